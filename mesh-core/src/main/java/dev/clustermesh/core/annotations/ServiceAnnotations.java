@@ -1,0 +1,124 @@
+package dev.clustermesh.core.annotations;
+
+import dev.clustermesh.proto.mesh.v1.Affinity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The global-service settings of one Kubernetes Service.
+ *
+ * @param global merge with same-named services of other clusters ({@code service.cilium.io/global})
+ * @param shared offer this cluster's backends to other clusters ({@code service.cilium.io/shared}, default true)
+ * @param affinity which backends are preferred ({@code service.cilium.io/affinity}, default none)
+ */
+public record ServiceAnnotations(boolean global, boolean shared, Affinity affinity) {
+    public static final String GLOBAL = "service.cilium.io/global";
+    public static final String SHARED = "service.cilium.io/shared";
+    public static final String AFFINITY = "service.cilium.io/affinity";
+    public static final String GLOBAL_ALIAS = "io.cilium/global-service";
+    public static final String SHARED_ALIAS = "io.cilium/shared-service";
+    public static final String AFFINITY_ALIAS = "io.cilium/service-affinity";
+
+    /** A plain, non-global service. */
+    public static final ServiceAnnotations NOT_GLOBAL = new ServiceAnnotations(false, true, Affinity.AFFINITY_NONE);
+
+    public ServiceAnnotations {
+        Objects.requireNonNull(affinity, "affinity");
+    }
+
+    /**
+     * The settings together with the warnings found while reading them.
+     *
+     * @param annotations the effective settings (defaults where a value was bad)
+     * @param warnings one entry per bad or ineffective annotation, in a stable order
+     */
+    public record Parsed(ServiceAnnotations annotations, List<AnnotationWarning> warnings) {
+        public Parsed {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Reads the settings from a Service's annotations (null means none). The new names win over the old
+     * aliases; when both are present with different values a warning says so.
+     */
+    public static Parsed parse(Map<String, String> annotations) {
+        Map<String, String> a = annotations == null ? Map.of() : annotations;
+        List<AnnotationWarning> warnings = new ArrayList<>();
+        Raw global = pick(a, GLOBAL, GLOBAL_ALIAS, warnings);
+        Raw shared = pick(a, SHARED, SHARED_ALIAS, warnings);
+        Raw affinity = pick(a, AFFINITY, AFFINITY_ALIAS, warnings);
+
+        boolean isGlobal = bool(global, false, warnings);
+        boolean isShared = bool(shared, true, warnings);
+        Affinity aff = affinity(affinity, warnings);
+        if (!isGlobal) {
+            ineffective(shared, warnings);
+            ineffective(affinity, warnings);
+            return new Parsed(NOT_GLOBAL, warnings);
+        }
+        return new Parsed(new ServiceAnnotations(true, isShared, aff), warnings);
+    }
+
+    /** An annotation as found: the key actually used and its value; {@code key} is null when absent. */
+    private record Raw(String key, String value) {
+        boolean present() {
+            return key != null;
+        }
+    }
+
+    private static Raw pick(Map<String, String> a, String name, String alias, List<AnnotationWarning> warnings) {
+        String v = a.get(name);
+        String old = a.get(alias);
+        if (v != null && old != null && !v.trim().equalsIgnoreCase(old.trim())) {
+            warnings.add(new AnnotationWarning(alias, old,
+                    "conflicts with " + name + "=\"" + v + "\"; using " + name));
+        }
+        if (v != null) {
+            return new Raw(name, v);
+        }
+        return old != null ? new Raw(alias, old) : new Raw(null, null);
+    }
+
+    private static boolean bool(Raw raw, boolean fallback, List<AnnotationWarning> warnings) {
+        if (!raw.present()) {
+            return fallback;
+        }
+        String v = raw.value().trim().toLowerCase(Locale.ROOT);
+        if (v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        warnings.add(new AnnotationWarning(raw.key(), raw.value(),
+                "expected \"true\" or \"false\"; using the default " + fallback));
+        return fallback;
+    }
+
+    private static Affinity affinity(Raw raw, List<AnnotationWarning> warnings) {
+        if (!raw.present()) {
+            return Affinity.AFFINITY_NONE;
+        }
+        return switch (raw.value().trim().toLowerCase(Locale.ROOT)) {
+            case "local" -> Affinity.AFFINITY_LOCAL;
+            case "remote" -> Affinity.AFFINITY_REMOTE;
+            case "none", "" -> Affinity.AFFINITY_NONE;
+            default -> {
+                warnings.add(new AnnotationWarning(raw.key(), raw.value(),
+                        "expected \"local\", \"remote\" or \"none\"; using the default none"));
+                yield Affinity.AFFINITY_NONE;
+            }
+        };
+    }
+
+    private static void ineffective(Raw raw, List<AnnotationWarning> warnings) {
+        if (raw.present()) {
+            warnings.add(new AnnotationWarning(raw.key(), raw.value(),
+                    "has no effect because the service is not global (" + GLOBAL + "=\"true\" is missing)"));
+        }
+    }
+}

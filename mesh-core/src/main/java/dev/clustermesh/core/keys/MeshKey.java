@@ -1,0 +1,107 @@
+package dev.clustermesh.core.keys;
+
+/**
+ * One parsed key of the mesh layout. Every variant knows its cluster and renders its key text with
+ * {@link #key()}; records validate their parts on construction (throwing {@link IllegalArgumentException}
+ * naming the part).
+ */
+public sealed interface MeshKey {
+
+    /** The cluster whose state this key holds. */
+    String cluster();
+
+    /** The etcd key text. */
+    String key();
+
+    /** True when a remote cluster may read this key through the proxy. */
+    default boolean remoteReadable() {
+        return true;
+    }
+
+    /** {@code mesh/v1/config/<cluster>}: the ClusterConfig. */
+    record Config(String cluster) implements MeshKey {
+        public Config {
+            KeyParts.cluster(cluster);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.CONFIG + cluster;
+        }
+    }
+
+    /**
+     * {@code mesh/v1/services/<cluster>/<ns>/<name>} when shared, else
+     * {@code mesh/v1/local/services/<cluster>/<ns>/<name>}.
+     */
+    record Service(String cluster, String namespace, String name, boolean shared) implements MeshKey {
+        public Service {
+            KeyParts.cluster(cluster);
+            KeyParts.label("namespace", namespace);
+            KeyParts.label("service name", name);
+        }
+
+        @Override
+        public String key() {
+            return (shared ? KeyLayout.SERVICES : KeyLayout.LOCAL_SERVICES) + cluster + '/' + namespace + '/' + name;
+        }
+
+        @Override
+        public boolean remoteReadable() {
+            return shared;
+        }
+    }
+
+    /** {@code mesh/v1/nodes/<cluster>/<node>}. */
+    record Node(String cluster, String node) implements MeshKey {
+        public Node {
+            KeyParts.cluster(cluster);
+            KeyParts.subdomain("node name", node);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.NODES + cluster + '/' + node;
+        }
+    }
+
+    /** {@code mesh/v1/endpoints/<cluster>/<ip>}. */
+    record Endpoint(String cluster, String ip) implements MeshKey {
+        public Endpoint {
+            KeyParts.cluster(cluster);
+            KeyParts.ip(ip);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.ENDPOINTS + cluster + '/' + ip;
+        }
+    }
+
+    /** {@code mesh/v1/synced/<cluster>/<kind>}: the sync canary of one kind. */
+    record Synced(String cluster, ResourceKind kind) implements MeshKey {
+        public Synced {
+            KeyParts.cluster(cluster);
+            if (kind == null) {
+                throw new IllegalArgumentException("sync canary kind must not be null");
+            }
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.SYNCED + cluster + '/' + kind.segment();
+        }
+    }
+
+    /** {@code mesh/v1/heartbeat/<cluster>}. */
+    record Heartbeat(String cluster) implements MeshKey {
+        public Heartbeat {
+            KeyParts.cluster(cluster);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.HEARTBEAT + cluster;
+        }
+    }
+}

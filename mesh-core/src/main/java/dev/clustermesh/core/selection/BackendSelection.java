@@ -1,0 +1,115 @@
+package dev.clustermesh.core.selection;
+
+import dev.clustermesh.proto.mesh.v1.Affinity;
+import dev.clustermesh.proto.mesh.v1.Backend;
+import dev.clustermesh.proto.mesh.v1.BackendState;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Port;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Computes a {@link SelectedService} from the per-cluster views of one global service. */
+public final class BackendSelection {
+
+    private BackendSelection() {
+    }
+
+    /**
+     * Merges the ClusterServices exported for one namespace/name by every cluster (the local one included,
+     * whether shared or not) into what the local cluster load-balances.
+     *
+     * @param localCluster the name of the cluster doing the load balancing
+     * @param services at most one ClusterService per cluster, all with the same namespace and name; not empty
+     * @throws IllegalArgumentException when the services are empty, name different services, or two come
+     *         from the same cluster
+     */
+    public static SelectedService compute(String localCluster, Collection<ClusterService> services) {
+        List<ClusterService> ordered = validateAndOrder(localCluster, services);
+        ClusterService local = ordered.get(0).getCluster().equals(localCluster) ? ordered.get(0) : null;
+        Affinity affinity = local == null ? Affinity.AFFINITY_NONE : effective(local.getAffinity());
+
+        List<Candidate> candidates = new ArrayList<>();
+        for (ClusterService s : ordered) {
+            boolean isLocal = s == local;
+            // A remote cluster that does not share its service contributes nothing here.
+            if (!isLocal && !s.getShared()) {
+                continue;
+            }
+            for (Backend b : sortedBackends(s)) {
+                if (b.getState() == BackendState.BACKEND_STATE_ACTIVE
+                        || b.getState() == BackendState.BACKEND_STATE_TERMINATING) {
+                    candidates.add(new Candidate(s.getCluster(), isLocal, b, preferred(affinity, isLocal)));
+                }
+            }
+        }
+        boolean preferredActive = candidates.stream().anyMatch(c -> c.preferred && c.active());
+        List<SelectedBackend> backends = candidates.stream()
+                .map(c -> new SelectedBackend(c.cluster, c.local, c.backend, c.preferred,
+                        c.active() && (!preferredActive || c.preferred)))
+                .toList();
+        ClusterService any = ordered.get(0);
+        return new SelectedService(any.getNamespace(), any.getName(), affinity, local != null,
+                local == null || local.getShared(), frontends(local), backends);
+    }
+
+    private record Candidate(String cluster, boolean local, Backend backend, boolean preferred) {
+        boolean active() {
+            return backend.getState() == BackendState.BACKEND_STATE_ACTIVE;
+        }
+    }
+
+    private static Affinity effective(Affinity a) {
+        return a == Affinity.UNRECOGNIZED ? Affinity.AFFINITY_NONE : a;
+    }
+
+    private static boolean preferred(Affinity affinity, boolean local) {
+        return switch (affinity) {
+            case AFFINITY_LOCAL -> local;
+            case AFFINITY_REMOTE -> !local;
+            default -> false;
+        };
+    }
+
+    private static List<ClusterService> validateAndOrder(String localCluster, Collection<ClusterService> services) {
+        if (services == null || services.isEmpty()) {
+            throw new IllegalArgumentException("a global service needs at least one cluster's service");
+        }
+        ClusterService first = services.iterator().next();
+        Set<String> clusters = new HashSet<>();
+        for (ClusterService s : services) {
+            if (!s.getNamespace().equals(first.getNamespace()) || !s.getName().equals(first.getName())) {
+                throw new IllegalArgumentException("cannot merge " + first.getNamespace() + "/" + first.getName()
+                        + " with " + s.getNamespace() + "/" + s.getName());
+            }
+            if (!clusters.add(s.getCluster())) {
+                throw new IllegalArgumentException("cluster '" + s.getCluster() + "' exports "
+                        + s.getNamespace() + "/" + s.getName() + " twice");
+            }
+        }
+        Comparator<ClusterService> localFirst =
+                Comparator.comparing((ClusterService s) -> !s.getCluster().equals(localCluster))
+                        .thenComparing(ClusterService::getCluster);
+        return services.stream().sorted(localFirst).toList();
+    }
+
+    private static List<Backend> sortedBackends(ClusterService s) {
+        return s.getBackendsList().stream().sorted(Comparator.comparing(Backend::getIp)).toList();
+    }
+
+    private static List<Frontend> frontends(ClusterService local) {
+        if (local == null || local.getHeadless()) {
+            return List.of();
+        }
+        List<Frontend> out = new ArrayList<>();
+        for (String ip : local.getClusterIpsList()) {
+            for (Port p : local.getPortsList()) {
+                out.add(new Frontend(ip, p.getName(), p.getProtocol(), p.getPort()));
+            }
+        }
+        return out;
+    }
+}

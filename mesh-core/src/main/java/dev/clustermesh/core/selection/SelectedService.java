@@ -1,0 +1,36 @@
+package dev.clustermesh.core.selection;
+
+import dev.clustermesh.proto.mesh.v1.Affinity;
+import java.util.List;
+
+/**
+ * A global service as the local cluster load-balances it.
+ *
+ * @param namespace the service namespace
+ * @param name the service name
+ * @param affinity the effective affinity (the local service's, none without a local service)
+ * @param localPresent true when the local cluster has the service itself
+ * @param localShared the local service's shared flag (true when there is no local service)
+ * @param frontends the local frontends; empty when there is no local service or it is headless
+ * @param backends every contributing backend, local cluster first, then other clusters by name, then by IP
+ */
+public record SelectedService(String namespace, String name, Affinity affinity, boolean localPresent,
+        boolean localShared, List<Frontend> frontends, List<SelectedBackend> backends) {
+
+    public SelectedService {
+        frontends = List.copyOf(frontends);
+        backends = List.copyOf(backends);
+    }
+
+    /** The backends new connections may go to, in order. */
+    public List<SelectedBackend> usable() {
+        return backends.stream().filter(SelectedBackend::usable).toList();
+    }
+
+    /** True when no preferred backend is active, so traffic fails over to the other side. */
+    public boolean failedOver() {
+        return affinity != Affinity.AFFINITY_NONE
+                && backends.stream().noneMatch(b -> b.preferred() && b.usable())
+                && backends.stream().anyMatch(SelectedBackend::usable);
+    }
+}
