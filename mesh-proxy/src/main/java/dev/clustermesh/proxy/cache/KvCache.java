@@ -1,0 +1,190 @@
+package dev.clustermesh.proxy.cache;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.ResponseHeader;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * This cluster's {@code mesh/v1/} keys at one etcd revision, plus a bounded event history.
+ *
+ * <p>Thread-safe: one upstream feed mutates it; API calls read it; every method holds the cache lock, and
+ * listeners run under it, so a registration and the events after it cannot interleave.
+ */
+public final class KvCache {
+    private final NavigableMap<ByteString, KeyValue> kvs =
+            new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+    private final History history;
+    private final List<CacheListener> listeners = new CopyOnWriteArrayList<>();
+    private long revision;
+    private long clusterId;
+    private long memberId;
+    private long raftTerm;
+    private boolean ready;
+    private long bytes;
+
+    /** A cache keeping at most {@code historySize} events for watches from older revisions. */
+    public KvCache(int historySize) {
+        this.history = new History(historySize);
+    }
+
+    /** Registers a listener for every later change. */
+    public void addListener(CacheListener l) {
+        listeners.add(Objects.requireNonNull(l));
+    }
+
+    /**
+     * Replaces the content with a full list taken at {@code header.revision}. When the cache was already
+     * serving and the revision moved, events in between are unknown: listeners get {@link CacheListener#onReset}.
+     */
+    public synchronized void reset(ResponseHeader header, Collection<KeyValue> listed) {
+        long listRevision = header.getRevision();
+        boolean first = !ready;
+        boolean gap = ready && listRevision != revision;
+        kvs.clear();
+        bytes = 0;
+        for (KeyValue kv : listed) {
+            kvs.put(kv.getKey(), kv);
+            bytes += kv.getSerializedSize();
+        }
+        adoptHeader(header);
+        revision = listRevision;
+        if (!ready || gap) {
+            history.resetTo(listRevision);
+        }
+        ready = true;
+        if (first) {
+            listeners.forEach(CacheListener::onReady);
+        }
+        if (gap) {
+            listeners.forEach(l -> l.onReset(listRevision));
+        }
+    }
+
+    /** Applies upstream events (revision order); {@code headerRevision} is the response's revision. */
+    public synchronized void apply(List<Event> events, long headerRevision) {
+        for (Event e : events) {
+            KeyValue kv = e.getKv();
+            KeyValue old = e.getType() == Event.EventType.PUT ? kvs.put(kv.getKey(), kv) : kvs.remove(kv.getKey());
+            bytes += (e.getType() == Event.EventType.PUT ? kv.getSerializedSize() : 0)
+                    - (old == null ? 0 : old.getSerializedSize());
+            history.add(e);
+            revision = Math.max(revision, kv.getModRevision());
+        }
+        if (!events.isEmpty()) {
+            revision = Math.max(revision, headerRevision);
+            listeners.forEach(l -> l.onEvents(events, revision));
+        } else if (headerRevision > revision) {
+            revision = headerRevision;
+            listeners.forEach(l -> l.onProgress(revision));
+        }
+    }
+
+    /** True once the first full list is in. */
+    public synchronized boolean ready() {
+        return ready;
+    }
+
+    /** The etcd revision the cache reflects. */
+    public synchronized long revision() {
+        return revision;
+    }
+
+    /** Number of keys held. */
+    public synchronized int size() {
+        return kvs.size();
+    }
+
+    /** Approximate bytes of the keys and values held. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Events held for watches from older revisions. */
+    public synchronized int historySize() {
+        return history.size();
+    }
+
+    /** A response header at the current revision, with the upstream cluster's IDs. */
+    public synchronized ResponseHeader header() {
+        return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
+                .setRaftTerm(raftTerm).setRevision(revision).build();
+    }
+
+    /**
+     * The keys of {@code range} in key order (a copy) with the header of the same revision.
+     *
+     * @param header the header at the revision the keys were read at
+     * @param kvs the keys, in key order
+     */
+    public record Read(ResponseHeader header, List<KeyValue> kvs) {
+    }
+
+    /** Runs {@code reads} with no change applied meanwhile, so several reads see one revision. */
+    public synchronized <T> T consistent(java.util.function.Supplier<T> reads) {
+        return reads.get();
+    }
+
+    /** Reads {@code range} and the current header under one lock. */
+    public synchronized Read read(RangeQuery range) {
+        return new Read(header(), range(range));
+    }
+
+    private List<KeyValue> range(RangeQuery range) {
+        if (range.single()) {
+            KeyValue kv = kvs.get(range.key());
+            return kv == null ? List.of() : List.of(kv);
+        }
+        NavigableMap<ByteString, KeyValue> view = range.unbounded() ? kvs.tailMap(range.key(), true)
+                : ByteString.unsignedLexicographicalComparator().compare(range.key(), range.rangeEnd()) >= 0
+                        ? new TreeMap<>() : kvs.subMap(range.key(), true, range.rangeEnd(), false);
+        return new ArrayList<>(view.values());
+    }
+
+    /**
+     * Runs {@code registration} atomically with the events after {@code startRevision}: no event is applied
+     * while it runs. {@code startRevision} 0 means "from the next revision".
+     *
+     * @param registration receives the replay (events at or above the start revision, oldest first), or
+     *        {@code null} when those events are no longer known (compacted); returns the caller's result
+     */
+    public synchronized <T> T atomically(long startRevision, Function<Replay, T> registration) {
+        long start = startRevision == 0 ? revision + 1 : startRevision;
+        if (!ready) {
+            return registration.apply(new Replay(false, start, List.of(), 0, header()));
+        }
+        if (start <= history.floor()) {
+            return registration.apply(new Replay(true, start, null, history.floor() + 1, header()));
+        }
+        return registration.apply(new Replay(true, start, history.since(start), 0, header()));
+    }
+
+    /**
+     * What a new watch must first be sent.
+     *
+     * @param ready false before the first list: the watch cannot be served yet
+     * @param start the first revision the watch wants
+     * @param events the known events from {@code start} on, or {@code null} when compacted
+     * @param compactRevision the oldest revision a watch may start at, when compacted; else 0
+     * @param header the header at the current revision
+     */
+    public record Replay(boolean ready, long start, List<Event> events, long compactRevision, ResponseHeader header) {
+        public boolean compacted() {
+            return events == null;
+        }
+    }
+
+    private void adoptHeader(ResponseHeader h) {
+        clusterId = h.getClusterId();
+        memberId = h.getMemberId();
+        raftTerm = h.getRaftTerm();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.clustermesh.proxy.cache;
+
+import com.google.protobuf.ByteString;
+import dev.clustermesh.core.keys.KeyLayout;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps a {@link KvCache} equal to the upstream etcd's {@code mesh/v1/} keys with one list and one watch.
+ *
+ * <p>List, then watch from the listed revision + 1 with previous values. jetcd resumes a broken watch at the
+ * last revision + 1 by itself, so an etcd restart costs no events; a compacted revision or a watch jetcd gives
+ * up on leads to a fresh list (the cache then tells its watchers). Retries back off exponentially with jitter.
+ */
+public final class UpstreamFeed implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(UpstreamFeed.class);
+    private static final ByteSequence ROOT = ByteSequence.from(KeyLayout.ROOT, StandardCharsets.UTF_8);
+
+    private final Client client;
+    private final KvCache cache;
+    private final Duration requestTimeout;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mesh-proxy-upstream");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<Watch.Watcher> watcher = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String lastError = "";
+    private volatile Instant lastErrorAt;
+    private volatile long relists;
+    private volatile boolean closed;
+    private volatile int attempt;
+
+    /** A feed for {@code cache} from {@code client}; nothing happens until {@link #start()}. */
+    public UpstreamFeed(Client client, KvCache cache, Duration requestTimeout) {
+        this.client = client;
+        this.cache = cache;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** Starts listing in the background. */
+    public void start() {
+        scheduler.execute(this::list);
+    }
+
+    /** The last upstream failure, empty when none happened. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** When the last failure happened, or null. */
+    public Instant lastErrorAt() {
+        return lastErrorAt;
+    }
+
+    /** How many times the feed had to list again after the first list. */
+    public long relists() {
+        return relists;
+    }
+
+    private void list() {
+        if (closed) {
+            return;
+        }
+        try {
+            GetResponse r = client.getKVClient().get(ROOT, GetOption.builder().isPrefix(true).build())
+                    .get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<KeyValue> kvs = new ArrayList<>(r.getKvs().size());
+            r.getKvs().forEach(kv -> kvs.add(toApi(kv)));
+            ResponseHeader header = ResponseHeader.newBuilder().setClusterId(r.getHeader().getClusterId())
+                    .setMemberId(r.getHeader().getMemberId()).setRaftTerm(r.getHeader().getRaftTerm())
+                    .setRevision(r.getHeader().getRevision()).build();
+            cache.reset(header, kvs);
+            attempt = 0;
+            watchFrom(header.getRevision() + 1);
+            LOG.infof("upstream listed %d keys at revision %d", kvs.size(), header.getRevision());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failed("list", e);
+            retryList();
+        }
+    }
+
+    private void watchFrom(long revision) {
+        long gen = generation.incrementAndGet();
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).withPrevKV(true)
+                .withProgressNotify(true).build();
+        // Callbacks of a superseded watch (closed by a later list) must not touch the cache.
+        Watch.Watcher w = client.getWatchClient().watch(ROOT, option, Watch.listener(
+                r -> {
+                    if (gen == generation.get()) {
+                        onResponse(r);
+                    }
+                },
+                t -> {
+                    if (gen == generation.get()) {
+                        onWatchError(t);
+                    }
+                },
+                () -> {
+                    if (gen == generation.get()) {
+                        onWatchEnded();
+                    }
+                }));
+        Watch.Watcher old = watcher.getAndSet(w);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    private void onResponse(WatchResponse r) {
+        List<Event> events = new ArrayList<>(r.getEvents().size());
+        for (WatchEvent e : r.getEvents()) {
+            if (e.getEventType() == WatchEvent.EventType.UNRECOGNIZED) {
+                continue;
+            }
+            Event.Builder b = Event.newBuilder().setKv(toApi(e.getKeyValue()))
+                    .setType(e.getEventType() == WatchEvent.EventType.PUT ? Event.EventType.PUT : Event.EventType.DELETE);
+            if (e.getPrevKV() != null && !e.getPrevKV().getKey().isEmpty()) {
+                b.setPrevKv(toApi(e.getPrevKV()));
+            }
+            events.add(b.build());
+        }
+        cache.apply(events, r.getHeader().getRevision());
+    }
+
+    /** jetcd reports every error; it resumes at the last revision + 1 by itself unless the error halts it. */
+    private void onWatchError(Throwable t) {
+        if (t instanceof CompactedException) {
+            LOG.warnf("upstream watch hit a compacted revision; listing again");
+        } else {
+            failed("watch", t);
+        }
+    }
+
+    /** jetcd gave up on the watch (compaction, a halting error): list again. */
+    private void onWatchEnded() {
+        if (closed) {
+            return;
+        }
+        relists++;
+        retryList();
+    }
+
+    private void retryList() {
+        if (closed) {
+            return;
+        }
+        long base = Math.min(30_000L, 200L << Math.min(attempt++, 8));
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        scheduler.schedule(this::list, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void failed(String what, Throwable t) {
+        lastError = what + ": " + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+        lastErrorAt = Instant.now();
+        LOG.warnf("upstream %s failed: %s", what, lastError);
+    }
+
+    static KeyValue toApi(io.etcd.jetcd.KeyValue kv) {
+        return KeyValue.newBuilder().setKey(ByteString.copyFrom(kv.getKey().getBytes()))
+                .setValue(ByteString.copyFrom(kv.getValue().getBytes()))
+                .setCreateRevision(kv.getCreateRevision()).setModRevision(kv.getModRevision())
+                .setVersion(kv.getVersion()).setLease(kv.getLease()).build();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Watch.Watcher w = watcher.getAndSet(null);
+        if (w != null) {
+            w.close();
+        }
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.clustermesh.proxy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything an operator sets for mesh-proxy, under the {@code mesh.} prefix. */
+@ConfigMapping(prefix = "mesh")
+public interface ProxyConfig {
+
+    /** This cluster's identity and address ranges. */
+    Cluster cluster();
+
+    /** The cluster's own etcd, which the exporter writes and the API serves. */
+    Etcd etcd();
+
+    /** The exporter: source of Kubernetes state, election, heartbeat. */
+    Export export();
+
+    /** The read-only etcd v3 API. */
+    Api api();
+
+    interface Cluster {
+        /** Cluster name: lowercase DNS label, at most 32 characters. */
+        String name();
+
+        /** Cluster ID, 1..255. */
+        String id();
+
+        /** Pod CIDRs announced in the ClusterConfig. */
+        Optional<List<String>> podCidrs();
+
+        /** Service CIDRs announced in the ClusterConfig. */
+        Optional<List<String>> serviceCidrs();
+    }
+
+    interface Etcd {
+        /** etcd client URLs, e.g. {@code http://127.0.0.1:2379}. */
+        List<String> endpoints();
+
+        /** CA that signed etcd's server certificate (PEM), when etcd uses TLS. */
+        Optional<Path> caFile();
+
+        /** Client certificate (PEM) for etcd. */
+        Optional<Path> certFile();
+
+        /** Client key (PEM, PKCS#8) for etcd. */
+        Optional<Path> keyFile();
+
+        /** Time allowed for one etcd request before it is retried. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+    }
+
+    interface Export {
+        /** Where Kubernetes state comes from: {@code kubernetes}, {@code directory} or {@code none}. */
+        @WithDefault("kubernetes")
+        String source();
+
+        /** Directory of Service/EndpointSlice/Node YAML manifests, with {@code source=directory}. */
+        Optional<Path> directory();
+
+        /** How often the leader refreshes the heartbeat key. */
+        @WithDefault("10s")
+        Duration heartbeatInterval();
+
+        /** TTL of the election lease: a dead leader is replaced within this time. */
+        @WithDefault("15s")
+        Duration leaseTtl();
+
+        /** Name of this replica in the election; defaults to the host name. */
+        Optional<String> identity();
+
+        /** Most operations per etcd transaction (etcd's --max-txn-ops defaults to 128). */
+        @WithDefault("128")
+        int maxTxnOps();
+    }
+
+    interface Api {
+        /** Events kept in memory to serve watches that start at an older revision. */
+        @WithDefault("100000")
+        int historySize();
+
+        /** Interval of progress notifications to watches that asked for them. */
+        @WithDefault("10m")
+        Duration progressNotifyInterval();
+    }
+}

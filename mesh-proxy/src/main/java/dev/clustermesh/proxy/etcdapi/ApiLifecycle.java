@@ -1,0 +1,76 @@
+package dev.clustermesh.proxy.etcdapi;
+
+import dev.clustermesh.proxy.cache.KvCache;
+import dev.clustermesh.proxy.cache.UpstreamFeed;
+import dev.clustermesh.proxy.config.ProxySettings;
+import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Owns the cache, its upstream feed and the watch hub: creates them, starts the feed, stops it on shutdown. */
+@Singleton
+final class ApiLifecycle {
+    private final KvCache cache;
+    private final WatchHub hub = new WatchHub();
+    private final UpstreamFeed feed;
+    private final ProxySettings settings;
+    private ScheduledExecutorService progress;
+
+    ApiLifecycle(ProxySettings settings, Client client, MeterRegistry registry) {
+        this.settings = settings;
+        this.cache = new KvCache(settings.historySize());
+        this.cache.addListener(hub);
+        this.feed = new UpstreamFeed(client, cache, settings.etcdRequestTimeout());
+        Gauge.builder("mesh_proxy_cache_keys", cache, KvCache::size).description("Keys in the cache").register(registry);
+        Gauge.builder("mesh_proxy_cache_bytes", cache, KvCache::bytes).register(registry);
+        Gauge.builder("mesh_proxy_cache_history_events", cache, KvCache::historySize).register(registry);
+        Gauge.builder("mesh_proxy_upstream_revision", cache, KvCache::revision)
+                .description("etcd revision the cache reflects").register(registry);
+        Gauge.builder("mesh_proxy_upstream_relists", feed, UpstreamFeed::relists).register(registry);
+        Gauge.builder("mesh_proxy_watch_streams", hub, WatchHub::streams).register(registry);
+    }
+
+    @Produces
+    KvCache cache() {
+        return cache;
+    }
+
+    @Produces
+    WatchHub hub() {
+        return hub;
+    }
+
+    @Produces
+    UpstreamFeed feed() {
+        return feed;
+    }
+
+    void start(@Observes StartupEvent e) {
+        feed.start();
+        long every = settings.progressNotifyInterval().toMillis();
+        progress = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mesh-proxy-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        progress.scheduleAtFixedRate(() -> cache.consistent(() -> {
+            hub.progress();
+            return null;
+        }), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (progress != null) {
+            progress.shutdownNow();
+        }
+        feed.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.clustermesh.proxy.etcdapi;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Prometheus metrics of the API: requests by method and code, refusals, watchers by identity, events sent. */
+@Singleton
+final class ApiMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, AtomicInteger> watchers = new ConcurrentHashMap<>();
+    private final Counter eventsSent;
+
+    ApiMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.eventsSent = Counter.builder("mesh_proxy_watch_events_sent")
+                .description("Events sent to downstream watchers").register(registry);
+    }
+
+    void request(String method, String code) {
+        registry.counter("mesh_proxy_requests", "method", method, "code", code).increment();
+    }
+
+    void refused(String method) {
+        registry.counter("mesh_proxy_refused_clients", "method", method).increment();
+    }
+
+    void eventsSent(int n) {
+        eventsSent.increment(n);
+    }
+
+    /** Adds {@code delta} to the number of open watches of {@code identity}. */
+    void watchers(ClientIdentity identity, int delta) {
+        watchers.computeIfAbsent(identity.toString(), id -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("mesh_proxy_watchers", n, AtomicInteger::get).tag("identity", id)
+                    .description("Open downstream watches by client identity").register(registry);
+            return n;
+        }).addAndGet(delta);
+    }
+
+    /** Open watches of one identity (for tests and status). */
+    int watchers(String identity) {
+        AtomicInteger n = watchers.get(identity);
+        return n == null ? 0 : n.get();
+    }
+}

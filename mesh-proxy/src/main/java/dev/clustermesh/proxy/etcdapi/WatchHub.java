@@ -1,0 +1,56 @@
+package dev.clustermesh.proxy.etcdapi;
+
+import dev.clustermesh.proxy.cache.CacheListener;
+import io.etcd.jetcd.api.Event;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Fans the cache's one upstream event stream out to every open downstream watch stream. Runs under the cache
+ * lock, so each stream sees events in revision order and never between its registration and its replay.
+ */
+final class WatchHub implements CacheListener {
+    private final Set<WatchStream> streams = ConcurrentHashMap.newKeySet();
+
+    void add(WatchStream s) {
+        streams.add(s);
+    }
+
+    void remove(WatchStream s) {
+        streams.remove(s);
+    }
+
+    /** Open downstream streams. */
+    int streams() {
+        return streams.size();
+    }
+
+    @Override
+    public void onEvents(List<Event> events, long revision) {
+        for (WatchStream s : streams) {
+            s.deliver(events, revision);
+        }
+    }
+
+    @Override
+    public void onReady() {
+        for (WatchStream s : streams) {
+            s.startHeld();
+        }
+    }
+
+    @Override
+    public void onReset(long floor) {
+        for (WatchStream s : streams) {
+            s.compactAll(floor + 1);
+        }
+    }
+
+    /** Sends a progress response to every watch that asked for progress notifications. */
+    void progress() {
+        for (WatchStream s : streams) {
+            s.progress();
+        }
+    }
+}

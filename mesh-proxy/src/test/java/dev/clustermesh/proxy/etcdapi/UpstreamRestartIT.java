@@ -1,0 +1,74 @@
+package dev.clustermesh.proxy.etcdapi;
+
+import static dev.clustermesh.proxy.ProxyClients.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.proxy.ProxyClients;
+import dev.clustermesh.proxy.ProxyTestEnvironment;
+import dev.clustermesh.testing.Eventually;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The upstream etcd dies and comes back: downstream watchers see every change once, in order. */
+@QuarkusTest
+@QuarkusTestResource(value = ProxyTestEnvironment.class, restrictToAnnotatedClass = true)
+@Timeout(180)
+class UpstreamRestartIT {
+
+    @Test
+    void watchersSeeEveryChangeOnceAcrossAnUpstreamRestart() throws Exception {
+        ProxyTestEnvironment env = ProxyTestEnvironment.current();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        long start;
+        try (Client upstream = ProxyClients.upstream()) {
+            start = upstream.getKVClient().get(bytes("mesh/v1/")).get().getHeader().getRevision() + 1;
+        }
+        try (Client proxy = ProxyClients.proxy(env.local());
+                Watch.Watcher w = proxy.getWatchClient().watch(bytes("mesh/v1/heartbeat/"),
+                        WatchOption.builder().isPrefix(true).withRevision(start).build(),
+                        r -> r.getEvents().forEach(e -> seen.add(describe(e))))) {
+            put(env, "before");
+            Eventually.await(Duration.ofSeconds(20), () -> assertThat(seen).containsExactly("PUT before"));
+
+            env.etcd().kill();
+            env.etcd().restart();
+            put(env, "after-1");
+            put(env, "after-2");
+
+            Eventually.await(Duration.ofSeconds(60), () -> assertThat(seen)
+                    .containsExactly("PUT before", "PUT after-1", "PUT after-2"));
+        }
+    }
+
+    @Test
+    void aWatchFromARevisionTheProxyNeverHadIsToldItIsCompacted() {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        try (Client proxy = ProxyClients.proxy(ProxyTestEnvironment.current().local());
+                Watch.Watcher w = proxy.getWatchClient().watch(bytes("mesh/v1/"),
+                        WatchOption.builder().isPrefix(true).withRevision(1).build(),
+                        Watch.listener(r -> { }, errors::add))) {
+            Eventually.await(Duration.ofSeconds(20), () -> assertThat(errors).isNotEmpty());
+        }
+        assertThat(errors.get(0)).isInstanceOf(CompactedException.class);
+    }
+
+    private static void put(ProxyTestEnvironment env, String value) throws Exception {
+        try (Client upstream = ProxyClients.upstream()) {
+            upstream.getKVClient().put(bytes("mesh/v1/heartbeat/cluster1"), bytes(value)).get();
+        }
+    }
+
+    private static String describe(WatchEvent e) {
+        return e.getEventType() + " " + e.getKeyValue().getValue().toString();
+    }
+}
