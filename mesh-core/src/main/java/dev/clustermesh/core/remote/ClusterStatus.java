@@ -1,0 +1,49 @@
+package dev.clustermesh.core.remote;
+
+import dev.clustermesh.core.keys.ResourceKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What an operator sees of one cluster connection.
+ *
+ * @param name the cluster name
+ * @param id the cluster ID from its ClusterConfig, 0 until read
+ * @param connected true while a session is listing or watching
+ * @param ready connected, config valid and every kind's sync canary seen
+ * @param syncedKinds kinds whose sync canary has been seen
+ * @param services global services held
+ * @param nodes nodes held
+ * @param endpoints endpoints held
+ * @param lastFailure the last failure, empty when none
+ * @param lastFailureAt when it happened
+ * @param connectedSince start of the current session, empty while disconnected
+ * @param lastHeartbeat the cluster's last heartbeat timestamp, empty when never seen
+ * @param withdrawn true when its state was withdrawn after the TTL passed while unreachable
+ */
+public record ClusterStatus(String name, int id, boolean connected, boolean ready, Set<ResourceKind> syncedKinds,
+        int services, int nodes, int endpoints, String lastFailure, Optional<Instant> lastFailureAt,
+        Optional<Instant> connectedSince, Optional<Instant> lastHeartbeat, boolean withdrawn) {
+
+    public ClusterStatus {
+        syncedKinds = Set.copyOf(syncedKinds);
+    }
+
+    /** A cluster that has not connected yet. */
+    static ClusterStatus initial(String name) {
+        return new ClusterStatus(name, 0, false, false, Set.of(), 0, 0, 0, "", Optional.empty(), Optional.empty(),
+                Optional.empty(), false);
+    }
+
+    /** Age of the last heartbeat at {@code now}, empty when none was seen. */
+    public Optional<Duration> heartbeatAge(Instant now) {
+        return lastHeartbeat.map(t -> Duration.between(t, now));
+    }
+
+    /** True when the cluster is synced or has failed with a reason (what readiness waits for). */
+    public boolean settled() {
+        return ready || !lastFailure.isEmpty();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.clustermesh.core.remote;
+
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.proto.mesh.v1.Node;
+
+/**
+ * Receives the state of every watched cluster. Calls for one cluster arrive in order on one thread at a time;
+ * calls for different clusters may arrive concurrently. A {@code null} value means the key is gone.
+ * Implementations record and mark dirty; they must not block.
+ */
+public interface MeshListener {
+
+    /** A global service of {@code cluster} appeared, changed ({@code value}) or disappeared ({@code null}). */
+    void serviceChanged(String cluster, MeshKey.Service key, ClusterService value);
+
+    /** A node of {@code cluster} appeared, changed or disappeared ({@code null}). */
+    void nodeChanged(String cluster, String node, Node value);
+
+    /** An endpoint of {@code cluster} appeared, changed or disappeared ({@code null}). */
+    default void endpointChanged(String cluster, String ip, Endpoint value) {
+    }
+
+    /** The connection state of a cluster changed. */
+    void statusChanged(ClusterStatus status);
+
+    /** A key or value read from {@code cluster} was unusable and skipped. */
+    default void invalid(String cluster, String key, String reason) {
+    }
+}

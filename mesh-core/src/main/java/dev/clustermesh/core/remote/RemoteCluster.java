@@ -1,0 +1,337 @@
+package dev.clustermesh.core.remote;
+
+import dev.clustermesh.core.etcd.EtcdClients;
+import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.keys.KeyLayout;
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.proto.mesh.v1.Node;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps one cluster's exported state in step with its mesh-proxy and reports it to a {@link MeshListener}.
+ *
+ * <p>Each session: connect, read and check the ClusterConfig (name as configured, valid ID unique in the mesh),
+ * list every prefix in one read-only transaction at revision R, mark everything known stale, apply the list,
+ * drop what is still stale, then watch every prefix from R + 1. Any failure ends the session; the next one
+ * starts after an exponential backoff with jitter. Everything runs on this cluster's own thread.
+ */
+public final class RemoteCluster implements AutoCloseable {
+    private final RemoteClusterConfig config;
+    private final boolean local;
+    private final ClusterRegistry registry;
+    private final MeshListener listener;
+    private final RemoteClusterOptions options;
+    private final ScheduledExecutorService loop;
+    private final WatchStore<ClusterService> services;
+    private final WatchStore<Node> nodes;
+    private final WatchStore<Endpoint> endpoints;
+    private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
+    private volatile ClusterStatus status;
+    private Client client;
+    private long generation;
+    private int attempt;
+    private Instant disconnectedAt = Instant.now();
+    private boolean closed;
+
+    /**
+     * A watcher for {@code config}; nothing happens until {@link #start()}.
+     *
+     * @param local true for this agent's own cluster: its non-shared services are read too
+     */
+    public RemoteCluster(RemoteClusterConfig config, boolean local, ClusterRegistry registry, MeshListener listener,
+            RemoteClusterOptions options) {
+        this.config = config;
+        this.local = local;
+        this.registry = registry;
+        this.listener = listener;
+        this.options = options;
+        this.status = ClusterStatus.initial(config.name());
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mesh-remote-" + config.name());
+            t.setDaemon(true);
+            return t;
+        });
+        String name = config.name();
+        this.services = new WatchStore<>(observer(
+                (k, v) -> listener.serviceChanged(name, (MeshKey.Service) KeyLayout.parse(k), v)));
+        this.nodes = new WatchStore<>(observer((k, v) -> listener.nodeChanged(name, KeyLayout.parse(k) instanceof
+                MeshKey.Node n ? n.node() : k, v)));
+        this.endpoints = new WatchStore<>(observer((k, v) -> listener.endpointChanged(name, KeyLayout.parse(k)
+                instanceof MeshKey.Endpoint e ? e.ip() : k, v)));
+    }
+
+    /** The configuration this watcher was made from. */
+    public RemoteClusterConfig config() {
+        return config;
+    }
+
+    /** The current status (a snapshot). */
+    public ClusterStatus status() {
+        return status;
+    }
+
+    /** Starts connecting in the background. */
+    public void start() {
+        loop.execute(this::connect);
+    }
+
+    /**
+     * Stops watching and withdraws everything this cluster contributed (reported to the listener as deletions).
+     * Blocks until done, at most a few seconds.
+     */
+    @Override
+    public void close() {
+        if (loop.isShutdown()) {
+            return;
+        }
+        loop.execute(() -> {
+            closed = true;
+            endSession();
+            services.clear();
+            nodes.clear();
+            endpoints.clear();
+            registry.release(config.name());
+        });
+        loop.shutdown();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        long gen = ++generation;
+        try {
+            client = EtcdClients.builder(config.endpoints(), Optional.of(config.tls())).build();
+            ClusterIdentity id = Decoded.config(config.name(), value(get(KeyLayout.CONFIG + config.name())));
+            registry.claim(id.name(), id.id()).ifPresent(conflict -> {
+                throw new IllegalStateException(conflict);
+            });
+            long revision = list();
+            watchAll(gen, revision + 1);
+            attempt = 0;
+            publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
+        } catch (Exception e) {
+            failed(gen, e);
+        }
+    }
+
+    private List<String> prefixes() {
+        List<String> p = new ArrayList<>(List.of(KeyLayout.SYNCED + config.name() + "/",
+                KeyLayout.prefix(ResourceKind.SERVICES, config.name()), KeyLayout.prefix(ResourceKind.NODES, config.name()),
+                KeyLayout.prefix(ResourceKind.ENDPOINTS, config.name()), KeyLayout.HEARTBEAT + config.name()));
+        if (local) {
+            p.add(KeyLayout.localServicesPrefix(config.name()));
+        }
+        return p;
+    }
+
+    private long list() throws Exception {
+        List<Op> ops = new ArrayList<>();
+        for (String p : prefixes()) {
+            ops.add(Op.get(bytes(p), GetOption.builder().isPrefix(p.endsWith("/")).build()));
+        }
+        TxnResponse r = client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit()
+                .get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        services.markStale();
+        nodes.markStale();
+        endpoints.markStale();
+        synced.clear();
+        r.getGetResponses().forEach(g -> g.getKvs().forEach(kv -> apply(kv, false)));
+        services.sweep();
+        nodes.sweep();
+        endpoints.sweep();
+        return r.getHeader().getRevision();
+    }
+
+    private void watchAll(long gen, long fromRevision) {
+        List<String> watched = new ArrayList<>(prefixes());
+        watched.add(KeyLayout.CONFIG + config.name());
+        for (String p : watched) {
+            WatchOption opt = WatchOption.builder().isPrefix(p.endsWith("/"))
+                    .withRevision(fromRevision).build();
+            client.getWatchClient().watch(bytes(p), opt, Watch.listener(
+                    r -> loop.execute(() -> {
+                        if (gen != generation) {
+                            return;
+                        }
+                        try {
+                            r.getEvents().forEach(e -> apply(e.getKeyValue(), e.getEventType() == WatchEvent.EventType.DELETE));
+                            publish(status.id(), true, status.lastFailure(), status.connectedSince());
+                        } catch (ConfigChanged e) {
+                            failed(gen, e);
+                        }
+                    }),
+                    t -> loop.execute(() -> failed(gen, t))));
+        }
+    }
+
+    private void apply(KeyValue kv, boolean deleted) {
+        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+        try {
+            MeshKey k = KeyLayout.parse(key);
+            if (!k.cluster().equals(config.name())) {
+                throw new IllegalArgumentException("belongs to cluster '" + k.cluster() + "'");
+            }
+            byte[] v = kv.getValue().getBytes();
+            if (k instanceof MeshKey.Service s) {
+                store(services, key, deleted, () -> Decoded.service(s, v));
+            } else if (k instanceof MeshKey.Node n) {
+                store(nodes, key, deleted, () -> Decoded.node(n, v));
+            } else if (k instanceof MeshKey.Endpoint e) {
+                store(endpoints, key, deleted, () -> Decoded.endpoint(e, v));
+            } else if (k instanceof MeshKey.Synced s) {
+                if (deleted) {
+                    synced.remove(s.kind());
+                } else {
+                    synced.add(s.kind());
+                }
+            } else if (k instanceof MeshKey.Heartbeat) {
+                heartbeat(deleted ? null : v);
+            } else if (k instanceof MeshKey.Config) {
+                throw new ConfigChanged();
+            }
+        } catch (ConfigChanged e) {
+            throw e;
+        } catch (Exception e) {
+            listener.invalid(config.name(), key, e.getMessage());
+        }
+    }
+
+    /** The cluster's identity may have changed under a running session: start over. */
+    private static final class ConfigChanged extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        ConfigChanged() {
+            super("ClusterConfig changed; reconnecting to validate it again");
+        }
+    }
+
+    /** A decoder that may reject the value. */
+    @FunctionalInterface
+    private interface Decoder<V> {
+        V decode() throws Exception;
+    }
+
+    private static <V> void store(WatchStore<V> store, String key, boolean deleted, Decoder<V> decoder)
+            throws Exception {
+        if (deleted) {
+            store.delete(key);
+        } else {
+            store.upsert(key, decoder.decode());
+        }
+    }
+
+    private void heartbeat(byte[] value) throws Exception {
+        Optional<Instant> at = value == null ? Optional.empty()
+                : Optional.of(Instant.ofEpochMilli(dev.clustermesh.proto.mesh.v1.Heartbeat.parseFrom(value).getUnixMillis()));
+        status = copy(status.id(), status.connected(), status.lastFailure(), status.connectedSince(), at);
+    }
+
+    private void failed(long gen, Throwable t) {
+        if (gen != generation || closed) {
+            return;
+        }
+        boolean wasConnected = status.connected();
+        endSession();
+        if (wasConnected) {
+            disconnectedAt = Instant.now();
+        }
+        String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        publish(status.id(), false, reason, Optional.empty());
+        long base = Math.min(options.maxBackoff().toMillis(), 200L << Math.min(attempt++, 16));
+        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        if (!options.ttl().isZero()) {
+            Instant episode = disconnectedAt;
+            long left = Math.max(0, options.ttl().toMillis() - (Instant.now().toEpochMilli() - episode.toEpochMilli()));
+            loop.schedule(() -> withdrawIfStillDown(episode), left, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void withdrawIfStillDown(Instant episode) {
+        if (closed || status.connected() || !episode.equals(disconnectedAt) || status.withdrawn()) {
+            return;
+        }
+        services.clear();
+        nodes.clear();
+        endpoints.clear();
+        status = new ClusterStatus(config.name(), status.id(), false, false, synced, 0, 0, 0, status.lastFailure(),
+                status.lastFailureAt(), Optional.empty(), status.lastHeartbeat(), true);
+        listener.statusChanged(status);
+    }
+
+    private void endSession() {
+        generation++;
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    private void publish(int id, boolean connected, String failure, Optional<Instant> since) {
+        status = copy(id, connected, failure, since, status.lastHeartbeat());
+        listener.statusChanged(status);
+    }
+
+    private ClusterStatus copy(int id, boolean connected, String failure, Optional<Instant> since,
+            Optional<Instant> heartbeat) {
+        // A new failure is stamped now; a kept one keeps its time.
+        boolean newFailure = !connected && !failure.isEmpty();
+        return new ClusterStatus(config.name(), id, connected,
+                connected && synced.containsAll(EnumSet.allOf(ResourceKind.class)), synced,
+                services.size(), nodes.size(), endpoints.size(), failure,
+                newFailure ? Optional.of(Instant.now()) : status.lastFailureAt(), since, heartbeat, false);
+    }
+
+    private io.etcd.jetcd.kv.GetResponse get(String key) throws Exception {
+        return client.getKVClient().get(bytes(key)).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static byte[] value(io.etcd.jetcd.kv.GetResponse r) {
+        return r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().getBytes();
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static <V> WatchStore.Observer<V> observer(java.util.function.BiConsumer<String, V> change) {
+        return new WatchStore.Observer<>() {
+            @Override
+            public void upsert(String key, V value) {
+                change.accept(key, value);
+            }
+
+            @Override
+            public void delete(String key, V last) {
+                change.accept(key, null);
+            }
+        };
+    }
+}

@@ -1,0 +1,205 @@
+package dev.clustermesh.core.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.core.etcd.EtcdClients;
+import dev.clustermesh.core.etcd.TlsFiles;
+import dev.clustermesh.core.keys.KeyLayout;
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proto.mesh.v1.Backend;
+import dev.clustermesh.proto.mesh.v1.BackendState;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Heartbeat;
+import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.SyncCanary;
+import dev.clustermesh.testing.Eventually;
+import dev.clustermesh.testing.TcpRelay;
+import dev.clustermesh.testing.etcd.EtcdProcess;
+import dev.clustermesh.testing.tls.Ca;
+import dev.clustermesh.testing.tls.CertificateFactory;
+import dev.clustermesh.testing.tls.Issued;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The watcher against a real etcd over real mTLS, partitioned through a real TCP relay. */
+@Timeout(120)
+class RemoteClusterIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final RemoteClusterOptions FAST =
+            new RemoteClusterOptions(Duration.ZERO, Duration.ofSeconds(3), Duration.ofSeconds(1));
+
+    @TempDir
+    Path dir;
+    private EtcdProcess etcd;
+    private Client writer;
+    private TcpRelay relay;
+    private Issued client;
+    private Ca ca;
+    private final RecordingListener seen = new RecordingListener();
+
+    @BeforeEach
+    void start() {
+        CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));
+        ca = certs.createCa("mesh-ca");
+        Issued server = certs.issueServer(ca, "etcd", List.of("localhost"), List.of("127.0.0.1"));
+        client = certs.issueClient(ca, "remote-cluster1");
+        etcd = EtcdProcess.builder().dataDir(dir.resolve("etcd"))
+                .clientTls(server.certPem(), server.keyPem(), ca.certPem()).start();
+        writer = EtcdClients.builder(List.of(etcd.endpoint()),
+                Optional.of(TlsFiles.mutual(ca.certPem(), client.certPem(), client.keyPem()))).build();
+        relay = new TcpRelay(etcd.clientPort());
+    }
+
+    @AfterEach
+    void stop() {
+        relay.close();
+        writer.close();
+        etcd.close();
+    }
+
+    @Test
+    void listsThenWatchesAndBecomesReadyOnceEveryKindIsSynced() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        try (RemoteCluster rc = watcher("cluster2", FAST)) {
+            Eventually.await(WAIT, () -> assertThat(seen.status.get("cluster2").ready()).isTrue());
+            assertThat(seen.services).containsKey("cluster2/default/rebel-base");
+            assertThat(seen.nodes).containsKey("cluster2/node-a");
+            ClusterStatus s = rc.status();
+            assertThat(s.id()).isEqualTo(2);
+            assertThat(s.syncedKinds()).containsExactlyInAnyOrder(ResourceKind.values());
+            assertThat(s.lastHeartbeat()).isPresent();
+
+            put(KeyLayout.SERVICES + "cluster2/default/x-wing", service("cluster2", "10.20.0.2").toBuilder()
+                    .setName("x-wing").build().toByteArray());
+            delete(KeyLayout.SERVICES + "cluster2/default/rebel-base");
+            Eventually.await(WAIT, () -> assertThat(seen.services.keySet()).containsExactly("cluster2/default/x-wing"));
+        }
+        // Closing withdraws what the cluster contributed.
+        assertThat(seen.services).isEmpty();
+        assertThat(seen.nodes).isEmpty();
+    }
+
+    @Test
+    void aPartitionShowsAsAFailureAndTheReListDropsWhatWentAwayMeanwhile() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/a", service("cluster2", "10.20.0.1").toBuilder().setName("a").build().toByteArray());
+        put(KeyLayout.SERVICES + "cluster2/default/b", service("cluster2", "10.20.0.2").toBuilder().setName("b").build().toByteArray());
+        try (RemoteCluster rc = watcher("cluster2", FAST)) {
+            Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(2));
+            relay.cut();
+            Eventually.await(WAIT, () -> assertThat(rc.status().connected()).isFalse());
+            assertThat(rc.status().lastFailure()).isNotEmpty();
+            assertThat(rc.status().lastFailureAt()).isPresent();
+            assertThat(seen.services).hasSize(2);
+
+            delete(KeyLayout.SERVICES + "cluster2/default/a");
+            relay.heal();
+            Eventually.await(WAIT, () -> assertThat(rc.status().ready()).isTrue());
+            Eventually.await(WAIT, () -> assertThat(seen.services.keySet()).containsExactly("cluster2/default/b"));
+            assertThat(seen.changes).containsOnlyOnce("+mesh/v1/services/cluster2/default/b");
+        }
+    }
+
+    @Test
+    void anUnreachableClusterIsWithdrawnAfterItsTtlAndComesBack() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        RemoteClusterOptions ttl = new RemoteClusterOptions(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1));
+        try (RemoteCluster rc = watcher("cluster2", ttl)) {
+            Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
+            relay.cut();
+            Eventually.await(WAIT, () -> assertThat(rc.status().withdrawn()).isTrue());
+            assertThat(seen.services).isEmpty();
+            relay.heal();
+            Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
+            assertThat(rc.status().withdrawn()).isFalse();
+        }
+    }
+
+    @Test
+    void aConfigForAnotherClusterOrATakenIdKeepsTheClusterDisconnectedWithTheReason() throws Exception {
+        ClusterRegistry registry = new ClusterRegistry();
+        registry.claim("cluster1", 2);
+        exportCluster("cluster2", 2);
+        put(KeyLayout.CONFIG + "cluster3", ClusterConfig.newBuilder().setName("cluster9").setId(3).build().toByteArray());
+        try (RemoteCluster taken = new RemoteCluster(config("cluster2"), false, registry, seen, FAST);
+                RemoteCluster wrong = new RemoteCluster(config("cluster3"), false, registry, seen, FAST);
+                RemoteCluster missing = new RemoteCluster(config("cluster4"), false, registry, seen, FAST)) {
+            taken.start();
+            wrong.start();
+            missing.start();
+            Eventually.await(WAIT, () -> {
+                assertThat(taken.status().lastFailure()).isEqualTo("cluster id 2 of 'cluster2' is already used by cluster 'cluster1'");
+                assertThat(wrong.status().lastFailure()).contains("ClusterConfig names cluster 'cluster9'");
+                assertThat(missing.status().lastFailure()).contains("no ClusterConfig at mesh/v1/config/cluster4");
+            });
+            assertThat(List.of(taken.status(), wrong.status(), missing.status())).noneMatch(ClusterStatus::connected);
+            assertThat(seen.services).isEmpty();
+        }
+    }
+
+    @Test
+    void badValuesAreReportedAndSkipped() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/broken", new byte[] {1, 2, 3});
+        put(KeyLayout.SERVICES + "cluster2/default/liar", service("cluster2", "10.20.0.9").toByteArray());
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        try (RemoteCluster rc = watcher("cluster2", FAST)) {
+            Eventually.await(WAIT, () -> assertThat(rc.status().ready()).isTrue());
+            assertThat(seen.services.keySet()).containsExactly("cluster2/default/rebel-base");
+            assertThat(seen.invalid).hasSize(2).anyMatch(s -> s.contains("not the key's cluster2/default/liar"));
+        }
+    }
+
+    private RemoteCluster watcher(String name, RemoteClusterOptions options) throws Exception {
+        RemoteCluster rc = new RemoteCluster(config(name), false, new ClusterRegistry(), seen, options);
+        rc.start();
+        return rc;
+    }
+
+    private RemoteClusterConfig config(String name) throws Exception {
+        Path file = dir.resolve("clusters").resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "endpoints:\n- https://127.0.0.1:" + relay.port() + "\n"
+                + "trusted-ca-file: " + ca.certPem() + "\ncert-file: " + client.certPem() + "\nkey-file: " + client.keyPem() + "\n");
+        return RemoteClusterConfig.read(file);
+    }
+
+    private void exportCluster(String name, int id) throws Exception {
+        put(KeyLayout.CONFIG + name, ClusterConfig.newBuilder().setName(name).setId(id).build().toByteArray());
+        put(new MeshKey.Node(name, "node-a").key(), Node.newBuilder().setCluster(name).setName("node-a").build().toByteArray());
+        put(new MeshKey.Heartbeat(name).key(), Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()).build().toByteArray());
+        for (ResourceKind k : ResourceKind.values()) {
+            put(new MeshKey.Synced(name, k).key(), SyncCanary.newBuilder().setUnixMillis(1).build().toByteArray());
+        }
+    }
+
+    static ClusterService service(String cluster, String ip) {
+        return ClusterService.newBuilder().setCluster(cluster).setNamespace("default").setName("rebel-base").setShared(true)
+                .addBackends(Backend.newBuilder().setIp(ip).setState(BackendState.BACKEND_STATE_ACTIVE)).build();
+    }
+
+    private void put(String key, byte[] value) throws Exception {
+        writer.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8), ByteSequence.from(value))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    private void delete(String key) throws Exception {
+        writer.getKVClient().delete(ByteSequence.from(key, StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+    }
+}

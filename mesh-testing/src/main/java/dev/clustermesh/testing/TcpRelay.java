@@ -1,0 +1,112 @@
+package dev.clustermesh.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP relay on loopback that a test can cut and heal, to partition a client from a server for real
+ * (connections reset, new ones refused) while the server keeps running. Bytes are copied untouched, so TLS
+ * passes through end to end.
+ */
+public final class TcpRelay implements AutoCloseable {
+    private final int targetPort;
+    private final int port;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket server;
+    private volatile boolean closed;
+
+    /** Starts relaying a free loopback port to {@code 127.0.0.1:targetPort}. */
+    public TcpRelay(int targetPort) {
+        this.targetPort = targetPort;
+        this.port = FreePorts.next();
+        heal();
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return port;
+    }
+
+    /** Resets every relayed connection and refuses new ones until {@link #heal()}. */
+    public synchronized void cut() {
+        ServerSocket s = server;
+        server = null;
+        closeQuietly(s);
+        sockets.forEach(TcpRelay::closeQuietly);
+        sockets.clear();
+    }
+
+    /** Accepts connections again. */
+    public synchronized void heal() {
+        if (server != null || closed) {
+            return;
+        }
+        try {
+            ServerSocket s = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            s.setReuseAddress(true);
+            server = s;
+            Thread t = new Thread(() -> accept(s), "tcp-relay-" + port);
+            t.setDaemon(true);
+            t.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on relay port " + port, e);
+        }
+    }
+
+    private void accept(ServerSocket s) {
+        while (!s.isClosed()) {
+            try {
+                Socket in = s.accept();
+                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                sockets.add(in);
+                sockets.add(out);
+                pump(in, out);
+                pump(out, in);
+            } catch (IOException e) {
+                // Closed by cut() or close(), or the target refused: the client sees a reset.
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[16384];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                }
+            } catch (IOException e) {
+                // One side went away; closing both ends below tells the other.
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "tcp-relay-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        cut();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception e) {
+            // Already closed.
+        }
+    }
+}
