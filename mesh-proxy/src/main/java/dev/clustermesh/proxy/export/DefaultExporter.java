@@ -1,0 +1,76 @@
+package dev.clustermesh.proxy.export;
+
+import dev.clustermesh.proxy.export.etcd.Election;
+import dev.clustermesh.proxy.export.etcd.KeyStore;
+import dev.clustermesh.proxy.export.etcd.OwnKeys;
+import dev.clustermesh.proxy.export.inventory.Inventory;
+import dev.clustermesh.proxy.export.source.ExportSource;
+import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.Semaphore;
+import org.jboss.logging.Logger;
+
+/** {@link Exporter}: wires the source, the inventory, the election and the reconciler to one wake-up. */
+final class DefaultExporter implements Exporter {
+    private static final Logger LOG = Logger.getLogger(DefaultExporter.class);
+
+    private final ExportSettings settings;
+    private final ExportSource source;
+    private final Inventory inventory;
+    private final Election election;
+    private final Reconciler reconciler;
+    private boolean started;
+    private boolean closed;
+
+    DefaultExporter(ExportSettings settings, Client etcd, ExportSource source, MeterRegistry registry, Clock clock) {
+        this.settings = settings;
+        this.source = source;
+        Semaphore wake = new Semaphore(0);
+        OwnKeys own = new OwnKeys(settings.cluster().name());
+        this.inventory = new Inventory(wake::release);
+        this.election = Election.lease(etcd, own.electionKey(), settings.identity(), settings.leaseTtl(),
+                settings.requestTimeout(), wake::release);
+        KeyStore store = KeyStore.jetcd(etcd, own.electionKey(), settings.requestTimeout());
+        this.reconciler = new Reconciler(settings, inventory, election, store, new ExportMetrics(registry), clock,
+                wake);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (started || closed) {
+            return;
+        }
+        LOG.infof("exporter %s for cluster %s starting", settings.identity(), settings.cluster());
+        // The source first: when it cannot start at all, nothing else has been started.
+        source.start(inventory);
+        started = true;
+        reconciler.start();
+        election.start();
+    }
+
+    @Override
+    public boolean isLeader() {
+        return election.term().isPresent();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly("source", source::close);
+        closeQuietly("reconciler", reconciler::close);
+        closeQuietly("election", election::close);
+        LOG.infof("exporter %s for cluster %s stopped", settings.identity(), settings.cluster());
+    }
+
+    private void closeQuietly(String what, Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("exporter %s: closing the %s failed: %s", settings.identity(), what, e.getMessage());
+        }
+    }
+}

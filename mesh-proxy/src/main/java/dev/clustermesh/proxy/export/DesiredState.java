@@ -1,0 +1,29 @@
+package dev.clustermesh.proxy.export;
+
+import com.google.protobuf.Message;
+import dev.clustermesh.core.keys.ResourceKind;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything the source says should be in etcd, except the time-dependent heartbeat and sync canaries.
+ *
+ * @param values key text to value, sorted by key
+ * @param counts number of keys per exported kind (services counts shared and local ones)
+ * @param warnings problems found, in a stable order
+ */
+public record DesiredState(Map<String, Message> values, Map<ResourceKind, Integer> counts,
+        List<ExportWarning> warnings) {
+    public DesiredState {
+        values = Collections.unmodifiableSortedMap(new TreeMap<>(values));
+        EnumMap<ResourceKind, Integer> c = new EnumMap<>(ResourceKind.class);
+        for (ResourceKind k : ResourceKind.values()) {
+            c.put(k, counts.getOrDefault(k, 0));
+        }
+        counts = Collections.unmodifiableMap(c);
+        warnings = List.copyOf(warnings);
+    }
+}

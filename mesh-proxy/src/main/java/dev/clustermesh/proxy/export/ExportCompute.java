@@ -1,0 +1,129 @@
+package dev.clustermesh.proxy.export;
+
+import com.google.protobuf.Message;
+import dev.clustermesh.core.annotations.AnnotationWarning;
+import dev.clustermesh.core.annotations.ServiceAnnotations;
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proxy.export.inventory.NodeObject;
+import dev.clustermesh.proxy.export.inventory.ObjectRef;
+import dev.clustermesh.proxy.export.inventory.ServiceObject;
+import dev.clustermesh.proxy.export.inventory.SliceObject;
+import dev.clustermesh.proxy.export.inventory.Snapshot;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.NodeAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The pure heart of the exporter: from a snapshot of the source to the full set of keys and values this
+ * cluster should have in etcd.
+ *
+ * <p>Contract: only Services annotated global are exported, shared ones under {@code mesh/v1/services/},
+ * {@code shared=false} ones under {@code mesh/v1/local/services/}; their backends come from the
+ * EndpointSlices labelled with the service name; every backend IP gets an Endpoint key; every Node gets a
+ * Node key; the ClusterConfig is always present. Never throws on bad source data: an object whose names
+ * cannot form a key, a bad annotation, address or port becomes an {@link ExportWarning} and is left out or
+ * defaulted. Deterministic: equal inputs give equal outputs (same order, same bytes).
+ */
+public final class ExportCompute {
+    private static final Comparator<NodeAddress> INTERNAL_IP_FIRST =
+            Comparator.comparingInt(a -> "InternalIP".equals(a.getType()) ? 0 : 1);
+
+    private ExportCompute() {
+    }
+
+    /**
+     * Computes the desired state.
+     *
+     * @param config this cluster's ClusterConfig; its name is the cluster every key is written for
+     * @param snapshot the source content (its sync state is ignored here)
+     */
+    public static DesiredState compute(ClusterConfig config, Snapshot snapshot) {
+        String cluster = config.getName();
+        Map<String, Message> values = new TreeMap<>();
+        Map<ResourceKind, Integer> counts = new EnumMap<>(ResourceKind.class);
+        List<ExportWarning> warnings = new ArrayList<>();
+        values.put(new MeshKey.Config(cluster).key(), config);
+
+        Map<String, Endpoint> endpoints = new TreeMap<>();
+        Map<ObjectRef, List<SliceObject>> slices = slicesByService(snapshot.slices());
+        List<ServiceObject> services =
+                snapshot.services().stream().sorted(Comparator.comparing(ServiceObject::ref)).toList();
+        for (ServiceObject svc : services) {
+            exportService(cluster, svc, slices.getOrDefault(svc.ref(), List.of()), values, endpoints, warnings);
+        }
+        counts.put(ResourceKind.SERVICES, values.size() - 1);
+        endpoints.forEach((ip, e) -> values.put(new MeshKey.Endpoint(cluster, ip).key(), e));
+        counts.put(ResourceKind.ENDPOINTS, endpoints.size());
+
+        int nodes = 0;
+        for (NodeObject n : snapshot.nodes()) {
+            try {
+                values.put(new MeshKey.Node(cluster, n.name()).key(), node(cluster, n));
+                nodes++;
+            } catch (IllegalArgumentException e) {
+                warnings.add(invalid("node " + n.name(), e.getMessage() + "; not exported"));
+            }
+        }
+        counts.put(ResourceKind.NODES, nodes);
+        return new DesiredState(values, counts, warnings);
+    }
+
+    /** The Node value: addresses with InternalIP first (otherwise in source order), pod CIDRs as given. */
+    static Node node(String cluster, NodeObject n) {
+        List<NodeAddress> addresses = n.addresses().stream()
+                .map(a -> NodeAddress.newBuilder().setType(orEmpty(a.type())).setAddress(orEmpty(a.address())).build())
+                .sorted(INTERNAL_IP_FIRST).toList();
+        return Node.newBuilder().setCluster(cluster).setName(n.name()).addAllAddresses(addresses)
+                .addAllPodCidrs(n.podCidrs()).build();
+    }
+
+    private static void exportService(String cluster, ServiceObject svc, List<SliceObject> slices,
+            Map<String, Message> values, Map<String, Endpoint> endpoints, List<ExportWarning> warnings) {
+        String subject = "service " + svc.ref();
+        ServiceAnnotations.Parsed parsed = ServiceAnnotations.parse(svc.annotations());
+        for (AnnotationWarning w : parsed.warnings()) {
+            warnings.add(new ExportWarning(ExportWarning.Cause.ANNOTATION, subject, "annotation " + w));
+        }
+        ServiceAnnotations settings = parsed.annotations();
+        if (!settings.global()) {
+            return;
+        }
+        MeshKey.Service key;
+        try {
+            key = new MeshKey.Service(cluster, svc.ref().namespace(), svc.ref().name(), settings.shared());
+        } catch (IllegalArgumentException e) {
+            warnings.add(invalid(subject, e.getMessage() + "; not exported"));
+            return;
+        }
+        ServiceExport.Result r = ServiceExport.compute(cluster, svc, settings, slices,
+                m -> warnings.add(invalid(subject, m)));
+        values.put(key.key(), r.service());
+        for (Endpoint e : r.endpoints()) {
+            // An IP that backs several services is one endpoint; the first service in name order describes it.
+            endpoints.putIfAbsent(e.getIp(), e);
+        }
+    }
+
+    private static Map<ObjectRef, List<SliceObject>> slicesByService(List<SliceObject> all) {
+        Map<ObjectRef, List<SliceObject>> out = new TreeMap<>();
+        all.stream().filter(s -> !s.serviceName().isEmpty()).sorted(Comparator.comparing(SliceObject::ref))
+                .forEach(s -> out.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s));
+        return out;
+    }
+
+    private static ExportWarning invalid(String subject, String message) {
+        return new ExportWarning(ExportWarning.Cause.INVALID_OBJECT, subject, message);
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

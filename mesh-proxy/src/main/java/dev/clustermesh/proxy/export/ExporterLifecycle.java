@@ -1,0 +1,60 @@
+package dev.clustermesh.proxy.export;
+
+import dev.clustermesh.proxy.config.ProxySettings;
+import dev.clustermesh.proxy.export.source.DirectorySource;
+import dev.clustermesh.proxy.export.source.ExportSource;
+import dev.clustermesh.proxy.export.source.KubernetesSource;
+import io.etcd.jetcd.Client;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts the exporter with the application when {@code mesh.export.source} is not {@code none}, and stops
+ * it (resigning leadership) on shutdown. Only wiring: everything else is in {@link Exporter}.
+ */
+@Singleton
+class ExporterLifecycle {
+    private static final Logger LOG = Logger.getLogger(ExporterLifecycle.class);
+
+    private final ProxySettings settings;
+    private final Client etcd;
+    private final MeterRegistry registry;
+    private final Instance<KubernetesClient> kubernetes;
+    private Exporter exporter;
+
+    ExporterLifecycle(ProxySettings settings, Client etcd, MeterRegistry registry,
+            Instance<KubernetesClient> kubernetes) {
+        this.settings = settings;
+        this.etcd = etcd;
+        this.registry = registry;
+        this.kubernetes = kubernetes;
+    }
+
+    synchronized void start(@Observes StartupEvent event) {
+        ExportSource source = switch (settings.source()) {
+            case NONE -> null;
+            case DIRECTORY -> new DirectorySource(settings.directory().orElseThrow(), registry);
+            // Looked up only here, so no Kubernetes client is built when the source is not Kubernetes.
+            case KUBERNETES -> new KubernetesSource(kubernetes.get());
+        };
+        if (source == null) {
+            LOG.info("exporter disabled (mesh.export.source=none)");
+            return;
+        }
+        exporter = Exporter.create(ExportSettings.from(settings), etcd, source, registry);
+        exporter.start();
+    }
+
+    synchronized void stop(@Observes ShutdownEvent event) {
+        if (exporter != null) {
+            exporter.close();
+            exporter = null;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.clustermesh.proxy.export.inventory;
+
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The exporter's record of what the source holds. Sources call the mutators from their own threads; the
+ * reconciler calls {@link #drain()}. Every mutation that changes something (and every newly synced kind)
+ * runs the change listener, which must not block.
+ *
+ * <p>Thread-safe: all methods synchronize on this object and never do I/O.
+ */
+public final class Inventory {
+    private final Map<ObjectRef, ServiceObject> services = new TreeMap<>();
+    private final Map<ObjectRef, SliceObject> slices = new TreeMap<>();
+    private final Map<ObjectRef, NodeObject> nodes = new TreeMap<>();
+    private final Set<SourceKind> synced = EnumSet.noneOf(SourceKind.class);
+    private final Runnable onChange;
+    private final LongSupplier nanoClock;
+    private long dirtySince = -1;
+
+    /**
+     * @param onChange run after every effective change, outside the inventory lock; must be quick
+     * @param nanoClock monotonic clock used to time how long a change waits to be applied
+     */
+    public Inventory(Runnable onChange, LongSupplier nanoClock) {
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    }
+
+    /** An inventory on {@link System#nanoTime()}. */
+    public Inventory(Runnable onChange) {
+        this(onChange, System::nanoTime);
+    }
+
+    /** Adds or replaces a Service. */
+    public void put(ServiceObject service) {
+        changed(!service.equals(put(services, service.ref(), service)));
+    }
+
+    /** Adds or replaces an EndpointSlice. */
+    public void put(SliceObject slice) {
+        changed(!slice.equals(put(slices, slice.ref(), slice)));
+    }
+
+    /** Adds or replaces a Node. */
+    public void put(NodeObject node) {
+        changed(!node.equals(put(nodes, node.ref(), node)));
+    }
+
+    /** Removes an object of the given kind; unknown references are ignored. */
+    public void remove(SourceKind kind, ObjectRef ref) {
+        Object old;
+        synchronized (this) {
+            old = mapOf(kind).remove(ref);
+        }
+        changed(old != null);
+    }
+
+    /** Replaces everything of the services kind with {@code all} (a full list from the source). */
+    public void replaceServices(Collection<ServiceObject> all) {
+        replace(services, all, ServiceObject::ref);
+    }
+
+    /** Replaces every EndpointSlice with {@code all}. */
+    public void replaceSlices(Collection<SliceObject> all) {
+        replace(slices, all, SliceObject::ref);
+    }
+
+    /** Replaces every Node with {@code all}. */
+    public void replaceNodes(Collection<NodeObject> all) {
+        replace(nodes, all, NodeObject::ref);
+    }
+
+    /**
+     * Records that the source's first full pass of {@code kind} is in this inventory. Call it only after
+     * that pass's objects were put (or replaced) here.
+     */
+    public void markSynced(SourceKind kind) {
+        boolean added;
+        synchronized (this) {
+            added = synced.add(kind);
+        }
+        changed(added);
+    }
+
+    /** A copy of the current content; does not reset the pending-change time. */
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(services.values().stream().toList(), slices.values().stream().toList(),
+                nodes.values().stream().toList(), synced);
+    }
+
+    /**
+     * The current content and, when changes arrived since the last drain, the {@code nanoClock} time of the
+     * oldest of them; resets that time.
+     */
+    public synchronized Drained drain() {
+        OptionalLong since = dirtySince < 0 ? OptionalLong.empty() : OptionalLong.of(dirtySince);
+        dirtySince = -1;
+        return new Drained(snapshot(), since);
+    }
+
+    /**
+     * What {@link #drain()} returns.
+     *
+     * @param snapshot the content
+     * @param changedSinceNanos when the oldest undrained change happened, empty when none
+     */
+    public record Drained(Snapshot snapshot, OptionalLong changedSinceNanos) {
+    }
+
+    private synchronized <T> T put(Map<ObjectRef, T> map, ObjectRef ref, T value) {
+        return map.put(ref, value);
+    }
+
+    private <T> void replace(Map<ObjectRef, T> map, Collection<T> all, Function<T, ObjectRef> ref) {
+        Map<ObjectRef, T> next = new TreeMap<>();
+        all.forEach(o -> next.put(ref.apply(o), o));
+        boolean differs;
+        synchronized (this) {
+            differs = !next.equals(map);
+            map.clear();
+            map.putAll(next);
+        }
+        changed(differs);
+    }
+
+    private Map<ObjectRef, ?> mapOf(SourceKind kind) {
+        return switch (kind) {
+            case SERVICES -> services;
+            case ENDPOINT_SLICES -> slices;
+            case NODES -> nodes;
+        };
+    }
+
+    private void changed(boolean really) {
+        if (!really) {
+            return;
+        }
+        synchronized (this) {
+            if (dirtySince < 0) {
+                dirtySince = nanoClock.getAsLong();
+            }
+        }
+        onChange.run();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.clustermesh.proxy.export.inventory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the export needs of a Kubernetes Service.
+ *
+ * @param ref namespace and name
+ * @param annotations the Service's annotations (global-service settings are read from them)
+ * @param clusterIps spec.clusterIPs (or spec.clusterIP), without {@code None}
+ * @param headless true when spec.clusterIP is {@code None}
+ * @param ports spec.ports
+ * @param resourceVersion metadata.resourceVersion, empty when unknown
+ */
+public record ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps,
+        boolean headless, List<PortSpec> ports, String resourceVersion) {
+    public ServiceObject {
+        annotations = Map.copyOf(annotations);
+        clusterIps = List.copyOf(clusterIps);
+        ports = List.copyOf(ports);
+        resourceVersion = resourceVersion == null ? "" : resourceVersion;
+    }
+}

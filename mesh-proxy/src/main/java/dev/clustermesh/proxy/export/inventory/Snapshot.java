@@ -1,0 +1,35 @@
+package dev.clustermesh.proxy.export.inventory;
+
+import dev.clustermesh.core.keys.ResourceKind;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An immutable copy of the inventory, sorted by object reference so that everything computed from it is
+ * deterministic.
+ *
+ * @param services the Services
+ * @param slices the EndpointSlices
+ * @param nodes the Nodes
+ * @param synced the source kinds whose first full pass is complete
+ */
+public record Snapshot(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes,
+        Set<SourceKind> synced) {
+    public Snapshot {
+        services = List.copyOf(services);
+        slices = List.copyOf(slices);
+        nodes = List.copyOf(nodes);
+        synced = synced.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(synced));
+    }
+
+    /** A snapshot whose every kind is synced, for tests and one-shot computations. */
+    public static Snapshot synced(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes) {
+        return new Snapshot(services, slices, nodes, EnumSet.allOf(SourceKind.class));
+    }
+
+    /** The exported kinds whose first full pass is complete (see {@link SourceKind#exportedKinds}). */
+    public Set<ResourceKind> syncedKinds() {
+        return SourceKind.exportedKinds(synced);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.clustermesh.proxy.export.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ManifestReaderTest {
+    private static final String SERVICE = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web
+              namespace: demo
+            spec:
+              ports:
+              - port: 80
+            """;
+
+    record Bad(String name, String text, int line, String message) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Bad> malformed() {
+        return Stream.of(
+                new Bad("bad YAML in the second document", SERVICE + "---\nkind: Node\nmetadata:\n  name: [a\n", 12,
+                        "invalid YAML"),
+                new Bad("a field of the wrong type, line of the field", SERVICE + "---\n" + SERVICE.replace(
+                        "port: 80", "port: eighty"), 17, "port"),
+                new Bad("a known kind with another apiVersion", "# comment\n\napiVersion: discovery.k8s.io/v1beta1\n"
+                        + "kind: EndpointSlice\nmetadata:\n  name: x\n", 3, "only discovery.k8s.io/v1"),
+                new Bad("no kind", SERVICE + "---\nmetadata:\n  name: x\n", 10, "no kind"),
+                new Bad("no name", "---\napiVersion: v1\nkind: Node\nmetadata: {}\n", 2, "no metadata.name"),
+                new Bad("not a mapping", SERVICE + "...\n- a\n- b\n", 10, "must be a mapping"),
+                new Bad("duplicate key", "apiVersion: v1\nkind: Node\nkind: Node\nmetadata:\n  name: n\n", 3,
+                        "Duplicate field"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void reportsFileAndLine(Bad c) {
+        ManifestException e = catchThrowableOfType(ManifestException.class,
+                () -> ManifestReader.read("dir/bad.yaml", c.text()));
+
+        assertThat(e).as("no error for %s", c.name()).isNotNull();
+        assertThat(e.error().file()).isEqualTo("dir/bad.yaml");
+        assertThat(e.error().message()).contains(c.message());
+        assertThat(e.error().line()).as(e.error().toString()).isEqualTo(c.line());
+    }
+
+    @Test
+    void readsMultiDocumentFilesListsAndSkipsOtherKinds() throws Exception {
+        String text = SERVICE + """
+                ---
+                # only a comment
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: skipped
+                ---\s
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Node
+                  metadata:
+                    name: node-a
+                - apiVersion: discovery.k8s.io/v1
+                  kind: EndpointSlice
+                  metadata:
+                    name: web-a
+                  addressType: IPv4
+                  endpoints: []
+                """;
+
+        List<HasMetadata> objects = ManifestReader.read("f.yaml", text);
+
+        assertThat(objects).extracting(o -> o.getClass().getSimpleName() + " " + o.getMetadata().getName())
+                .containsExactly("Service web", "Node node-a", "EndpointSlice web-a");
+        assertThat(((Service) objects.get(0)).getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+        assertThat(objects.get(1)).isInstanceOf(Node.class);
+        assertThat(objects.get(2)).isInstanceOf(EndpointSlice.class);
+    }
+
+    @Test
+    void emptyFilesHoldNothing() throws Exception {
+        assertThat(ManifestReader.read("empty.yaml", "")).isEmpty();
+        assertThat(ManifestReader.read("dashes.yaml", "---\n---\n# nothing\n")).isEmpty();
+    }
+}
