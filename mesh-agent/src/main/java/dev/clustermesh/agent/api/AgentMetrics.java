@@ -1,0 +1,53 @@
+package dev.clustermesh.agent.api;
+
+import dev.clustermesh.agent.mesh.AgentObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** Prometheus metrics of the agent core; bad input is logged here once and counted. */
+@Singleton
+final class AgentMetrics implements AgentObserver {
+    private static final Logger LOG = Logger.getLogger(AgentMetrics.class);
+    private final MeterRegistry registry;
+    private final Timer reconcile;
+    private final Timer propagation;
+
+    AgentMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.reconcile = Timer.builder("mesh_agent_reconcile_duration").publishPercentiles(0.5, 0.99)
+                .description("Time to compute and apply the LB maps").register(registry);
+        this.propagation = Timer.builder("mesh_agent_propagation_latency").publishPercentiles(0.5, 0.99)
+                .description("Time from a mesh change arriving to the datapath holding it").register(registry);
+    }
+
+    @Override
+    public void event(String cluster) {
+        registry.counter("mesh_agent_cluster_events", "cluster", cluster).increment();
+    }
+
+    @Override
+    public void invalid(String cluster, String reason) {
+        LOG.warnf("cluster %s: skipped %s", cluster, reason);
+        registry.counter("mesh_agent_invalid_values", "cluster", cluster).increment();
+    }
+
+    @Override
+    public void badClusterFile(String file, String reason) {
+        LOG.errorf("cluster config %s", reason);
+        registry.counter("mesh_agent_bad_cluster_files").increment();
+    }
+
+    @Override
+    public void applied(long reconcileNanos, long propagationNanos) {
+        reconcile.record(reconcileNanos, TimeUnit.NANOSECONDS);
+        propagation.record(propagationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void failed(RuntimeException e) {
+        registry.counter("mesh_agent_datapath_failures").increment();
+    }
+}

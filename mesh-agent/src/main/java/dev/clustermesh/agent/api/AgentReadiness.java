@@ -1,0 +1,27 @@
+package dev.clustermesh.agent.api;
+
+import dev.clustermesh.agent.mesh.AgentCore;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready when every configured cluster is synced or has failed with a reason. */
+@Readiness
+@Singleton
+final class AgentReadiness implements HealthCheck {
+    private final AgentCore core;
+
+    AgentReadiness(AgentCore core) {
+        this.core = core;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("clustermesh").status(core.settled());
+        core.clusters().forEach((name, s) -> b.withData(name, s.ready() ? "ready"
+                : s.connected() ? "syncing" : "disconnected: " + s.lastFailure()));
+        return b.build();
+    }
+}

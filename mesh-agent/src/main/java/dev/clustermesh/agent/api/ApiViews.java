@@ -1,0 +1,69 @@
+package dev.clustermesh.agent.api;
+
+import dev.clustermesh.agent.loadbalancer.LbBackend;
+import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.agent.mesh.AgentCore;
+import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.proto.agent.v1.Backend;
+import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListServicesRequest;
+import dev.clustermesh.proto.agent.v1.ListServicesResponse;
+import dev.clustermesh.proto.agent.v1.Service;
+import dev.clustermesh.proto.mesh.v1.BackendState;
+import java.time.Instant;
+import java.util.Locale;
+
+/** Renders the agent's state as API messages. */
+final class ApiViews {
+    private ApiViews() {
+    }
+
+    static GetStatusResponse status(AgentCore core) {
+        GetStatusResponse.Builder b = GetStatusResponse.newBuilder().setCluster(core.settings().cluster().name())
+                .setClusterId(core.settings().cluster().id()).setNode(core.settings().node())
+                .setGlobalServices(core.view().snapshot().services().size()).setReady(core.settled());
+        Instant now = Instant.now();
+        core.clusters().values().forEach(s -> b.addClusters(cluster(s, core.settings().cluster().name(), now)));
+        return b.build();
+    }
+
+    private static dev.clustermesh.proto.agent.v1.ClusterStatus cluster(ClusterStatus s, String local, Instant now) {
+        var b = dev.clustermesh.proto.agent.v1.ClusterStatus.newBuilder().setName(s.name()).setId(s.id())
+                .setLocal(s.name().equals(local)).setConnected(s.connected()).setReady(s.ready())
+                .setNodes(s.nodes()).setServices(s.services()).setEndpoints(s.endpoints())
+                .setLastFailure(s.lastFailure()).setWithdrawn(s.withdrawn())
+                .setLastFailureUnixMillis(s.lastFailureAt().map(Instant::toEpochMilli).orElse(0L))
+                .setConnectedSinceUnixMillis(s.connectedSince().map(Instant::toEpochMilli).orElse(0L))
+                .setHeartbeatAgeMillis(s.heartbeatAge(now).map(d -> d.toMillis()).orElse(-1L));
+        for (ResourceKind k : ResourceKind.values()) {
+            if (s.syncedKinds().contains(k)) {
+                b.addSyncedKinds(k.segment());
+            }
+        }
+        return b.build();
+    }
+
+    static ListServicesResponse services(LbMaps maps, ListServicesRequest filter) {
+        ListServicesResponse.Builder out = ListServicesResponse.newBuilder();
+        for (LbService s : maps.services().values()) {
+            if ((!filter.getNamespace().isEmpty() && !filter.getNamespace().equals(s.name().namespace()))
+                    || (!filter.getName().isEmpty() && !filter.getName().equals(s.name().name()))) {
+                continue;
+            }
+            Service.Builder sb = Service.newBuilder().setId(s.id()).setFrontend(s.frontend().toString())
+                    .setNamespace(s.name().namespace()).setName(s.name().name())
+                    .setAffinity(s.affinity().name().replace("AFFINITY_", "").toLowerCase(Locale.ROOT))
+                    .setUsable(s.usableCount()).setFailedOver(s.failedOver());
+            for (LbService.Slot slot : s.slots()) {
+                LbBackend be = maps.backends().get(slot.backendId());
+                sb.addBackends(Backend.newBuilder().setId(be.id()).setAddress(be.address()).setCluster(be.cluster())
+                        .setClusterId(be.clusterId()).setPreferred(slot.preferred()).setUsable(slot.usable())
+                        .setState(be.state() == BackendState.BACKEND_STATE_TERMINATING ? "terminating" : "active"));
+            }
+            out.addServices(sb);
+        }
+        return out.build();
+    }
+}

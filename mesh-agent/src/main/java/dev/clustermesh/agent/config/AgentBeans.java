@@ -1,0 +1,66 @@
+package dev.clustermesh.agent.config;
+
+import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.datapath.MemoryDatapath;
+import dev.clustermesh.agent.mesh.AgentSettings;
+import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.remote.RemoteClusterOptions;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Validates the configuration once and builds the datapath it names. */
+final class AgentBeans {
+
+    @Produces
+    @Singleton
+    AgentSettings settings(AgentConfig c) {
+        List<String> errors = new ArrayList<>();
+        ClusterIdentity cluster = null;
+        try {
+            int id = ClusterIdentity.parseId("mesh.cluster.id", c.cluster().id());
+            ClusterIdentity.nameProblem(c.cluster().name()).ifPresent(p -> errors.add("mesh.cluster.name: " + p));
+            cluster = errors.isEmpty() ? new ClusterIdentity(c.cluster().name(), id) : null;
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        if (!Files.isDirectory(c.clusters().dir())) {
+            errors.add("mesh.clusters.dir: '" + c.clusters().dir() + "' is not a directory");
+        }
+        if (c.clusters().ttl().isNegative()) {
+            errors.add("mesh.clusters.ttl: " + c.clusters().ttl() + " must not be negative");
+        }
+        String mode = c.datapath().mode().trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals("memory")) {
+            errors.add("mesh.datapath.mode: '" + c.datapath().mode() + "' is not one of memory");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("invalid mesh-agent configuration: " + String.join("; ", errors));
+        }
+        return new AgentSettings(cluster, c.nodeName().orElseGet(AgentBeans::hostName), c.clusters().dir(),
+                c.clusters().pollInterval(), new RemoteClusterOptions(c.clusters().ttl(),
+                        c.clusters().requestTimeout(), c.clusters().maxBackoff()), mode);
+    }
+
+    @Produces
+    @Singleton
+    Datapath datapath(AgentSettings settings) {
+        return new MemoryDatapath();
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

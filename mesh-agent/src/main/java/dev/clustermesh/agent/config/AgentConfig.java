@@ -1,0 +1,56 @@
+package dev.clustermesh.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything an operator sets for mesh-agent, under the {@code mesh.} prefix. */
+@ConfigMapping(prefix = "mesh")
+public interface AgentConfig {
+
+    Cluster cluster();
+
+    Clusters clusters();
+
+    Datapath datapath();
+
+    /** This node's name; defaults to the host name. */
+    Optional<String> nodeName();
+
+    interface Cluster {
+        /** This cluster's name. */
+        String name();
+
+        /** This cluster's ID, 1..255. */
+        String id();
+    }
+
+    interface Clusters {
+        /** Directory with one config file per cluster to join (a mounted Secret), this cluster's own included. */
+        Path dir();
+
+        /** How often the directory is compared with what is connected. */
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** How long an unreachable cluster keeps its backends; 0 keeps them until it comes back. */
+        @WithDefault("5m")
+        Duration ttl();
+
+        /** Time allowed for one request to a proxy. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        /** Longest wait between reconnection attempts. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+    }
+
+    interface Datapath {
+        /** {@code memory}: LB maps kept and listed, nothing programmed into the kernel. */
+        @WithDefault("memory")
+        String mode();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.clustermesh.agent.mesh;
+
+import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.core.remote.ClusterDirectory;
+import dev.clustermesh.core.remote.ClusterStatus;
+import java.util.Map;
+
+/**
+ * One agent: joins the clusters of its clusters directory, merges their state, and keeps the datapath equal to
+ * the LB maps computed from it. Plain Java; the Quarkus application wraps one, tests may run several.
+ */
+public final class AgentCore implements AutoCloseable {
+    private final AgentSettings settings;
+    private final Datapath datapath;
+    private final MeshView view;
+    private final Reconciler reconciler;
+    private final ClusterDirectory clusters;
+
+    /** Builds the agent; nothing runs until {@link #start()}. */
+    public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer) {
+        this.settings = settings;
+        this.datapath = datapath;
+        Reconciler[] late = new Reconciler[1];
+        this.view = new MeshView(() -> late[0].markDirty(), observer::event, observer::invalid);
+        this.reconciler = new Reconciler(settings.cluster().name(), view, datapath, observer);
+        late[0] = reconciler;
+        this.clusters = new ClusterDirectory(settings.clustersDir(), settings.cluster().name(), view,
+                settings.remote(), settings.pollInterval(), observer::badClusterFile);
+    }
+
+    /** Starts the reconciler, then the cluster connections. */
+    public void start() {
+        reconciler.start();
+        clusters.start();
+    }
+
+    public AgentSettings settings() {
+        return settings;
+    }
+
+    public MeshView view() {
+        return view;
+    }
+
+    public Datapath datapath() {
+        return datapath;
+    }
+
+    /** The LB maps last applied to the datapath. */
+    public LbMaps applied() {
+        return reconciler.applied();
+    }
+
+    /** True once the applied maps include every mesh change seen so far. */
+    public boolean converged() {
+        return reconciler.appliedVersion() == view.version();
+    }
+
+    /** Every configured cluster's status, by name. */
+    public Map<String, ClusterStatus> clusters() {
+        return clusters.statuses();
+    }
+
+    /** True when every configured cluster is synced or has failed with a reason. */
+    public boolean settled() {
+        return clusters.settled();
+    }
+
+    /** Disconnects from every cluster and stops; the datapath keeps what it has programmed. */
+    @Override
+    public void close() {
+        // The reconciler stops first: withdrawing the clusters must not program an empty datapath.
+        reconciler.close();
+        clusters.close();
+        datapath.close();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.clustermesh.agent.mesh;
+
+/** What the agent core reports for metrics and logs. Implementations must not block. */
+public interface AgentObserver {
+    /** Nothing is reported. */
+    AgentObserver NONE = new AgentObserver() {
+    };
+
+    /** A service or node event arrived from {@code cluster}. */
+    default void event(String cluster) {
+    }
+
+    /** A key or value from {@code cluster} was unusable and skipped. */
+    default void invalid(String cluster, String reason) {
+    }
+
+    /** A cluster config file is unusable. */
+    default void badClusterFile(String file, String reason) {
+    }
+
+    /**
+     * A desired state was applied.
+     *
+     * @param reconcileNanos time to compute and apply it
+     * @param propagationNanos time from the latest mesh change it includes to applied
+     */
+    default void applied(long reconcileNanos, long propagationNanos) {
+    }
+
+    /** Applying failed; the reconciler retries with backoff and a full sync. */
+    default void failed(RuntimeException e) {
+    }
+}

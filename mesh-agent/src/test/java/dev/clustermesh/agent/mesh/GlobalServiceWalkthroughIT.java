@@ -1,0 +1,178 @@
+package dev.clustermesh.agent.mesh;
+
+import static dev.clustermesh.agent.mesh.SeedManifests.clusterIp;
+import static dev.clustermesh.agent.mesh.SeedManifests.rebelBase;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.agent.datapath.MemoryDatapath;
+import dev.clustermesh.agent.loadbalancer.LbBackend;
+import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.RemoteClusterOptions;
+import dev.clustermesh.testing.Eventually;
+import dev.clustermesh.testing.mesh.LocalCluster;
+import dev.clustermesh.testing.tls.Ca;
+import dev.clustermesh.testing.tls.CertificateFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed's global-service walk-through, held in the agents' LB maps: two clusters, each with a real etcd and
+ * a real mesh-proxy process exporting a manifest directory, and one agent per cluster joined over mTLS.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class GlobalServiceWalkthroughIT {
+    private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final RemoteClusterOptions FAST =
+            new RemoteClusterOptions(Duration.ZERO, Duration.ofSeconds(3), Duration.ofSeconds(1));
+
+    @TempDir
+    static Path dir;
+    private LocalCluster cluster1;
+    private LocalCluster cluster2;
+    private AgentCore agent1;
+    private AgentCore agent2;
+
+    @BeforeAll
+    void startMesh() {
+        CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));
+        Ca ca = certs.createCa("clustermesh-ca");
+        cluster1 = LocalCluster.start("cluster1", 1, dir.resolve("cluster1"), ca, certs);
+        cluster2 = LocalCluster.start("cluster2", 2, dir.resolve("cluster2"), ca, certs);
+        agent1 = agent(cluster1, ca);
+        agent2 = agent(cluster2, ca);
+    }
+
+    private AgentCore agent(LocalCluster own, Ca ca) {
+        Path clusters = dir.resolve("agent-" + own.name());
+        cluster1.joinFile(own.name(), clusters);
+        cluster2.joinFile(own.name(), clusters);
+        AgentCore core = new AgentCore(new AgentSettings(new ClusterIdentity(own.name(), own.id()), "node-" + own.id(),
+                clusters, Duration.ofMillis(200), FAST, "memory"), new MemoryDatapath(), AgentObserver.NONE);
+        core.start();
+        return core;
+    }
+
+    @AfterAll
+    void stopMesh() {
+        for (AutoCloseable c : new AutoCloseable[] {agent1, agent2, cluster1, cluster2}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // Keep closing the rest.
+            }
+        }
+    }
+
+    @BeforeEach
+    void baseline() {
+        cluster1.manifest("rebel-base.yaml", rebelBase(1, 2, Map.of()));
+        cluster2.manifest("rebel-base.yaml", rebelBase(2, 2, Map.of()));
+        awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+        awaitBackends(agent2, 2, "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U", "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U");
+    }
+
+    @Test
+    void bothClustersAreConnectedAndReady() {
+        for (AgentCore a : List.of(agent1, agent2)) {
+            Eventually.await(WAIT, () -> assertThat(a.clusters().values()).hasSize(2).allMatch(ClusterStatus::ready));
+            assertThat(a.settled()).isTrue();
+        }
+        assertThat(agent1.clusters().get("cluster2").id()).isEqualTo(2);
+    }
+
+    @Test
+    void cluster2ScaledToZeroLeavesOnlyCluster1sBackends() {
+        cluster2.manifest("rebel-base.yaml", rebelBase(2, 0, Map.of()));
+        awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U");
+        awaitBackends(agent2, 2, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U");
+    }
+
+    @Test
+    void sharedFalseOnCluster1HidesItsBackendsFromCluster2Only() {
+        cluster1.manifest("rebel-base.yaml", rebelBase(1, 2, Map.of("service.cilium.io/shared", "false")));
+        awaitBackends(agent2, 2, "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+        awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+    }
+
+    @Test
+    void affinityLocalPrefersLocalAndFailsOverWhenLocalIsEmpty() {
+        cluster1.manifest("rebel-base.yaml", rebelBase(1, 2, Map.of("service.cilium.io/affinity", "local")));
+        awaitBackends(agent1, 1, "cluster1/10.10.1.1 P U", "cluster1/10.10.1.2 P U", "cluster2/10.20.1.1", "cluster2/10.20.1.2");
+        awaitBackends(agent2, 2, "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U", "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U");
+
+        cluster1.manifest("rebel-base.yaml", rebelBase(1, 0, Map.of("service.cilium.io/affinity", "local")));
+        awaitBackends(agent1, 1, "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+        assertThat(service(agent1.applied(), 1).failedOver()).isTrue();
+    }
+
+    @Test
+    void affinityRemotePrefersTheOtherCluster() {
+        cluster1.manifest("rebel-base.yaml", rebelBase(1, 2, Map.of("service.cilium.io/affinity", "remote")));
+        awaitBackends(agent1, 1, "cluster2/10.20.1.1 P U", "cluster2/10.20.1.2 P U", "cluster1/10.10.1.1", "cluster1/10.10.1.2");
+    }
+
+    @Test
+    void aKilledRemoteProxyShowsInStatusAndResyncsWithoutStaleBackends() {
+        cluster2.proxy().kill();
+        Eventually.await(WAIT, () -> {
+            ClusterStatus s = agent1.clusters().get("cluster2");
+            assertThat(s.connected()).isFalse();
+            assertThat(s.ready()).isFalse();
+            assertThat(s.lastFailure()).isNotEmpty();
+        });
+        // Local backends keep working; cluster2's last known backends are kept (TTL 0).
+        awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+
+        cluster2.manifest("rebel-base.yaml", rebelBase(2, 1, Map.of()));
+        cluster2.proxy().restart();
+        Eventually.await(WAIT, () -> assertThat(agent1.clusters().get("cluster2").ready()).isTrue());
+        awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U");
+    }
+
+    @Test
+    void removingAClusterFileRemovesThatClustersBackends() throws Exception {
+        Path file = dir.resolve("agent-cluster1").resolve("cluster2");
+        String saved = Files.readString(file);
+        Files.delete(file);
+        try {
+            awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U");
+            Eventually.await(WAIT, () -> assertThat(agent1.clusters()).doesNotContainKey("cluster2"));
+        } finally {
+            Files.writeString(file, saved);
+        }
+    }
+
+    /** Waits until the agent's applied maps hold exactly these backends behind its own rebel-base frontend. */
+    private static void awaitBackends(AgentCore agent, int ownId, String... expected) {
+        Eventually.await(WAIT, () -> assertThat(backends(agent.applied(), ownId)).containsExactly(expected));
+    }
+
+    private static List<String> backends(LbMaps maps, int ownId) {
+        LbService s = service(maps, ownId);
+        return s.slots().stream().map(slot -> {
+            LbBackend b = maps.backends().get(slot.backendId());
+            return b.cluster() + "/" + b.ip() + (slot.preferred() ? " P" : "") + (slot.usable() ? " U" : "");
+        }).toList();
+    }
+
+    private static LbService service(LbMaps maps, int ownId) {
+        return maps.services().values().stream().filter(s -> s.frontend().ip().equals(clusterIp(ownId)))
+                .findFirst().orElseThrow(() -> new AssertionError("no frontend " + clusterIp(ownId) + " in\n" + maps.dump()));
+    }
+}

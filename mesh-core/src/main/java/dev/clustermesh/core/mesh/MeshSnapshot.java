@@ -1,0 +1,26 @@
+package dev.clustermesh.core.mesh;
+
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Node;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One consistent state of the mesh.
+ *
+ * @param version increases with every change
+ * @param services every global service, each with one ClusterService per cluster that exports it
+ * @param nodes every cluster's nodes
+ * @param clusters every watched cluster's status, by name
+ * @param changedAtNanos {@link System#nanoTime()} of the latest change, for propagation latency
+ */
+public record MeshSnapshot(long version, Map<ServiceName, List<ClusterService>> services,
+        Map<String, List<Node>> nodes, Map<String, ClusterStatus> clusters, long changedAtNanos) {
+
+    public MeshSnapshot {
+        services = Map.copyOf(services);
+        nodes = Map.copyOf(nodes);
+        clusters = Map.copyOf(clusters);
+    }
+}

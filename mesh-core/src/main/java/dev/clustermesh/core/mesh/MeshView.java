@@ -1,0 +1,127 @@
+package dev.clustermesh.core.mesh;
+
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.MeshListener;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Node;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * The merged state of every watched cluster. Writers (one watcher thread per cluster) record changes; readers
+ * take immutable {@link #snapshot()}s. Every change calls the change hook, which should only mark dirty.
+ */
+public final class MeshView implements MeshListener {
+    private final Map<ServiceName, Map<String, ClusterService>> services = new HashMap<>();
+    private final Map<String, Map<String, Node>> nodes = new HashMap<>();
+    private final Map<String, ClusterStatus> clusters = new HashMap<>();
+    private final Runnable onChange;
+    private final java.util.function.Consumer<String> onEvent;
+    private final BiConsumer<String, String> onInvalid;
+    private long version;
+    private long changedAtNanos = System.nanoTime();
+
+    /**
+     * @param onChange called after every change, on the writer's thread; must not block
+     * @param onEvent called with the cluster name of every service or node event (for per-cluster metrics)
+     * @param onInvalid called with (cluster, reason) for every skipped key or value
+     */
+    public MeshView(Runnable onChange, java.util.function.Consumer<String> onEvent,
+            BiConsumer<String, String> onInvalid) {
+        this.onChange = onChange;
+        this.onEvent = onEvent;
+        this.onInvalid = onInvalid;
+    }
+
+    /** A view that only marks dirty. */
+    public MeshView(Runnable onChange) {
+        this(onChange, c -> { }, (c, r) -> { });
+    }
+
+    @Override
+    public void serviceChanged(String cluster, MeshKey.Service key, ClusterService value) {
+        synchronized (this) {
+            ServiceName name = new ServiceName(key.namespace(), key.name());
+            Map<String, ClusterService> byCluster = services.computeIfAbsent(name, n -> new HashMap<>());
+            if (value != null) {
+                byCluster.put(cluster, value);
+            } else {
+                // A service moving between the shared and local prefixes is deleted under its old key; keep
+                // the value that arrived under the new one.
+                ClusterService held = byCluster.get(cluster);
+                if (held != null && held.getShared() == key.shared()) {
+                    byCluster.remove(cluster);
+                }
+            }
+            if (byCluster.isEmpty()) {
+                services.remove(name);
+            }
+            changed();
+        }
+        onEvent.accept(cluster);
+        onChange.run();
+    }
+
+    @Override
+    public void nodeChanged(String cluster, String node, Node value) {
+        synchronized (this) {
+            Map<String, Node> byName = nodes.computeIfAbsent(cluster, c -> new HashMap<>());
+            if (value != null) {
+                byName.put(node, value);
+            } else {
+                byName.remove(node);
+            }
+            if (byName.isEmpty()) {
+                nodes.remove(cluster);
+            }
+            changed();
+        }
+        onEvent.accept(cluster);
+        onChange.run();
+    }
+
+    @Override
+    public void statusChanged(ClusterStatus status) {
+        synchronized (this) {
+            clusters.put(status.name(), status);
+            changed();
+        }
+        onChange.run();
+    }
+
+    /** Forgets a cluster's status (its config file was removed); its state is withdrawn by its watcher. */
+    public void forget(String cluster) {
+        synchronized (this) {
+            clusters.remove(cluster);
+            changed();
+        }
+        onChange.run();
+    }
+
+    @Override
+    public void invalid(String cluster, String key, String reason) {
+        onInvalid.accept(cluster, key + ": " + reason);
+    }
+
+    /** The current state as one immutable value. */
+    public synchronized MeshSnapshot snapshot() {
+        Map<ServiceName, List<ClusterService>> s = new HashMap<>();
+        services.forEach((name, byCluster) -> s.put(name, List.copyOf(byCluster.values())));
+        Map<String, List<Node>> n = new HashMap<>();
+        nodes.forEach((cluster, byName) -> n.put(cluster, List.copyOf(byName.values())));
+        return new MeshSnapshot(version, s, n, clusters, changedAtNanos);
+    }
+
+    /** The version of the latest change. */
+    public synchronized long version() {
+        return version;
+    }
+
+    private void changed() {
+        version++;
+        changedAtNanos = System.nanoTime();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.clustermesh.testing.mesh;
+
+import dev.clustermesh.testing.FreePorts;
+import dev.clustermesh.testing.etcd.EtcdProcess;
+import dev.clustermesh.testing.tls.Ca;
+import dev.clustermesh.testing.tls.CertificateFactory;
+import dev.clustermesh.testing.tls.Issued;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One cluster of a local test mesh: its own etcd, a mesh-proxy process exporting a manifest directory into it
+ * and serving it over mTLS, and certificates from the mesh's shared CA.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final String name;
+    private final int id;
+    private final Path dir;
+    private final Ca ca;
+    private final CertificateFactory certs;
+    private final EtcdProcess etcd;
+    private final MeshProxyProcess proxy;
+    private final int apiPort;
+
+    private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
+        this.name = name;
+        this.id = id;
+        this.dir = dir;
+        this.ca = ca;
+        this.certs = certs;
+        try {
+            Files.createDirectories(manifests());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.etcd = EtcdProcess.start(dir.resolve("etcd"));
+        Issued server = certs.issueServer(ca, "mesh-proxy." + name, List.of("localhost"), List.of("127.0.0.1"));
+        this.apiPort = FreePorts.next();
+        int management = FreePorts.next();
+        this.proxy = MeshProxyProcess.start(Map.ofEntries(
+                Map.entry("mesh.cluster.name", name), Map.entry("mesh.cluster.id", Integer.toString(id)),
+                Map.entry("mesh.cluster.pod-cidrs", "10." + (id * 10) + ".0.0/16"),
+                Map.entry("mesh.cluster.service-cidrs", "10." + (id * 10 + 1) + ".0.0/16"),
+                Map.entry("mesh.etcd.endpoints", etcd.endpoint()),
+                Map.entry("mesh.export.source", "directory"), Map.entry("mesh.export.directory", manifests().toString()),
+                Map.entry("mesh.export.identity", "proxy-" + name), Map.entry("mesh.export.lease-ttl", "5s"),
+                Map.entry("mesh.export.heartbeat-interval", "2s"),
+                Map.entry("quarkus.http.ssl-port", Integer.toString(apiPort)),
+                Map.entry("quarkus.management.port", Integer.toString(management)),
+                Map.entry("quarkus.tls.mesh-api.key-store.pem.0.cert", server.certPem().toString()),
+                Map.entry("quarkus.tls.mesh-api.key-store.pem.0.key", server.keyPem().toString()),
+                Map.entry("quarkus.tls.mesh-api.trust-store.pem.certs", ca.certPem().toString())),
+                management, dir.resolve("mesh-proxy.log"));
+    }
+
+    /** Starts a cluster under {@code dir} with certificates from {@code ca}. */
+    public static LocalCluster start(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
+        return new LocalCluster(name, id, dir, ca, certs);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public EtcdProcess etcd() {
+        return etcd;
+    }
+
+    public MeshProxyProcess proxy() {
+        return proxy;
+    }
+
+    /** The proxy's mTLS endpoint. */
+    public String proxyEndpoint() {
+        return "https://127.0.0.1:" + apiPort;
+    }
+
+    /** The directory the proxy exports; write Kubernetes YAML manifests here. */
+    public Path manifests() {
+        return dir.resolve("manifests");
+    }
+
+    /** Writes (or replaces) a manifest file atomically, as a user editing the directory would. */
+    public void manifest(String file, String yaml) {
+        try {
+            Path tmp = Files.writeString(dir.resolve("." + file + ".tmp"), yaml);
+            Files.move(tmp, manifests().resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes the config file with which {@code agentCluster}'s agents join this cluster into {@code clustersDir}:
+     * a {@code local-} certificate for its own cluster, a {@code remote-} one otherwise.
+     */
+    public Path joinFile(String agentCluster, Path clustersDir) {
+        Issued client = certs.issueClient(ca, (agentCluster.equals(name) ? "local-" : "remote-") + agentCluster);
+        try {
+            Files.createDirectories(clustersDir);
+            return Files.writeString(clustersDir.resolve(name), "endpoints:\n- " + proxyEndpoint() + "\n"
+                    + "trusted-ca-file: " + ca.certPem() + "\ncert-file: " + client.certPem()
+                    + "\nkey-file: " + client.keyPem() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        etcd.close();
+    }
+}
