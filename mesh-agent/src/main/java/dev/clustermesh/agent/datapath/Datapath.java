@@ -1,6 +1,5 @@
 package dev.clustermesh.agent.datapath;
 
-import dev.clustermesh.agent.loadbalancer.LbMaps;
 
 /** Programs LB maps into a node's datapath. */
 public interface Datapath extends AutoCloseable {
@@ -9,13 +8,13 @@ public interface Datapath extends AutoCloseable {
     String name();
 
     /**
-     * Makes the datapath equal to {@code desired}, as one transaction.
+     * Makes the datapath equal to {@code desired} (LB maps and routes), as one transaction.
      *
      * @param fullSync true to rebuild from scratch instead of applying the difference to what was last applied
      *        (after a failure, or on start)
      * @throws DatapathException when the transaction failed; the datapath then still holds the previous state
      */
-    void apply(LbMaps desired, boolean fullSync);
+    void apply(DatapathState desired, boolean fullSync);
 
     /** Leaves what is programmed in place (traffic keeps flowing while the agent restarts). */
     @Override

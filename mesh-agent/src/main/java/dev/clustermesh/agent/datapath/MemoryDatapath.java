@@ -12,7 +12,7 @@ import java.util.Set;
  * a one-line summary. For nodes that route on their own, and for tests.
  */
 public final class MemoryDatapath implements Datapath {
-    private volatile LbMaps applied = LbMaps.EMPTY;
+    private volatile DatapathState applied = DatapathState.EMPTY;
     private final List<String> transactions = new ArrayList<>();
 
     @Override
@@ -21,30 +21,35 @@ public final class MemoryDatapath implements Datapath {
     }
 
     @Override
-    public synchronized void apply(LbMaps desired, boolean fullSync) {
-        Set<LbFrontend> before = new HashSet<>(applied.services().keySet());
+    public synchronized void apply(DatapathState state, boolean fullSync) {
+        LbMaps desired = state.lb();
+        LbMaps old = applied.lb();
+        Set<LbFrontend> before = new HashSet<>(old.services().keySet());
         int added = 0;
         int changed = 0;
         for (var e : desired.services().entrySet()) {
             if (!before.remove(e.getKey())) {
                 added++;
-            } else if (!e.getValue().equals(applied.services().get(e.getKey()))) {
+            } else if (!e.getValue().equals(old.services().get(e.getKey()))) {
                 changed++;
             }
         }
         transactions.add((fullSync ? "full " : "") + "services +" + added + " ~" + changed + " -" + before.size()
-                + ", backends " + desired.backends().size());
-        applied = desired;
+                + ", backends " + desired.backends().size() + ", routes " + state.routes().size());
+        applied = state;
     }
 
     /** What is programmed. */
-    public LbMaps applied() {
+    public DatapathState applied() {
         return applied;
     }
 
-    /** The programmed maps as text. */
+    /** The programmed maps and routes as text. */
     public String dump() {
-        return applied.dump();
+        StringBuilder b = new StringBuilder(applied.lb().dump());
+        applied.routes().forEach(r -> b.append("route ").append(r.cidr()).append(" via ").append(r.via())
+                .append(" cluster=").append(r.cluster()).append(" node=").append(r.node()).append('\n'));
+        return b.toString();
     }
 
     /** One summary line per applied transaction, oldest first. */

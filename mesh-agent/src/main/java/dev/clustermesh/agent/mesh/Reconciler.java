@@ -1,6 +1,8 @@
 package dev.clustermesh.agent.mesh;
 
 import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.datapath.DatapathState;
+import dev.clustermesh.agent.routing.RouteCompute;
 import dev.clustermesh.agent.loadbalancer.LbCompute;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.core.mesh.MeshSnapshot;
@@ -27,7 +29,7 @@ public final class Reconciler implements AutoCloseable {
     private final Thread thread;
     private boolean dirty = true;
     private volatile boolean closed;
-    private volatile LbMaps applied = LbMaps.EMPTY;
+    private volatile DatapathState applied = DatapathState.EMPTY;
     private volatile long appliedVersion = -1;
 
     Reconciler(String localCluster, MeshView view, Datapath datapath, AgentObserver observer) {
@@ -56,6 +58,11 @@ public final class Reconciler implements AutoCloseable {
 
     /** The LB maps last applied to the datapath. */
     public LbMaps applied() {
+        return applied.lb();
+    }
+
+    /** Everything last applied to the datapath. */
+    public DatapathState appliedState() {
         return applied;
     }
 
@@ -73,10 +80,11 @@ public final class Reconciler implements AutoCloseable {
             }
             long start = System.nanoTime();
             MeshSnapshot snapshot = view.snapshot();
-            LbMaps desired = LbCompute.compute(localCluster, snapshot, applied.ids());
+            LbMaps lb = LbCompute.compute(localCluster, snapshot, applied.lb().ids());
+            DatapathState desired = new DatapathState(lb, RouteCompute.compute(localCluster, snapshot));
             try {
-                if (fullSync || !desired.services().equals(applied.services())
-                        || !desired.backends().equals(applied.backends())) {
+                if (fullSync || !lb.services().equals(applied.lb().services())
+                        || !lb.backends().equals(applied.lb().backends()) || !desired.routes().equals(applied.routes())) {
                     datapath.apply(desired, fullSync);
                 }
                 applied = desired;
@@ -87,7 +95,7 @@ public final class Reconciler implements AutoCloseable {
                 observer.applied(now - start, now - snapshot.changedAtNanos());
             } catch (RuntimeException e) {
                 LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",
-                        datapath.name(), desired.services().size(), e.getMessage());
+                        datapath.name(), lb.services().size(), e.getMessage());
                 observer.failed(e);
                 fullSync = true;
                 backoffMillis = Math.min(30_000, Math.max(100, backoffMillis * 2));

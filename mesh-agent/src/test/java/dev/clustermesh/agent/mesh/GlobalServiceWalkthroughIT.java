@@ -8,6 +8,7 @@ import dev.clustermesh.agent.datapath.MemoryDatapath;
 import dev.clustermesh.agent.loadbalancer.LbBackend;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
@@ -94,6 +95,14 @@ class GlobalServiceWalkthroughIT {
             assertThat(a.settled()).isTrue();
         }
         assertThat(agent1.clusters().get("cluster2").id()).isEqualTo(2);
+    }
+
+    @Test
+    void routesLeadToTheOtherClustersPodCidrsViaTheirNodes() {
+        Eventually.await(WAIT, () -> assertThat(((MemoryDatapath) agent1.datapath()).applied().routes())
+                .containsExactly(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2")));
+        Eventually.await(WAIT, () -> assertThat(((MemoryDatapath) agent2.datapath()).applied().routes())
+                .containsExactly(new Route("10.10.1.0/24", "192.168.1.2", "cluster1", "node-1")));
     }
 
     @Test

@@ -26,7 +26,7 @@ public final class LocalCluster implements AutoCloseable {
     private final MeshProxyProcess proxy;
     private final int apiPort;
 
-    private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
+    private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs, boolean exporter) {
         this.name = name;
         this.id = id;
         this.dir = dir;
@@ -46,7 +46,8 @@ public final class LocalCluster implements AutoCloseable {
                 Map.entry("mesh.cluster.pod-cidrs", "10." + (id * 10) + ".0.0/16"),
                 Map.entry("mesh.cluster.service-cidrs", "10." + (id * 10 + 1) + ".0.0/16"),
                 Map.entry("mesh.etcd.endpoints", etcd.endpoint()),
-                Map.entry("mesh.export.source", "directory"), Map.entry("mesh.export.directory", manifests().toString()),
+                Map.entry("mesh.export.source", exporter ? "directory" : "none"),
+                Map.entry("mesh.export.directory", manifests().toString()),
                 Map.entry("mesh.export.identity", "proxy-" + name), Map.entry("mesh.export.lease-ttl", "5s"),
                 Map.entry("mesh.export.heartbeat-interval", "2s"),
                 Map.entry("quarkus.http.ssl-port", Integer.toString(apiPort)),
@@ -57,9 +58,17 @@ public final class LocalCluster implements AutoCloseable {
                 management, dir.resolve("mesh-proxy.log"));
     }
 
-    /** Starts a cluster under {@code dir} with certificates from {@code ca}. */
+    /** Starts a cluster under {@code dir} with certificates from {@code ca}, exporting its manifest directory. */
     public static LocalCluster start(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
-        return new LocalCluster(name, id, dir, ca, certs);
+        return new LocalCluster(name, id, dir, ca, certs, true);
+    }
+
+    /**
+     * Starts a cluster whose proxy only serves its etcd (no exporter): the caller writes {@code mesh/v1/} keys
+     * straight into {@link #etcd()}, e.g. for benchmarks that load thousands of services.
+     */
+    public static LocalCluster startServingOnly(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
+        return new LocalCluster(name, id, dir, ca, certs, false);
     }
 
     public String name() {

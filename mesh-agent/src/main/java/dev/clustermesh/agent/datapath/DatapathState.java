@@ -1,0 +1,22 @@
+package dev.clustermesh.agent.datapath;
+
+import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.agent.routing.Route;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Everything a datapath programs: the LB maps and the routes to remote clusters.
+ *
+ * @param lb the LB maps
+ * @param routes routes to remote pod CIDRs
+ */
+public record DatapathState(LbMaps lb, SortedSet<Route> routes) {
+    /** Nothing programmed. */
+    public static final DatapathState EMPTY = new DatapathState(LbMaps.EMPTY, new TreeSet<>());
+
+    public DatapathState {
+        routes = Collections.unmodifiableSortedSet(new TreeSet<>(routes));
+    }
+}
