@@ -12,6 +12,8 @@ import javax.net.ssl.SSLException;
 
 /** Builds jetcd clients for etcd or mesh-proxy endpoints. */
 public final class EtcdClients {
+    /** Largest response a client accepts. */
+    public static final int MAX_MESSAGE_BYTES = 1 << 30;
 
     private EtcdClients() {
     }
@@ -26,7 +28,10 @@ public final class EtcdClients {
         ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(5))
                 .keepaliveTime(Duration.ofSeconds(10)).keepaliveTimeout(Duration.ofSeconds(5))
-                .retryMaxDuration(Duration.ofSeconds(10));
+                .retryMaxDuration(Duration.ofSeconds(10))
+                // gRPC's 4 MiB default cannot take one list of a cluster with thousands of services (10,000
+                // services are ~7 MB); etcd's Go client has no such limit either.
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES);
         if (tls.isPresent()) {
             b.sslContext(sslContext(tls.get()));
         }

@@ -154,6 +154,23 @@ class RemoteClusterIT {
     }
 
     @Test
+    void aListLargerThanGrpcsDefaultMessageLimitIsRead() throws Exception {
+        exportCluster("cluster2", 2);
+        ClusterService big = service("cluster2", "10.20.0.1");
+        ClusterService.Builder b = big.toBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            b.addBackends(big.getBackends(0).toBuilder().setIp("10.21." + (i / 250) + "." + (i % 250)).setHostname("h" + i));
+        }
+        for (int s = 0; s < 8; s++) {
+            put(KeyLayout.SERVICES + "cluster2/default/big-" + s, b.setName("big-" + s).build().toByteArray());
+        }
+        try (RemoteCluster rc = watcher("cluster2", FAST)) {
+            Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(8));
+            assertThat(rc.status().ready()).isTrue();
+        }
+    }
+
+    @Test
     void badValuesAreReportedAndSkipped() throws Exception {
         exportCluster("cluster2", 2);
         put(KeyLayout.SERVICES + "cluster2/default/broken", new byte[] {1, 2, 3});
