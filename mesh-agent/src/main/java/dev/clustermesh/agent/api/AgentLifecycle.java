@@ -25,9 +25,9 @@ final class AgentLifecycle {
                 .description("Clusters with a live connection").register(registry);
         Gauge.builder("mesh_agent_ready_clusters", core,
                 c -> c.clusters().values().stream().filter(s -> s.ready()).count()).register(registry);
-        Gauge.builder("mesh_agent_global_services", core, c -> c.view().snapshot().services().size()).register(registry);
-        Gauge.builder("mesh_agent_lb_services", core, c -> c.applied().services().size()).register(registry);
-        Gauge.builder("mesh_agent_lb_backends", core, c -> c.applied().backends().size()).register(registry);
+        Gauge.builder("mesh_agent_global_services", core, c -> c.view().serviceCount()).register(registry);
+        Gauge.builder("mesh_agent_lb_services", core, c -> c.lbSizes()[0]).register(registry);
+        Gauge.builder("mesh_agent_lb_backends", core, c -> c.lbSizes()[1]).register(registry);
     }
 
     @Produces

@@ -16,6 +16,16 @@ public interface Datapath extends AutoCloseable {
      */
     void apply(DatapathState desired, boolean fullSync);
 
+    /**
+     * As {@link #apply(DatapathState, boolean)}, told which entries changed since the previous successful apply,
+     * so an implementation can program only those. {@code desired}'s maps are views valid during this call only:
+     * an implementation overriding this copies what it keeps. The default hands an immutable copy of the whole
+     * state to {@link #apply(DatapathState, boolean)}.
+     */
+    default void apply(DatapathState desired, DatapathChange change, boolean fullSync) {
+        apply(desired.copy(), fullSync);
+    }
+
     /** Leaves what is programmed in place (traffic keeps flowing while the agent restarts). */
     @Override
     default void close() {

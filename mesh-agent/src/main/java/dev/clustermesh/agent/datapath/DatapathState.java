@@ -16,7 +16,14 @@ public record DatapathState(LbMaps lb, SortedSet<Route> routes) {
     /** Nothing programmed. */
     public static final DatapathState EMPTY = new DatapathState(LbMaps.EMPTY, new TreeSet<>());
 
+    /** Wraps the routes read-only without copying (see {@link LbMaps} for who may pass what). */
     public DatapathState {
-        routes = Collections.unmodifiableSortedSet(new TreeSet<>(routes));
+        routes = Collections.unmodifiableSortedSet(routes);
+    }
+
+    /** An immutable copy, safe to keep after the call it was passed to. */
+    public DatapathState copy() {
+        return new DatapathState(new LbMaps(new java.util.TreeMap<>(lb.services()), new java.util.TreeMap<>(lb.backends()),
+                lb.ids()), new TreeSet<>(routes));
     }
 }

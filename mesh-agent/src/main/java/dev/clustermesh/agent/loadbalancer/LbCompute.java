@@ -14,11 +14,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
-/** Computes the complete desired LB maps from a mesh snapshot. Pure: same inputs, same maps. */
+/**
+ * Computes LB map entries from the merged mesh state. Pure: same inputs (and ID source), same entries.
+ * {@link #compute} derives the whole maps; {@link #service} one global service's entries, which
+ * {@link LbBook} uses to update only what changed.
+ */
 public final class LbCompute {
 
     private LbCompute() {
+    }
+
+    /** Where IDs come from: stable for an existing frontend or backend, new otherwise. */
+    public interface IdSource {
+        int service(LbFrontend frontend);
+
+        int backend(LbBackend.Key key);
+    }
+
+    /**
+     * One global service's entries.
+     *
+     * @param services its local frontends, in frontend order
+     * @param backends the backends its slots use, once per slot
+     */
+    public record Entries(List<LbService> services, List<LbBackend> backends) {
+        public static final Entries NONE = new Entries(List.of(), List.of());
+
+        public Entries {
+            services = List.copyOf(services);
+            backends = List.copyOf(backends);
+        }
     }
 
     /**
@@ -32,38 +59,53 @@ public final class LbCompute {
         LbIds.Builder ids = new LbIds.Builder(previous);
         TreeMap<LbFrontend, LbService> services = new TreeMap<>();
         TreeMap<Integer, LbBackend> backends = new TreeMap<>();
+        ToIntFunction<String> clusterId = c -> clusterId(snapshot.clusters(), c);
         for (Map.Entry<ServiceName, List<ClusterService>> e : new TreeMap<>(snapshot.services()).entrySet()) {
-            SelectedService selected = BackendSelection.compute(localCluster, e.getValue());
-            for (Frontend f : selected.frontends()) {
-                LbFrontend key = new LbFrontend(f.ip(), f.protocol(), f.port());
-                if (services.containsKey(key)) {
-                    continue;
-                }
-                List<LbService.Slot> slots = slots(selected, f, snapshot, ids, backends);
-                services.put(key, new LbService(ids.service(key), key, e.getKey(), selected.affinity(), slots,
-                        selected.failedOver()));
+            Entries entries = service(localCluster, e.getKey(), e.getValue(), clusterId, ids);
+            for (LbService s : entries.services()) {
+                services.putIfAbsent(s.frontend(), s);
             }
+            entries.backends().forEach(b -> backends.put(b.id(), b));
         }
         return new LbMaps(services, backends, ids.build());
     }
 
-    private static List<LbService.Slot> slots(SelectedService selected, Frontend f, MeshSnapshot snapshot,
-            LbIds.Builder ids, Map<Integer, LbBackend> backends) {
-        List<LbService.Slot> usable = new ArrayList<>();
-        List<LbService.Slot> others = new ArrayList<>();
-        for (SelectedBackend b : selected.backends()) {
-            Optional<Port> target = targetPort(b, f);
-            if (target.isEmpty()) {
-                continue;
-            }
-            LbBackend.Key key = new LbBackend.Key(b.cluster(), b.ip(), f.protocol(), target.get().getPort());
-            int id = ids.backend(key);
-            backends.put(id, new LbBackend(id, b.ip(), f.protocol(), target.get().getPort(), b.cluster(),
-                    clusterId(snapshot, b.cluster()), b.backend().getState()));
-            (b.usable() ? usable : others).add(new LbService.Slot(id, b.preferred(), b.usable()));
+    /**
+     * The entries of one global service.
+     *
+     * @param inputs one ClusterService per cluster exporting it; empty when the service is gone
+     * @param clusterId a cluster's ID by name (0 when unknown)
+     */
+    public static Entries service(String localCluster, ServiceName name, List<ClusterService> inputs,
+            ToIntFunction<String> clusterId, IdSource ids) {
+        if (inputs.isEmpty()) {
+            return Entries.NONE;
         }
-        usable.addAll(others);
-        return usable;
+        SelectedService selected = BackendSelection.compute(localCluster, inputs);
+        if (selected.frontends().isEmpty()) {
+            return Entries.NONE;
+        }
+        List<LbService> services = new ArrayList<>();
+        List<LbBackend> backends = new ArrayList<>();
+        for (Frontend f : selected.frontends()) {
+            LbFrontend key = new LbFrontend(f.ip(), f.protocol(), f.port());
+            List<LbService.Slot> usable = new ArrayList<>();
+            List<LbService.Slot> others = new ArrayList<>();
+            for (SelectedBackend b : selected.backends()) {
+                Optional<Port> target = targetPort(b, f);
+                if (target.isEmpty()) {
+                    continue;
+                }
+                LbBackend.Key bk = new LbBackend.Key(b.cluster(), b.ip(), f.protocol(), target.get().getPort());
+                LbBackend backend = new LbBackend(ids.backend(bk), b.ip(), f.protocol(), target.get().getPort(),
+                        b.cluster(), clusterId.applyAsInt(b.cluster()), b.backend().getState());
+                backends.add(backend);
+                (b.usable() ? usable : others).add(new LbService.Slot(backend.id(), b.preferred(), b.usable()));
+            }
+            usable.addAll(others);
+            services.add(new LbService(ids.service(key), key, name, selected.affinity(), usable, selected.failedOver()));
+        }
+        return new Entries(services, backends);
     }
 
     /** The backend port for a service port: by name; a single unnamed port matches a backend's only port. */
@@ -75,8 +117,9 @@ public final class LbCompute {
         return Optional.of(b.backend().getPorts(0));
     }
 
-    private static int clusterId(MeshSnapshot snapshot, String cluster) {
-        ClusterStatus s = snapshot.clusters().get(cluster);
+    /** A cluster's ID from its status, 0 when unknown. */
+    public static int clusterId(Map<String, ClusterStatus> clusters, String cluster) {
+        ClusterStatus s = clusters.get(cluster);
         return s == null ? 0 : s.id();
     }
 }

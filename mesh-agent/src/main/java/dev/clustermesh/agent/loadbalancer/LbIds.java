@@ -25,7 +25,7 @@ public record LbIds(Map<LbFrontend, Integer> services, Map<LbBackend.Key, Intege
     }
 
     /** Allocates against the previous allocation. Not thread-safe; one per computation. */
-    static final class Builder {
+    static final class Builder implements LbCompute.IdSource {
         private final LbIds previous;
         private final Map<LbFrontend, Integer> services = new HashMap<>();
         private final Map<LbBackend.Key, Integer> backends = new HashMap<>();
@@ -38,12 +38,14 @@ public record LbIds(Map<LbFrontend, Integer> services, Map<LbBackend.Key, Intege
             this.nextBackend = previous.nextBackend();
         }
 
-        int service(LbFrontend f) {
+        @Override
+        public int service(LbFrontend f) {
             return services.computeIfAbsent(f,
                     k -> previous.services().containsKey(k) ? previous.services().get(k) : nextService++);
         }
 
-        int backend(LbBackend.Key k) {
+        @Override
+        public int backend(LbBackend.Key k) {
             return backends.computeIfAbsent(k,
                     x -> previous.backends().containsKey(x) ? previous.backends().get(x) : nextBackend++);
         }

@@ -16,9 +16,14 @@ public record LbMaps(SortedMap<LbFrontend, LbService> services, SortedMap<Intege
     /** Nothing programmed. */
     public static final LbMaps EMPTY = new LbMaps(new TreeMap<>(), new TreeMap<>(), LbIds.EMPTY);
 
+    /**
+     * Wraps the maps read-only without copying them: callers hand over maps nobody else changes
+     * ({@link LbCompute}, {@link LbBook#snapshot()}), or views valid only for the call they are passed to
+     * ({@link LbBook#view()} during a datapath transaction).
+     */
     public LbMaps {
-        services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
-        backends = Collections.unmodifiableSortedMap(new TreeMap<>(backends));
+        services = Collections.unmodifiableSortedMap(services);
+        backends = Collections.unmodifiableSortedMap(backends);
     }
 
     /** The maps as text, one line per entry, for golden comparisons and debugging. */

@@ -5,7 +5,11 @@ import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterDirectory;
 import dev.clustermesh.core.remote.ClusterStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One agent: joins the clusters of its clusters directory, merges their state, and keeps the datapath equal to
@@ -17,6 +21,7 @@ public final class AgentCore implements AutoCloseable {
     private final MeshView view;
     private final Reconciler reconciler;
     private final ClusterDirectory clusters;
+    private volatile boolean closed;
 
     /** Builds the agent; nothing runs until {@link #start()}. */
     public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer) {
@@ -30,10 +35,43 @@ public final class AgentCore implements AutoCloseable {
                 settings.remote(), settings.pollInterval(), observer::badClusterFile);
     }
 
-    /** Starts the reconciler, then the cluster connections. */
+    /**
+     * Starts the cluster connections, then the reconciler once every configured cluster has synced or failed
+     * (at most twice the request timeout plus a poll interval later). Programming the datapath earlier would
+     * withdraw what the previous agent left there for clusters not yet synced: a restart must not cut traffic.
+     * Changes arriving meanwhile accumulate in the view.
+     */
     public void start() {
-        reconciler.start();
         clusters.start();
+        Thread starter = new Thread(() -> {
+            long deadline = System.nanoTime() + settings.remote().requestTimeout().multipliedBy(2)
+                    .plus(settings.pollInterval()).toNanos();
+            while (!closed && !initialSyncDone() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            synchronized (this) {
+                if (!closed) {
+                    reconciler.start();
+                }
+            }
+        }, "mesh-agent-initial-sync");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** True when every cluster file in the directory has been picked up and has synced or failed. */
+    private boolean initialSyncDone() {
+        Map<String, ClusterStatus> statuses = clusters.statuses();
+        try (Stream<Path> files = Files.list(settings.clustersDir())) {
+            return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> !n.startsWith("."))
+                    .allMatch(statuses::containsKey) && statuses.values().stream().allMatch(ClusterStatus::settled);
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public AgentSettings settings() {
@@ -51,6 +89,11 @@ public final class AgentCore implements AutoCloseable {
     /** The LB maps last applied to the datapath. */
     public LbMaps applied() {
         return reconciler.applied();
+    }
+
+    /** Services and backends in the LB maps: {@code [services, backends]}, without copying the maps. */
+    public int[] lbSizes() {
+        return reconciler.sizes();
     }
 
     /** True once the applied maps include every mesh change seen so far. */
@@ -71,6 +114,9 @@ public final class AgentCore implements AutoCloseable {
     /** Disconnects from every cluster and stops; the datapath keeps what it has programmed. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         // The reconciler stops first: withdrawing the clusters must not program an empty datapath.
         reconciler.close();
         clusters.close();

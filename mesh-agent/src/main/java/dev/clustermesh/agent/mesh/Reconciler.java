@@ -1,21 +1,33 @@
 package dev.clustermesh.agent.mesh;
 
 import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.datapath.DatapathChange;
 import dev.clustermesh.agent.datapath.DatapathState;
-import dev.clustermesh.agent.routing.RouteCompute;
-import dev.clustermesh.agent.loadbalancer.LbCompute;
+import dev.clustermesh.agent.loadbalancer.LbBook;
+import dev.clustermesh.agent.loadbalancer.LbChange;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
-import dev.clustermesh.core.mesh.MeshSnapshot;
+import dev.clustermesh.agent.routing.Route;
+import dev.clustermesh.agent.routing.RouteCompute;
+import dev.clustermesh.core.mesh.MeshChanges;
 import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.core.mesh.ServiceName;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
- * Turns mesh changes into datapath transactions: watchers only mark dirty; this one thread takes a snapshot,
- * computes the complete desired LB maps, and applies them as one transaction when they differ from what was
- * applied. A failure is logged once, reported, retried with exponential backoff and forces a full sync.
+ * Turns mesh changes into datapath transactions: watchers only mark dirty; this one thread drains what changed,
+ * recomputes those global services' LB entries (the same pure per-service function a full computation uses),
+ * and applies the result as one transaction, telling the datapath which entries changed. A cluster ID change
+ * recomputes everything. A failure is logged once, reported, retried with exponential backoff and forces a full
+ * sync of the datapath.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
@@ -27,9 +39,11 @@ public final class Reconciler implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signal = lock.newCondition();
     private final Thread thread;
+    private final LbBook book;
+    private Map<String, Integer> clusterIds = Map.of();
+    private SortedSet<Route> routes = new TreeSet<>();
     private boolean dirty = true;
     private volatile boolean closed;
-    private volatile DatapathState applied = DatapathState.EMPTY;
     private volatile long appliedVersion = -1;
 
     Reconciler(String localCluster, MeshView view, Datapath datapath, AgentObserver observer) {
@@ -37,6 +51,7 @@ public final class Reconciler implements AutoCloseable {
         this.view = view;
         this.datapath = datapath;
         this.observer = observer;
+        this.book = new LbBook(localCluster);
         this.thread = new Thread(this::run, "mesh-agent-reconciler");
         this.thread.setDaemon(true);
     }
@@ -56,14 +71,25 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** The LB maps last applied to the datapath. */
+    /** A copy of the LB maps as last computed (and applied, unless the datapath is failing). */
     public LbMaps applied() {
-        return applied.lb();
+        synchronized (book) {
+            return book.snapshot();
+        }
     }
 
-    /** Everything last applied to the datapath. */
+    /** Everything last computed for the datapath, as an immutable copy. */
     public DatapathState appliedState() {
-        return applied;
+        synchronized (book) {
+            return new DatapathState(book.snapshot(), new TreeSet<>(routes));
+        }
+    }
+
+    /** Services and backends in the LB maps, without copying them. */
+    public int[] sizes() {
+        synchronized (book) {
+            return new int[] {book.serviceCount(), book.backendCount()};
+        }
     }
 
     /** The mesh view version the applied maps were computed from. */
@@ -79,29 +105,50 @@ public final class Reconciler implements AutoCloseable {
                 continue;
             }
             long start = System.nanoTime();
-            MeshSnapshot snapshot = view.snapshot();
-            LbMaps lb = LbCompute.compute(localCluster, snapshot, applied.lb().ids());
-            DatapathState desired = new DatapathState(lb, RouteCompute.compute(localCluster, snapshot));
-            try {
-                if (fullSync || !lb.services().equals(applied.lb().services())
-                        || !lb.backends().equals(applied.lb().backends()) || !desired.routes().equals(applied.routes())) {
-                    datapath.apply(desired, fullSync);
+            MeshChanges changes = view.drain();
+            synchronized (book) {
+                try {
+                    DatapathChange change = update(changes);
+                    if (fullSync || !change.lb().isEmpty() || change.routes()) {
+                        datapath.apply(new DatapathState(book.view(), routes), change, fullSync);
+                    }
+                    appliedVersion = changes.version();
+                    fullSync = false;
+                    backoffMillis = 0;
+                    long now = System.nanoTime();
+                    observer.applied(now - start, now - changes.changedAtNanos());
+                } catch (RuntimeException e) {
+                    LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",
+                            datapath.name(), book.serviceCount(), e.getMessage());
+                    observer.failed(e);
+                    fullSync = true;
+                    backoffMillis = Math.min(30_000, Math.max(100, backoffMillis * 2));
+                    markDirty();
                 }
-                applied = desired;
-                appliedVersion = snapshot.version();
-                fullSync = false;
-                backoffMillis = 0;
-                long now = System.nanoTime();
-                observer.applied(now - start, now - snapshot.changedAtNanos());
-            } catch (RuntimeException e) {
-                LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",
-                        datapath.name(), lb.services().size(), e.getMessage());
-                observer.failed(e);
-                fullSync = true;
-                backoffMillis = Math.min(30_000, Math.max(100, backoffMillis * 2));
-                markDirty();
             }
         }
+    }
+
+    /** Brings the book and routes up to date with {@code changes}; returns what changed. */
+    private DatapathChange update(MeshChanges changes) {
+        LbChange lb = LbChange.empty();
+        Map<ServiceName, List<ClusterService>> todo = changes.services();
+        if (changes.clusterIds().isPresent() && !changes.clusterIds().get().equals(clusterIds)) {
+            clusterIds = changes.clusterIds().get();
+            // Every backend carries its cluster's ID: recompute everything the book holds or the view has.
+            Map<ServiceName, List<ClusterService>> all = new HashMap<>(view.services());
+            book.names().forEach(n -> all.putIfAbsent(n, List.of()));
+            todo = all;
+        }
+        Map<String, Integer> ids = clusterIds;
+        todo.forEach((name, inputs) -> book.update(name, inputs, c -> ids.getOrDefault(c, 0), lb));
+        boolean routesChanged = false;
+        if (changes.nodes().isPresent()) {
+            SortedSet<Route> next = RouteCompute.compute(localCluster, changes.nodes().get());
+            routesChanged = !next.equals(routes);
+            routes = next;
+        }
+        return new DatapathChange(lb, routesChanged);
     }
 
     /** Waits for work; after a failure, waits the backoff first. Returns false when woken without work. */

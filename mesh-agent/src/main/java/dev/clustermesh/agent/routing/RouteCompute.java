@@ -20,8 +20,13 @@ public final class RouteCompute {
      * InternalIP (else its first IP address). Nodes without an IP and malformed CIDRs are left out.
      */
     public static SortedSet<Route> compute(String localCluster, MeshSnapshot snapshot) {
+        return compute(localCluster, snapshot.nodes());
+    }
+
+    /** The same from every cluster's nodes. */
+    public static SortedSet<Route> compute(String localCluster, Map<String, List<Node>> nodes) {
         SortedSet<Route> routes = new TreeSet<>();
-        for (Map.Entry<String, List<Node>> e : snapshot.nodes().entrySet()) {
+        for (Map.Entry<String, List<Node>> e : nodes.entrySet()) {
             if (e.getKey().equals(localCluster)) {
                 continue;
             }

@@ -74,11 +74,10 @@ public final class PropagationBench {
 
     private static void awaitInitialSync(ProbeDatapath probe, int services, int backends) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (probe.applied().lb().backends().size() < services * backends * 2L
-                || probe.applied().lb().services().size() < services) {
+        while (probe.sizes()[1] < services * backends * 2L || probe.sizes()[0] < services) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("agent did not sync: " + probe.applied().lb().services().size()
-                        + " services, " + probe.applied().lb().backends().size() + " backends");
+                throw new IllegalStateException("agent did not sync: " + probe.sizes()[0] + " services, "
+                        + probe.sizes()[1] + " backends");
             }
             Thread.sleep(100); // bench setup only: waiting for a 10-minute-bounded initial sync
         }

@@ -23,6 +23,9 @@ public final class MeshView implements MeshListener {
     private final BiConsumer<String, String> onInvalid;
     private long version;
     private long changedAtNanos = System.nanoTime();
+    private final java.util.Set<ServiceName> dirtyServices = new java.util.HashSet<>();
+    private boolean dirtyIds = true;
+    private boolean dirtyNodes = true;
 
     /**
      * @param onChange called after every change, on the writer's thread; must not block
@@ -59,6 +62,7 @@ public final class MeshView implements MeshListener {
             if (byCluster.isEmpty()) {
                 services.remove(name);
             }
+            dirtyServices.add(name);
             changed();
         }
         onEvent.accept(cluster);
@@ -77,6 +81,7 @@ public final class MeshView implements MeshListener {
             if (byName.isEmpty()) {
                 nodes.remove(cluster);
             }
+            dirtyNodes = true;
             changed();
         }
         onEvent.accept(cluster);
@@ -86,7 +91,8 @@ public final class MeshView implements MeshListener {
     @Override
     public void statusChanged(ClusterStatus status) {
         synchronized (this) {
-            clusters.put(status.name(), status);
+            ClusterStatus old = clusters.put(status.name(), status);
+            dirtyIds |= old == null || old.id() != status.id();
             changed();
         }
         onChange.run();
@@ -96,6 +102,7 @@ public final class MeshView implements MeshListener {
     public void forget(String cluster) {
         synchronized (this) {
             clusters.remove(cluster);
+            dirtyIds = true;
             changed();
         }
         onChange.run();
@@ -113,6 +120,46 @@ public final class MeshView implements MeshListener {
         Map<String, List<Node>> n = new HashMap<>();
         nodes.forEach((cluster, byName) -> n.put(cluster, List.copyOf(byName.values())));
         return new MeshSnapshot(version, s, n, clusters, changedAtNanos);
+    }
+
+    /**
+     * What changed since the previous drain, for the one consumer that keeps its own state up to date
+     * incrementally (the agent's reconciler). Other readers use {@link #snapshot()}.
+     */
+    public synchronized MeshChanges drain() {
+        Map<ServiceName, List<ClusterService>> changed = new HashMap<>();
+        for (ServiceName name : dirtyServices) {
+            Map<String, ClusterService> byCluster = services.get(name);
+            changed.put(name, byCluster == null ? List.of() : List.copyOf(byCluster.values()));
+        }
+        dirtyServices.clear();
+        java.util.Optional<Map<String, Integer>> ids = java.util.Optional.empty();
+        if (dirtyIds) {
+            Map<String, Integer> m = new HashMap<>();
+            clusters.forEach((name, s) -> m.put(name, s.id()));
+            ids = java.util.Optional.of(Map.copyOf(m));
+            dirtyIds = false;
+        }
+        java.util.Optional<Map<String, List<Node>>> n = java.util.Optional.empty();
+        if (dirtyNodes) {
+            Map<String, List<Node>> m = new HashMap<>();
+            nodes.forEach((cluster, byName) -> m.put(cluster, List.copyOf(byName.values())));
+            n = java.util.Optional.of(Map.copyOf(m));
+            dirtyNodes = false;
+        }
+        return new MeshChanges(version, changedAtNanos, changed, ids, n, clusters);
+    }
+
+    /** Every global service's current ClusterServices (for a consumer that must start over). */
+    public synchronized Map<ServiceName, List<ClusterService>> services() {
+        Map<ServiceName, List<ClusterService>> s = new HashMap<>();
+        services.forEach((name, byCluster) -> s.put(name, List.copyOf(byCluster.values())));
+        return s;
+    }
+
+    /** Number of global services in the view. */
+    public synchronized int serviceCount() {
+        return services.size();
     }
 
     /** The version of the latest change. */

@@ -1,0 +1,28 @@
+package dev.clustermesh.core.mesh;
+
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Node;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What changed in a {@link MeshView} since the previous {@link MeshView#drain()}.
+ *
+ * @param version the view's version at the drain
+ * @param changedAtNanos {@link System#nanoTime()} of the latest change included
+ * @param services every global service that changed, with its current ClusterServices (empty when gone)
+ * @param clusterIds every cluster's ID, present when some cluster's ID changed (or on the first drain)
+ * @param nodes every cluster's nodes, present when a node changed (or on the first drain)
+ * @param clusters every cluster's status
+ */
+public record MeshChanges(long version, long changedAtNanos, Map<ServiceName, List<ClusterService>> services,
+        Optional<Map<String, Integer>> clusterIds, Optional<Map<String, List<Node>>> nodes,
+        Map<String, ClusterStatus> clusters) {
+
+    public MeshChanges {
+        services = Map.copyOf(services);
+        clusters = Map.copyOf(clusters);
+    }
+}
