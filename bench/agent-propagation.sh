@@ -4,6 +4,7 @@
 # Usage: bench/agent-propagation.sh [services=10000] [backends=10] [changes=1000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Packages both: the bench runs mesh-proxy processes and, for RSS, the packaged mesh-agent.
 ./mvnw -B -ntp -q -pl mesh-proxy,mesh-agent -am install -DskipTests
 ./mvnw -B -ntp -q -pl mesh-agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
 cp="mesh-agent/target/test-classes:mesh-agent/target/classes:$(cat mesh-agent/target/bench.cp)"

@@ -69,6 +69,12 @@ public final class PropagationBench {
                 System.out.printf("bench JVM (agent core + harness) after GC: heap used %.0f MiB, RSS %s%n",
                         heap / 1048576.0, rss());
             }
+            for (String heap : new String[] {"256m", "512m"}) {
+                long kib = AgentProcessRss.measure(clusters, (long) services * backends * 2, heap,
+                        dev.clustermesh.testing.FreePorts.next(), dev.clustermesh.testing.FreePorts.next());
+                System.out.printf("packaged mesh-agent process (-Xmx%s) synced with %d services x %d backends from "
+                        + "each of 2 clusters: RSS %.0f MiB%n", heap, services, backends, kib / 1024.0);
+            }
         }
     }
 
