@@ -69,7 +69,7 @@ public final class PropagationBench {
                 System.out.printf("bench JVM (agent core + harness) after GC: heap used %.0f MiB, RSS %s%n",
                         heap / 1048576.0, rss());
             }
-            for (String heap : new String[] {"256m", "512m"}) {
+            for (String heap : new String[] {"512m", "1g"}) {
                 long kib = AgentProcessRss.measure(clusters, (long) services * backends * 2, heap,
                         dev.clustermesh.testing.FreePorts.next(), dev.clustermesh.testing.FreePorts.next());
                 System.out.printf("packaged mesh-agent process (-Xmx%s) synced with %d services x %d backends from "

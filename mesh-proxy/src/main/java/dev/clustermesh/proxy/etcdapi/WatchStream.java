@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class WatchStream {
     private final ClientIdentity who;
-    private final StreamObserver<WatchResponse> out;
+    private final StreamSender sender;
     private final KvCache cache;
     private final WatchHub hub;
     private final AccessPolicy policy;
@@ -32,7 +32,7 @@ final class WatchStream {
     WatchStream(ClientIdentity who, StreamObserver<WatchResponse> out, KvCache cache, WatchHub hub,
             AccessPolicy policy, ApiMetrics metrics) {
         this.who = who;
-        this.out = out;
+        this.sender = new StreamSender(out, metrics, this::closedByTransport);
         this.cache = cache;
         this.hub = hub;
         this.policy = policy;
@@ -148,6 +148,7 @@ final class WatchStream {
             }
             closed = true;
         }
+        sender.close();
         release();
     }
 
@@ -156,23 +157,14 @@ final class WatchStream {
         watches.keySet().forEach(this::drop);
     }
 
-    private synchronized boolean send(WatchResponse r) {
-        if (closed) {
-            return false;
-        }
-        try {
-            out.onNext(r);
-            metrics.eventsSent(r.getEventsCount());
-            return true;
-        } catch (RuntimeException e) {
-            // The call is already cancelled or closed: the client went away.
-            closedByTransport();
-            return false;
-        }
+    private boolean send(WatchResponse r) {
+        return sender.send(r);
     }
 
     private void closedByTransport() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+        }
         release();
     }
 
