@@ -1,0 +1,134 @@
+package dev.clustermesh.dns.mesh;
+
+import dev.clustermesh.core.mesh.MeshSnapshot;
+import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.dns.zone.Zone;
+import dev.clustermesh.dns.zone.ZoneCompute;
+import dev.clustermesh.dns.zone.ZoneSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the served zone equal to the merged view: watchers only mark dirty; this one thread takes a snapshot,
+ * computes the whole zone and swaps it in. Changes arriving during a computation are picked up by the next one,
+ * at most one per minimum interval. A failed computation keeps the previous zone, is logged and retried.
+ */
+final class ZoneBuilder implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ZoneBuilder.class);
+    private static final long RETRY_MILLIS = 1000;
+
+    private final ZoneSettings settings;
+    private final MeshView view;
+    private final MeshObserver observer;
+    private final long minIntervalNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition signal = lock.newCondition();
+    private final Thread thread;
+    private boolean dirty = true;
+    private volatile boolean closed;
+    private volatile Zone zone;
+
+    ZoneBuilder(ZoneSettings settings, MeshView view, MeshObserver observer, Duration minInterval) {
+        this.settings = settings;
+        this.view = view;
+        this.observer = observer;
+        this.minIntervalNanos = minInterval.toNanos();
+        this.zone = ZoneCompute.empty(settings, Instant.now().getEpochSecond());
+        this.thread = new Thread(this::run, "mesh-dns-zone-builder");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Asks for a new zone; cheap, never blocks for long. */
+    void markDirty() {
+        lock.lock();
+        try {
+            dirty = true;
+            signal.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The zone being served: one volatile read. */
+    Zone zone() {
+        return zone;
+    }
+
+    private void run() {
+        long last = 0;
+        while (awaitDirty()) {
+            long wait = last + minIntervalNanos - System.nanoTime();
+            if (last != 0 && wait > 0 && pause(wait)) {
+                return;
+            }
+            long start = System.nanoTime();
+            try {
+                MeshSnapshot snapshot = view.snapshot();
+                // The serial only has to grow: seconds since the epoch, or one more when changes come faster.
+                long serial = Math.max(zone.serial() + 1, Instant.now().getEpochSecond());
+                Zone next = ZoneCompute.compute(settings, snapshot, serial, observer::skipped);
+                zone = next;
+                long now = System.nanoTime();
+                observer.zoneBuilt(next.namesServed(), now - start, now - snapshot.changedAtNanos());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "computing the zone failed; serving the previous one and retrying");
+                pause(TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
+                markDirty();
+            }
+            last = start;
+        }
+    }
+
+    /** Waits for work; false once closed. */
+    private boolean awaitDirty() {
+        lock.lock();
+        try {
+            while (!dirty && !closed) {
+                signal.await();
+            }
+            dirty = false;
+            return !closed;
+        } catch (InterruptedException e) {
+            closed = true;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sleeps up to {@code nanos} unless closed; true when closed. */
+    private boolean pause(long nanos) {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (left > 0 && !closed) {
+                left = signal.awaitNanos(left);
+            }
+            return closed;
+        } catch (InterruptedException e) {
+            closed = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        markDirty();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.clustermesh.dns.server;
+
+import java.util.Locale;
+
+/** Why a packet was not answered normally; a bounded set, used as a metric label. */
+public enum BadPacket {
+    /** Shorter than the 12-octet header: dropped (there is no ID to answer). */
+    SHORT_HEADER,
+    /** The QR bit is set: a response sent to the server, dropped so two servers never loop. */
+    NOT_A_QUERY,
+    /** QDCOUNT is not 1: FORMERR. */
+    QUESTION_COUNT,
+    /** The question is malformed (bad or looping compression pointer, truncated label or type) or too long. */
+    BAD_QUESTION,
+    /** A section holds fewer records than its count says: FORMERR. */
+    SECTION_COUNT,
+    /** A record of the answer, authority or additional section is malformed: FORMERR. */
+    BAD_RECORD,
+    /** More than one OPT record, or an OPT not owned by the root: FORMERR. */
+    BAD_OPT,
+    /** Octets left after the last section: FORMERR. */
+    TRAILING_DATA,
+    /** A TCP connection was refused because the connection limit was reached. */
+    TCP_LIMIT;
+
+    /** The metric label: lowercase with underscores. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

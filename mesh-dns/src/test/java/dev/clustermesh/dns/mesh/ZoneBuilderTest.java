@@ -1,0 +1,59 @@
+package dev.clustermesh.dns.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.dns.zone.Answer;
+import dev.clustermesh.dns.zone.Question;
+import dev.clustermesh.dns.zone.RecordType;
+import dev.clustermesh.dns.zone.ResourceRecord;
+import dev.clustermesh.dns.zone.ZoneFixtures;
+import dev.clustermesh.testing.Eventually;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The builder keeps the served zone equal to the merged view, coalescing bursts of changes. */
+@Timeout(30)
+class ZoneBuilderTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Question REBEL = new Question("rebel-base.default.svc.clusterset.local", RecordType.A, 1);
+
+    @Test
+    void aChangeInTheViewReachesTheZoneWithAGreaterSerial() {
+        List<Integer> builds = new CopyOnWriteArrayList<>();
+        ZoneBuilder[] late = new ZoneBuilder[1];
+        MeshView view = new MeshView(() -> late[0].markDirty());
+        MeshObserver observer = new MeshObserver() {
+            @Override
+            public void zoneBuilt(int names, long buildNanos, long propagationNanos) {
+                builds.add(names);
+            }
+        };
+        try (ZoneBuilder builder = new ZoneBuilder(ZoneFixtures.SETTINGS, view, observer, Duration.ofMillis(200))) {
+            late[0] = builder;
+            long initial = builder.zone().serial();
+            assertThat(builder.zone().answer(REBEL, 0).rcode()).isEqualTo(Answer.NXDOMAIN);
+            builder.start();
+            MeshKey.Service key = new MeshKey.Service("cluster2", "default", "rebel-base", true);
+            for (int i = 1; i <= 50; i++) {
+                view.serviceChanged("cluster2", key, ZoneFixtures.service("cluster2", "rebel-base", "http", 80,
+                        "10.21.0." + i).addBackends(ZoneFixtures.active("10.20.1.1", "")).build());
+            }
+            Eventually.await(WAIT, () -> {
+                assertThat(builder.zone().answer(REBEL, 0).answers()).extracting(ResourceRecord::data)
+                        .containsExactly("10.21.0.50");
+                assertThat(builder.zone().meshVersion()).isEqualTo(view.version());
+            });
+            assertThat(builder.zone().serial()).isGreaterThan(initial);
+            // 50 changes within the minimum interval: a handful of computations, not 50.
+            assertThat(builds).hasSizeLessThan(10);
+
+            view.serviceChanged("cluster2", key, null);
+            Eventually.await(WAIT, () -> assertThat(builder.zone().answer(REBEL, 0).rcode()).isEqualTo(Answer.NXDOMAIN));
+        }
+    }
+}
