@@ -39,8 +39,8 @@ public interface AgentConfig {
         @WithDefault("5m")
         Duration ttl();
 
-        /** Time allowed for one request to a proxy. */
-        @WithDefault("10s")
+        /** Time allowed for one request to a proxy; a first list of 10,000 services is ~7 MB. */
+        @WithDefault("30s")
         Duration requestTimeout();
 
         /** Longest wait between reconnection attempts. */

@@ -27,7 +27,7 @@ final class AgentProcessRss {
         }
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Dmesh.cluster.name=cluster1", "-Dmesh.cluster.id=1",
-                "-Dmesh.clusters.dir=" + clustersDir, "-Dquarkus.http.port=" + apiPort,
+                "-Dmesh.clusters.dir=" + clustersDir, "-Dmesh.clusters.request-timeout=60s", "-Dquarkus.http.port=" + apiPort,
                 "-Dquarkus.management.port=" + managementPort, "-jar", jar.toString()))
                 .redirectErrorStream(true).redirectOutput(clustersDir.resolveSibling("agent.log").toFile()).start();
         try {

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * starts after an exponential backoff with jitter. Everything runs on this cluster's own thread.
  */
 public final class RemoteCluster implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RemoteCluster.class.getName());
     private final RemoteClusterConfig config;
     private final boolean local;
     private final ClusterRegistry registry;
@@ -136,6 +137,8 @@ public final class RemoteCluster implements AutoCloseable {
             watchAll(gen, revision + 1);
             attempt = 0;
             publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
+            LOG.log(System.Logger.Level.INFO, "cluster {0} (id {1}) connected and listed at revision {2}",
+                    config.name(), id.id(), revision);
         } catch (Exception e) {
             failed(gen, e);
         }
@@ -263,6 +266,10 @@ public final class RemoteCluster implements AutoCloseable {
             disconnectedAt = Instant.now();
         }
         String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        // Logged once per distinct reason: a cluster down for an hour must not fill the log.
+        if (!reason.equals(status.lastFailure())) {
+            LOG.log(System.Logger.Level.WARNING, "cluster {0}: {1}; reconnecting with backoff", config.name(), reason);
+        }
         publish(status.id(), false, reason, Optional.empty());
         long base = Math.min(options.maxBackoff().toMillis(), 200L << Math.min(attempt++, 16));
         long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
