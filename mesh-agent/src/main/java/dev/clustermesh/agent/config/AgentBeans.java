@@ -1,7 +1,10 @@
 package dev.clustermesh.agent.config;
 
 import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.MemoryDatapath;
+import dev.clustermesh.agent.datapath.nftables.NftablesDatapath;
+import dev.clustermesh.agent.datapath.routes.RouteProgrammer;
 import dev.clustermesh.agent.mesh.AgentSettings;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
@@ -35,8 +38,9 @@ final class AgentBeans {
             errors.add("mesh.clusters.ttl: " + c.clusters().ttl() + " must not be negative");
         }
         String mode = c.datapath().mode().trim().toLowerCase(Locale.ROOT);
-        if (!mode.equals("memory")) {
-            errors.add("mesh.datapath.mode: '" + c.datapath().mode() + "' is not one of memory");
+        if (!DatapathSettings.MODES.contains(mode)) {
+            errors.add("mesh.datapath.mode: '" + c.datapath().mode() + "' is not one of "
+                    + String.join(", ", DatapathSettings.MODES));
         }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid mesh-agent configuration: " + String.join("; ", errors));
@@ -48,8 +52,17 @@ final class AgentBeans {
 
     @Produces
     @Singleton
-    Datapath datapath(AgentSettings settings) {
-        return new MemoryDatapath();
+    Datapath datapath(AgentSettings settings, AgentConfig c) {
+        DatapathSettings d = DatapathSettings.from(c.datapath());
+        if (d.mode().equals("memory")) {
+            return new MemoryDatapath();
+        }
+        try {
+            return new NftablesDatapath(d.netns(), RouteProgrammer.create(d.routing(), d.netns()));
+        } catch (DatapathException e) {
+            throw new IllegalStateException("mesh.datapath.mode=nftables: cannot program " + d.netns()
+                    + (d.netns().name().isPresent() ? " (mesh.datapath.netns)" : "") + ": " + e.getMessage(), e);
+        }
     }
 
     private static String hostName() {

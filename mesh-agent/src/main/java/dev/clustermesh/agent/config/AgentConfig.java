@@ -49,8 +49,45 @@ public interface AgentConfig {
     }
 
     interface Datapath {
-        /** {@code memory}: LB maps kept and listed, nothing programmed into the kernel. */
+        /**
+         * {@code memory}: LB maps kept and listed, nothing programmed into the kernel; {@code nftables}: the
+         * agent's nftables table and routes to the other clusters.
+         */
         @WithDefault("memory")
         String mode();
+
+        /** A named network namespace ({@code ip netns add}) to program instead of the agent's own (tests, demo). */
+        Optional<String> netns();
+
+        Routing routing();
+    }
+
+    interface Routing {
+        /** {@code native} (routes via the remote nodes), {@code tunnel} (VXLAN) or {@code none}. */
+        @WithDefault("native")
+        String mode();
+
+        Tunnel tunnel();
+    }
+
+    interface Tunnel {
+        /** The VXLAN device, at most 15 characters. */
+        @WithDefault("cmesh_vxlan")
+        String device();
+
+        /** VXLAN network identifier, the same on every node of the mesh. */
+        @WithDefault("2")
+        int vni();
+
+        /** UDP port of the tunnel, the same on every node of the mesh. */
+        @WithDefault("8472")
+        int port();
+
+        /** This node's underlay address as other clusters see it in its Node record; required in tunnel mode. */
+        Optional<String> localIp();
+
+        /** MTU of the device: the underlay's minus the 50 bytes of VXLAN overhead. */
+        @WithDefault("1450")
+        int mtu();
     }
 }

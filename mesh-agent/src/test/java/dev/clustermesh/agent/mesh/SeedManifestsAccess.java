@@ -11,4 +11,19 @@ public final class SeedManifestsAccess {
     public static String rebelBase(int id, int replicas) {
         return SeedManifests.rebelBase(id, replicas, Map.of());
     }
+
+    /** rebel-base in cluster {@code id} with {@code replicas} ready endpoints and extra annotations. */
+    public static String rebelBase(int id, int replicas, Map<String, String> annotations) {
+        return SeedManifests.rebelBase(id, replicas, annotations);
+    }
+
+    /** rebel-base's ClusterIP in cluster {@code id}. */
+    public static String clusterIp(int id) {
+        return SeedManifests.clusterIp(id);
+    }
+
+    /** The address of rebel-base pod {@code i} in cluster {@code id}. */
+    public static String podIp(int id, int i) {
+        return SeedManifests.podIp(id, i);
+    }
 }

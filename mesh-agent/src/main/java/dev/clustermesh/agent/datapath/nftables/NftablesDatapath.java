@@ -1,0 +1,182 @@
+package dev.clustermesh.agent.datapath.nftables;
+
+import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.datapath.DatapathChange;
+import dev.clustermesh.agent.datapath.DatapathException;
+import dev.clustermesh.agent.datapath.DatapathState;
+import dev.clustermesh.agent.datapath.NetworkNamespace;
+import dev.clustermesh.agent.datapath.routes.RouteProgrammer;
+import dev.clustermesh.agent.loadbalancer.LbFrontend;
+import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.agent.loadbalancer.LbService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Programs the LB maps into the agent's own nftables table ({@code inet clustermesh}) and the routes through a
+ * {@link RouteProgrammer}, in this process's network namespace or a named one.
+ *
+ * <p>A full sync (on the first apply, when asked, and after any failure) replaces the whole table in one
+ * {@code nft -f -} transaction. Otherwise only the difference with the last applied maps is sent, also as one
+ * transaction: small ones through a long-lived {@code nft -i} session ({@link NftSession}), large ones through
+ * {@code nft -f -}, which parses big input faster. Either way the kernel applies all of it or nothing.
+ *
+ * <p>On start the table a previous agent left keeps serving, untouched, until the first sync replaces it
+ * atomically; no other table is ever read or written. {@link #close()} leaves the table and routes in place, so
+ * traffic keeps flowing while the agent restarts.
+ */
+public final class NftablesDatapath implements Datapath {
+    private static final Logger LOG = Logger.getLogger(NftablesDatapath.class);
+    /** Above this many bytes a delta goes through {@code nft -f -}: nft's line editor reads long lines slowly. */
+    static final int SESSION_LIMIT = 16 * 1024;
+    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
+
+    private final NetworkNamespace netns;
+    private final RouteProgrammer routes;
+    private final NftSession session;
+    /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
+    private Map<LbFrontend, NftFrontend> programmed;
+    private Set<String> chains = Set.of();
+    private String lastTransaction = "";
+
+    /**
+     * Checks that nft runs in {@code netns}; adopts the table a previous agent left there (if any).
+     *
+     * @throws DatapathException when nft cannot run there (missing tool, missing namespace, no privileges)
+     */
+    public NftablesDatapath(NetworkNamespace netns, RouteProgrammer routes) {
+        this.netns = netns;
+        this.routes = routes;
+        this.session = new NftSession(netns, SESSION_TIMEOUT);
+        String tables = netns.run(List.of("nft", "list", "tables"), "", LOAD_TIMEOUT);
+        boolean present = tables.lines().anyMatch(l -> l.strip().equals("table inet " + NftRender.TABLE));
+        LOG.infof("nftables datapath in %s, routing %s: %s", netns, routes.mode().configName(), present
+                ? "table inet " + NftRender.TABLE + " left by a previous agent keeps serving until the first sync"
+                : "table inet " + NftRender.TABLE + " is created by the first sync");
+    }
+
+    @Override
+    public String name() {
+        return "nftables";
+    }
+
+    /** Without a change hint every frontend is a candidate: rendering costs in proportion to the whole maps. */
+    @Override
+    public void apply(DatapathState desired, boolean fullSync) {
+        apply(desired, null, fullSync);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the nft transaction succeeds but programming the routes fails, the table holds the new maps and the
+     * routes are partly programmed; the exception is thrown and the next apply (a full sync) converges both.
+     */
+    @Override
+    public synchronized void apply(DatapathState desired, DatapathChange change, boolean fullSync) {
+        boolean full = fullSync || programmed == null;
+        LbMaps lb = desired.lb();
+        try {
+            if (full) {
+                fullSync(lb);
+            } else {
+                NftDiff.Delta delta = delta(lb, change);
+                if (!delta.isEmpty()) {
+                    transact(delta.statements());
+                }
+                delta.updates().forEach((f, rules) -> {
+                    if (rules.isPresent()) {
+                        programmed.put(f, rules.get());
+                    } else {
+                        programmed.remove(f);
+                    }
+                });
+                chains = delta.chains();
+            }
+        } catch (RuntimeException e) {
+            programmed = null;
+            throw e instanceof DatapathException d ? d : new DatapathException("nftables: " + e.getMessage(), e);
+        }
+        if (full || change == null || change.routes()) {
+            routes.apply(desired.routes(), full);
+        }
+    }
+
+    /** The last transaction sent to nft, for debugging and tests (a full sync is summarised). */
+    public synchronized String lastTransaction() {
+        return lastTransaction;
+    }
+
+    /** The namespace it programs. */
+    public NetworkNamespace netns() {
+        return netns;
+    }
+
+    /** The difference for the frontends {@code change} names; without a hint, for every frontend. */
+    private NftDiff.Delta delta(LbMaps lb, DatapathChange change) {
+        Collection<LbFrontend> candidates = change == null ? union(lb) : change.lb().services();
+        return NftDiff.diff(programmed, chains, candidates,
+                f -> Optional.ofNullable(lb.services().get(f)).flatMap(s -> NftRender.frontend(s, lb.backends())));
+    }
+
+    private void fullSync(LbMaps lb) {
+        programmed = null;
+        List<NftFrontend> frontends = frontends(lb);
+        String script = NftRender.fullSync(frontends);
+        lastTransaction = "full sync: " + frontends.size() + " frontends, " + script.length() + " bytes";
+        load(script);
+        Map<LbFrontend, NftFrontend> now = new HashMap<>();
+        frontends.forEach(f -> now.put(f.frontend(), f));
+        programmed = now;
+        chains = new HashSet<>(NftRender.chains(frontends));
+        try {
+            session.prestart();
+        } catch (DatapathException e) {
+            // The table is programmed; the next small transaction starts the session again and reports.
+            LOG.debugf("nft session in %s did not start: %s", netns, e.getMessage());
+        }
+    }
+
+    private void transact(List<String> statements) {
+        int size = statements.stream().mapToInt(String::length).sum();
+        lastTransaction = String.join("\n", statements);
+        if (size <= SESSION_LIMIT) {
+            session.apply(statements);
+        } else {
+            load(lastTransaction + "\n");
+        }
+    }
+
+    private void load(String script) {
+        netns.run(List.of("nft", "-f", "-"), script, LOAD_TIMEOUT);
+    }
+
+    private Collection<LbFrontend> union(LbMaps lb) {
+        Set<LbFrontend> all = new HashSet<>(programmed.keySet());
+        all.addAll(lb.services().keySet());
+        return all;
+    }
+
+    static List<NftFrontend> frontends(LbMaps lb) {
+        List<NftFrontend> out = new ArrayList<>(lb.services().size());
+        for (LbService s : lb.services().values()) {
+            NftRender.frontend(s, lb.backends()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Stops the nft session; the table and routes stay. */
+    @Override
+    public synchronized void close() {
+        session.close();
+    }
+}
