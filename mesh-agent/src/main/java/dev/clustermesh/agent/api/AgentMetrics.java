@@ -4,6 +4,11 @@ import dev.clustermesh.agent.mesh.AgentObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
+import dev.clustermesh.core.remote.ClusterStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -14,6 +19,7 @@ final class AgentMetrics implements AgentObserver {
     private final MeterRegistry registry;
     private final Timer reconcile;
     private final Timer propagation;
+    private final Map<String, Instant> syncedSessions = new ConcurrentHashMap<>();
 
     AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,6 +32,23 @@ final class AgentMetrics implements AgentObserver {
     @Override
     public void event(String cluster) {
         registry.counter("mesh_agent_cluster_events", "cluster", cluster).increment();
+    }
+
+    /**
+     * Sync latency: from a session's start (connectedSince) to every kind's sync canary seen, once per session.
+     */
+    @Override
+    public void clusterStatus(ClusterStatus s) {
+        if (!s.ready() || s.connectedSince().isEmpty()) {
+            return;
+        }
+        Instant since = s.connectedSince().get();
+        if (since.equals(syncedSessions.put(s.name(), since))) {
+            return;
+        }
+        Timer.builder("mesh_agent_cluster_sync").tag("cluster", s.name())
+                .description("Time from connecting to a cluster until every kind is synced").register(registry)
+                .record(Duration.between(since, Instant.now()));
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class AgentCore implements AutoCloseable {
         this.datapath = datapath;
         Reconciler[] late = new Reconciler[1];
         this.view = new MeshView(() -> late[0].markDirty(), observer::event, observer::invalid);
+        this.view.onStatus(observer::clusterStatus);
         this.reconciler = new Reconciler(settings.cluster().name(), view, datapath, observer);
         late[0] = reconciler;
         this.clusters = new ClusterDirectory(settings.clustersDir(), settings.cluster().name(), view,

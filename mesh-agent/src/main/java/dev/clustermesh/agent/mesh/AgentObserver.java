@@ -10,6 +10,10 @@ public interface AgentObserver {
     default void event(String cluster) {
     }
 
+    /** A cluster's connection status changed. */
+    default void clusterStatus(dev.clustermesh.core.remote.ClusterStatus status) {
+    }
+
     /** A key or value from {@code cluster} was unusable and skipped. */
     default void invalid(String cluster, String reason) {
     }

@@ -100,6 +100,7 @@ class AgentApiIT {
         Eventually.await(WAIT, () -> given().port(managementPort).get("/metrics").then().statusCode(200)
                 .body(containsString("mesh_agent_connected_clusters 1.0"))
                 .body(containsString("mesh_agent_bad_cluster_files_total"))
+                .body(containsString("mesh_agent_cluster_sync_seconds_count{cluster=\"cluster1\""))
                 .body(containsString("mesh_agent_lb_backends 2.0")));
     }
 

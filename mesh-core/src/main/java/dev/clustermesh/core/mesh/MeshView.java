@@ -20,6 +20,7 @@ public final class MeshView implements MeshListener {
     private final Map<String, ClusterStatus> clusters = new HashMap<>();
     private final Runnable onChange;
     private final java.util.function.Consumer<String> onEvent;
+    private volatile java.util.function.Consumer<ClusterStatus> onStatus = s -> { };
     private final BiConsumer<String, String> onInvalid;
     private long version;
     private long changedAtNanos = System.nanoTime();
@@ -88,8 +89,14 @@ public final class MeshView implements MeshListener {
         onChange.run();
     }
 
+    /** Also tells {@code hook} every cluster status change (for metrics); it must not block. */
+    public void onStatus(java.util.function.Consumer<ClusterStatus> hook) {
+        this.onStatus = hook;
+    }
+
     @Override
     public void statusChanged(ClusterStatus status) {
+        onStatus.accept(status);
         synchronized (this) {
             ClusterStatus old = clusters.put(status.name(), status);
             dirtyIds |= old == null || old.id() != status.id();
