@@ -8,6 +8,7 @@ import dev.clustermesh.agent.loadbalancer.LbChange;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.agent.routing.RouteCompute;
+import dev.clustermesh.core.mesh.DirtySignal;
 import dev.clustermesh.core.mesh.MeshChanges;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.ServiceName;
@@ -17,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,14 +34,11 @@ public final class Reconciler implements AutoCloseable {
     private final MeshView view;
     private final Datapath datapath;
     private final AgentObserver observer;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition signal = lock.newCondition();
+    private final DirtySignal signal = new DirtySignal();
     private final Thread thread;
     private final LbBook book;
     private Map<String, Integer> clusterIds = Map.of();
     private SortedSet<Route> routes = new TreeSet<>();
-    private boolean dirty = true;
-    private volatile boolean closed;
     private volatile long appliedVersion = -1;
 
     Reconciler(String localCluster, MeshView view, Datapath datapath, AgentObserver observer) {
@@ -62,13 +57,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Asks for a reconciliation; cheap, never blocks for long. */
     public void markDirty() {
-        lock.lock();
-        try {
-            dirty = true;
-            signal.signal();
-        } finally {
-            lock.unlock();
-        }
+        signal.mark();
     }
 
     /** A copy of the LB maps as last computed (and applied, unless the datapath is failing). */
@@ -100,12 +89,10 @@ public final class Reconciler implements AutoCloseable {
     private void run() {
         boolean fullSync = true;
         long backoffMillis = 0;
-        while (!closed) {
-            if (!awaitDirty(backoffMillis)) {
-                continue;
-            }
+        while (signal.await()) {
             long start = System.nanoTime();
             MeshChanges changes = view.drain();
+            boolean failed = false;
             synchronized (book) {
                 try {
                     DatapathChange change = update(changes);
@@ -123,8 +110,15 @@ public final class Reconciler implements AutoCloseable {
                     observer.failed(e);
                     fullSync = true;
                     backoffMillis = Math.min(30_000, Math.max(100, backoffMillis * 2));
-                    markDirty();
+                    failed = true;
                 }
+            }
+            // Back off outside the book's lock, so status and service-list calls are not held up.
+            if (failed) {
+                if (signal.pause(backoffMillis)) {
+                    return;
+                }
+                signal.mark();
             }
         }
     }
@@ -151,31 +145,9 @@ public final class Reconciler implements AutoCloseable {
         return new DatapathChange(lb, routesChanged);
     }
 
-    /** Waits for work; after a failure, waits the backoff first. Returns false when woken without work. */
-    private boolean awaitDirty(long backoffMillis) {
-        lock.lock();
-        try {
-            if (backoffMillis > 0) {
-                signal.await(backoffMillis, TimeUnit.MILLISECONDS);
-            }
-            while (!dirty && !closed) {
-                signal.await();
-            }
-            boolean work = dirty && !closed;
-            dirty = false;
-            return work;
-        } catch (InterruptedException e) {
-            closed = true;
-            return false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        markDirty();
+        signal.close();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

@@ -34,16 +34,14 @@ final class AgentProcessRss {
                 "-Dquarkus.management.port=" + managementPort, "-jar", jar.toString()))
                 .redirectErrorStream(true).redirectOutput(clustersDir.resolveSibling("agent.log").toFile()).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             HttpClient http = HttpClient.newHttpClient();
-            while (System.nanoTime() < deadline && p.isAlive()) {
-                if (backendsIn(http, managementPort) >= backends * 0.95) {
-                    System.gc();
-                    return rss(p.pid());
+            dev.clustermesh.testing.Eventually.await(Duration.ofMinutes(5), () -> {
+                if (!p.isAlive() || backendsIn(http, managementPort) < backends * 0.95) {
+                    throw new IllegalStateException("agent process not synced; see "
+                            + clustersDir.resolveSibling("agent.log"));
                 }
-                Thread.sleep(200); // bench only: polling a process's metrics within a 5-minute bound
-            }
-            throw new IllegalStateException("agent process did not sync; see " + clustersDir.resolveSibling("agent.log"));
+            });
+            return rss(p.pid());
         } finally {
             p.destroy();
             p.waitFor();

@@ -78,15 +78,13 @@ public final class PropagationBench {
         }
     }
 
-    private static void awaitInitialSync(ProbeDatapath probe, int services, int backends) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (probe.sizes()[1] < services * backends * 2L || probe.sizes()[0] < services) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("agent did not sync: " + probe.sizes()[0] + " services, "
+    private static void awaitInitialSync(ProbeDatapath probe, int services, int backends) {
+        dev.clustermesh.testing.Eventually.await(Duration.ofMinutes(10), () -> {
+            if (probe.sizes()[1] < services * backends * 2L || probe.sizes()[0] < services) {
+                throw new IllegalStateException("agent not synced yet: " + probe.sizes()[0] + " services, "
                         + probe.sizes()[1] + " backends");
             }
-            Thread.sleep(100); // bench setup only: waiting for a 10-minute-bounded initial sync
-        }
+        });
     }
 
     private static void run(Client etcd2, ProbeDatapath probe, int services, int backends, int changes) throws Exception {

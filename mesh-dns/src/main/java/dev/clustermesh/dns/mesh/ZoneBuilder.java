@@ -1,5 +1,6 @@
 package dev.clustermesh.dns.mesh;
 
+import dev.clustermesh.core.mesh.DirtySignal;
 import dev.clustermesh.core.mesh.MeshSnapshot;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.dns.zone.Zone;
@@ -8,8 +9,6 @@ import dev.clustermesh.dns.zone.ZoneSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,11 +24,8 @@ final class ZoneBuilder implements AutoCloseable {
     private final MeshView view;
     private final MeshObserver observer;
     private final long minIntervalNanos;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition signal = lock.newCondition();
+    private final DirtySignal signal = new DirtySignal();
     private final Thread thread;
-    private boolean dirty = true;
-    private volatile boolean closed;
     private volatile Zone zone;
 
     ZoneBuilder(ZoneSettings settings, MeshView view, MeshObserver observer, Duration minInterval) {
@@ -48,13 +44,7 @@ final class ZoneBuilder implements AutoCloseable {
 
     /** Asks for a new zone; cheap, never blocks for long. */
     void markDirty() {
-        lock.lock();
-        try {
-            dirty = true;
-            signal.signal();
-        } finally {
-            lock.unlock();
-        }
+        signal.mark();
     }
 
     /** The zone being served: one volatile read. */
@@ -64,9 +54,9 @@ final class ZoneBuilder implements AutoCloseable {
 
     private void run() {
         long last = 0;
-        while (awaitDirty()) {
+        while (signal.await()) {
             long wait = last + minIntervalNanos - System.nanoTime();
-            if (last != 0 && wait > 0 && pause(wait)) {
+            if (last != 0 && wait > 0 && signal.pause(TimeUnit.NANOSECONDS.toMillis(wait) + 1)) {
                 return;
             }
             long start = System.nanoTime();
@@ -80,51 +70,18 @@ final class ZoneBuilder implements AutoCloseable {
                 observer.zoneBuilt(next.namesServed(), now - start, now - snapshot.changedAtNanos());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "computing the zone failed; serving the previous one and retrying");
-                pause(TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS));
+                if (signal.pause(RETRY_MILLIS)) {
+                    return;
+                }
                 markDirty();
             }
             last = start;
         }
     }
 
-    /** Waits for work; false once closed. */
-    private boolean awaitDirty() {
-        lock.lock();
-        try {
-            while (!dirty && !closed) {
-                signal.await();
-            }
-            dirty = false;
-            return !closed;
-        } catch (InterruptedException e) {
-            closed = true;
-            return false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Sleeps up to {@code nanos} unless closed; true when closed. */
-    private boolean pause(long nanos) {
-        lock.lock();
-        try {
-            long left = nanos;
-            while (left > 0 && !closed) {
-                left = signal.awaitNanos(left);
-            }
-            return closed;
-        } catch (InterruptedException e) {
-            closed = true;
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        markDirty();
+        signal.close();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {
