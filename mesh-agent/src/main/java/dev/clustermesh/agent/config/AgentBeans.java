@@ -1,5 +1,6 @@
 package dev.clustermesh.agent.config;
 
+import dev.clustermesh.core.net.HostNames;
 import dev.clustermesh.agent.datapath.Datapath;
 import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.MemoryDatapath;
@@ -10,7 +11,6 @@ import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ final class AgentBeans {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid mesh-agent configuration: " + String.join("; ", errors));
         }
-        return new AgentSettings(cluster, c.nodeName().orElseGet(AgentBeans::hostName), c.clusters().dir(),
+        return new AgentSettings(cluster, c.nodeName().orElseGet(() -> HostNames.local("localhost")), c.clusters().dir(),
                 c.clusters().pollInterval(), new RemoteClusterOptions(c.clusters().ttl(),
                         c.clusters().requestTimeout(), c.clusters().maxBackoff()), mode);
     }
@@ -62,18 +62,6 @@ final class AgentBeans {
         } catch (DatapathException e) {
             throw new IllegalStateException("mesh.datapath.mode=nftables: cannot program " + d.netns()
                     + (d.netns().name().isPresent() ? " (mesh.datapath.netns)" : "") + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.clustermesh.proxy.config;
 
+import dev.clustermesh.core.net.HostNames;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.net.IpAddresses;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +87,7 @@ public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List
         }
         return new ProxySettings(cluster, pods, services, c.etcd().endpoints(), tls, c.etcd().requestTimeout(),
                 source, c.export().directory(), c.export().heartbeatInterval(), c.export().leaseTtl(),
-                c.export().identity().orElseGet(ProxySettings::hostName), c.export().maxTxnOps(),
+                c.export().identity().orElseGet(() -> HostNames.local("mesh-proxy")), c.export().maxTxnOps(),
                 c.api().historySize(), c.api().progressNotifyInterval());
     }
 
@@ -135,18 +135,6 @@ public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List
     private static void positive(String property, Duration d, List<String> errors) {
         if (d.isNegative() || d.isZero()) {
             errors.add(property + ": " + d + " must be positive");
-        }
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "mesh-proxy";
         }
     }
 }
