@@ -1,0 +1,53 @@
+package dev.clustermesh.meshctl.agent;
+
+import dev.clustermesh.meshctl.cli.OutputFormat;
+import dev.clustermesh.proto.agent.v1.ListServicesRequest;
+import dev.clustermesh.proto.agent.v1.ListServicesResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code meshctl service list}: the agent's load-balancing map, shaped like {@code cilium service list}. */
+@Command(name = "service", description = "The agent's load-balancing services.",
+        subcommands = ServiceCommand.ListServices.class, mixinStandardHelpOptions = true)
+public final class ServiceCommand {
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Every frontend with its backends, their cluster and state.")
+    static final class ListServices implements Runnable {
+        @Mixin
+        AgentTarget target;
+
+        @Option(names = "--clustermesh-affinity", description = "Mark the backends the service's affinity prefers.")
+        boolean affinity;
+
+        @Option(names = "--namespace", description = "Only services in this namespace.")
+        String namespace;
+
+        @Option(names = "--name", description = "Only services with this name.")
+        String name;
+
+        @Option(names = {"-o", "--output"}, defaultValue = "text",
+                description = "text or json (default: ${DEFAULT-VALUE}).")
+        OutputFormat output;
+
+        @Override
+        public void run() {
+            ListServicesRequest.Builder request = ListServicesRequest.newBuilder();
+            if (namespace != null) {
+                request.setNamespace(namespace);
+            }
+            if (name != null) {
+                request.setName(name);
+            }
+            try (AgentClient client = target.open()) {
+                ListServicesResponse services = client.services(request.build());
+                if (output == OutputFormat.JSON) {
+                    System.out.println(Views.json(services));
+                } else {
+                    Views.printServices(services, affinity, System.out);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.clustermesh.meshctl.agent;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.clustermesh.meshctl.cli.Durations;
+import dev.clustermesh.meshctl.cli.MeshCtlException;
+import dev.clustermesh.proto.agent.v1.Backend;
+import dev.clustermesh.proto.agent.v1.ClusterStatus;
+import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListServicesResponse;
+import dev.clustermesh.proto.agent.v1.Service;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** How an agent's answers are shown: text shaped like Cilium's CLI, or JSON. */
+public final class Views {
+    private Views() {
+    }
+
+    /**
+     * Polls until ready or {@code timeout}; prints a progress line to {@code progress} whenever what it waits for
+     * changes, and at least every 5 s.
+     */
+    public static GetStatusResponse waitReady(AgentClient client, Duration timeout, PrintStream progress) {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(timeout);
+        String last = "";
+        Instant lastPrinted = Instant.EPOCH;
+        while (true) {
+            GetStatusResponse status;
+            String waitingFor;
+            try {
+                status = client.status();
+                if (ready(status)) {
+                    return status;
+                }
+                waitingFor = String.join("; ", problems(status));
+            } catch (MeshCtlException e) {
+                status = null;
+                waitingFor = e.getMessage();
+            }
+            Instant now = Instant.now();
+            if (!waitingFor.equals(last) || Duration.between(lastPrinted, now).toSeconds() >= 5) {
+                progress.println("⌛ Waiting (" + Durations.format(Duration.between(start, now))
+                        + ") for clusters to be ready: " + waitingFor);
+                last = waitingFor;
+                lastPrinted = now;
+            }
+            if (now.isAfter(deadline)) {
+                if (status == null) {
+                    throw new MeshCtlException("not ready after " + Durations.format(timeout) + ": " + waitingFor);
+                }
+                return status;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshCtlException("interrupted while waiting");
+            }
+        }
+    }
+
+    public static boolean ready(GetStatusResponse s) {
+        return s.getReady() && !s.getClustersList().isEmpty()
+                && s.getClustersList().stream().allMatch(c -> c.getConnected() && c.getReady());
+    }
+
+    public static List<String> problems(GetStatusResponse s) {
+        List<String> out = new ArrayList<>();
+        if (s.getClustersCount() == 0) {
+            out.add("no cluster configured");
+        }
+        for (ClusterStatus c : s.getClustersList()) {
+            if (!c.getConnected()) {
+                out.add(c.getName() + " not connected" + (c.getLastFailure().isEmpty() ? ""
+                        : " (" + c.getLastFailure() + ")"));
+            } else if (!c.getReady()) {
+                out.add(c.getName() + " connected, not synced yet (synced: "
+                        + (c.getSyncedKindsCount() == 0 ? "nothing" : String.join(", ", c.getSyncedKindsList()))
+                        + ")");
+            }
+        }
+        if (out.isEmpty() && !s.getReady()) {
+            out.add("the agent has not programmed its datapath yet");
+        }
+        return out;
+    }
+
+    public static String json(com.google.protobuf.MessageOrBuilder message) {
+        try {
+            return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new MeshCtlException("cannot render JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static void printStatus(GetStatusResponse s, String address, PrintStream out) {
+        out.println("Cluster:  " + s.getCluster() + " (ID " + s.getClusterId() + "), node " + s.getNode()
+                + ", agent " + address);
+        long connected = s.getClustersList().stream().filter(ClusterStatus::getConnected).count();
+        long synced = s.getClustersList().stream().filter(c -> c.getConnected() && c.getReady()).count();
+        if (ready(s)) {
+            out.println("✅ All " + s.getClustersCount() + " clusters connected and synced");
+        } else {
+            out.println("❌ " + connected + "/" + s.getClustersCount() + " clusters connected, " + synced + "/"
+                    + s.getClustersCount() + " synced: " + String.join("; ", problems(s)));
+        }
+        out.println("🔌 Cluster Connections:");
+        long now = System.currentTimeMillis();
+        for (ClusterStatus c : s.getClustersList()) {
+            StringBuilder line = new StringBuilder("  - ").append(c.getName()).append(" (ID ").append(c.getId())
+                    .append(c.getLocal() ? ", local" : "").append("): ");
+            if (c.getConnected()) {
+                line.append(c.getReady() ? "connected, synced" : "connected, syncing");
+                if (c.getConnectedSinceUnixMillis() > 0) {
+                    line.append(" for ").append(Durations.format(Duration.ofMillis(now
+                            - c.getConnectedSinceUnixMillis())));
+                }
+                line.append("; ").append(c.getNodes()).append(" nodes, ").append(c.getServices())
+                        .append(" services, ").append(c.getEndpoints()).append(" endpoints");
+                if (c.getHeartbeatAgeMillis() >= 0) {
+                    line.append(", heartbeat ").append(Durations.format(Duration.ofMillis(c.getHeartbeatAgeMillis())))
+                            .append(" ago");
+                }
+                if (c.getWithdrawn()) {
+                    line.append(", WITHDRAWN (heartbeat too old)");
+                }
+            } else {
+                line.append("not connected");
+            }
+            if (!c.getLastFailure().isEmpty()) {
+                line.append("\n      last error");
+                if (c.getLastFailureUnixMillis() > 0) {
+                    line.append(" (").append(Durations.format(Duration.ofMillis(now - c.getLastFailureUnixMillis())))
+                            .append(" ago)");
+                }
+                line.append(": ").append(c.getLastFailure());
+            }
+            out.println(line);
+        }
+        out.println("🔀 Global services: " + s.getGlobalServices());
+    }
+
+    public static void printServices(ListServicesResponse response, boolean affinity, PrintStream out) {
+        List<Service> services = new ArrayList<>(response.getServicesList());
+        services.sort(Comparator.comparingInt(Service::getId));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "Frontend", "Service", "Type", "Backend"});
+        for (Service s : services) {
+            String type = "ClusterIP" + (affinity && !s.getAffinity().isEmpty() && !"none".equals(s.getAffinity())
+                    ? " (affinity " + s.getAffinity() + ")" : "");
+            String svc = s.getNamespace() + "/" + s.getName();
+            if (s.getBackendsCount() == 0) {
+                rows.add(new String[] {Integer.toString(s.getId()), s.getFrontend(), svc, type, "(none)"});
+                continue;
+            }
+            for (int i = 0; i < s.getBackendsCount(); i++) {
+                Backend b = s.getBackends(i);
+                StringBuilder be = new StringBuilder().append(i + 1).append(" => ").append(b.getAddress())
+                        .append(" ").append(b.getCluster()).append(" (").append(b.getState()).append(")");
+                if (affinity && b.getPreferred()) {
+                    be.append(" (preferred)");
+                }
+                if (!b.getUsable()) {
+                    be.append(" (unused)");
+                }
+                rows.add(i == 0 ? new String[] {Integer.toString(s.getId()), s.getFrontend(), svc, type, be.toString()}
+                        : new String[] {"", "", "", "", be.toString()});
+            }
+        }
+        int[] widths = new int[5];
+        for (String[] r : rows) {
+            for (int c = 0; c < 4; c++) {
+                widths[c] = Math.max(widths[c], r[c].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < 4; c++) {
+                line.append(String.format("%-" + (widths[c] + 3) + "s", r[c]));
+            }
+            out.println(line.append(r[4]).toString().stripTrailing());
+        }
+    }
+}

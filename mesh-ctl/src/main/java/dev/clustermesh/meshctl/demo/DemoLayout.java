@@ -1,0 +1,128 @@
+package dev.clustermesh.meshctl.demo;
+
+import dev.clustermesh.meshctl.cli.MeshCtlException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.DatagramSocket;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the demo's parts live. Cluster {@code i} (1 or 2) is {@code cluster<i>} with ID {@code i}; its ports are
+ * {@code <base> + 100*i + n} for the roles below, and its DNS listens on {@code <dns-port> + i - 1}, so with the
+ * defaults cluster1's mesh-dns answers on 127.0.0.1:5353. Addresses follow the seed's manifests: pods in
+ * {@code 10.<10i>.0.0/16}, services in {@code 10.<10i+1>.0.0/16}, the node at {@code 192.168.<i>.2}.
+ */
+public final class DemoLayout {
+    public static final String ETCD = "etcd";
+    public static final String ETCD_PEER = "etcd-peer";
+    public static final String PROXY_API = "proxy-api";
+    public static final String PROXY_MANAGEMENT = "proxy-management";
+    public static final String AGENT_API = "agent-api";
+    public static final String AGENT_MANAGEMENT = "agent-management";
+    public static final String DNS = "dns";
+    public static final String DNS_MANAGEMENT = "dns-management";
+    /** Port roles in offset order. */
+    static final List<String> ROLES = List.of(ETCD, ETCD_PEER, PROXY_API, PROXY_MANAGEMENT, AGENT_API,
+            AGENT_MANAGEMENT, DNS_MANAGEMENT);
+    public static final int DEFAULT_PORT_BASE = 32000;
+    public static final int DEFAULT_DNS_PORT = 5353;
+    public static final String SERVICE = "rebel-base";
+    public static final String CLIENT = "x-wing";
+    public static final String NAMESPACE = "default";
+
+    private DemoLayout() {
+    }
+
+    public static String clusterName(int i) {
+        return "cluster" + i;
+    }
+
+    /**
+     * The ports of cluster {@code i}: fixed from {@code base}, or any free ones when {@code base} is 0.
+     *
+     * @throws MeshCtlException naming the port and its role when one is already in use
+     */
+    public static Map<String, Integer> ports(int i, int base, int dnsPort) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (int n = 0; n < ROLES.size(); n++) {
+            String role = ROLES.get(n);
+            ports.put(role, base == 0 ? freePort() : checkFree(base + 100 * i + n, clusterName(i) + " " + role,
+                    "--port-base"));
+        }
+        int dns = dnsPort == 0 ? freePort() : dnsPort + i - 1;
+        if (dnsPort != 0) {
+            checkFree(dns, clusterName(i) + " mesh-dns", "--dns-port");
+        }
+        ports.put(DNS, dns);
+        return ports;
+    }
+
+    /** The cluster's service CIDR; the demo service's ClusterIP is {@code .0.10} in it. */
+    public static String serviceCidr(int i) {
+        return "10." + (10 * i + 1) + ".0.0/16";
+    }
+
+    public static String podCidr(int i) {
+        return "10." + (10 * i) + ".0.0/16";
+    }
+
+    public static String nodeName(int i) {
+        return clusterName(i) + "-node1";
+    }
+
+    public static String nodeIp(int i) {
+        return "192.168." + i + ".2";
+    }
+
+    /** The node's pod CIDR, inside the cluster's. */
+    public static String nodePodCidr(int i) {
+        return "10." + (10 * i) + ".1.0/24";
+    }
+
+    public static String clusterIp(int i) {
+        return "10." + (10 * i + 1) + ".0.10";
+    }
+
+    /** Pod {@code k} (1-based) of a deployment: rebel-base from .11, x-wing from .101. */
+    public static String podIp(int i, String deployment, int k) {
+        int offset = SERVICE.equals(deployment) ? 10 : 100;
+        return "10." + (10 * i) + ".1." + (offset + k);
+    }
+
+    /** Pod name, e.g. {@code rebel-base-1}. */
+    public static String podName(String deployment, int k) {
+        return deployment + "-" + k;
+    }
+
+    private static int checkFree(int port, String what, String option) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new MeshCtlException("port " + port + " (" + what + ") is in use; stop what holds it or pick "
+                    + "other ports with " + option);
+        }
+        if (what.endsWith("mesh-dns")) {
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    port))) {
+                d.getLocalPort();
+            } catch (IOException e) {
+                throw new MeshCtlException("UDP port " + port + " (" + what + ") is in use; stop what holds it or "
+                        + "pick another with " + option);
+            }
+        }
+        return port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new MeshCtlException("cannot find a free port: " + e.getMessage(), e);
+        }
+    }
+}
