@@ -5,6 +5,7 @@
 #   bind9-dnsutils dnsperf   dig and the DNS benchmark
 #   openssl                  certificate checks
 #   openjdk-17-jdk-headless  the build (Maven itself comes from ./mvnw)
+#   kubernetes-client        kubectl, whose kustomize renders k8s/ in its tests (only if no kubectl is on PATH)
 set -euo pipefail
 PACKAGES=(etcd-server etcd-client nftables iproute2 bind9-dnsutils dnsperf openssl openjdk-17-jdk-headless ca-certificates curl unzip)
 
@@ -16,6 +17,8 @@ done
 if command -v javac >/dev/null && javac -version 2>&1 | grep -qE ' (1[7-9]|2[0-9])'; then
   missing=("${missing[@]/openjdk-17-jdk-headless}")
 fi
+# Any kubectl renders the manifests (k8s/ is written for kustomize v2.0.3, Debian's, up to v5); keep one already there.
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * <p>Why polling: Kubernetes updates a mounted Secret by swapping a symlinked directory, which file watches
  * report unreliably; comparing the files' bytes every poll interval is simple and exact. A bad file is reported
  * by name with the reason; a cluster already connected keeps its last good config, and no other cluster is
- * affected. Dot-files ({@code ..data}) are ignored.
+ * affected. Dot-files ({@code ..data}) are ignored, and so are files whose name has a dot anywhere: a cluster
+ * name is a DNS label and never has one, while the certificates the configs point to, kept in the same
+ * directory as in Cilium's clustermesh secret ({@code cluster2.etcd-client.crt}), always do.
  */
 public final class ClusterDirectory implements AutoCloseable {
     private final Path dir;
@@ -102,7 +104,7 @@ public final class ClusterDirectory implements AutoCloseable {
     private Map<String, byte[]> read() {
         Map<String, byte[]> out = new HashMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith("."))
+            for (Path f : files.filter(f -> f.getFileName().toString().indexOf('.') < 0)
                     .filter(Files::isRegularFile).collect(Collectors.toList())) {
                 out.put(f.getFileName().toString(), Files.readAllBytes(f));
             }

@@ -10,6 +10,10 @@ import java.util.Map;
 
 /** The Kubernetes Secrets that carry the mesh's certificates and the agents' clusters directory. */
 public final class ClusterSecrets {
+    /** File-name suffixes of an entry's PEM files, as in Cilium's clustermesh secret. */
+    public static final String CA_SUFFIX = ".etcd-client-ca.crt";
+    public static final String CERT_SUFFIX = ".etcd-client.crt";
+    public static final String KEY_SUFFIX = ".etcd-client.key";
     private ClusterSecrets() {
     }
 
@@ -30,11 +34,11 @@ public final class ClusterSecrets {
     public static Map<String, String> clusterEntry(String cluster, String endpoint, String caPem, String certPem,
             String keyPem) {
         Map<String, String> data = new LinkedHashMap<>();
-        data.put(cluster, "endpoints:\n- " + endpoint + "\ntrusted-ca-file: " + cluster + ".ca.crt\ncert-file: "
-                + cluster + ".crt\nkey-file: " + cluster + ".key\n");
-        data.put(cluster + ".ca.crt", caPem);
-        data.put(cluster + ".crt", certPem);
-        data.put(cluster + ".key", keyPem);
+        data.put(cluster, "endpoints:\n- " + endpoint + "\ntrusted-ca-file: " + cluster + CA_SUFFIX + "\ncert-file: "
+                + cluster + CERT_SUFFIX + "\nkey-file: " + cluster + KEY_SUFFIX + "\n");
+        data.put(cluster + CA_SUFFIX, caPem);
+        data.put(cluster + CERT_SUFFIX, certPem);
+        data.put(cluster + KEY_SUFFIX, keyPem);
         return data;
     }
 
