@@ -3,6 +3,7 @@ package dev.clustermesh.meshctl;
 import dev.clustermesh.meshctl.agent.ServiceCommand;
 import dev.clustermesh.meshctl.agent.StatusCommand;
 import dev.clustermesh.meshctl.demo.DemoCommand;
+import dev.clustermesh.meshctl.kube.ClusterMeshCommand;
 import dev.clustermesh.meshctl.pki.CaCommand;
 import dev.clustermesh.meshctl.pki.CertsCommand;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshctl", mixinStandardHelpOptions = true, version = "meshctl 0.1.0",
         description = "Operate a ClusterMesh/J mesh: certificates, connecting clusters, status, services, "
                 + "and a local two-cluster demo.",
-        subcommands = {CaCommand.class, CertsCommand.class, StatusCommand.class, ServiceCommand.class,
+        subcommands = {CaCommand.class, CertsCommand.class, ClusterMeshCommand.class, StatusCommand.class, ServiceCommand.class,
             DemoCommand.class})
 public final class MeshCtl {
 }

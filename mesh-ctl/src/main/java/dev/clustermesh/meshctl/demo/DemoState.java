@@ -161,8 +161,8 @@ public final class DemoState {
         try {
             root = Json.mapper().readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
-            throw new MeshCtlException("no demo in " + dir + " (no " + FILE + "); start one with 'meshctl demo up'"
-                    + (dir.equals(DEFAULT_DIR) ? "" : " --dir " + dir));
+            throw new MeshCtlException("no demo in " + dir + " (no " + FILE + "); start one with 'meshctl demo up"
+                    + (dir.equals(DEFAULT_DIR) ? "" : " --dir " + dir) + "'");
         } catch (IOException e) {
             throw new MeshCtlException("cannot read " + file + ": " + e.getMessage(), e);
         }

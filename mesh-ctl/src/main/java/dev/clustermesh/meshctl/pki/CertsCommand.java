@@ -59,6 +59,9 @@ public final class CertsCommand {
             if (validityDays < 1) {
                 throw new IllegalArgumentException("--validity-days must be at least 1, got " + validityDays);
             }
+            dev.clustermesh.core.identity.ClusterIdentity.nameProblem(cluster).ifPresent(p -> {
+                throw new IllegalArgumentException("--cluster: " + p);
+            });
             KeyedCertificate ca = MeshPki.loadCa(caDir);
             List<String> dns = new ArrayList<>(MeshPki.defaultServerNames(cluster, namespace));
             dns.addAll(proxyDns);

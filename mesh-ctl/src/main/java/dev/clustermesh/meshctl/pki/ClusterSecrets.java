@@ -52,7 +52,7 @@ public final class ClusterSecrets {
         return "https://" + KubeNames.PROXY_SERVICE + "." + namespace + ".svc:" + KubeNames.PROXY_PORT;
     }
 
-    static Secret secret(String name, String namespace, String type, Map<String, String> data) {
+    public static Secret secret(String name, String namespace, String type, Map<String, String> data) {
         Map<String, String> encoded = new LinkedHashMap<>();
         data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
         return new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace)

@@ -1,0 +1,141 @@
+package dev.clustermesh.meshctl.kube;
+
+import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.meshctl.pki.KubeNames;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code meshctl clustermesh enable|connect|disconnect}: set clusters up through the Kubernetes API. */
+@Command(name = "clustermesh", mixinStandardHelpOptions = true,
+        description = "Enable ClusterMesh in a cluster and connect clusters, through the Kubernetes API.",
+        subcommands = {ClusterMeshCommand.Enable.class, ClusterMeshCommand.Connect.class,
+            ClusterMeshCommand.Disconnect.class})
+public final class ClusterMeshCommand {
+
+    /** Options every subcommand takes. */
+    abstract static class KubeOptions {
+        @Option(names = "--kubeconfig", description = "kubeconfig file (default: $KUBECONFIG or ~/.kube/config).")
+        Path kubeconfig;
+
+        @Option(names = "--namespace", defaultValue = KubeNames.NAMESPACE,
+                description = "Namespace of the mesh (default: ${DEFAULT-VALUE}).")
+        String namespace;
+
+        @Option(names = "--validity-days", defaultValue = "365",
+                description = "Validity of issued certificates (default: ${DEFAULT-VALUE}).")
+        int validityDays;
+
+        Duration validity() {
+            if (validityDays < 1) {
+                throw new IllegalArgumentException("--validity-days must be at least 1, got " + validityDays);
+            }
+            return Duration.ofDays(validityDays);
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true,
+            description = "Give a cluster its mesh identity: certificates from the shared CA, the clusters Secret "
+                    + "with its own entry, and the proxy Service.")
+    static final class Enable extends KubeOptions implements Runnable {
+        @Option(names = "--context", required = true, description = "kubeconfig context of the cluster.")
+        String context;
+
+        @Option(names = "--cluster-name", required = true, description = "Cluster name, unique in the mesh.")
+        String name;
+
+        @Option(names = "--cluster-id", required = true, description = "Cluster ID, 1..255, unique in the mesh.")
+        int id;
+
+        @Option(names = "--service-type", defaultValue = "NodePort",
+                description = "How other clusters reach the proxy: NodePort, LoadBalancer or ClusterIP "
+                        + "(default: ${DEFAULT-VALUE}).")
+        ClusterMeshOps.ServiceType serviceType;
+
+        @Option(names = "--ca-dir", defaultValue = "clustermesh-pki",
+                description = "The mesh's CA, from 'meshctl ca create' (default: ${DEFAULT-VALUE}).")
+        Path caDir;
+
+        @Option(names = "--proxy-dns", description = "Extra DNS name in the proxy certificate (repeatable).")
+        List<String> proxyDns = new ArrayList<>();
+
+        @Option(names = "--proxy-ip", description = "Extra IP in the proxy certificate (repeatable).")
+        List<String> proxyIps = new ArrayList<>();
+
+        @Override
+        public void run() {
+            ClusterIdentity.nameProblem(name).ifPresent(p -> {
+                throw new IllegalArgumentException("--cluster-name: " + p);
+            });
+            ClusterIdentity.idProblem(id).ifPresent(p -> {
+                throw new IllegalArgumentException("--cluster-id: " + p);
+            });
+            try (KubernetesClient k = KubeContexts.client(kubeconfig, context)) {
+                new ClusterMeshOps(namespace, System.out).enable(context, k, new ClusterIdentity(name, id), serviceType,
+                        caDir, proxyDns, proxyIps, validity());
+            }
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Connect two enabled clusters both ways: each one's clusters Secret gets an entry for "
+                    + "the other, with a remote-<cluster> client certificate.")
+    static final class Connect extends KubeOptions implements Runnable {
+        @Option(names = "--context", required = true, description = "kubeconfig context of one cluster.")
+        String context;
+
+        @Option(names = "--destination-context", required = true, description = "kubeconfig context of the other.")
+        String destination;
+
+        @Option(names = "--destination-endpoint",
+                description = "https://host:port of the destination's proxy (default: from its Service).")
+        String destinationEndpoint;
+
+        @Option(names = "--source-endpoint",
+                description = "https://host:port of the source's proxy (default: from its Service).")
+        String sourceEndpoint;
+
+        @Override
+        public void run() {
+            if (context.equals(destination)) {
+                throw new IllegalArgumentException("--context and --destination-context are both '" + context
+                        + "'; a cluster cannot connect to itself");
+            }
+            for (String e : new String[] {destinationEndpoint, sourceEndpoint}) {
+                if (e != null && !e.matches("https://[^/\\s]+:\\d+")) {
+                    throw new IllegalArgumentException("'" + e + "' is not https://host:port");
+                }
+            }
+            try (KubernetesClient a = KubeContexts.client(kubeconfig, context);
+                    KubernetesClient b = KubeContexts.client(kubeconfig, destination)) {
+                new ClusterMeshOps(namespace, System.out).connect(context, a, destination, b, destinationEndpoint,
+                        sourceEndpoint, validity());
+            }
+        }
+    }
+
+    @Command(name = "disconnect", mixinStandardHelpOptions = true,
+            description = "Disconnect two clusters both ways.")
+    static final class Disconnect extends KubeOptions implements Runnable {
+        @Option(names = "--context", required = true, description = "kubeconfig context of one cluster.")
+        String context;
+
+        @Option(names = "--destination-context", required = true, description = "kubeconfig context of the other.")
+        String destination;
+
+        @Override
+        public void run() {
+            if (context.equals(destination)) {
+                throw new IllegalArgumentException("--context and --destination-context are both '" + context + "'");
+            }
+            try (KubernetesClient a = KubeContexts.client(kubeconfig, context);
+                    KubernetesClient b = KubeContexts.client(kubeconfig, destination)) {
+                new ClusterMeshOps(namespace, System.out).disconnect(context, a, destination, b);
+            }
+        }
+    }
+}
