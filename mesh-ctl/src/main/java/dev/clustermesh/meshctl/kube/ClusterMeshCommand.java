@@ -38,6 +38,22 @@ public final class ClusterMeshCommand {
         }
     }
 
+    /** The two clusters of connect and disconnect. */
+    abstract static class TwoClusters extends KubeOptions {
+        @Option(names = "--context", required = true, description = "kubeconfig context of one cluster.")
+        String context;
+
+        @Option(names = "--destination-context", required = true, description = "kubeconfig context of the other.")
+        String destination;
+
+        void checkDistinct() {
+            if (context.equals(destination)) {
+                throw new IllegalArgumentException("--context and --destination-context are both '" + context
+                        + "'; a cluster cannot connect to itself");
+            }
+        }
+    }
+
     @Command(name = "enable", mixinStandardHelpOptions = true,
             description = "Give a cluster its mesh identity: certificates from the shared CA, the clusters Secret "
                     + "with its own entry, and the proxy Service.")
@@ -84,13 +100,7 @@ public final class ClusterMeshCommand {
     @Command(name = "connect", mixinStandardHelpOptions = true,
             description = "Connect two enabled clusters both ways: each one's clusters Secret gets an entry for "
                     + "the other, with a remote-<cluster> client certificate.")
-    static final class Connect extends KubeOptions implements Runnable {
-        @Option(names = "--context", required = true, description = "kubeconfig context of one cluster.")
-        String context;
-
-        @Option(names = "--destination-context", required = true, description = "kubeconfig context of the other.")
-        String destination;
-
+    static final class Connect extends TwoClusters implements Runnable {
         @Option(names = "--destination-endpoint",
                 description = "https://host:port of the destination's proxy (default: from its Service).")
         String destinationEndpoint;
@@ -101,10 +111,7 @@ public final class ClusterMeshCommand {
 
         @Override
         public void run() {
-            if (context.equals(destination)) {
-                throw new IllegalArgumentException("--context and --destination-context are both '" + context
-                        + "'; a cluster cannot connect to itself");
-            }
+            checkDistinct();
             for (String e : new String[] {destinationEndpoint, sourceEndpoint}) {
                 if (e != null && !e.matches("https://[^/\\s]+:\\d+")) {
                     throw new IllegalArgumentException("'" + e + "' is not https://host:port");
@@ -120,18 +127,10 @@ public final class ClusterMeshCommand {
 
     @Command(name = "disconnect", mixinStandardHelpOptions = true,
             description = "Disconnect two clusters both ways.")
-    static final class Disconnect extends KubeOptions implements Runnable {
-        @Option(names = "--context", required = true, description = "kubeconfig context of one cluster.")
-        String context;
-
-        @Option(names = "--destination-context", required = true, description = "kubeconfig context of the other.")
-        String destination;
-
+    static final class Disconnect extends TwoClusters implements Runnable {
         @Override
         public void run() {
-            if (context.equals(destination)) {
-                throw new IllegalArgumentException("--context and --destination-context are both '" + context + "'");
-            }
+            checkDistinct();
             try (KubernetesClient a = KubeContexts.client(kubeconfig, context);
                     KubernetesClient b = KubeContexts.client(kubeconfig, destination)) {
                 new ClusterMeshOps(namespace, System.out).disconnect(context, a, destination, b);
