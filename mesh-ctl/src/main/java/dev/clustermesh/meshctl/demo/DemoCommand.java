@@ -218,6 +218,12 @@ public final class DemoCommand {
                     System.out.println("  mesh-agent  " + o.get("agent").asText());
                     System.out.println("  mesh-dns    " + o.get("dns").asText());
                     System.out.println("  etcd        " + o.get("etcd").asText());
+                    if (o.has("pods")) {
+                        StringBuilder pods = new StringBuilder("  pods       ");
+                        o.get("pods").fields().forEachRemaining(p -> pods.append(' ').append(p.getKey())
+                                .append(" (netns ").append(p.getValue().asText()).append(')'));
+                        System.out.println(pods);
+                    }
                     StringBuilder procs = new StringBuilder("  processes  ");
                     o.get("processes").forEach(p -> procs.append(p.get("role").asText()).append(
                             p.get("running").asBoolean() ? " ✅ " : " ❌ ").append(" "));

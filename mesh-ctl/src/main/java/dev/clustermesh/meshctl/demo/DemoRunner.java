@@ -124,9 +124,12 @@ public final class DemoRunner {
             }
         } catch (RuntimeException e) {
             out.println("❌ demo up failed; stopping what was started (logs stay in " + state.dir() + ")");
-            stopProcesses();
-            if (nftables()) {
+            try {
+                stopProcesses();
                 new NetworkSetup(state).teardown();
+            } catch (MeshCtlException cleanup) {
+                e.addSuppressed(cleanup);
+                out.println("❌ and cleaning up failed too: " + cleanup.getMessage() + "; retry with 'meshctl demo down'");
             }
             throw e;
         }

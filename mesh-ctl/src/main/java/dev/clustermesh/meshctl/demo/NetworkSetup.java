@@ -32,6 +32,14 @@ final class NetworkSetup {
      */
     void nodes() {
         String prefix = state.netPrefix();
+        List<String> left = existing().stream().filter(ns -> ns.startsWith(prefix + "-")).toList();
+        if (!left.isEmpty()) {
+            // Named after this directory, so an earlier demo here whose demo.json is gone; not recorded, so not ours
+            // to remove silently.
+            throw new MeshCtlException("network namespaces of an earlier demo in " + state.dir() + " are left ("
+                    + String.join(", ", left) + "); remove them with: ip netns del " + String.join(" && ip netns del ",
+                    left));
+        }
         state.hostNet(freeHostNet(prefix));
         for (DemoState.Cluster c : state.clusters().values()) {
             String node = namespace(DemoNetwork.nodeNs(prefix, c.id()));
@@ -116,6 +124,9 @@ final class NetworkSetup {
      * @throws MeshCtlException when one still exists after {@code ip} tried to remove it
      */
     int teardown() {
+        if (state.namespaces().isEmpty() && state.links().isEmpty()) {
+            return 0;
+        }
         List<String> present = existing();
         List<String> failures = new ArrayList<>();
         for (String link : state.links()) {
