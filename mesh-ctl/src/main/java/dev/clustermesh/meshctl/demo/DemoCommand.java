@@ -146,7 +146,9 @@ public final class DemoCommand {
                 System.out.println("No demo in " + d + "; nothing to do.");
                 return;
             }
-            int stopped = new DemoRunner(DemoState.load(d), System.out).down();
+            DemoState state = DemoState.load(d);
+            DemoNetwork.requireRootFor(state, "'demo down'");
+            int stopped = new DemoRunner(state, System.out).down();
             System.out.println("🧹 Demo stopped (" + stopped + " processes) and " + d + " removed.");
         }
     }
@@ -259,6 +261,7 @@ public final class DemoCommand {
                 throw new IllegalArgumentException("replicas must be within 0..20, got " + replicas);
             }
             DemoState state = DemoState.load(dir());
+            DemoNetwork.requireRootFor(state, "scaling (it makes pods)");
             DemoState.Cluster c = state.cluster(cluster);
             int before = c.replicas().getOrDefault(deployment, 0);
             c.replicas().put(deployment, replicas);

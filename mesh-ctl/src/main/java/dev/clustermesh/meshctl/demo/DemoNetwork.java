@@ -151,6 +151,17 @@ final class DemoNetwork {
         return Optional.empty();
     }
 
+    /**
+     * @throws MeshCtlException saying that {@code what} needs root, unless this process runs as root or the demo
+     *     has no network of its own
+     */
+    static void requireRootFor(DemoState state, String what) {
+        if (!state.namespaces().isEmpty() && !root()) {
+            throw new MeshCtlException("the demo in " + state.dir() + " was started as root with network namespaces;"
+                    + " " + what + " needs root too");
+        }
+    }
+
     /** Whether this process's effective user is root, read from {@code /proc/self/status}. */
     static boolean root() {
         try {
