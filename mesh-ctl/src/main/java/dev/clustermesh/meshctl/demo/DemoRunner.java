@@ -107,17 +107,28 @@ public final class DemoRunner {
                     pods(c);
                 }
             }
+            // Both clusters start side by side: each step spawns its processes, then waits for all of them.
+            List<Runnable> ready = new ArrayList<>();
             for (DemoState.Cluster c : state.clusters().values()) {
                 DemoManifests.write(manifests(c), c.id(), c);
-                startEtcd(c, etcd);
-                startProxy(c, java, proxyJar);
+                ready.add(startEtcd(c, etcd));
+            }
+            awaitAll(ready);
+            for (DemoState.Cluster c : state.clusters().values()) {
+                ready.add(startProxy(c, java, proxyJar));
+            }
+            awaitAll(ready);
+            for (DemoState.Cluster c : state.clusters().values()) {
                 out.println("✅ " + c.name() + " (ID " + c.id() + "): etcd on 127.0.0.1:" + c.port(DemoLayout.ETCD)
                         + ", mesh-proxy on " + c.proxyEndpoint());
             }
             for (DemoState.Cluster c : state.clusters().values()) {
                 writeClustersDir(c);
-                startAgent(c, java, agentJar);
-                startDns(c, java, dnsJar);
+                ready.add(startAgent(c, java, agentJar));
+                ready.add(startDns(c, java, dnsJar));
+            }
+            awaitAll(ready);
+            for (DemoState.Cluster c : state.clusters().values()) {
                 out.println("✅ " + c.name() + ": mesh-agent API on " + c.agentAddress() + " (datapath "
                         + state.datapath() + (nftables() ? " in netns " + DemoNetwork.nodeNs(state.netPrefix(), c.id())
                         : "") + "), mesh-dns on " + c.dnsAddress());
@@ -133,6 +144,11 @@ public final class DemoRunner {
             }
             throw e;
         }
+    }
+
+    private static void awaitAll(List<Runnable> ready) {
+        ready.forEach(Runnable::run);
+        ready.clear();
     }
 
     private void network() {
@@ -207,7 +223,7 @@ public final class DemoRunner {
         return state.dir().toString();
     }
 
-    private void startEtcd(DemoState.Cluster c, Path etcd) {
+    private Runnable startEtcd(DemoState.Cluster c, Path etcd) {
         Path data = state.clusterDir(c.name()).resolve("etcd");
         String client = "http://127.0.0.1:" + c.port(DemoLayout.ETCD);
         String peer = "http://127.0.0.1:" + c.port(DemoLayout.ETCD_PEER);
@@ -216,11 +232,11 @@ public final class DemoRunner {
                 "--initial-advertise-peer-urls", peer, "--initial-cluster", c.name() + "=" + peer,
                 "--log-level", "warn");
         long pid = spawn(c, "etcd", cmd);
-        Processes.await(c.name() + " etcd", pid, log(c, "etcd"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " etcd", pid, log(c, "etcd"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.ETCD), "/health"));
     }
 
-    private void startProxy(DemoState.Cluster c, String java, Path jar) {
+    private Runnable startProxy(DemoState.Cluster c, String java, Path jar) {
         Path certs = pki().resolve(c.name());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
@@ -239,7 +255,7 @@ public final class DemoRunner {
         p.put("quarkus.tls.mesh-api.key-store.pem.0.key", certs.resolve(MeshPki.SERVER_KEY).toString());
         p.put("quarkus.tls.mesh-api.trust-store.pem.certs", certs.resolve(MeshPki.CA_CERT).toString());
         long pid = spawn(c, "mesh-proxy", jvm(java, jar, p, "128m"));
-        Processes.await(c.name() + " mesh-proxy", pid, log(c, "mesh-proxy"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " mesh-proxy", pid, log(c, "mesh-proxy"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.PROXY_MANAGEMENT), "/q/health/ready"));
     }
 
@@ -260,7 +276,7 @@ public final class DemoRunner {
         }
     }
 
-    private void startAgent(DemoState.Cluster c, String java, Path jar) {
+    private Runnable startAgent(DemoState.Cluster c, String java, Path jar) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.cluster.id", Integer.toString(c.id()));
@@ -275,11 +291,11 @@ public final class DemoRunner {
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.AGENT_MANAGEMENT)));
         p.put("quarkus.management.host", "127.0.0.1");
         long pid = spawn(c, "mesh-agent", jvm(java, jar, p, "192m"));
-        Processes.await(c.name() + " mesh-agent", pid, log(c, "mesh-agent"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " mesh-agent", pid, log(c, "mesh-agent"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.AGENT_MANAGEMENT), "/q/health/live"));
     }
 
-    private void startDns(DemoState.Cluster c, String java, Path jar) {
+    private Runnable startDns(DemoState.Cluster c, String java, Path jar) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.clusters.dir", clustersDir(c).toString());
@@ -289,7 +305,7 @@ public final class DemoRunner {
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.DNS_MANAGEMENT)));
         p.put("quarkus.management.host", "127.0.0.1");
         long pid = spawn(c, "mesh-dns", jvm(java, jar, p, "128m"));
-        Processes.await(c.name() + " mesh-dns", pid, log(c, "mesh-dns"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " mesh-dns", pid, log(c, "mesh-dns"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.DNS_MANAGEMENT), "/q/health/live"));
     }
 
