@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
         description = "A local two-cluster mesh on this machine: cluster1 (ID 1) and cluster2 (ID 2), each with "
                 + "etcd, mesh-proxy, mesh-agent and mesh-dns, and the rebel-base/x-wing example.",
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class, DemoCommand.Status.class,
-            DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class})
+            DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class, DemoExec.class})
 public final class DemoCommand {
     private static final Pattern ANNOTATION_KEY =
             Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
@@ -59,8 +59,14 @@ public final class DemoCommand {
                 + "(default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Option(names = "--datapath", defaultValue = "auto", description = "auto, memory or nftables: nftables "
+                + "(root, with ip and nft) puts each cluster in network namespaces with real rebel-base and x-wing "
+                + "pods; auto picks it when it can run (default: ${DEFAULT-VALUE}).")
+        String datapath;
+
         @Override
         public void run() {
+            String mode = DemoRunner.datapath(datapath);
             if (portBase != 0 && (portBase < 1024 || portBase > 65000)) {
                 throw new IllegalArgumentException("--port-base must be 0 or within 1024..65000, got " + portBase);
             }
@@ -79,7 +85,7 @@ public final class DemoCommand {
             DemoState state = new DemoState(d);
             DemoRunner runner = new DemoRunner(state, System.out);
             System.out.println("🚀 Starting a two-cluster mesh in " + d);
-            runner.up(new DemoRunner.UpOptions(portBase, dnsPort, "memory"));
+            runner.up(new DemoRunner.UpOptions(portBase, dnsPort, mode));
             DemoState.Cluster c1 = state.cluster(DemoLayout.clusterName(1));
             for (DemoState.Cluster c : state.clusters().values()) {
                 try (AgentClient client = new AgentClient(c.agentAddress(), Duration.ofSeconds(5))) {
@@ -103,7 +109,15 @@ public final class DemoCommand {
             System.out.println("$ dig @127.0.0.1 -p " + c1.port(DemoLayout.DNS) + " " + name);
             System.out.println(dnsAnswer(c1, name));
             System.out.println();
+            if (runner.nftables()) {
+                System.out.println("$ meshctl demo exec cluster1 x-wing -- curl -s " + DemoExec.SERVICE_URL);
+                System.out.println(DemoExec.firstAnswer(state, c1, timeout));
+                System.out.println();
+            }
             System.out.println("Next: replay the walk-through, e.g.");
+            if (runner.nftables()) {
+                System.out.println("  meshctl demo exec cluster1 x-wing -- curl -s " + DemoExec.SERVICE_URL);
+            }
             System.out.println("  meshctl demo scale cluster2 rebel-base 0");
             System.out.println("  meshctl demo annotate cluster1 rebel-base service.cilium.io/affinity=local");
             System.out.println("  meshctl service list --context cluster1 --clustermesh-affinity");
@@ -132,7 +146,9 @@ public final class DemoCommand {
                 System.out.println("No demo in " + d + "; nothing to do.");
                 return;
             }
-            int stopped = new DemoRunner(DemoState.load(d), System.out).down();
+            DemoState state = DemoState.load(d);
+            DemoNetwork.requireRootFor(state, "'demo down'");
+            int stopped = new DemoRunner(state, System.out).down();
             System.out.println("🧹 Demo stopped (" + stopped + " processes) and " + d + " removed.");
         }
     }
@@ -150,6 +166,11 @@ public final class DemoCommand {
             ObjectNode root = Json.object();
             root.put("dir", state.dir().toString());
             root.put("datapath", state.datapath());
+            if (!state.namespaces().isEmpty()) {
+                root.put("netPrefix", state.netPrefix());
+                ArrayNode namespaces = root.putArray("namespaces");
+                state.namespaces().forEach(namespaces::add);
+            }
             ObjectNode clusters = root.putObject("clusters");
             boolean allRunning = true;
             for (DemoState.Cluster c : state.clusters().values()) {
@@ -171,6 +192,10 @@ public final class DemoCommand {
                 c.replicas().forEach(replicas::put);
                 ObjectNode annotations = o.putObject("annotations");
                 c.annotations().forEach(annotations::put);
+                if (!state.namespaces().isEmpty()) {
+                    ObjectNode pods = o.putObject("pods");
+                    DemoExec.pods(state, c).forEach(pods::put);
+                }
                 ArrayNode procs = o.putArray("processes");
                 for (DemoState.Proc p : c.processes()) {
                     boolean running = Processes.runs(p.pid(), marker);
@@ -195,6 +220,12 @@ public final class DemoCommand {
                     System.out.println("  mesh-agent  " + o.get("agent").asText());
                     System.out.println("  mesh-dns    " + o.get("dns").asText());
                     System.out.println("  etcd        " + o.get("etcd").asText());
+                    if (o.has("pods")) {
+                        StringBuilder pods = new StringBuilder("  pods       ");
+                        o.get("pods").fields().forEachRemaining(p -> pods.append(' ').append(p.getKey())
+                                .append(" (netns ").append(p.getValue().asText()).append(')'));
+                        System.out.println(pods);
+                    }
                     StringBuilder procs = new StringBuilder("  processes  ");
                     o.get("processes").forEach(p -> procs.append(p.get("role").asText()).append(
                             p.get("running").asBoolean() ? " ✅ " : " ❌ ").append(" "));
@@ -230,11 +261,18 @@ public final class DemoCommand {
                 throw new IllegalArgumentException("replicas must be within 0..20, got " + replicas);
             }
             DemoState state = DemoState.load(dir());
+            DemoNetwork.requireRootFor(state, "scaling (it makes pods)");
             DemoState.Cluster c = state.cluster(cluster);
             int before = c.replicas().getOrDefault(deployment, 0);
             c.replicas().put(deployment, replicas);
             state.save();
-            DemoManifests.write(new DemoRunner(state, System.out).manifests(c), c.id(), c);
+            DemoRunner runner = new DemoRunner(state, System.out);
+            DemoManifests.write(runner.manifests(c), c.id(), c);
+            if (runner.nftables()) {
+                // Scaling down only shrinks the EndpointSlice; the pods beyond it keep running, as terminated pods
+                // would until Kubernetes removes them, and come back into it on the next scale-up.
+                runner.pods(c);
+            }
             System.out.println("✅ " + cluster + "/" + deployment + " scaled from " + before + " to " + replicas
                     + "; see it with: meshctl service list --context " + cluster + " --clustermesh-affinity");
         }

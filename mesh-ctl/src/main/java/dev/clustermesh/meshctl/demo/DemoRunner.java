@@ -30,8 +30,41 @@ public final class DemoRunner {
         this.out = out;
     }
 
-    /** Options of {@code up}. */
+    /** The datapath that programs nothing: the agent keeps its LB maps in memory. */
+    static final String MEMORY = "memory";
+    /** The root demo's datapath: nftables in network namespaces, with real pods. */
+    static final String NFTABLES = "nftables";
+
+    /** Options of {@code up}; {@code datapath} is {@link #MEMORY} or {@link #NFTABLES}. */
     record UpOptions(int portBase, int dnsPort, String datapath) {
+    }
+
+    /**
+     * The datapath {@code --datapath} asks for: {@code auto} is nftables when this machine can run it (root,
+     * {@code ip}, {@code nft}), else memory.
+     *
+     * @throws IllegalArgumentException for an unknown value, or nftables on a machine that cannot run it
+     */
+    static String datapath(String option) {
+        java.util.Optional<String> why = DemoNetwork.unsupported();
+        switch (option) {
+            case "auto":
+                return why.isPresent() ? MEMORY : NFTABLES;
+            case MEMORY:
+                return MEMORY;
+            case NFTABLES:
+                if (why.isPresent()) {
+                    throw new IllegalArgumentException("--datapath nftables cannot run here: " + why.get()
+                            + "; use --datapath memory");
+                }
+                return NFTABLES;
+            default:
+                throw new IllegalArgumentException("--datapath must be auto, memory or nftables, got '" + option + "'");
+        }
+    }
+
+    boolean nftables() {
+        return NFTABLES.equals(state.datapath());
     }
 
     Path pki() {
@@ -46,6 +79,10 @@ public final class DemoRunner {
         Path dnsJar = Install.jar("mesh-dns");
         String java = Install.java();
         Processes.binary("setsid", "util-linux");
+        if (NFTABLES.equals(options.datapath())) {
+            Processes.binary("curl", "curl");
+            Install.meshctlClasses();
+        }
         state.datapath(options.datapath());
         for (int i = 1; i <= 2; i++) {
             DemoState.Cluster c = state.add(DemoLayout.clusterName(i), i);
@@ -64,24 +101,113 @@ public final class DemoRunner {
                 certs.put(c.name(), cc);
             }
             out.println("🔑 CA and certificates in " + pki());
+            if (nftables()) {
+                network();
+                for (DemoState.Cluster c : state.clusters().values()) {
+                    pods(c);
+                }
+            }
+            // Both clusters start side by side: each step spawns its processes, then waits for all of them.
+            List<Runnable> ready = new ArrayList<>();
             for (DemoState.Cluster c : state.clusters().values()) {
                 DemoManifests.write(manifests(c), c.id(), c);
-                startEtcd(c, etcd);
-                startProxy(c, java, proxyJar);
+                ready.add(startEtcd(c, etcd));
+            }
+            awaitAll(ready);
+            for (DemoState.Cluster c : state.clusters().values()) {
+                ready.add(startProxy(c, java, proxyJar));
+            }
+            awaitAll(ready);
+            for (DemoState.Cluster c : state.clusters().values()) {
                 out.println("✅ " + c.name() + " (ID " + c.id() + "): etcd on 127.0.0.1:" + c.port(DemoLayout.ETCD)
                         + ", mesh-proxy on " + c.proxyEndpoint());
             }
             for (DemoState.Cluster c : state.clusters().values()) {
                 writeClustersDir(c);
-                startAgent(c, java, agentJar);
-                startDns(c, java, dnsJar);
+                ready.add(startAgent(c, java, agentJar));
+                ready.add(startDns(c, java, dnsJar));
+            }
+            awaitAll(ready);
+            for (DemoState.Cluster c : state.clusters().values()) {
                 out.println("✅ " + c.name() + ": mesh-agent API on " + c.agentAddress() + " (datapath "
-                        + state.datapath() + "), mesh-dns on " + c.dnsAddress());
+                        + state.datapath() + (nftables() ? " in netns " + DemoNetwork.nodeNs(state.netPrefix(), c.id())
+                        : "") + "), mesh-dns on " + c.dnsAddress());
             }
         } catch (RuntimeException e) {
             out.println("❌ demo up failed; stopping what was started (logs stay in " + state.dir() + ")");
-            stopProcesses();
+            try {
+                stopProcesses();
+                new NetworkSetup(state).teardown();
+            } catch (MeshCtlException cleanup) {
+                e.addSuppressed(cleanup);
+                out.println("❌ and cleaning up failed too: " + cleanup.getMessage() + "; retry with 'meshctl demo down'");
+            }
             throw e;
+        }
+    }
+
+    private static void awaitAll(List<Runnable> ready) {
+        ready.forEach(Runnable::run);
+        ready.clear();
+    }
+
+    private void network() {
+        NetworkSetup net = new NetworkSetup(state);
+        net.nodes();
+        for (DemoState.Cluster c : state.clusters().values()) {
+            out.println("🌐 " + c.name() + ": node netns " + DemoNetwork.nodeNs(state.netPrefix(), c.id()) + " ("
+                    + DemoLayout.nodeIp(c.id()) + " on " + DemoNetwork.UNDERLAY_LINK + "), pods resolve through "
+                    + DemoNetwork.GATEWAY + ":53 -> mesh-dns on " + DemoNetwork.hostIp(state.hostNet(), c.id()));
+        }
+    }
+
+    /**
+     * Makes cluster {@code c}'s missing pods up to its replicas and starts the rebel-base servers that do not
+     * run; pods beyond the replicas are left as they are.
+     */
+    void pods(DemoState.Cluster c) {
+        NetworkSetup net = new NetworkSetup(state);
+        String java = Install.java();
+        Path classes = Install.meshctlClasses();
+        List<String> made = new ArrayList<>();
+        Map<String, Long> started = new LinkedHashMap<>();
+        for (String deployment : List.of(DemoLayout.SERVICE, DemoLayout.CLIENT)) {
+            for (int k = 1; k <= c.replicas().getOrDefault(deployment, 0); k++) {
+                String pod = DemoLayout.podName(deployment, k);
+                if (net.pod(c, deployment, k)) {
+                    made.add(pod + " " + DemoLayout.podIp(c.id(), deployment, k));
+                }
+                if (DemoLayout.SERVICE.equals(deployment) && !running(c, pod)) {
+                    started.put(pod, startRebelBase(c, k, java, classes));
+                }
+            }
+        }
+        started.forEach((pod, pid) -> Processes.await(c.name() + " " + pod, pid, log(c, pod), START_TIMEOUT,
+                () -> logContains(log(c, pod), RebelBase.LISTENING)));
+        if (!made.isEmpty()) {
+            out.println("✅ " + c.name() + ": pods " + String.join(", ", made));
+        }
+    }
+
+    private boolean running(DemoState.Cluster c, String role) {
+        return c.processes.stream().anyMatch(p -> p.role().equals(role) && Processes.runs(p.pid(), marker()));
+    }
+
+    private long startRebelBase(DemoState.Cluster c, int k, String java, Path classes) {
+        String pod = DemoLayout.podName(DemoLayout.SERVICE, k);
+        String ip = DemoLayout.podIp(c.id(), DemoLayout.SERVICE, k);
+        List<String> cmd = List.of("ip", "netns", "exec",
+                DemoNetwork.podNs(state.netPrefix(), c.id(), DemoLayout.SERVICE, k), java, "-Xmx32m",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dclustermesh.demo=" + marker(), "-cp",
+                classes.toString(), RebelBase.class.getName(), ip, c.name(), pod);
+        return spawn(c, pod, cmd);
+    }
+
+    private static boolean logContains(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -97,7 +223,7 @@ public final class DemoRunner {
         return state.dir().toString();
     }
 
-    private void startEtcd(DemoState.Cluster c, Path etcd) {
+    private Runnable startEtcd(DemoState.Cluster c, Path etcd) {
         Path data = state.clusterDir(c.name()).resolve("etcd");
         String client = "http://127.0.0.1:" + c.port(DemoLayout.ETCD);
         String peer = "http://127.0.0.1:" + c.port(DemoLayout.ETCD_PEER);
@@ -106,11 +232,11 @@ public final class DemoRunner {
                 "--initial-advertise-peer-urls", peer, "--initial-cluster", c.name() + "=" + peer,
                 "--log-level", "warn");
         long pid = spawn(c, "etcd", cmd);
-        Processes.await(c.name() + " etcd", pid, log(c, "etcd"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " etcd", pid, log(c, "etcd"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.ETCD), "/health"));
     }
 
-    private void startProxy(DemoState.Cluster c, String java, Path jar) {
+    private Runnable startProxy(DemoState.Cluster c, String java, Path jar) {
         Path certs = pki().resolve(c.name());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
@@ -129,7 +255,7 @@ public final class DemoRunner {
         p.put("quarkus.tls.mesh-api.key-store.pem.0.key", certs.resolve(MeshPki.SERVER_KEY).toString());
         p.put("quarkus.tls.mesh-api.trust-store.pem.certs", certs.resolve(MeshPki.CA_CERT).toString());
         long pid = spawn(c, "mesh-proxy", jvm(java, jar, p, "128m"));
-        Processes.await(c.name() + " mesh-proxy", pid, log(c, "mesh-proxy"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " mesh-proxy", pid, log(c, "mesh-proxy"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.PROXY_MANAGEMENT), "/q/health/ready"));
     }
 
@@ -150,31 +276,36 @@ public final class DemoRunner {
         }
     }
 
-    private void startAgent(DemoState.Cluster c, String java, Path jar) {
+    private Runnable startAgent(DemoState.Cluster c, String java, Path jar) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.cluster.id", Integer.toString(c.id()));
         p.put("mesh.node-name", DemoLayout.nodeName(c.id()));
         p.put("mesh.clusters.dir", clustersDir(c).toString());
-        p.put("mesh.datapath.mode", "memory");
+        p.put("mesh.datapath.mode", state.datapath());
+        if (nftables()) {
+            p.put("mesh.datapath.netns", DemoNetwork.nodeNs(state.netPrefix(), c.id()));
+            p.put("mesh.datapath.routing.mode", "native");
+        }
         p.put("quarkus.http.port", Integer.toString(c.port(DemoLayout.AGENT_API)));
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.AGENT_MANAGEMENT)));
         p.put("quarkus.management.host", "127.0.0.1");
         long pid = spawn(c, "mesh-agent", jvm(java, jar, p, "192m"));
-        Processes.await(c.name() + " mesh-agent", pid, log(c, "mesh-agent"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " mesh-agent", pid, log(c, "mesh-agent"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.AGENT_MANAGEMENT), "/q/health/live"));
     }
 
-    private void startDns(DemoState.Cluster c, String java, Path jar) {
+    private Runnable startDns(DemoState.Cluster c, String java, Path jar) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.clusters.dir", clustersDir(c).toString());
-        p.put("mesh.dns.host", "127.0.0.1");
+        // Pods reach it through the node's DNAT on the host link, so it listens there too.
+        p.put("mesh.dns.host", nftables() ? "0.0.0.0" : "127.0.0.1");
         p.put("mesh.dns.port", Integer.toString(c.port(DemoLayout.DNS)));
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.DNS_MANAGEMENT)));
         p.put("quarkus.management.host", "127.0.0.1");
         long pid = spawn(c, "mesh-dns", jvm(java, jar, p, "128m"));
-        Processes.await(c.name() + " mesh-dns", pid, log(c, "mesh-dns"), START_TIMEOUT,
+        return () -> Processes.await(c.name() + " mesh-dns", pid, log(c, "mesh-dns"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.DNS_MANAGEMENT), "/q/health/live"));
     }
 
@@ -199,26 +330,27 @@ public final class DemoRunner {
         return state.clusterDir(c.name()).resolve(role + ".log");
     }
 
-    /** Stops every process of the demo, newest first; returns how many were running. */
+    /**
+     * Stops every process of the demo: all but etcd at once, then etcd, since a mesh-proxy whose etcd is gone
+     * takes seconds to give up its lease. Returns how many were running.
+     */
     int stopProcesses() {
         int stopped = 0;
-        List<DemoState.Cluster> clusters = new ArrayList<>(state.clusters().values());
-        java.util.Collections.reverse(clusters);
-        for (DemoState.Cluster c : clusters) {
-            List<DemoState.Proc> procs = new ArrayList<>(c.processes);
-            java.util.Collections.reverse(procs);
-            for (DemoState.Proc p : procs) {
-                if (Processes.stop(p.pid(), marker(), Duration.ofSeconds(10))) {
-                    stopped++;
-                }
-            }
+        for (boolean etcd : new boolean[] {false, true}) {
+            List<Long> pids = state.clusters().values().stream().flatMap(c -> c.processes.stream())
+                    .filter(p -> "etcd".equals(p.role()) == etcd).map(DemoState.Proc::pid).toList();
+            stopped += Processes.stopAll(pids, marker(), Duration.ofSeconds(10));
         }
         return stopped;
     }
 
-    /** Stops everything and removes the state directory. */
+    /** Stops everything, removes the demo's network and then the state directory. */
     int down() {
         int stopped = stopProcesses();
+        if (!state.namespaces().isEmpty() || !state.links().isEmpty()) {
+            int removed = new NetworkSetup(state).teardown();
+            out.println("🧹 removed " + removed + " network namespaces (" + state.netPrefix() + "-*)");
+        }
         deleteTree(state.dir());
         return stopped;
     }

@@ -30,6 +30,9 @@ public final class DemoState {
     private String datapath = "memory";
     private final Map<String, Cluster> clusters = new LinkedHashMap<>();
     private final List<String> namespaces = new ArrayList<>();
+    private final List<String> links = new ArrayList<>();
+    private String netPrefix;
+    private int hostNet = -1;
 
     public DemoState(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -130,6 +133,26 @@ public final class DemoState {
         return namespaces;
     }
 
+    /** Links made in the root namespace for the demo (root only). */
+    public List<String> links() {
+        return links;
+    }
+
+    /** The prefix of the demo's namespace and link names, from its directory ({@link DemoNetwork#prefix}). */
+    public String netPrefix() {
+        return netPrefix != null ? netPrefix : DemoNetwork.prefix(dir);
+    }
+
+    /** The index of the demo's first host-link /30 ({@link DemoNetwork#hostNetBase}), -1 before it is picked. */
+    public int hostNet() {
+        return hostNet;
+    }
+
+    public void hostNet(int n) {
+        this.hostNet = n;
+        this.netPrefix = netPrefix();
+    }
+
     /**
      * @throws MeshCtlException naming the known clusters when {@code name} is not one of them
      */
@@ -169,6 +192,9 @@ public final class DemoState {
         DemoState s = new DemoState(dir);
         s.datapath = root.path("datapath").asText("memory");
         root.path("namespaces").forEach(n -> s.namespaces.add(n.asText()));
+        root.path("links").forEach(n -> s.links.add(n.asText()));
+        s.netPrefix = root.hasNonNull("netPrefix") ? root.get("netPrefix").asText() : null;
+        s.hostNet = root.path("hostNet").asInt(-1);
         for (JsonNode c : root.path("clusters")) {
             Cluster cluster = s.add(c.path("name").asText(), c.path("id").asInt());
             c.path("ports").fields().forEachRemaining(e -> cluster.ports.put(e.getKey(), e.getValue().asInt()));
@@ -189,6 +215,12 @@ public final class DemoState {
         root.put("datapath", datapath);
         ArrayNode ns = root.putArray("namespaces");
         namespaces.forEach(ns::add);
+        ArrayNode ls = root.putArray("links");
+        links.forEach(ls::add);
+        if (netPrefix != null) {
+            root.put("netPrefix", netPrefix);
+            root.put("hostNet", hostNet);
+        }
         ArrayNode cs = root.putArray("clusters");
         for (Cluster c : clusters.values()) {
             ObjectNode o = cs.addObject();

@@ -19,6 +19,22 @@ final class Install {
         return jar;
     }
 
+    /**
+     * The jar of meshctl's own classes (where {@link RebelBase} is), which the demo runs in its pods.
+     *
+     * @throws MeshCtlException with the build command when meshctl is not packaged
+     */
+    static Path meshctlClasses() {
+        Path app = home().resolve("mesh-ctl/target/quarkus-app/app");
+        try (java.util.stream.Stream<Path> jars = Files.list(app)) {
+            return jars.filter(p -> p.getFileName().toString().endsWith(".jar")).findFirst().orElseThrow(
+                    () -> new java.io.IOException("no jar in it"));
+        } catch (java.io.IOException e) {
+            throw new MeshCtlException("meshctl is not packaged (" + app + ": " + e.getMessage() + "); build it with:"
+                    + " ./mvnw -B -ntp package -DskipTests");
+        }
+    }
+
     static Path home() {
         String env = System.getenv("MESHCTL_HOME");
         if (env != null && !env.isBlank()) {

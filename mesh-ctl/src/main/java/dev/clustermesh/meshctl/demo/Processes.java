@@ -61,31 +61,54 @@ public final class Processes {
     /**
      * Stops {@code pid} if it still runs a command containing {@code marker}: SIGTERM, then SIGKILL after
      * {@code grace}. Returns whether it had to be stopped.
+     *
+     * @throws MeshCtlException when it still runs after SIGKILL
      */
     public static boolean stop(long pid, String marker, Duration grace) {
-        if (!runs(pid, marker)) {
-            return false;
-        }
-        ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-        h.destroy();
-        try {
-            h.onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            h.destroyForcibly();
-            try {
-                h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // Reported below when still alive.
+        return stopAll(List.of(pid), marker, grace) == 1;
+    }
+
+    /**
+     * Stops every one of {@code pids} that still runs a command containing {@code marker}, all at once: SIGTERM to
+     * each, then SIGKILL to those still running after {@code grace}. A process counts as stopped once it has
+     * exited, before its parent reaps it (a zombie has no command line), since the demo's processes are
+     * re-parented to init and some inits reap only every few seconds. Returns how many it stopped.
+     *
+     * @throws MeshCtlException naming the PIDs that still run after SIGKILL
+     */
+    public static int stopAll(List<Long> pids, String marker, Duration grace) {
+        List<ProcessHandle> running = new ArrayList<>();
+        for (long pid : pids) {
+            if (runs(pid, marker)) {
+                ProcessHandle.of(pid).ifPresent(running::add);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            // The handle completed exceptionally: treat as exited.
         }
-        if (h.isAlive()) {
-            throw new MeshCtlException("process " + pid + " did not stop");
+        running.forEach(ProcessHandle::destroy);
+        List<ProcessHandle> left = awaitGone(running, marker, grace);
+        left.forEach(ProcessHandle::destroyForcibly);
+        left = awaitGone(left, marker, Duration.ofSeconds(5));
+        if (!left.isEmpty()) {
+            throw new MeshCtlException("processes " + left.stream().map(h -> Long.toString(h.pid())).toList()
+                    + " did not stop");
         }
-        return true;
+        return running.size();
+    }
+
+    private static List<ProcessHandle> awaitGone(List<ProcessHandle> handles, String marker, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ProcessHandle> left = new ArrayList<>(handles);
+        while (true) {
+            left.removeIf(h -> !runs(h.pid(), marker));
+            if (left.isEmpty() || System.nanoTime() > deadline) {
+                return left;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return left;
+            }
+        }
     }
 
     /**

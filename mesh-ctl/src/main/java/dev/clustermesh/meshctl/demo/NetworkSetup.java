@@ -1,0 +1,235 @@
+package dev.clustermesh.meshctl.demo;
+
+import dev.clustermesh.meshctl.cli.MeshCtlException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes and removes the root demo's network (see {@link DemoNetwork}) with {@code ip} and {@code nft}. Every
+ * namespace and link is recorded in the state and saved <em>before</em> it is made, so {@link #teardown()} can
+ * remove what a failed or interrupted {@code up} left; teardown ignores what is already gone.
+ */
+final class NetworkSetup {
+    private static final long TIMEOUT_SECONDS = 30;
+    private final DemoState state;
+
+    NetworkSetup(DemoState state) {
+        this.state = state;
+    }
+
+    /**
+     * The two node namespaces, linked by their underlay veth, each with a veth to the root namespace and the
+     * demo's DNS redirection towards {@code dnsPort} of its cluster.
+     *
+     * @throws MeshCtlException naming the command that failed and what it said
+     */
+    void nodes() {
+        String prefix = state.netPrefix();
+        List<String> left = existing().stream().filter(ns -> ns.startsWith(prefix + "-")).toList();
+        if (!left.isEmpty()) {
+            // Named after this directory, so an earlier demo here whose demo.json is gone; not recorded, so not ours
+            // to remove silently.
+            throw new MeshCtlException("network namespaces of an earlier demo in " + state.dir() + " are left ("
+                    + String.join(", ", left) + "); remove them with: ip netns del " + String.join(" && ip netns del ",
+                    left));
+        }
+        state.hostNet(freeHostNet(prefix));
+        for (DemoState.Cluster c : state.clusters().values()) {
+            String node = namespace(DemoNetwork.nodeNs(prefix, c.id()));
+            run("ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        }
+        String n1 = DemoNetwork.nodeNs(prefix, 1);
+        String n2 = DemoNetwork.nodeNs(prefix, 2);
+        run("ip", "-n", n1, "link", "add", DemoNetwork.UNDERLAY_LINK, "type", "veth", "peer", "name",
+                DemoNetwork.UNDERLAY_LINK, "netns", n2);
+        for (DemoState.Cluster c : state.clusters().values()) {
+            String node = DemoNetwork.nodeNs(prefix, c.id());
+            run("ip", "-n", node, "addr", "add", DemoLayout.nodeIp(c.id()) + "/16", "dev", DemoNetwork.UNDERLAY_LINK);
+            run("ip", "-n", node, "link", "set", DemoNetwork.UNDERLAY_LINK, "up");
+            run("ip", "-n", node, "route", "add", "default", "dev", DemoNetwork.UNDERLAY_LINK);
+            hostLink(c, node);
+        }
+    }
+
+    private void hostLink(DemoState.Cluster c, String node) {
+        String link = DemoNetwork.hostLink(state.netPrefix(), c.id());
+        state.links().add(link);
+        state.save();
+        run("ip", "link", "add", link, "type", "veth", "peer", "name", DemoNetwork.HOST_LINK, "netns", node);
+        run("ip", "addr", "add", DemoNetwork.hostIp(state.hostNet(), c.id()) + "/30", "dev", link);
+        run("ip", "link", "set", link, "up");
+        run("ip", "-n", node, "addr", "add", DemoNetwork.nodeHostIp(state.hostNet(), c.id()) + "/30", "dev",
+                DemoNetwork.HOST_LINK);
+        run("ip", "-n", node, "link", "set", DemoNetwork.HOST_LINK, "up");
+        runWithInput(DemoNetwork.dnsRules(DemoNetwork.hostIp(state.hostNet(), c.id()), c.port(DemoLayout.DNS)),
+                "ip", "netns", "exec", node, "nft", "-f", "-");
+    }
+
+    /**
+     * Pod {@code k} of {@code deployment} on cluster {@code c}'s node, unless it exists: its namespace, a veth to
+     * the node, a /32 routed through {@link DemoNetwork#GATEWAY}, and its resolv.conf. Returns whether it was made.
+     */
+    boolean pod(DemoState.Cluster c, String deployment, int k) {
+        String prefix = state.netPrefix();
+        String ns = DemoNetwork.podNs(prefix, c.id(), deployment, k);
+        if (state.namespaces().contains(ns)) {
+            return false;
+        }
+        String node = DemoNetwork.nodeNs(prefix, c.id());
+        String ip = DemoLayout.podIp(c.id(), deployment, k);
+        String link = DemoNetwork.podLink(deployment, k);
+        namespace(ns);
+        writeResolvConf(ns);
+        run("ip", "-n", node, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        run("ip", "-n", ns, "addr", "add", ip + "/32", "dev", "eth0");
+        run("ip", "-n", ns, "route", "add", DemoNetwork.GATEWAY, "dev", "eth0");
+        run("ip", "-n", ns, "route", "add", "default", "via", DemoNetwork.GATEWAY, "dev", "eth0");
+        run("ip", "-n", node, "addr", "add", DemoNetwork.GATEWAY + "/32", "dev", link);
+        run("ip", "-n", node, "link", "set", link, "up");
+        run("ip", "-n", node, "route", "add", ip + "/32", "dev", link);
+        return true;
+    }
+
+    private String namespace(String ns) {
+        state.namespaces().add(ns);
+        state.save();
+        run("ip", "netns", "add", ns);
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    private static void writeResolvConf(String ns) {
+        Path dir = DemoNetwork.etcDir(ns);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("resolv.conf"), DemoNetwork.resolvConf());
+        } catch (IOException e) {
+            throw new MeshCtlException("cannot write " + dir.resolve("resolv.conf") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes every recorded namespace (with the links and nftables tables in it), root-namespace link and
+     * {@code /etc/netns} entry, newest first; what is already gone is skipped. Returns how many namespaces it
+     * removed.
+     *
+     * @throws MeshCtlException when one still exists after {@code ip} tried to remove it
+     */
+    int teardown() {
+        if (state.namespaces().isEmpty() && state.links().isEmpty()) {
+            return 0;
+        }
+        List<String> present = existing();
+        List<String> failures = new ArrayList<>();
+        for (String link : state.links()) {
+            if (exists(List.of("ip", "link", "show", link))) {
+                exec(List.of("ip", "link", "del", link), null);
+            }
+        }
+        List<String> namespaces = new ArrayList<>(state.namespaces());
+        Collections.reverse(namespaces);
+        int removed = 0;
+        for (String ns : namespaces) {
+            if (present.contains(ns)) {
+                Result r = exec(List.of("ip", "netns", "del", ns), null);
+                if (r.code() == 0) {
+                    removed++;
+                } else {
+                    failures.add(ns + ": " + r.output().strip());
+                }
+            }
+            DemoRunner.deleteTree(DemoNetwork.etcDir(ns));
+        }
+        if (!failures.isEmpty()) {
+            throw new MeshCtlException("cannot remove network namespaces " + String.join("; ", failures));
+        }
+        return removed;
+    }
+
+    /** The named network namespaces that exist now. */
+    static List<String> existing() {
+        Result r = exec(List.of("ip", "netns", "list"), null);
+        return r.output().lines().map(l -> l.trim().split(" ")[0]).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** A free host network for the demo: the first of its own and the next ones that no address uses yet. */
+    private static int freeHostNet(String prefix) {
+        String used = exec(List.of("ip", "-4", "-o", "addr", "show"), null).output();
+        int n = DemoNetwork.firstHostNet(prefix);
+        for (int tries = 0; tries < DemoNetwork.HOST_NETS / 2; tries++) {
+            String a = DemoNetwork.hostNetBase(n);
+            String b = DemoNetwork.hostNetBase(n + 1);
+            if (!taken(used, a) && !taken(used, b)) {
+                return n;
+            }
+            n = (n + 2) % DemoNetwork.HOST_NETS;
+        }
+        throw new MeshCtlException("no free /30 in 169.254.2.0/16 for the demo's host links");
+    }
+
+    private static boolean taken(String used, String base) {
+        int dot = base.lastIndexOf('.');
+        int last = Integer.parseInt(base.substring(dot + 1));
+        for (int k = 0; k < 4; k++) {
+            if (used.contains(" " + base.substring(0, dot + 1) + (last + k) + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean exists(List<String> argv) {
+        return exec(argv, null).code() == 0;
+    }
+
+    static void run(String... argv) {
+        check(exec(List.of(argv), null), argv);
+    }
+
+    private static void runWithInput(String input, String... argv) {
+        check(exec(List.of(argv), input), argv);
+    }
+
+    private static void check(Result r, String... argv) {
+        if (r.code() != 0) {
+            throw new MeshCtlException("'" + String.join(" ", argv) + "' failed (exit " + r.code() + "): "
+                    + r.output().strip());
+        }
+    }
+
+    /** Exit code and combined output of a finished command. */
+    record Result(int code, String output) {
+    }
+
+    /** Runs a command to completion, feeding it {@code input} when not null. */
+    static Result exec(List<String> argv, String input) {
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            try (OutputStream in = p.getOutputStream()) {
+                if (input != null) {
+                    in.write(input.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new MeshCtlException("'" + String.join(" ", argv) + "' did not finish within "
+                        + TIMEOUT_SECONDS + "s");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new MeshCtlException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshCtlException("interrupted while running " + argv.get(0));
+        }
+    }
+}
