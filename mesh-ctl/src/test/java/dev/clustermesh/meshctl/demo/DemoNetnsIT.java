@@ -188,9 +188,9 @@ class DemoNetnsIT {
     }
 
     /**
-     * Fails unless meshctl is packaged from the demo classes this build compiled: surefire runs *IT in the test
-     * phase, before this module's package phase, so a stale or missing jar would test other code. Compares bytes,
-     * not times: javac output is the same for the same source, and Maven recompiles unchanged sources often.
+     * Fails unless meshctl is packaged from the demo classes this build compiled (Maven runs this module's tests
+     * after packaging, but a run from an IDE would test whatever jar is lying around). Compares bytes, not times:
+     * javac output is the same for the same source, and Maven recompiles unchanged sources often.
      */
     private static void requirePackaged(Path root) throws IOException {
         String build = "./mvnw -B -ntp package -DskipTests (the whole reactor once, then -pl mesh-ctl)";
