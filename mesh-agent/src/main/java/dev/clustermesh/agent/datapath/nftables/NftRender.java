@@ -22,7 +22,9 @@ import java.util.TreeSet;
  * keyed by {@code daddr . dport . numgen random mod K}; base chains on prerouting and output at priority -110,
  * ahead of kube-proxy's {@code dstnat} (-100). A frontend without usable backends jumps to {@code no_backends},
  * which rejects (TCP reset, else ICMP port unreachable): the client fails at once instead of timing out, and the
- * packet does not fall through to kube-proxy's rules for the same ClusterIP.
+ * packet does not fall through to kube-proxy's rules for the same ClusterIP. A {@code postrouting} chain
+ * masquerades DNAT-ed connections from remote clusters' pods, so their replies come back through this node
+ * ({@link NftReturnPath}).
  *
  * <p>Why a slot map per protocol: its typeof data must name a transport header ({@code tcp dport}); with the
  * generic {@code th dport} nft 1.0.6 loads the map but can no longer add a rule using it once it is in the kernel
@@ -68,8 +70,13 @@ final class NftRender {
         return Optional.of(new NftFrontend(service.frontend(), family.get(), protocol, targets));
     }
 
-    /** The whole table as one {@code nft -f} block. */
+    /** The whole table as one {@code nft -f} block, without remote pods. */
     static String table(Collection<NftFrontend> frontends) {
+        return table(frontends, NftReturnPath.NONE);
+    }
+
+    /** The whole table as one {@code nft -f} block. */
+    static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
         StringBuilder b = new StringBuilder(1024 + frontends.size() * 600);
         b.append("table inet ").append(TABLE).append(" {\n");
         for (Family f : Family.values()) {
@@ -93,6 +100,7 @@ final class NftRender {
                 .append("\t\treject with icmpx type port-unreachable\n\t}\n");
         baseChain(b, "prerouting");
         baseChain(b, "output");
+        returnPath.declare(b);
         return b.append("}\n").toString();
     }
 
@@ -101,7 +109,12 @@ final class NftRender {
      * the table does not exist yet; existing connections keep their NAT (it lives in conntrack).
      */
     static String fullSync(Collection<NftFrontend> frontends) {
-        return "add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n" + table(frontends);
+        return fullSync(frontends, NftReturnPath.NONE);
+    }
+
+    /** As {@link #fullSync(Collection)}, with the remote pods of {@code returnPath}. */
+    static String fullSync(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
+        return "add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n" + table(frontends, returnPath);
     }
 
     /** The load-balancing chains the frontends use, sorted. */

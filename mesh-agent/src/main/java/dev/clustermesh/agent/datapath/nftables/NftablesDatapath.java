@@ -46,6 +46,7 @@ public final class NftablesDatapath implements Datapath {
     /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<String> chains = Set.of();
+    private NftReturnPath returnPath = NftReturnPath.NONE;
     private String lastTransaction = "";
 
     /**
@@ -86,13 +87,17 @@ public final class NftablesDatapath implements Datapath {
         boolean full = fullSync || programmed == null;
         LbMaps lb = desired.lb();
         try {
+            NftReturnPath pods = full || change == null || change.routes() ? NftReturnPath.of(desired.routes()) : returnPath;
             if (full) {
-                fullSync(lb);
+                fullSync(lb, pods);
             } else {
                 NftDiff.Delta delta = delta(lb, change);
-                if (!delta.isEmpty()) {
-                    transact(delta.statements());
+                List<String> statements = new ArrayList<>(delta.statements());
+                statements.addAll(pods.update(returnPath));
+                if (!statements.isEmpty()) {
+                    transact(statements);
                 }
+                returnPath = pods;
                 delta.updates().forEach((f, rules) -> {
                     if (rules.isPresent()) {
                         programmed.put(f, rules.get());
@@ -128,16 +133,17 @@ public final class NftablesDatapath implements Datapath {
                 f -> Optional.ofNullable(lb.services().get(f)).flatMap(s -> NftRender.frontend(s, lb.backends())));
     }
 
-    private void fullSync(LbMaps lb) {
+    private void fullSync(LbMaps lb, NftReturnPath pods) {
         programmed = null;
         List<NftFrontend> frontends = frontends(lb);
-        String script = NftRender.fullSync(frontends);
+        String script = NftRender.fullSync(frontends, pods);
         lastTransaction = "full sync: " + frontends.size() + " frontends, " + script.length() + " bytes";
         load(script);
         Map<LbFrontend, NftFrontend> now = new HashMap<>();
         frontends.forEach(f -> now.put(f.frontend(), f));
         programmed = now;
         chains = new HashSet<>(NftRender.chains(frontends));
+        returnPath = pods;
         try {
             session.prestart();
         } catch (DatapathException e) {

@@ -7,6 +7,7 @@ import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import dev.clustermesh.agent.loadbalancer.LbIds;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.proto.mesh.v1.Affinity;
 import dev.clustermesh.proto.mesh.v1.BackendState;
@@ -76,6 +77,22 @@ class NftRenderTest {
                 \t\tip daddr . meta l4proto . th dport vmap @services4
                 \t\tip6 daddr . meta l4proto . th dport vmap @services6
                 \t}
+                \tset remote_pods4 {
+                \t\ttype ipv4_addr
+                \t\tflags interval
+                \t\tauto-merge
+                \t\telements = { 10.20.1.0/24, 10.30.0.0/16 }
+                \t}
+                \tset remote_pods6 {
+                \t\ttype ipv6_addr
+                \t\tflags interval
+                \t\tauto-merge
+                \t}
+                \tchain postrouting {
+                \t\ttype nat hook postrouting priority 100; policy accept;
+                \t\tct status dnat ip saddr @remote_pods4 masquerade
+                \t\tct status dnat ip6 saddr @remote_pods6 masquerade
+                \t}
                 }
                 """;
 
@@ -119,7 +136,26 @@ class NftRenderTest {
         LbMaps lb = maps("10.11.0.10:80/TCP -> 10.10.1.1:8080, 10.10.1.2:8080~, 10.20.1.1:8080",
                 "10.11.0.11:53/UDP -> ", "[fd00::10]:443/TCP -> [fd00:1::1]:8443");
 
-        assertThat(NftRender.table(NftablesDatapath.frontends(lb))).isEqualTo(GOLDEN_TABLE);
+        NftReturnPath pods = NftReturnPath.of(List.of(new Route("10.30.0.0/16", "192.168.3.2", "cluster3", "node-3"),
+                new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                new Route("10.21.0.0/16", "192.168.2.2", "cluster2", "node-2", Route.Kind.SERVICE)));
+
+        assertThat(NftRender.table(NftablesDatapath.frontends(lb), pods)).isEqualTo(GOLDEN_TABLE);
+    }
+
+    @Test
+    void onlyTheRemotePodSetsThatChangedAreRewritten() {
+        NftReturnPath before = NftReturnPath.of(List.of(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                new Route("fd00:20:1::/64", "fd00::2", "cluster2", "node-2")));
+        NftReturnPath after = NftReturnPath.of(List.of(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                new Route("10.30.1.0/24", "192.168.3.2", "cluster3", "node-3"),
+                new Route("fd00:20:1::/64", "fd00::2", "cluster2", "node-2")));
+
+        assertThat(after.update(before)).containsExactly("flush set inet clustermesh remote_pods4",
+                "add element inet clustermesh remote_pods4 { 10.20.1.0/24, 10.30.1.0/24 }");
+        assertThat(NftReturnPath.NONE.update(after)).containsExactly("flush set inet clustermesh remote_pods4",
+                "flush set inet clustermesh remote_pods6");
+        assertThat(after.update(after)).isEmpty();
     }
 
     @Test
