@@ -21,7 +21,7 @@ import java.util.function.Function;
  * proportion to the candidates, not to the table.
  *
  * <p>A map element whose value changes is deleted and added again in the same transaction: the kernel refuses
- * {@code add element} for an existing key with different data. Chains {@code lbF_P_K} no longer used stay until
+ * {@code add element} for an existing key with different data (or a different comment). Chains {@code lbF_P_K} no longer used stay until
  * the next full sync; nothing refers to them, and keeping them keeps the diff independent of other services.
  */
 final class NftDiff {
@@ -81,12 +81,16 @@ final class NftDiff {
             this.chains = chains;
         }
 
-        /** One frontend from {@code b} to {@code a} (null: absent); same key, so same family and protocol. */
+        /**
+         * One frontend from {@code b} to {@code a} (null: absent; they differ); same key, so same family and
+         * protocol. The services element is replaced even when the count stays: its comment holds the digest of
+         * the targets.
+         */
         void change(NftFrontend b, NftFrontend a) {
-            if (b != null && (a == null || b.count() != a.count())) {
+            if (b != null) {
                 add(deletes, "services" + b.family().suffix, NftRender.key(b));
             }
-            if (a != null && (b == null || b.count() != a.count())) {
+            if (a != null) {
                 add(adds, "services" + a.family().suffix, NftRender.serviceElement(a));
                 String chain = NftRender.chain(a);
                 if (a.count() > 0 && !chains.contains(chain) && !newChains.contains(chain)) {
@@ -114,7 +118,9 @@ final class NftDiff {
             List<String> out = new ArrayList<>();
             String table = " inet " + NftRender.TABLE + " ";
             for (String chain : newChains) {
+                // Flushed first: after an adoption a chain no frontend used may exist with its rule already.
                 out.add("add chain" + table + chain);
+                out.add("flush chain" + table + chain);
                 out.add("add rule" + table + chain + " " + NftRender.chainRule(chain));
             }
             // Deletes before adds: a changed element is deleted and added again with its new value. Slot

@@ -75,8 +75,16 @@ record NftReturnPath(SortedSet<String> v4, SortedSet<String> v6) {
         return out;
     }
 
+    /** Statements that rewrite both sets whatever they hold (after adopting a table). */
+    List<String> rewrite() {
+        List<String> out = new ArrayList<>();
+        update(out, "4", null, v4);
+        update(out, "6", null, v6);
+        return out;
+    }
+
     private static void update(List<String> out, String suffix, SortedSet<String> before, SortedSet<String> after) {
-        if (before.equals(after)) {
+        if (after.equals(before)) {
             return;
         }
         String set = " inet " + NftRender.TABLE + " remote_pods" + suffix;

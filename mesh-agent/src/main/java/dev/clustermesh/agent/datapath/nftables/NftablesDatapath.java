@@ -29,9 +29,12 @@ import org.jboss.logging.Logger;
  * transaction: small ones through a long-lived {@code nft -i} session ({@link NftSession}), large ones through
  * {@code nft -f -}, which parses big input faster. Either way the kernel applies all of it or nothing.
  *
- * <p>On start the table a previous agent left keeps serving, untouched, until the first sync replaces it
- * atomically; no other table is ever read or written. {@link #close()} leaves the table and routes in place, so
- * traffic keeps flowing while the agent restarts.
+ * <p>On start the table a previous agent left keeps serving, untouched, until the first sync. That sync adopts
+ * it: it lists the services maps, takes the frontends whose target digest matches as programmed
+ * ({@link NftAdoption}) and applies only the difference, in one transaction; a table of another shape (another
+ * agent version, or unreadable) is replaced instead. Later full syncs (retries after a failure) always replace
+ * the table, which also repairs what someone changed by hand. No other table is ever read or written.
+ * {@link #close()} leaves the table and routes in place, so traffic keeps flowing while the agent restarts.
  */
 public final class NftablesDatapath implements Datapath {
     private static final Logger LOG = Logger.getLogger(NftablesDatapath.class);
@@ -47,6 +50,8 @@ public final class NftablesDatapath implements Datapath {
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<String> chains = Set.of();
     private NftReturnPath returnPath = NftReturnPath.NONE;
+    /** True until the first full sync: a table left by a previous agent is adopted rather than replaced. */
+    private boolean adoptTable;
     private String lastTransaction = "";
 
     /**
@@ -60,8 +65,9 @@ public final class NftablesDatapath implements Datapath {
         this.session = new NftSession(netns, SESSION_TIMEOUT);
         String tables = netns.run(List.of("nft", "list", "tables"), "", LOAD_TIMEOUT);
         boolean present = tables.lines().anyMatch(l -> l.strip().equals("table inet " + NftRender.TABLE));
+        this.adoptTable = present;
         LOG.infof("nftables datapath in %s, routing %s: %s", netns, routes.mode().configName(), present
-                ? "table inet " + NftRender.TABLE + " left by a previous agent keeps serving until the first sync"
+                ? "table inet " + NftRender.TABLE + " left by a previous agent keeps serving; the first sync adopts it"
                 : "table inet " + NftRender.TABLE + " is created by the first sync");
     }
 
@@ -136,6 +142,13 @@ public final class NftablesDatapath implements Datapath {
     private void fullSync(LbMaps lb, NftReturnPath pods) {
         programmed = null;
         List<NftFrontend> frontends = frontends(lb);
+        if (adoptTable) {
+            adoptTable = false;
+            if (adopt(frontends, pods)) {
+                prestartSession();
+                return;
+            }
+        }
         String script = NftRender.fullSync(frontends, pods);
         lastTransaction = "full sync: " + frontends.size() + " frontends, " + script.length() + " bytes";
         load(script);
@@ -144,6 +157,60 @@ public final class NftablesDatapath implements Datapath {
         programmed = now;
         chains = new HashSet<>(NftRender.chains(frontends));
         returnPath = pods;
+        prestartSession();
+    }
+
+    /**
+     * Applies the difference between the table a previous agent left and {@code frontends}.
+     *
+     * @return false when the table is not of this agent's shape (nothing was applied: replace it)
+     * @throws DatapathException when listing succeeded but nft refused the difference
+     */
+    private boolean adopt(List<NftFrontend> frontends, NftReturnPath pods) {
+        Optional<Map<LbFrontend, NftAdoption.Listed>> listed;
+        try {
+            listed = NftAdoption.parse(listMap("services4"), listMap("services6"));
+        } catch (DatapathException e) {
+            listed = Optional.empty();
+        }
+        if (listed.isEmpty()) {
+            LOG.infof("table inet %s in %s is not of this agent's shape: replacing it", NftRender.TABLE, netns);
+            return false;
+        }
+        Map<LbFrontend, NftFrontend> want = new HashMap<>();
+        frontends.forEach(f -> want.put(f.frontend(), f));
+        Map<LbFrontend, NftFrontend> assumed = NftAdoption.programmed(listed.get(), want);
+        Set<LbFrontend> candidates = new HashSet<>(assumed.keySet());
+        candidates.addAll(want.keySet());
+        NftDiff.Delta delta = NftDiff.diff(assumed, new HashSet<>(NftRender.chains(assumed.values())), candidates,
+                f -> Optional.ofNullable(want.get(f)));
+        List<String> statements = new ArrayList<>(delta.statements());
+        statements.addAll(pods.rewrite());
+        if (!statements.isEmpty()) {
+            transact(statements);
+        }
+        lastTransaction = "adopted: " + listed.get().size() + " frontends listed, " + delta.updates().size()
+                + " changed\n" + lastTransaction;
+        delta.updates().forEach((f, rules) -> {
+            if (rules.isPresent()) {
+                assumed.put(f, rules.get());
+            } else {
+                assumed.remove(f);
+            }
+        });
+        programmed = assumed;
+        chains = delta.chains();
+        returnPath = pods;
+        LOG.infof("adopted table inet %s in %s: %d frontends listed, %d changed", NftRender.TABLE, netns,
+                listed.get().size(), delta.updates().size());
+        return true;
+    }
+
+    private String listMap(String map) {
+        return netns.run(List.of("nft", "list", "map", "inet", NftRender.TABLE, map), "", LOAD_TIMEOUT);
+    }
+
+    private void prestartSession() {
         try {
             session.prestart();
         } catch (DatapathException e) {
