@@ -8,26 +8,24 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads back the table a previous agent left, so that a restarted agent applies only the difference instead of
- * replacing the table: replacing 10,000 services × 10 backends takes seconds (the kernel deletes and adds every
- * element), while listing the services maps alone takes a fraction of that. Pure.
+ * replacing the table: replacing 10,000 services × 10 backends takes a second or more (the kernel deletes and
+ * adds every element), while listing the digests sets alone takes a fraction of that. Pure.
  *
- * <p>What a services map element tells: the frontend, its chain (so its slot count) and, in its comment, the
- * digest of its targets ({@link NftRender#digest}). The agent writes the element and its slots in one
- * transaction, so the digest stands for the slots without reading the slot maps (ten times larger). A frontend
- * whose digest matches the desired one is taken as programmed; any other is assumed to hold {@code count} slots
- * of unknown targets, which the diff deletes by key and adds anew. The trust has one limit: slots edited by hand
- * without their element are not noticed (a delete of a missing slot fails the transaction, and the retry replaces
- * the table).
+ * <p>What a digests element tells ({@link NftDigests}): the frontend, its slot count and the digest of its
+ * targets. The agent writes it in the same transaction as the frontend's verdict and slots, so it stands for
+ * them without reading the slot maps (ten times larger). A frontend whose digest and count match the desired ones
+ * is taken as programmed; any other is assumed to hold {@code count} slots of unknown targets, which the diff
+ * deletes by key and adds anew. The trust has one limit: slots edited by hand behind the agent's back are not
+ * noticed (a delete of a missing slot fails the transaction, and the retry replaces the table).
  */
 final class NftAdoption {
     private static final Pattern ELEMENT = Pattern.compile(
-            "([0-9A-Fa-f.:]+) \\. (tcp|udp|sctp) \\. (\\d+) comment \"([0-9a-f]{16})\" : goto ([a-z0-9_]+)");
+            "([0-9A-Fa-f.:]+) \\. (tcp|udp|sctp) \\. (\\d+) comment \"(\\d{1,5}) ([0-9a-f]{16})\"");
     /** A slot target that equals no real one. */
     private static final NftFrontend.Target UNKNOWN = new NftFrontend.Target("", 0);
 
@@ -35,64 +33,51 @@ final class NftAdoption {
     }
 
     /**
-     * One frontend as the services map lists it.
+     * One frontend as its digests element lists it.
      *
-     * @param family its family (from the map)
+     * @param family its family (from the set)
      * @param protocol its protocol as nft names it
-     * @param count its number of slots (from its chain)
-     * @param digest the digest of its targets (from the element's comment)
+     * @param count its number of slots
+     * @param digest the digest of its targets
      */
     record Listed(Family family, String protocol, int count, String digest) {
     }
 
     /**
-     * The frontends of {@code nft list map inet clustermesh services4} and {@code ... services6}.
+     * The frontends of {@code nft list set inet clustermesh digests4} and {@code ... digests6}.
      *
-     * @return empty when a listing is not of this agent's {@link NftRender#schema()} (another version wrote the
+     * @return empty when a listing is not of this agent's {@link NftDigests#schema()} (another version wrote the
      *         table) or holds an element that is not as this agent writes them
      */
-    static Optional<Map<LbFrontend, Listed>> parse(String services4, String services6) {
+    static Optional<Map<LbFrontend, Listed>> parse(String digests4, String digests6) {
         Map<LbFrontend, Listed> out = new HashMap<>();
-        return parse(services4, Family.V4, out) && parse(services6, Family.V6, out) ? Optional.of(out) : Optional.empty();
+        return parse(digests4, Family.V4, out) && parse(digests6, Family.V6, out) ? Optional.of(out) : Optional.empty();
     }
 
     private static boolean parse(String listing, Family family, Map<LbFrontend, Listed> out) {
-        if (!listing.contains("comment \"" + NftRender.SCHEMA_COMMENT + NftRender.schema() + "\"")) {
+        if (!listing.contains("comment \"" + NftDigests.SCHEMA_COMMENT + NftDigests.schema() + "\"")) {
             return false;
         }
-        int elements = listing.indexOf("elements = {");
-        if (elements < 0) {
+        int at = listing.indexOf("elements = {");
+        if (at < 0) {
             return true;
         }
-        String body = listing.substring(elements);
+        int end = listing.indexOf('}', at);
+        if (end < 0) {
+            return false;
+        }
+        String body = listing.substring(at + "elements = {".length(), end);
         int seen = 0;
         Matcher m = ELEMENT.matcher(body);
         while (m.find()) {
-            OptionalInt count = count(m.group(5), family, m.group(2));
-            if (count.isEmpty()) {
-                return false;
-            }
             Protocol p = Protocol.valueOf(m.group(2).toUpperCase(Locale.ROOT));
             out.put(new LbFrontend(m.group(1), p, Integer.parseInt(m.group(3))),
-                    new Listed(family, m.group(2), count.getAsInt(), m.group(4)));
+                    new Listed(family, m.group(2), Integer.parseInt(m.group(4)), m.group(5)));
             seen++;
         }
-        // Every element has exactly one " : "; one that the pattern skipped means a shape this agent does not write.
-        return seen == occurrences(body, " : ");
-    }
-
-    /** The slot count that chain {@code chain} stands for, if it is a chain of this family and protocol. */
-    private static OptionalInt count(String chain, Family family, String protocol) {
-        if (chain.equals(NftRender.NO_BACKENDS)) {
-            return OptionalInt.of(0);
-        }
-        String prefix = "lb" + family.suffix + "_" + protocol + "_";
-        if (!chain.startsWith(prefix) || chain.length() == prefix.length() || chain.length() > prefix.length() + 5) {
-            return OptionalInt.empty();
-        }
-        String k = chain.substring(prefix.length());
-        return k.chars().allMatch(Character::isDigit) && !k.startsWith("0") ? OptionalInt.of(Integer.parseInt(k))
-                : OptionalInt.empty();
+        // Elements are separated by commas (none occurs inside one): an element the pattern skipped means a shape
+        // this agent does not write.
+        return seen == occurrences(body, ",") + 1;
     }
 
     private static int occurrences(String s, String what) {
@@ -114,7 +99,7 @@ final class NftAdoption {
         listed.forEach((f, l) -> {
             NftFrontend want = desired.get(f);
             if (want != null && want.count() == l.count() && want.family() == l.family()
-                    && NftRender.digest(want).equals(l.digest())) {
+                    && NftDigests.digest(want).equals(l.digest())) {
                 out.put(f, want);
             } else {
                 out.put(f, new NftFrontend(f, l.family(), l.protocol(),

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * proportion to the candidates, not to the table.
  *
  * <p>A map element whose value changes is deleted and added again in the same transaction: the kernel refuses
- * {@code add element} for an existing key with different data (or a different comment). Chains {@code lbF_P_K} no longer used stay until
+ * {@code add element} for an existing key with different data (and a set keeps an existing element's comment). Chains {@code lbF_P_K} no longer used stay until
  * the next full sync; nothing refers to them, and keeping them keeps the diff independent of other services.
  */
 final class NftDiff {
@@ -83,14 +83,19 @@ final class NftDiff {
 
         /**
          * One frontend from {@code b} to {@code a} (null: absent; they differ); same key, so same family and
-         * protocol. The services element is replaced even when the count stays: its comment holds the digest of
-         * the targets.
+         * protocol. Its digests element is replaced; its services element only when the count changes.
          */
         void change(NftFrontend b, NftFrontend a) {
             if (b != null) {
-                add(deletes, "services" + b.family().suffix, NftRender.key(b));
+                add(deletes, NftDigests.set(b.family()), NftRender.key(b));
             }
             if (a != null) {
+                add(adds, NftDigests.set(a.family()), NftDigests.element(a));
+            }
+            if (b != null && (a == null || b.count() != a.count())) {
+                add(deletes, "services" + b.family().suffix, NftRender.key(b));
+            }
+            if (a != null && (b == null || b.count() != a.count())) {
                 add(adds, "services" + a.family().suffix, NftRender.serviceElement(a));
                 String chain = NftRender.chain(a);
                 if (a.count() > 0 && !chains.contains(chain) && !newChains.contains(chain)) {

@@ -3,10 +3,8 @@ package dev.clustermesh.agent.datapath.nftables;
 import dev.clustermesh.agent.datapath.nftables.NftFrontend.Family;
 import dev.clustermesh.agent.datapath.nftables.NftFrontend.Target;
 import dev.clustermesh.agent.loadbalancer.LbBackend;
-import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import dev.clustermesh.agent.loadbalancer.LbService;
 import dev.clustermesh.core.net.IpAddresses;
-import dev.clustermesh.proto.mesh.v1.Protocol;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,7 +24,8 @@ import java.util.TreeSet;
  * which rejects (TCP reset, else ICMP port unreachable): the client fails at once instead of timing out, and the
  * packet does not fall through to kube-proxy's rules for the same ClusterIP. A {@code postrouting} chain
  * masquerades DNAT-ed connections from remote clusters' pods, so their replies come back through this node
- * ({@link NftReturnPath}).
+ * ({@link NftReturnPath}). Sets {@code digests4}/{@code digests6} record each frontend's slot count and target
+ * digest for a restarted agent ({@link NftDigests}).
  *
  * <p>Why a slot map per protocol: its typeof data must name a transport header ({@code tcp dport}); with the
  * generic {@code th dport} nft 1.0.6 loads the map but can no longer add a rule using it once it is in the kernel
@@ -44,8 +43,6 @@ final class NftRender {
     /** Ahead of kube-proxy's {@code dstnat} (-100) on prerouting and output. */
     static final int PRIORITY = -110;
     static final String NO_BACKENDS = "no_backends";
-    /** The comment of the services maps: this text and {@link #schema()}. */
-    static final String SCHEMA_COMMENT = "clustermesh schema ";
     /** The protocols with a slot map, as nft names them. */
     static final List<String> PROTOCOLS = List.of("tcp", "udp", "sctp");
 
@@ -81,34 +78,19 @@ final class NftRender {
 
     /** The whole table as one {@code nft -f} block. */
     static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
-        return table(frontends, returnPath, Schema.ID);
+        return table(frontends, returnPath, NftDigests.schema());
     }
 
-    /**
-     * The shape of the table this code renders, as a hash of the table without elements and of the rule of a
-     * load-balancing chain. It is written as the comment of the services maps; a table whose comment differs (an
-     * agent of another version left it) is replaced rather than adopted.
-     */
-    static String schema() {
-        return Schema.ID;
-    }
-
-    /** Computed once, on first use. */
-    private static final class Schema {
-        static final String ID = hash(table(List.of(), NftReturnPath.NONE, "") + chainRule("lb4_tcp_1")
-                + chainRule("lb6_udp_2") + serviceElement(new NftFrontend(
-                new LbFrontend("10.0.0.1", Protocol.TCP, 1), Family.V4, "tcp", List.of())));
-    }
-
-    private static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
+    /** The table, with {@code schema} as the comment of the digests sets. */
+    static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
         StringBuilder b = new StringBuilder(1024 + frontends.size() * 600);
         b.append("table inet ").append(TABLE).append(" {\n");
         for (Family f : Family.values()) {
             b.append("\tmap services").append(f.suffix).append(" {\n\t\ttype ")
-                    .append(f == Family.V4 ? "ipv4_addr" : "ipv6_addr").append(" . inet_proto . inet_service : verdict\n")
-                    .append("\t\tcomment \"").append(SCHEMA_COMMENT).append(schema).append("\"\n");
+                    .append(f == Family.V4 ? "ipv4_addr" : "ipv6_addr").append(" . inet_proto . inet_service : verdict\n");
             elements(b, frontends, f, null);
             b.append("\t}\n");
+            NftDigests.declare(b, f, frontends, schema);
             for (String p : PROTOCOLS) {
                 b.append("\tmap ").append(slotMap(f, p)).append(" {\n\t\ttypeof ").append(f.address).append(" daddr . ")
                         .append(p).append(" dport . numgen random mod 1 : ").append(f.address).append(" daddr . ")
@@ -177,39 +159,9 @@ final class NftRender {
         return f.frontend().ip() + " . " + f.protocol() + " . " + f.frontend().port();
     }
 
-    /**
-     * A services map element. Its comment is the {@link #digest} of the frontend's targets, so that a restarted
-     * agent can tell from the services map alone which frontends' slots already hold what it wants
-     * ({@link NftAdoption}), without listing the far larger slot maps.
-     */
+    /** A services map element. */
     static String serviceElement(NftFrontend f) {
-        return key(f) + " comment \"" + digest(f) + "\" : goto " + chain(f);
-    }
-
-    /** 64-bit FNV-1a of the frontend's targets in slot order, as 16 hex digits. */
-    static String digest(NftFrontend f) {
-        long h = 0xcbf29ce484222325L;
-        for (Target t : f.targets()) {
-            h = fnv(fnv(h, t.ip()), Integer.toString(t.port()));
-        }
-        return hex16(h);
-    }
-
-    private static String hash(String text) {
-        return hex16(fnv(0xcbf29ce484222325L, text));
-    }
-
-    private static String hex16(long h) {
-        String hex = Long.toHexString(h);
-        return "0".repeat(16 - hex.length()) + hex;
-    }
-
-    /** Folds {@code s} and a separator into FNV-1a hash {@code h}. */
-    private static long fnv(long h, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return (h ^ '|') * 0x100000001b3L;
+        return key(f) + " : goto " + chain(f);
     }
 
     /** {@code addr . port . slot}: a slot's key in the frontend's slot map. */

@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * {@code nft -f -}, which parses big input faster. Either way the kernel applies all of it or nothing.
  *
  * <p>On start the table a previous agent left keeps serving, untouched, until the first sync. That sync adopts
- * it: it lists the services maps, takes the frontends whose target digest matches as programmed
+ * it: it lists the digests sets, takes the frontends whose target digest matches as programmed
  * ({@link NftAdoption}) and applies only the difference, in one transaction; a table of another shape (another
  * agent version, or unreadable) is replaced instead. Later full syncs (retries after a failure) always replace
  * the table, which also repairs what someone changed by hand. No other table is ever read or written.
@@ -50,12 +50,12 @@ public final class NftablesDatapath implements Datapath {
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<String> chains = Set.of();
     private NftReturnPath returnPath = NftReturnPath.NONE;
-    /** True until the first full sync: a table left by a previous agent is adopted rather than replaced. */
+    /** True until the first full sync: a table a previous agent left is adopted rather than replaced. */
     private boolean adoptTable;
     private String lastTransaction = "";
 
     /**
-     * Checks that nft runs in {@code netns}; adopts the table a previous agent left there (if any).
+     * Checks that nft runs in {@code netns}; the first sync adopts the table a previous agent left there (if any).
      *
      * @throws DatapathException when nft cannot run there (missing tool, missing namespace, no privileges)
      */
@@ -63,12 +63,12 @@ public final class NftablesDatapath implements Datapath {
         this.netns = netns;
         this.routes = routes;
         this.session = new NftSession(netns, SESSION_TIMEOUT);
-        String tables = netns.run(List.of("nft", "list", "tables"), "", LOAD_TIMEOUT);
-        boolean present = tables.lines().anyMatch(l -> l.strip().equals("table inet " + NftRender.TABLE));
-        this.adoptTable = present;
-        LOG.infof("nftables datapath in %s, routing %s: %s", netns, routes.mode().configName(), present
-                ? "table inet " + NftRender.TABLE + " left by a previous agent keeps serving; the first sync adopts it"
-                : "table inet " + NftRender.TABLE + " is created by the first sync");
+        // Not "nft list tables": nft 1.0.6 fetches every set element for it, seconds with a loaded table.
+        // Listing flowtables needs the same privileges in the same namespace and reads nothing of the table.
+        netns.run(List.of("nft", "list", "flowtables"), "", LOAD_TIMEOUT);
+        this.adoptTable = true;
+        LOG.infof("nftables datapath in %s, routing %s: a table inet %s left by a previous agent keeps serving until"
+                + " the first sync adopts it", netns, routes.mode().configName(), NftRender.TABLE);
     }
 
     @Override
@@ -167,16 +167,21 @@ public final class NftablesDatapath implements Datapath {
      * @throws DatapathException when listing succeeded but nft refused the difference
      */
     private boolean adopt(List<NftFrontend> frontends, NftReturnPath pods) {
+        long start = System.nanoTime();
         Optional<Map<LbFrontend, NftAdoption.Listed>> listed;
         try {
-            listed = NftAdoption.parse(listMap("services4"), listMap("services6"));
+            listed = NftAdoption.parse(listSet("digests4"), listSet("digests6"));
         } catch (DatapathException e) {
-            listed = Optional.empty();
-        }
-        if (listed.isEmpty()) {
-            LOG.infof("table inet %s in %s is not of this agent's shape: replacing it", NftRender.TABLE, netns);
+            // No table, or one without these sets (an older agent's): nft says "No such file or directory".
+            LOG.infof("no table inet %s of this agent's shape in %s (%s): the first sync creates it", NftRender.TABLE,
+                    netns, e.getMessage());
             return false;
         }
+        if (listed.isEmpty()) {
+            LOG.infof("table inet %s in %s is of another agent version: replacing it", NftRender.TABLE, netns);
+            return false;
+        }
+        long listedAt = System.nanoTime();
         Map<LbFrontend, NftFrontend> want = new HashMap<>();
         frontends.forEach(f -> want.put(f.frontend(), f));
         Map<LbFrontend, NftFrontend> assumed = NftAdoption.programmed(listed.get(), want);
@@ -201,13 +206,14 @@ public final class NftablesDatapath implements Datapath {
         programmed = assumed;
         chains = delta.chains();
         returnPath = pods;
-        LOG.infof("adopted table inet %s in %s: %d frontends listed, %d changed", NftRender.TABLE, netns,
-                listed.get().size(), delta.updates().size());
+        LOG.infof("adopted table inet %s in %s: %d frontends listed, %d changed, in %d ms (listing %d ms)",
+                NftRender.TABLE, netns, listed.get().size(), delta.updates().size(),
+                (System.nanoTime() - start) / 1_000_000, (listedAt - start) / 1_000_000);
         return true;
     }
 
-    private String listMap(String map) {
-        return netns.run(List.of("nft", "list", "map", "inet", NftRender.TABLE, map), "", LOAD_TIMEOUT);
+    private String listSet(String set) {
+        return netns.run(List.of("nft", "list", "set", "inet", NftRender.TABLE, set), "", LOAD_TIMEOUT);
     }
 
     private void prestartSession() {

@@ -27,9 +27,14 @@ class NftRenderTest {
                 table inet clustermesh {
                 \tmap services4 {
                 \t\ttype ipv4_addr . inet_proto . inet_service : verdict
+                \t\telements = { 10.11.0.10 . tcp . 80 : goto lb4_tcp_2,
+                \t\t\t10.11.0.11 . udp . 53 : goto no_backends }
+                \t}
+                \tset digests4 {
+                \t\ttype ipv4_addr . inet_proto . inet_service
                 \t\tcomment "clustermesh schema #"
-                \t\telements = { 10.11.0.10 . tcp . 80 comment "#" : goto lb4_tcp_2,
-                \t\t\t10.11.0.11 . udp . 53 comment "#" : goto no_backends }
+                \t\telements = { 10.11.0.10 . tcp . 80 comment "2 #",
+                \t\t\t10.11.0.11 . udp . 53 comment "0 #" }
                 \t}
                 \tmap backends4_tcp {
                 \t\ttypeof ip daddr . tcp dport . numgen random mod 1 : ip daddr . tcp dport
@@ -44,8 +49,12 @@ class NftRenderTest {
                 \t}
                 \tmap services6 {
                 \t\ttype ipv6_addr . inet_proto . inet_service : verdict
+                \t\telements = { fd00::10 . tcp . 443 : goto lb6_tcp_1 }
+                \t}
+                \tset digests6 {
+                \t\ttype ipv6_addr . inet_proto . inet_service
                 \t\tcomment "clustermesh schema #"
-                \t\telements = { fd00::10 . tcp . 443 comment "#" : goto lb6_tcp_1 }
+                \t\telements = { fd00::10 . tcp . 443 comment "1 #" }
                 \t}
                 \tmap backends6_tcp {
                 \t\ttypeof ip6 daddr . tcp dport . numgen random mod 1 : ip6 daddr . tcp dport
@@ -142,8 +151,8 @@ class NftRenderTest {
                 new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
                 new Route("10.21.0.0/16", "192.168.2.2", "cluster2", "node-2", Route.Kind.SERVICE)));
 
-        assertThat(NftRender.table(NftablesDatapath.frontends(lb), pods).replace(NftRender.schema(), "#")
-                .replaceAll("comment \"[0-9a-f]{16}\"", "comment \"#\"")).isEqualTo(GOLDEN_TABLE);
+        assertThat(NftRender.table(NftablesDatapath.frontends(lb), pods).replace(NftDigests.schema(), "#")
+                .replaceAll("comment \"(\\d+) [0-9a-f]{16}\"", "comment \"$1 #\"")).isEqualTo(GOLDEN_TABLE);
     }
 
     @Test
@@ -169,25 +178,30 @@ class NftRenderTest {
                 table inet clustermesh {
                 \tmap services4 {
                 \t\ttype ipv4_addr . inet_proto . inet_service : verdict
+                \t}
+                """);
+        assertThat(NftRender.fullSync(List.of())).contains("""
+                \tset digests4 {
+                \t\ttype ipv4_addr . inet_proto . inet_service
                 \t\tcomment "clustermesh schema %s"
                 \t}
-                """.formatted(NftRender.schema()));
+                """.formatted(NftDigests.schema()));
     }
 
     @Test
-    void eachServicesElementCarriesTheDigestOfItsTargetsInSlotOrder() {
+    void eachFrontendHasADigestsElementWithItsCountAndTargetDigest() {
         LbMaps lb = maps("10.11.0.10:80/TCP -> 10.10.1.1:8080, 10.20.1.1:8080",
                 "10.11.0.11:80/TCP -> 10.20.1.1:8080, 10.10.1.1:8080", "10.11.0.12:80/TCP -> 10.10.1.1:8080, 10.20.1.1:8080",
                 "10.11.0.13:80/TCP -> 10.10.1.1:8081, 10.20.1.1:8080", "10.11.0.14:80/TCP -> ", "10.11.0.15:81/UDP -> ");
-        List<String> digests = NftablesDatapath.frontends(lb).stream().map(NftRender::digest).toList();
+        List<String> digests = NftablesDatapath.frontends(lb).stream().map(NftDigests::digest).toList();
 
         assertThat(digests.get(0)).as("same targets, same digest").isEqualTo(digests.get(2)).matches("[0-9a-f]{16}");
         assertThat(digests.get(1)).as("slot order counts").isNotEqualTo(digests.get(0));
         assertThat(digests.get(3)).as("ports count").isNotEqualTo(digests.get(0));
         assertThat(digests.get(4)).isEqualTo(digests.get(5));
-        assertThat(NftRender.serviceElement(NftablesDatapath.frontends(lb).get(0)))
-                .isEqualTo("10.11.0.10 . tcp . 80 comment \"" + digests.get(0) + "\" : goto lb4_tcp_2");
-        assertThat(NftRender.schema()).matches("[0-9a-f]{16}");
+        assertThat(NftDigests.element(NftablesDatapath.frontends(lb).get(0)))
+                .isEqualTo("10.11.0.10 . tcp . 80 comment \"2 " + digests.get(0) + "\"");
+        assertThat(NftDigests.schema()).matches("[0-9a-f]{16}");
     }
 
     record Case(String name, String spec, String expected) {
