@@ -60,14 +60,14 @@ final class NftDigests {
     }
 
     /** The set of family {@code f} with an element per frontend of that family, inside the table block. */
-    static void declare(StringBuilder b, Family f, Collection<NftFrontend> frontends, String schema) {
+    static void declare(NftText b, Family f, Collection<NftFrontend> frontends, String schema) {
         b.append("\tset ").append(set(f)).append(" {\n\t\ttype ").append(f == Family.V4 ? "ipv4_addr" : "ipv6_addr")
                 .append(" . inet_proto . inet_service\n\t\tcomment \"").append(SCHEMA_COMMENT).append(schema)
                 .append("\"\n");
         boolean any = false;
         for (NftFrontend x : frontends) {
             if (x.family() == f) {
-                b.append(any ? ",\n\t\t\t" : "\t\telements = { ").append(element(x));
+                b.append(any ? ",\n\t\t\t" : "\t\telements = { ").append(element(x)).boundary();
                 any = true;
             }
         }

@@ -83,7 +83,13 @@ final class NftRender {
 
     /** The table, with {@code schema} as the comment of the digests sets. */
     static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
-        StringBuilder b = new StringBuilder(1024 + frontends.size() * 600);
+        NftText b = NftText.whole();
+        table(b, frontends, returnPath, schema);
+        return b.text();
+    }
+
+    /** Renders the table into {@code b}, in pieces when {@code b} streams. */
+    static void table(NftText b, Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
         b.append("table inet ").append(TABLE).append(" {\n");
         for (Family f : Family.values()) {
             b.append("\tmap services").append(f.suffix).append(" {\n\t\ttype ")
@@ -108,7 +114,7 @@ final class NftRender {
         baseChain(b, "prerouting");
         baseChain(b, "output");
         returnPath.declare(b);
-        return b.append("}\n").toString();
+        b.append("}\n");
     }
 
     /**
@@ -121,7 +127,15 @@ final class NftRender {
 
     /** As {@link #fullSync(Collection)}, with the remote pods of {@code returnPath}. */
     static String fullSync(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
-        return "add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n" + table(frontends, returnPath);
+        NftText b = NftText.whole();
+        fullSync(b, frontends, returnPath);
+        return b.text();
+    }
+
+    /** As {@link #fullSync(Collection, NftReturnPath)}, into {@code b}. */
+    static void fullSync(NftText b, Collection<NftFrontend> frontends, NftReturnPath returnPath) {
+        b.append("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");
+        table(b, frontends, returnPath, NftDigests.schema());
     }
 
     /** The load-balancing chains the frontends use, sorted. */
@@ -186,7 +200,7 @@ final class NftRender {
     }
 
     /** The services map's elements ({@code protocol} null), or one slot map's, of {@code family}. */
-    private static void elements(StringBuilder b, Collection<NftFrontend> frontends, Family family, String protocol) {
+    private static void elements(NftText b, Collection<NftFrontend> frontends, Family family, String protocol) {
         boolean any = false;
         for (NftFrontend f : frontends) {
             if (f.family() != family || protocol != null && !protocol.equals(f.protocol())) {
@@ -194,7 +208,7 @@ final class NftRender {
             }
             for (int i = 0; i < (protocol != null ? f.count() : 1); i++) {
                 b.append(any ? ",\n\t\t\t" : "\t\telements = { ")
-                        .append(protocol != null ? slotElement(f, i) : serviceElement(f));
+                        .append(protocol != null ? slotElement(f, i) : serviceElement(f)).boundary();
                 any = true;
             }
         }
@@ -203,7 +217,7 @@ final class NftRender {
         }
     }
 
-    private static void baseChain(StringBuilder b, String hook) {
+    private static void baseChain(NftText b, String hook) {
         b.append("\tchain ").append(hook).append(" {\n\t\ttype nat hook ").append(hook).append(" priority ")
                 .append(PRIORITY).append("; policy accept;\n")
                 // Never matches (untracked packets skip nat chains), but a ct expression makes the kernel track

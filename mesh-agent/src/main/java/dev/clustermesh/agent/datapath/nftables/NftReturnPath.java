@@ -49,7 +49,7 @@ record NftReturnPath(SortedSet<String> v4, SortedSet<String> v6) {
     }
 
     /** The sets and the postrouting chain, inside the table block. */
-    void declare(StringBuilder b) {
+    void declare(NftText b) {
         set(b, "4", "ipv4_addr", v4);
         set(b, "6", "ipv6_addr", v6);
         b.append("\tchain postrouting {\n\t\ttype nat hook postrouting priority ").append(PRIORITY)
@@ -58,7 +58,7 @@ record NftReturnPath(SortedSet<String> v4, SortedSet<String> v6) {
                 .append("\t\tct status dnat ip6 saddr @remote_pods6 masquerade\n\t}\n");
     }
 
-    private static void set(StringBuilder b, String suffix, String type, SortedSet<String> cidrs) {
+    private static void set(NftText b, String suffix, String type, SortedSet<String> cidrs) {
         b.append("\tset remote_pods").append(suffix).append(" {\n\t\ttype ").append(type)
                 .append("\n\t\tflags interval\n\t\tauto-merge\n");
         if (!cidrs.isEmpty()) {

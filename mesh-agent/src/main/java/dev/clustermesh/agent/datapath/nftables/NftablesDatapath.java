@@ -141,17 +141,26 @@ public final class NftablesDatapath implements Datapath {
 
     private void fullSync(LbMaps lb, NftReturnPath pods) {
         programmed = null;
-        List<NftFrontend> frontends = frontends(lb);
         if (adoptTable) {
             adoptTable = false;
-            if (adopt(frontends, pods)) {
+            if (adopt(frontends(lb), pods)) {
                 prestartSession();
                 return;
             }
         }
-        String script = NftRender.fullSync(frontends, pods);
-        lastTransaction = "full sync: " + frontends.size() + " frontends, " + script.length() + " bytes";
-        load(script);
+        // Rendered while nft reads it: nft parses the start of 5 MB while the rest is being rendered.
+        List<NftFrontend> frontends = new ArrayList<>(lb.services().size());
+        long[] size = new long[1];
+        netns.run(List.of("nft", "-f", "-"), in -> {
+            for (LbService s : lb.services().values()) {
+                NftRender.frontend(s, lb.backends()).ifPresent(frontends::add);
+            }
+            NftText text = NftText.streaming(in);
+            NftRender.fullSync(text, frontends, pods);
+            text.finish();
+            size[0] = text.length();
+        }, LOAD_TIMEOUT);
+        lastTransaction = "full sync: " + frontends.size() + " frontends, " + size[0] + " bytes";
         Map<LbFrontend, NftFrontend> now = new HashMap<>();
         frontends.forEach(f -> now.put(f.frontend(), f));
         programmed = now;
