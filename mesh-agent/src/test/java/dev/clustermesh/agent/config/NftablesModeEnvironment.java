@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * What the agent under {@code @QuarkusTest} with {@code mesh.datapath.mode=nftables} programs and joins: a network
- * namespace standing for cluster1's node (underlay {@code 192.168.1.2/16} on a dummy device, so that native
+ * namespace standing for cluster1's node (underlay {@code 192.168.1.2/16} on a veth, so that native
  * routes via cluster2's node are valid), and cluster1 and cluster2, each a real etcd and mesh-proxy process
  * exporting the seed's rebel-base.
  */
@@ -33,8 +33,10 @@ public final class NftablesModeEnvironment implements QuarkusTestResourceLifecyc
         try {
             lab = NetnsLab.open("cmt5q");
             node = lab.namespace("node");
-            NetnsLab.exec(node, "ip", "link", "add", "ul0", "type", "dummy");
+            // A veth pair inside the namespace (no dummy module here): ul0 carries the underlay address.
+            NetnsLab.exec(node, "ip", "link", "add", "ul0", "type", "veth", "peer", "name", "ul1");
             NetnsLab.exec(node, "ip", "addr", "add", "192.168.1.2/16", "dev", "ul0");
+            NetnsLab.exec(node, "ip", "link", "set", "ul1", "up");
             NetnsLab.exec(node, "ip", "link", "set", "ul0", "up");
             dir = Files.createTempDirectory("mesh-agent-nft-test");
             CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));

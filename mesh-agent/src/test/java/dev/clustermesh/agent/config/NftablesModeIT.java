@@ -36,7 +36,7 @@ class NftablesModeIT {
         assertThat(((NftablesDatapath) datapath).netns().name()).contains(node);
         Eventually.await(WAIT, () -> {
             assertThat(NetnsLab.exec(node, "nft", "list", "map", "inet", "clustermesh", "services4"))
-                    .contains(clusterIp(1) + " . tcp . 80 comment").contains(": goto lb4_tcp_4");
+                    .contains(clusterIp(1) + " . tcp . 80 : goto lb4_tcp_4");
             assertThat(NetnsLab.exec(node, "nft", "list", "map", "inet", "clustermesh", "backends4_tcp"))
                     .contains(podIp(1, 1), podIp(1, 2), podIp(2, 1), podIp(2, 2));
             assertThat(NetnsLab.exec(node, "ip", "route", "show", "proto", "201"))
