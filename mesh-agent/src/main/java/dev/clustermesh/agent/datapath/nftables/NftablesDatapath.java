@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
  * Programs the LB maps into the agent's own nftables table ({@code inet clustermesh}) and the routes through a
  * {@link RouteProgrammer}, in this process's network namespace or a named one.
  *
- * <p>A full sync (on the first apply, when asked, and after any failure) replaces the whole table in one
- * {@code nft -f -} transaction. Otherwise only the difference with the last applied maps is sent, also as one
+ * <p>A full sync (when asked, and after any failure) replaces the whole table in one {@code nft -f -}
+ * transaction, rendered into nft's input while nft already parses it ({@link NftText}). Otherwise only the difference with the last applied maps is sent, also as one
  * transaction: small ones through a long-lived {@code nft -i} session ({@link NftSession}), large ones through
  * {@code nft -f -}, which parses big input faster. Either way the kernel applies all of it or nothing.
  *
@@ -67,8 +67,8 @@ public final class NftablesDatapath implements Datapath {
         // Listing flowtables needs the same privileges in the same namespace and reads nothing of the table.
         netns.run(List.of("nft", "list", "flowtables"), "", LOAD_TIMEOUT);
         this.adoptTable = true;
-        LOG.infof("nftables datapath in %s, routing %s: a table inet %s left by a previous agent keeps serving until"
-                + " the first sync adopts it", netns, routes.mode().configName(), NftRender.TABLE);
+        LOG.infof("nftables datapath in %s, routing %s: a table inet %s a previous agent left keeps serving until the"
+                + " first sync adopts it", netns, routes.mode().configName(), NftRender.TABLE);
     }
 
     @Override
