@@ -265,6 +265,18 @@ class DatapathWalkthroughIT {
         assertThat(txPackets(mesh.node(1)) - before).as("packets sent through the tunnel").isGreaterThan(10);
     }
 
+    @Test
+    @Order(12)
+    void leavingTheOtherClusterRemovesItsPodAndServiceRoutes() {
+        String routes = NetnsLab.exec(mesh.node(1), "ip", "route", "show", "proto", "201");
+        assertThat(routes).contains("10.20.1.0/24", "10.21.0.0/16");
+        mesh.leave(1, 2);
+        Eventually.await(TwoClusterMesh.WAIT, () -> assertThat(NetnsLab.exec(mesh.node(1), "ip", "route", "show",
+                "proto", "201")).doesNotContain("10.20.1.0/24").doesNotContain("10.21.0.0/16"));
+        assertThat(NetnsLab.exec(mesh.node(1), "nft", "list", "set", "inet", "clustermesh", "remote_pods4"))
+                .doesNotContain("10.20.1.0/24");
+    }
+
     private static long txPackets(String node) {
         Matcher m = TX_PACKETS.matcher(NetnsLab.exec(node, "ip", "-s", "link", "show", "cmesh_vxlan"));
         assertThat(m.find()).isTrue();

@@ -89,6 +89,12 @@ class RemoteClusterIT {
                     .setName("x-wing").build().toByteArray());
             delete(KeyLayout.SERVICES + "cluster2/default/rebel-base");
             Eventually.await(WAIT, () -> assertThat(seen.services.keySet()).containsExactly("cluster2/default/x-wing"));
+
+            // A new ClusterConfig (another service CIDR) under a running session is validated and reported.
+            put(KeyLayout.CONFIG + "cluster2", ClusterConfig.newBuilder().setName("cluster2").setId(2)
+                    .addServiceCidrs("10.22.0.0/16").build().toByteArray());
+            Eventually.await(WAIT, () -> assertThat(seen.configs.get("cluster2").getServiceCidrsList())
+                    .containsExactly("10.22.0.0/16"));
         }
         // Closing withdraws what the cluster contributed.
         assertThat(seen.services).isEmpty();
