@@ -3,6 +3,7 @@ package dev.clustermesh.agent.datapath;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public record NetworkNamespace(Optional<String> name) {
     @FunctionalInterface
     public interface Input {
         /**
-         * @throws IOException (or {@link java.io.UncheckedIOException}) when the tool stopped reading; its exit
+         * @throws IOException (or {@link UncheckedIOException}) when the tool stopped reading; its exit
          *         code and stderr then say why
          */
         void writeTo(OutputStream in) throws IOException;
@@ -84,7 +85,7 @@ public record NetworkNamespace(Optional<String> name) {
             Process p = new ProcessBuilder(argv).redirectOutput(out).redirectError(err).start();
             try (OutputStream in = p.getOutputStream()) {
                 stdin.writeTo(in);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // The tool exited before reading all input; its exit code and stderr say why.
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -304,7 +305,7 @@ public final class RemoteCluster implements AutoCloseable {
 
     /** Tells the listener the cluster's config when it differs from what it was told last. */
     private void tellConfig(ClusterConfig value) {
-        if (!java.util.Objects.equals(value, clusterConfig)) {
+        if (!Objects.equals(value, clusterConfig)) {
             clusterConfig = value;
             listener.configChanged(config.name(), value);
         }

@@ -4,6 +4,7 @@ import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.net.IpAddresses;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -32,8 +33,8 @@ record NftReturnPath(SortedSet<String> v4, SortedSet<String> v6) {
     static final int PRIORITY = 100;
 
     NftReturnPath {
-        v4 = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(v4));
-        v6 = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(v6));
+        v4 = Collections.unmodifiableSortedSet(new TreeSet<>(v4));
+        v6 = Collections.unmodifiableSortedSet(new TreeSet<>(v6));
     }
 
     /** The pod CIDRs of {@code routes} (service CIDR routes and malformed CIDRs left out). */
