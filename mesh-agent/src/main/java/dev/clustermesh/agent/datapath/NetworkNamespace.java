@@ -3,6 +3,7 @@ package dev.clustermesh.agent.datapath;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -55,6 +56,25 @@ public record NetworkNamespace(Optional<String> name) {
      *         running after {@code timeout} (it is killed)
      */
     public String run(List<String> command, String stdin, Duration timeout) {
+        byte[] bytes = stdin.getBytes(StandardCharsets.UTF_8);
+        return run(command, in -> in.write(bytes), timeout);
+    }
+
+    /** Writes a tool's standard input; the stream is closed afterwards. */
+    @FunctionalInterface
+    public interface Input {
+        /**
+         * @throws IOException (or {@link UncheckedIOException}) when the tool stopped reading; its exit
+         *         code and stderr then say why
+         */
+        void writeTo(OutputStream in) throws IOException;
+    }
+
+    /**
+     * As {@link #run(List, String, Duration)}, with the input written by {@code stdin} while the tool already
+     * reads it (for input rendered on the fly).
+     */
+    public String run(List<String> command, Input stdin, Duration timeout) {
         List<String> argv = command(command);
         File out = null;
         File err = null;
@@ -64,8 +84,8 @@ public record NetworkNamespace(Optional<String> name) {
             // Files rather than pipes: a tool writing much to stderr while we still write its stdin cannot block.
             Process p = new ProcessBuilder(argv).redirectOutput(out).redirectError(err).start();
             try (OutputStream in = p.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
+                stdin.writeTo(in);
+            } catch (IOException | UncheckedIOException e) {
                 // The tool exited before reading all input; its exit code and stderr say why.
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

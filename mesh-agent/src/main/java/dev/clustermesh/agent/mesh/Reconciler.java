@@ -12,7 +12,9 @@ import dev.clustermesh.core.mesh.DirtySignal;
 import dev.clustermesh.core.mesh.MeshChanges;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.ServiceName;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Node;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ public final class Reconciler implements AutoCloseable {
     private final Thread thread;
     private final LbBook book;
     private Map<String, Integer> clusterIds = Map.of();
+    private Map<String, List<Node>> nodes = Map.of();
+    private Map<String, ClusterConfig> configs = Map.of();
     private SortedSet<Route> routes = new TreeSet<>();
     private volatile long appliedVersion = -1;
 
@@ -137,8 +141,10 @@ public final class Reconciler implements AutoCloseable {
         Map<String, Integer> ids = clusterIds;
         todo.forEach((name, inputs) -> book.update(name, inputs, c -> ids.getOrDefault(c, 0), lb));
         boolean routesChanged = false;
-        if (changes.nodes().isPresent()) {
-            SortedSet<Route> next = RouteCompute.compute(localCluster, changes.nodes().get());
+        if (changes.nodes().isPresent() || changes.configs().isPresent()) {
+            nodes = changes.nodes().orElse(nodes);
+            configs = changes.configs().orElse(configs);
+            SortedSet<Route> next = RouteCompute.compute(localCluster, nodes, configs);
             routesChanged = !next.equals(routes);
             routes = next;
         }

@@ -1,5 +1,6 @@
 /**
- * Routes to remote clusters' pods: from the Node records every remote cluster exports (IPs and pod CIDRs),
- * a pure function computes the routes this node needs; the datapath programs them.
+ * Routes to remote clusters: from the Node records (IPs and pod CIDRs) and the ClusterConfig (service CIDRs)
+ * every remote cluster exports, a pure function computes the routes this node needs, pod CIDRs via their node
+ * and service CIDRs via one chosen node of their cluster; the datapath programs them.
  */
 package dev.clustermesh.agent.routing;

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The seed's global-service walk-through on real packets (GlobalServiceWalkthroughIT holds it in the LB maps):
  * x-wing pods curl rebel-base's ClusterIP, the node's nftables table DNATs each connection to a rebel-base pod
- * of either cluster, and native routes (VXLAN in the last test) carry it across. Each step first waits until the
- * node's kernel table holds the expected backends, then counts who answers.
+ * of either cluster, and native routes (VXLAN in the last test) carry it across; routes to the other cluster's
+ * service CIDR carry requests to its ClusterIPs to its node, which load-balances them. Each step first waits until
+ * the node's kernel table holds the expected backends, then counts who answers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DatapathWalkthroughIT {
     private static final String C1 = "cluster1";
     private static final String C2 = "cluster2";
+    /** ClusterIP of tie-fighter, a global service only cluster2 has: in cluster2's service CIDR 10.21.0.0/16. */
+    private static final String TIE_FIGHTER_IP = "10.21.0.20";
     private static final Pattern TX_PACKETS = Pattern.compile("TX:\\s+bytes\\s+packets[^\\n]*\\n\\s*\\d+\\s+(\\d+)");
     @TempDir
     static Path dir;
@@ -80,11 +83,48 @@ class DatapathWalkthroughIT {
      * in one cluster with probability 2/1024; up to 30 make that 2/10^9, so the test does not flake.
      */
     private List<String> untilBothAnswer(int c) {
-        List<String> answers = new ArrayList<>(tenRequests(c));
+        return untilBothAnswer(mesh.xwing(c), clusterIp(c));
+    }
+
+    /** As {@link #untilBothAnswer(int)}, from pod {@code from} to {@code ip}. */
+    private static List<String> untilBothAnswer(String from, String ip) {
+        List<String> answers = new ArrayList<>(Backends.answers(from, ip, 10));
         for (int i = 0; i < 2 && !(answers.contains(C1) && answers.contains(C2)); i++) {
-            answers.addAll(tenRequests(c));
+            answers.addAll(Backends.answers(from, ip, 10));
         }
         return answers;
+    }
+
+    /** A global service that only cluster2 has, on its two rebel-base pods, with a ClusterIP of cluster2's. */
+    private static String tieFighter() {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: tie-fighter
+                  namespace: default
+                  annotations: {service.cilium.io/global: "true"}
+                spec:
+                  clusterIP: %s
+                  clusterIPs: [%s]
+                  ports:
+                  - {name: http, port: 80, protocol: TCP, targetPort: 80}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: tie-fighter-abc
+                  namespace: default
+                  labels: {kubernetes.io/service-name: tie-fighter}
+                addressType: IPv4
+                ports:
+                - {name: http, port: 80, protocol: TCP}
+                endpoints:
+                - addresses: ["%s"]
+                  conditions: {ready: true}
+                - addresses: ["%s"]
+                  conditions: {ready: true}
+                """.formatted(TIE_FIGHTER_IP, TIE_FIGHTER_IP, podIp(2, 1), podIp(2, 2));
     }
 
     @Test
@@ -162,6 +202,35 @@ class DatapathWalkthroughIT {
 
     @Test
     @Order(8)
+    void aPodReachesAServiceOfTheOtherClusterOnlyByItsClusterIpOverTheServiceCidrRoute() {
+        mesh.cluster(2).manifest("tie-fighter.yaml", tieFighter());
+        Eventually.await(TwoClusterMesh.WAIT, () -> assertThat(NetnsLab.exec(mesh.node(2), "nft", "list", "map",
+                "inet", "clustermesh", "services4")).contains(TIE_FIGHTER_IP + " . tcp . 80 : goto lb4_tcp_2"));
+        // Cluster1 has no such Service, so its node programs no frontend: the route carries the packet to
+        // cluster2's node, whose table DNATs it as it arrives from the underlay.
+        assertThat(NetnsLab.exec(mesh.node(1), "nft", "list", "map", "inet", "clustermesh", "services4"))
+                .doesNotContain(TIE_FIGHTER_IP);
+        assertThat(NetnsLab.exec(mesh.node(1), "ip", "route", "get", TIE_FIGHTER_IP))
+                .contains("via " + ClusterNetwork.nodeIp(2) + " dev ul0");
+        assertThat(Backends.answers(mesh.xwing(1), TIE_FIGHTER_IP, 5)).containsOnly(C2);
+    }
+
+    /**
+     * The other cluster's node load-balances its ClusterIP over both clusters' backends. A connection it sends back
+     * to a backend in the client's cluster is answered only because that node masquerades it: otherwise the
+     * backend would answer the client directly, from its own address instead of the ClusterIP.
+     */
+    @Test
+    @Order(9)
+    void aPodReachesBothClustersThroughTheOtherClustersClusterIp() {
+        assertThat(NetnsLab.exec(mesh.node(1), "ip", "route", "get", clusterIp(2)))
+                .contains("via " + ClusterNetwork.nodeIp(2) + " dev ul0");
+        assertThat(untilBothAnswer(mesh.xwing(1), clusterIp(2))).containsOnly(C1, C2).contains(C1, C2);
+        assertThat(untilBothAnswer(mesh.xwing(2), clusterIp(1))).containsOnly(C1, C2).contains(C1, C2);
+    }
+
+    @Test
+    @Order(10)
     void trafficKeepsFlowingWhileTheAgentRestarts() {
         mesh.stopAgent(1);
         assertThat(untilBothAnswer(1)).as("no agent running").contains(C1, C2);
@@ -172,8 +241,8 @@ class DatapathWalkthroughIT {
     }
 
     @Test
-    @Order(9)
-    void podsReachPodsOfTheOtherClusterThroughTheVxlanTunnel() {
+    @Order(11)
+    void podsReachPodsAndServicesOfTheOtherClusterThroughTheVxlanTunnel() {
         for (int c = 1; c <= 2; c++) {
             mesh.startAgent(c, RoutingOptions.tunnel(new TunnelOptions("cmesh_vxlan", 2, 8472,
                     ClusterNetwork.nodeIp(c), 1450)));
@@ -189,7 +258,23 @@ class DatapathWalkthroughIT {
         assertThat(Backends.answers(mesh.xwing(1), podIp(2, 1), 3)).containsOnly(C2);
         assertThat(Backends.answers(mesh.xwing(2), podIp(1, 1), 3)).containsOnly(C1);
         assertThat(untilBothAnswer(1)).contains(C1, C2);
+        assertThat(NetnsLab.exec(mesh.node(1), "ip", "route", "get", TIE_FIGHTER_IP))
+                .contains("via " + ClusterNetwork.nodeIp(2) + " dev cmesh_vxlan");
+        assertThat(Backends.answers(mesh.xwing(1), TIE_FIGHTER_IP, 3)).containsOnly(C2);
+        assertThat(untilBothAnswer(mesh.xwing(1), clusterIp(2))).containsOnly(C1, C2).contains(C1, C2);
         assertThat(txPackets(mesh.node(1)) - before).as("packets sent through the tunnel").isGreaterThan(10);
+    }
+
+    @Test
+    @Order(12)
+    void leavingTheOtherClusterRemovesItsPodAndServiceRoutes() {
+        String routes = NetnsLab.exec(mesh.node(1), "ip", "route", "show", "proto", "201");
+        assertThat(routes).contains("10.20.1.0/24", "10.21.0.0/16");
+        mesh.leave(1, 2);
+        Eventually.await(TwoClusterMesh.WAIT, () -> assertThat(NetnsLab.exec(mesh.node(1), "ip", "route", "show",
+                "proto", "201")).doesNotContain("10.20.1.0/24").doesNotContain("10.21.0.0/16"));
+        assertThat(NetnsLab.exec(mesh.node(1), "nft", "list", "set", "inet", "clustermesh", "remote_pods4"))
+                .doesNotContain("10.20.1.0/24");
     }
 
     private static long txPackets(String node) {

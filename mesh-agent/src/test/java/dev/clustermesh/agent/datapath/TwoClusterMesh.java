@@ -110,6 +110,15 @@ final class TwoClusterMesh implements AutoCloseable {
         agent.start();
     }
 
+    /** Removes the config file with which cluster {@code c}'s agent joins cluster {@code other}. */
+    void leave(int c, int other) {
+        try {
+            java.nio.file.Files.delete(dir.resolve("agent-cluster" + c).resolve("cluster" + other));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Stops cluster {@code c}'s agent; what it programmed stays. */
     void stopAgent(int c) {
         if (agents[c] != null) {

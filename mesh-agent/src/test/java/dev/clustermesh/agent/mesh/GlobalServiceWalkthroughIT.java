@@ -98,11 +98,13 @@ class GlobalServiceWalkthroughIT {
     }
 
     @Test
-    void routesLeadToTheOtherClustersPodCidrsViaTheirNodes() {
+    void routesLeadToTheOtherClustersPodAndServiceCidrsViaTheirNodes() {
         Eventually.await(WAIT, () -> assertThat(((MemoryDatapath) agent1.datapath()).applied().routes())
-                .containsExactly(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2")));
+                .containsExactly(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                        new Route("10.21.0.0/16", "192.168.2.2", "cluster2", "node-2", Route.Kind.SERVICE)));
         Eventually.await(WAIT, () -> assertThat(((MemoryDatapath) agent2.datapath()).applied().routes())
-                .containsExactly(new Route("10.10.1.0/24", "192.168.1.2", "cluster1", "node-1")));
+                .containsExactly(new Route("10.10.1.0/24", "192.168.1.2", "cluster1", "node-1"),
+                        new Route("10.11.0.0/16", "192.168.1.2", "cluster1", "node-1", Route.Kind.SERVICE)));
     }
 
     @Test

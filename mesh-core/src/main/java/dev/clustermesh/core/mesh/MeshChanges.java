@@ -1,6 +1,7 @@
 package dev.clustermesh.core.mesh;
 
 import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.util.List;
@@ -15,11 +16,12 @@ import java.util.Optional;
  * @param services every global service that changed, with its current ClusterServices (empty when gone)
  * @param clusterIds every cluster's ID, present when some cluster's ID changed (or on the first drain)
  * @param nodes every cluster's nodes, present when a node changed (or on the first drain)
+ * @param configs every cluster's ClusterConfig, present when one changed (or on the first drain)
  * @param clusters every cluster's status
  */
 public record MeshChanges(long version, long changedAtNanos, Map<ServiceName, List<ClusterService>> services,
         Optional<Map<String, Integer>> clusterIds, Optional<Map<String, List<Node>>> nodes,
-        Map<String, ClusterStatus> clusters) {
+        Optional<Map<String, ClusterConfig>> configs, Map<String, ClusterStatus> clusters) {
 
     public MeshChanges {
         services = Map.copyOf(services);

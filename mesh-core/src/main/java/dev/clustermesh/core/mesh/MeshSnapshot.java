@@ -1,6 +1,7 @@
 package dev.clustermesh.core.mesh;
 
 import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.util.List;
@@ -12,15 +13,24 @@ import java.util.Map;
  * @param version increases with every change
  * @param services every global service, each with one ClusterService per cluster that exports it
  * @param nodes every cluster's nodes
+ * @param configs every connected cluster's ClusterConfig (pod and service CIDRs), by name
  * @param clusters every watched cluster's status, by name
  * @param changedAtNanos {@link System#nanoTime()} of the latest change, for propagation latency
  */
 public record MeshSnapshot(long version, Map<ServiceName, List<ClusterService>> services,
-        Map<String, List<Node>> nodes, Map<String, ClusterStatus> clusters, long changedAtNanos) {
+        Map<String, List<Node>> nodes, Map<String, ClusterConfig> configs, Map<String, ClusterStatus> clusters,
+        long changedAtNanos) {
 
     public MeshSnapshot {
         services = Map.copyOf(services);
         nodes = Map.copyOf(nodes);
+        configs = Map.copyOf(configs);
         clusters = Map.copyOf(clusters);
+    }
+
+    /** A snapshot without ClusterConfigs (for consumers that do not route, and their tests). */
+    public MeshSnapshot(long version, Map<ServiceName, List<ClusterService>> services, Map<String, List<Node>> nodes,
+            Map<String, ClusterStatus> clusters, long changedAtNanos) {
+        this(version, services, nodes, Map.of(), clusters, changedAtNanos);
     }
 }

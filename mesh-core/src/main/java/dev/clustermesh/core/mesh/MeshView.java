@@ -3,6 +3,7 @@ package dev.clustermesh.core.mesh;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.MeshListener;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.util.HashMap;
@@ -11,12 +12,13 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * The merged state of every watched cluster. Writers (one watcher thread per cluster) record changes; readers
+ * The merged state of every watched cluster: global services, nodes, ClusterConfigs and statuses. Writers (one watcher thread per cluster) record changes; readers
  * take immutable {@link #snapshot()}s. Every change calls the change hook, which should only mark dirty.
  */
 public final class MeshView implements MeshListener {
     private final Map<ServiceName, Map<String, ClusterService>> services = new HashMap<>();
     private final Map<String, Map<String, Node>> nodes = new HashMap<>();
+    private final Map<String, ClusterConfig> configs = new HashMap<>();
     private final Map<String, ClusterStatus> clusters = new HashMap<>();
     private final Runnable onChange;
     private final java.util.function.Consumer<String> onEvent;
@@ -27,6 +29,7 @@ public final class MeshView implements MeshListener {
     private final java.util.Set<ServiceName> dirtyServices = new java.util.HashSet<>();
     private boolean dirtyIds = true;
     private boolean dirtyNodes = true;
+    private boolean dirtyConfigs = true;
 
     /**
      * @param onChange called after every change, on the writer's thread; must not block
@@ -89,6 +92,19 @@ public final class MeshView implements MeshListener {
         onChange.run();
     }
 
+    @Override
+    public void configChanged(String cluster, ClusterConfig value) {
+        synchronized (this) {
+            ClusterConfig old = value == null ? configs.remove(cluster) : configs.put(cluster, value);
+            if (java.util.Objects.equals(old, value)) {
+                return;
+            }
+            dirtyConfigs = true;
+            changed();
+        }
+        onChange.run();
+    }
+
     /** Also tells {@code hook} every cluster status change (for metrics); it must not block. */
     public void onStatus(java.util.function.Consumer<ClusterStatus> hook) {
         this.onStatus = hook;
@@ -126,7 +142,7 @@ public final class MeshView implements MeshListener {
         services.forEach((name, byCluster) -> s.put(name, List.copyOf(byCluster.values())));
         Map<String, List<Node>> n = new HashMap<>();
         nodes.forEach((cluster, byName) -> n.put(cluster, List.copyOf(byName.values())));
-        return new MeshSnapshot(version, s, n, clusters, changedAtNanos);
+        return new MeshSnapshot(version, s, n, configs, clusters, changedAtNanos);
     }
 
     /**
@@ -154,7 +170,12 @@ public final class MeshView implements MeshListener {
             n = java.util.Optional.of(Map.copyOf(m));
             dirtyNodes = false;
         }
-        return new MeshChanges(version, changedAtNanos, changed, ids, n, clusters);
+        java.util.Optional<Map<String, ClusterConfig>> c = java.util.Optional.empty();
+        if (dirtyConfigs) {
+            c = java.util.Optional.of(Map.copyOf(configs));
+            dirtyConfigs = false;
+        }
+        return new MeshChanges(version, changedAtNanos, changed, ids, n, c, clusters);
     }
 
     /** Every global service's current ClusterServices (for a consumer that must start over). */

@@ -46,6 +46,16 @@ final class Decoded {
      *         cluster or has an invalid ID
      */
     static ClusterIdentity config(String expected, byte[] value) {
+        ClusterConfig c = clusterConfig(expected, value);
+        return new ClusterIdentity(c.getName(), c.getId());
+    }
+
+    /**
+     * The cluster's ClusterConfig, checked as {@link #config(String, byte[])} checks it.
+     *
+     * @throws IllegalStateException as {@link #config(String, byte[])}
+     */
+    static ClusterConfig clusterConfig(String expected, byte[] value) {
         if (value == null) {
             throw new IllegalStateException("no ClusterConfig at mesh/v1/config/" + expected
                     + " (is the cluster's mesh-proxy exporting?)");
@@ -63,6 +73,6 @@ final class Decoded {
         ClusterIdentity.idProblem(c.getId()).ifPresent(p -> {
             throw new IllegalStateException("ClusterConfig of " + expected + ": " + p);
         });
-        return new ClusterIdentity(c.getName(), c.getId());
+        return c;
     }
 }

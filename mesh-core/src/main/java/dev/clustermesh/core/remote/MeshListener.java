@@ -1,6 +1,7 @@
 package dev.clustermesh.core.remote;
 
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Node;
@@ -20,6 +21,13 @@ public interface MeshListener {
 
     /** An endpoint of {@code cluster} appeared, changed or disappeared ({@code null}). */
     default void endpointChanged(String cluster, String ip, Endpoint value) {
+    }
+
+    /**
+     * The ClusterConfig of {@code cluster} as validated at the latest connect (pod and service CIDRs), or
+     * {@code null} once the cluster's state is withdrawn. Told only when it differs from the previous one.
+     */
+    default void configChanged(String cluster, ClusterConfig value) {
     }
 
     /** The connection state of a cluster changed. */

@@ -5,6 +5,7 @@ import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Node;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,8 +35,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each session: connect, read and check the ClusterConfig (name as configured, valid ID unique in the mesh),
  * list every prefix in one read-only transaction at revision R, mark everything known stale, apply the list,
- * drop what is still stale, then watch every prefix from R + 1. Any failure ends the session; the next one
- * starts after an exponential backoff with jitter. Everything runs on this cluster's own thread.
+ * drop what is still stale, then watch every prefix from R + 1, and report the ClusterConfig (its CIDRs) when it
+ * differs from the last one reported. A ClusterConfig that changes under a session ends it, so the next session
+ * checks and reports the new one. Any failure ends the session; the next one starts after an exponential backoff
+ * with jitter. Everything runs on this cluster's own thread.
  */
 public final class RemoteCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RemoteCluster.class.getName());
@@ -49,6 +53,8 @@ public final class RemoteCluster implements AutoCloseable {
     private final WatchStore<Endpoint> endpoints;
     private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
     private volatile ClusterStatus status;
+    /** The ClusterConfig last told to the listener; null when none is (never connected, or withdrawn). */
+    private ClusterConfig clusterConfig;
     private Client client;
     private long generation;
     private int attempt;
@@ -112,6 +118,7 @@ public final class RemoteCluster implements AutoCloseable {
             services.clear();
             nodes.clear();
             endpoints.clear();
+            tellConfig(null);
             registry.release(config.name());
         });
         loop.shutdown();
@@ -129,12 +136,14 @@ public final class RemoteCluster implements AutoCloseable {
         long gen = ++generation;
         try {
             client = EtcdClients.builder(config.endpoints(), Optional.of(config.tls())).build();
-            ClusterIdentity id = Decoded.config(config.name(), value(get(KeyLayout.CONFIG + config.name())));
+            ClusterConfig read = Decoded.clusterConfig(config.name(), value(get(KeyLayout.CONFIG + config.name())));
+            ClusterIdentity id = new ClusterIdentity(read.getName(), read.getId());
             registry.claim(id.name(), id.id()).ifPresent(conflict -> {
                 throw new IllegalStateException(conflict);
             });
             long revision = list();
             watchAll(gen, revision + 1);
+            tellConfig(read);
             attempt = 0;
             publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
             LOG.log(System.Logger.Level.INFO, "cluster {0} (id {1}) connected and listed at revision {2}",
@@ -288,9 +297,18 @@ public final class RemoteCluster implements AutoCloseable {
         services.clear();
         nodes.clear();
         endpoints.clear();
+        tellConfig(null);
         status = new ClusterStatus(config.name(), status.id(), false, false, synced, 0, 0, 0, status.lastFailure(),
                 status.lastFailureAt(), Optional.empty(), status.lastHeartbeat(), true);
         listener.statusChanged(status);
+    }
+
+    /** Tells the listener the cluster's config when it differs from what it was told last. */
+    private void tellConfig(ClusterConfig value) {
+        if (!Objects.equals(value, clusterConfig)) {
+            clusterConfig = value;
+            listener.configChanged(config.name(), value);
+        }
     }
 
     private void endSession() {

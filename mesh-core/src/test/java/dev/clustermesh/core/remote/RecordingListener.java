@@ -1,6 +1,7 @@
 package dev.clustermesh.core.remote;
 
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Node;
@@ -14,6 +15,7 @@ final class RecordingListener implements MeshListener {
     final Map<String, ClusterService> services = new ConcurrentHashMap<>();
     final Map<String, Node> nodes = new ConcurrentHashMap<>();
     final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    final Map<String, ClusterConfig> configs = new ConcurrentHashMap<>();
     final Map<String, ClusterStatus> status = new ConcurrentHashMap<>();
     final List<String> invalid = new CopyOnWriteArrayList<>();
     final List<String> changes = new CopyOnWriteArrayList<>();
@@ -32,6 +34,11 @@ final class RecordingListener implements MeshListener {
     @Override
     public void endpointChanged(String cluster, String ip, Endpoint value) {
         put(endpoints, cluster + "/" + ip, value);
+    }
+
+    @Override
+    public void configChanged(String cluster, ClusterConfig value) {
+        put(configs, cluster, value);
     }
 
     @Override

@@ -79,6 +79,7 @@ class RemoteClusterIT {
             Eventually.await(WAIT, () -> assertThat(seen.status.get("cluster2").ready()).isTrue());
             assertThat(seen.services).containsKey("cluster2/default/rebel-base");
             assertThat(seen.nodes).containsKey("cluster2/node-a");
+            assertThat(seen.configs.get("cluster2").getServiceCidrsList()).containsExactly("10.21.0.0/16");
             ClusterStatus s = rc.status();
             assertThat(s.id()).isEqualTo(2);
             assertThat(s.syncedKinds()).containsExactlyInAnyOrder(ResourceKind.values());
@@ -88,10 +89,17 @@ class RemoteClusterIT {
                     .setName("x-wing").build().toByteArray());
             delete(KeyLayout.SERVICES + "cluster2/default/rebel-base");
             Eventually.await(WAIT, () -> assertThat(seen.services.keySet()).containsExactly("cluster2/default/x-wing"));
+
+            // A new ClusterConfig (another service CIDR) under a running session is validated and reported.
+            put(KeyLayout.CONFIG + "cluster2", ClusterConfig.newBuilder().setName("cluster2").setId(2)
+                    .addServiceCidrs("10.22.0.0/16").build().toByteArray());
+            Eventually.await(WAIT, () -> assertThat(seen.configs.get("cluster2").getServiceCidrsList())
+                    .containsExactly("10.22.0.0/16"));
         }
         // Closing withdraws what the cluster contributed.
         assertThat(seen.services).isEmpty();
         assertThat(seen.nodes).isEmpty();
+        assertThat(seen.configs).isEmpty();
     }
 
     @Test
@@ -125,8 +133,10 @@ class RemoteClusterIT {
             relay.cut();
             Eventually.await(WAIT, () -> assertThat(rc.status().withdrawn()).isTrue());
             assertThat(seen.services).isEmpty();
+            assertThat(seen.configs).isEmpty();
             relay.heal();
             Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
+            assertThat(seen.configs).containsKey("cluster2");
             assertThat(rc.status().withdrawn()).isFalse();
         }
     }
@@ -198,7 +208,9 @@ class RemoteClusterIT {
     }
 
     private void exportCluster(String name, int id) throws Exception {
-        put(KeyLayout.CONFIG + name, ClusterConfig.newBuilder().setName(name).setId(id).build().toByteArray());
+        put(KeyLayout.CONFIG + name, ClusterConfig.newBuilder().setName(name).setId(id)
+                .addPodCidrs("10." + (id * 10) + ".0.0/16").addServiceCidrs("10." + (id * 10 + 1) + ".0.0/16")
+                .build().toByteArray());
         put(new MeshKey.Node(name, "node-a").key(), Node.newBuilder().setCluster(name).setName("node-a").build().toByteArray());
         put(new MeshKey.Heartbeat(name).key(), Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()).build().toByteArray());
         for (ResourceKind k : ResourceKind.values()) {

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * proportion to the candidates, not to the table.
  *
  * <p>A map element whose value changes is deleted and added again in the same transaction: the kernel refuses
- * {@code add element} for an existing key with different data. Chains {@code lbF_P_K} no longer used stay until
+ * {@code add element} for an existing key with different data (and a set keeps an existing element's comment). Chains {@code lbF_P_K} no longer used stay until
  * the next full sync; nothing refers to them, and keeping them keeps the diff independent of other services.
  */
 final class NftDiff {
@@ -81,8 +81,17 @@ final class NftDiff {
             this.chains = chains;
         }
 
-        /** One frontend from {@code b} to {@code a} (null: absent); same key, so same family and protocol. */
+        /**
+         * One frontend from {@code b} to {@code a} (null: absent; they differ); same key, so same family and
+         * protocol. Its digests element is replaced; its services element only when the count changes.
+         */
         void change(NftFrontend b, NftFrontend a) {
+            if (b != null) {
+                add(deletes, NftDigests.set(b.family()), NftRender.key(b));
+            }
+            if (a != null) {
+                add(adds, NftDigests.set(a.family()), NftDigests.element(a));
+            }
             if (b != null && (a == null || b.count() != a.count())) {
                 add(deletes, "services" + b.family().suffix, NftRender.key(b));
             }
@@ -114,7 +123,9 @@ final class NftDiff {
             List<String> out = new ArrayList<>();
             String table = " inet " + NftRender.TABLE + " ";
             for (String chain : newChains) {
+                // Flushed first: after an adoption a chain no frontend used may exist with its rule already.
                 out.add("add chain" + table + chain);
+                out.add("flush chain" + table + chain);
                 out.add("add rule" + table + chain + " " + NftRender.chainRule(chain));
             }
             // Deletes before adds: a changed element is deleted and added again with its new value. Slot

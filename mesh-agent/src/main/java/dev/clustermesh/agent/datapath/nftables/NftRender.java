@@ -22,7 +22,10 @@ import java.util.TreeSet;
  * keyed by {@code daddr . dport . numgen random mod K}; base chains on prerouting and output at priority -110,
  * ahead of kube-proxy's {@code dstnat} (-100). A frontend without usable backends jumps to {@code no_backends},
  * which rejects (TCP reset, else ICMP port unreachable): the client fails at once instead of timing out, and the
- * packet does not fall through to kube-proxy's rules for the same ClusterIP.
+ * packet does not fall through to kube-proxy's rules for the same ClusterIP. A {@code postrouting} chain
+ * masquerades DNAT-ed connections from remote clusters' pods, so their replies come back through this node
+ * ({@link NftReturnPath}). Sets {@code digests4}/{@code digests6} record each frontend's slot count and target
+ * digest for a restarted agent ({@link NftDigests}).
  *
  * <p>Why a slot map per protocol: its typeof data must name a transport header ({@code tcp dport}); with the
  * generic {@code th dport} nft 1.0.6 loads the map but can no longer add a rule using it once it is in the kernel
@@ -68,15 +71,32 @@ final class NftRender {
         return Optional.of(new NftFrontend(service.frontend(), family.get(), protocol, targets));
     }
 
-    /** The whole table as one {@code nft -f} block. */
+    /** The whole table as one {@code nft -f} block, without remote pods. */
     static String table(Collection<NftFrontend> frontends) {
-        StringBuilder b = new StringBuilder(1024 + frontends.size() * 600);
+        return table(frontends, NftReturnPath.NONE);
+    }
+
+    /** The whole table as one {@code nft -f} block. */
+    static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
+        return table(frontends, returnPath, NftDigests.schema());
+    }
+
+    /** The table, with {@code schema} as the comment of the digests sets. */
+    static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
+        NftText b = NftText.whole();
+        table(b, frontends, returnPath, schema);
+        return b.text();
+    }
+
+    /** Renders the table into {@code b}, in pieces when {@code b} streams. */
+    static void table(NftText b, Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
         b.append("table inet ").append(TABLE).append(" {\n");
         for (Family f : Family.values()) {
             b.append("\tmap services").append(f.suffix).append(" {\n\t\ttype ")
                     .append(f == Family.V4 ? "ipv4_addr" : "ipv6_addr").append(" . inet_proto . inet_service : verdict\n");
             elements(b, frontends, f, null);
             b.append("\t}\n");
+            NftDigests.declare(b, f, frontends, schema);
             for (String p : PROTOCOLS) {
                 b.append("\tmap ").append(slotMap(f, p)).append(" {\n\t\ttypeof ").append(f.address).append(" daddr . ")
                         .append(p).append(" dport . numgen random mod 1 : ").append(f.address).append(" daddr . ")
@@ -93,7 +113,8 @@ final class NftRender {
                 .append("\t\treject with icmpx type port-unreachable\n\t}\n");
         baseChain(b, "prerouting");
         baseChain(b, "output");
-        return b.append("}\n").toString();
+        returnPath.declare(b);
+        b.append("}\n");
     }
 
     /**
@@ -101,7 +122,20 @@ final class NftRender {
      * the table does not exist yet; existing connections keep their NAT (it lives in conntrack).
      */
     static String fullSync(Collection<NftFrontend> frontends) {
-        return "add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n" + table(frontends);
+        return fullSync(frontends, NftReturnPath.NONE);
+    }
+
+    /** As {@link #fullSync(Collection)}, with the remote pods of {@code returnPath}. */
+    static String fullSync(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
+        NftText b = NftText.whole();
+        fullSync(b, frontends, returnPath);
+        return b.text();
+    }
+
+    /** As {@link #fullSync(Collection, NftReturnPath)}, into {@code b}. */
+    static void fullSync(NftText b, Collection<NftFrontend> frontends, NftReturnPath returnPath) {
+        b.append("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");
+        table(b, frontends, returnPath, NftDigests.schema());
     }
 
     /** The load-balancing chains the frontends use, sorted. */
@@ -166,7 +200,7 @@ final class NftRender {
     }
 
     /** The services map's elements ({@code protocol} null), or one slot map's, of {@code family}. */
-    private static void elements(StringBuilder b, Collection<NftFrontend> frontends, Family family, String protocol) {
+    private static void elements(NftText b, Collection<NftFrontend> frontends, Family family, String protocol) {
         boolean any = false;
         for (NftFrontend f : frontends) {
             if (f.family() != family || protocol != null && !protocol.equals(f.protocol())) {
@@ -174,7 +208,7 @@ final class NftRender {
             }
             for (int i = 0; i < (protocol != null ? f.count() : 1); i++) {
                 b.append(any ? ",\n\t\t\t" : "\t\telements = { ")
-                        .append(protocol != null ? slotElement(f, i) : serviceElement(f));
+                        .append(protocol != null ? slotElement(f, i) : serviceElement(f)).boundary();
                 any = true;
             }
         }
@@ -183,7 +217,7 @@ final class NftRender {
         }
     }
 
-    private static void baseChain(StringBuilder b, String hook) {
+    private static void baseChain(NftText b, String hook) {
         b.append("\tchain ").append(hook).append(" {\n\t\ttype nat hook ").append(hook).append(" priority ")
                 .append(PRIORITY).append("; policy accept;\n")
                 // Never matches (untracked packets skip nat chains), but a ct expression makes the kernel track

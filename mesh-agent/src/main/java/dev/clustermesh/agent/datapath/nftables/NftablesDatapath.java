@@ -24,14 +24,17 @@ import org.jboss.logging.Logger;
  * Programs the LB maps into the agent's own nftables table ({@code inet clustermesh}) and the routes through a
  * {@link RouteProgrammer}, in this process's network namespace or a named one.
  *
- * <p>A full sync (on the first apply, when asked, and after any failure) replaces the whole table in one
- * {@code nft -f -} transaction. Otherwise only the difference with the last applied maps is sent, also as one
+ * <p>A full sync (when asked, and after any failure) replaces the whole table in one {@code nft -f -}
+ * transaction, rendered into nft's input while nft already parses it ({@link NftText}). Otherwise only the difference with the last applied maps is sent, also as one
  * transaction: small ones through a long-lived {@code nft -i} session ({@link NftSession}), large ones through
  * {@code nft -f -}, which parses big input faster. Either way the kernel applies all of it or nothing.
  *
- * <p>On start the table a previous agent left keeps serving, untouched, until the first sync replaces it
- * atomically; no other table is ever read or written. {@link #close()} leaves the table and routes in place, so
- * traffic keeps flowing while the agent restarts.
+ * <p>On start the table a previous agent left keeps serving, untouched, until the first sync. That sync adopts
+ * it: it lists the digests sets, takes the frontends whose target digest matches as programmed
+ * ({@link NftAdoption}) and applies only the difference, in one transaction; a table of another shape (another
+ * agent version, or unreadable) is replaced instead. Later full syncs (retries after a failure) always replace
+ * the table, which also repairs what someone changed by hand. No other table is ever read or written.
+ * {@link #close()} leaves the table and routes in place, so traffic keeps flowing while the agent restarts.
  */
 public final class NftablesDatapath implements Datapath {
     private static final Logger LOG = Logger.getLogger(NftablesDatapath.class);
@@ -46,10 +49,13 @@ public final class NftablesDatapath implements Datapath {
     /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<String> chains = Set.of();
+    private NftReturnPath returnPath = NftReturnPath.NONE;
+    /** True until the first full sync: a table a previous agent left is adopted rather than replaced. */
+    private boolean adoptTable;
     private String lastTransaction = "";
 
     /**
-     * Checks that nft runs in {@code netns}; adopts the table a previous agent left there (if any).
+     * Checks that nft runs in {@code netns}; the first sync adopts the table a previous agent left there (if any).
      *
      * @throws DatapathException when nft cannot run there (missing tool, missing namespace, no privileges)
      */
@@ -57,11 +63,12 @@ public final class NftablesDatapath implements Datapath {
         this.netns = netns;
         this.routes = routes;
         this.session = new NftSession(netns, SESSION_TIMEOUT);
-        String tables = netns.run(List.of("nft", "list", "tables"), "", LOAD_TIMEOUT);
-        boolean present = tables.lines().anyMatch(l -> l.strip().equals("table inet " + NftRender.TABLE));
-        LOG.infof("nftables datapath in %s, routing %s: %s", netns, routes.mode().configName(), present
-                ? "table inet " + NftRender.TABLE + " left by a previous agent keeps serving until the first sync"
-                : "table inet " + NftRender.TABLE + " is created by the first sync");
+        // Not "nft list tables": nft 1.0.6 fetches every set element for it, seconds with a loaded table.
+        // Listing flowtables needs the same privileges in the same namespace and reads nothing of the table.
+        netns.run(List.of("nft", "list", "flowtables"), "", LOAD_TIMEOUT);
+        this.adoptTable = true;
+        LOG.infof("nftables datapath in %s, routing %s: a table inet %s a previous agent left keeps serving until the"
+                + " first sync adopts it", netns, routes.mode().configName(), NftRender.TABLE);
     }
 
     @Override
@@ -86,13 +93,17 @@ public final class NftablesDatapath implements Datapath {
         boolean full = fullSync || programmed == null;
         LbMaps lb = desired.lb();
         try {
+            NftReturnPath pods = full || change == null || change.routes() ? NftReturnPath.of(desired.routes()) : returnPath;
             if (full) {
-                fullSync(lb);
+                fullSync(lb, pods);
             } else {
                 NftDiff.Delta delta = delta(lb, change);
-                if (!delta.isEmpty()) {
-                    transact(delta.statements());
+                List<String> statements = new ArrayList<>(delta.statements());
+                statements.addAll(pods.update(returnPath));
+                if (!statements.isEmpty()) {
+                    transact(statements);
                 }
+                returnPath = pods;
                 delta.updates().forEach((f, rules) -> {
                     if (rules.isPresent()) {
                         programmed.put(f, rules.get());
@@ -128,16 +139,93 @@ public final class NftablesDatapath implements Datapath {
                 f -> Optional.ofNullable(lb.services().get(f)).flatMap(s -> NftRender.frontend(s, lb.backends())));
     }
 
-    private void fullSync(LbMaps lb) {
+    private void fullSync(LbMaps lb, NftReturnPath pods) {
         programmed = null;
-        List<NftFrontend> frontends = frontends(lb);
-        String script = NftRender.fullSync(frontends);
-        lastTransaction = "full sync: " + frontends.size() + " frontends, " + script.length() + " bytes";
-        load(script);
+        if (adoptTable) {
+            adoptTable = false;
+            if (adopt(frontends(lb), pods)) {
+                prestartSession();
+                return;
+            }
+        }
+        // Rendered while nft reads it: nft parses the start of 5 MB while the rest is being rendered.
+        List<NftFrontend> frontends = new ArrayList<>(lb.services().size());
+        long[] size = new long[1];
+        netns.run(List.of("nft", "-f", "-"), in -> {
+            for (LbService s : lb.services().values()) {
+                NftRender.frontend(s, lb.backends()).ifPresent(frontends::add);
+            }
+            NftText text = NftText.streaming(in);
+            NftRender.fullSync(text, frontends, pods);
+            text.finish();
+            size[0] = text.length();
+        }, LOAD_TIMEOUT);
+        lastTransaction = "full sync: " + frontends.size() + " frontends, " + size[0] + " bytes";
         Map<LbFrontend, NftFrontend> now = new HashMap<>();
         frontends.forEach(f -> now.put(f.frontend(), f));
         programmed = now;
         chains = new HashSet<>(NftRender.chains(frontends));
+        returnPath = pods;
+        prestartSession();
+    }
+
+    /**
+     * Applies the difference between the table a previous agent left and {@code frontends}.
+     *
+     * @return false when the table is not of this agent's shape (nothing was applied: replace it)
+     * @throws DatapathException when listing succeeded but nft refused the difference
+     */
+    private boolean adopt(List<NftFrontend> frontends, NftReturnPath pods) {
+        long start = System.nanoTime();
+        Optional<Map<LbFrontend, NftAdoption.Listed>> listed;
+        try {
+            listed = NftAdoption.parse(listSet("digests4"), listSet("digests6"));
+        } catch (DatapathException e) {
+            // No table, or one without these sets (an older agent's): nft says "No such file or directory".
+            LOG.infof("no table inet %s of this agent's shape in %s (%s): the first sync creates it", NftRender.TABLE,
+                    netns, e.getMessage());
+            return false;
+        }
+        if (listed.isEmpty()) {
+            LOG.infof("table inet %s in %s is of another agent version: replacing it", NftRender.TABLE, netns);
+            return false;
+        }
+        long listedAt = System.nanoTime();
+        Map<LbFrontend, NftFrontend> want = new HashMap<>();
+        frontends.forEach(f -> want.put(f.frontend(), f));
+        Map<LbFrontend, NftFrontend> assumed = NftAdoption.programmed(listed.get(), want);
+        Set<LbFrontend> candidates = new HashSet<>(assumed.keySet());
+        candidates.addAll(want.keySet());
+        NftDiff.Delta delta = NftDiff.diff(assumed, new HashSet<>(NftRender.chains(assumed.values())), candidates,
+                f -> Optional.ofNullable(want.get(f)));
+        List<String> statements = new ArrayList<>(delta.statements());
+        statements.addAll(pods.rewrite());
+        if (!statements.isEmpty()) {
+            transact(statements);
+        }
+        lastTransaction = "adopted: " + listed.get().size() + " frontends listed, " + delta.updates().size()
+                + " changed\n" + lastTransaction;
+        delta.updates().forEach((f, rules) -> {
+            if (rules.isPresent()) {
+                assumed.put(f, rules.get());
+            } else {
+                assumed.remove(f);
+            }
+        });
+        programmed = assumed;
+        chains = delta.chains();
+        returnPath = pods;
+        LOG.infof("adopted table inet %s in %s: %d frontends listed, %d changed, in %d ms (listing %d ms)",
+                NftRender.TABLE, netns, listed.get().size(), delta.updates().size(),
+                (System.nanoTime() - start) / 1_000_000, (listedAt - start) / 1_000_000);
+        return true;
+    }
+
+    private String listSet(String set) {
+        return netns.run(List.of("nft", "list", "set", "inet", NftRender.TABLE, set), "", LOAD_TIMEOUT);
+    }
+
+    private void prestartSession() {
         try {
             session.prestart();
         } catch (DatapathException e) {

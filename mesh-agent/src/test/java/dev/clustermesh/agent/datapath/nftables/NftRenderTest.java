@@ -7,6 +7,7 @@ import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import dev.clustermesh.agent.loadbalancer.LbIds;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.proto.mesh.v1.Affinity;
 import dev.clustermesh.proto.mesh.v1.BackendState;
@@ -29,6 +30,12 @@ class NftRenderTest {
                 \t\telements = { 10.11.0.10 . tcp . 80 : goto lb4_tcp_2,
                 \t\t\t10.11.0.11 . udp . 53 : goto no_backends }
                 \t}
+                \tset digests4 {
+                \t\ttype ipv4_addr . inet_proto . inet_service
+                \t\tcomment "clustermesh schema #"
+                \t\telements = { 10.11.0.10 . tcp . 80 comment "2 #",
+                \t\t\t10.11.0.11 . udp . 53 comment "0 #" }
+                \t}
                 \tmap backends4_tcp {
                 \t\ttypeof ip daddr . tcp dport . numgen random mod 1 : ip daddr . tcp dport
                 \t\telements = { 10.11.0.10 . 80 . 0 : 10.10.1.1 . 8080,
@@ -43,6 +50,11 @@ class NftRenderTest {
                 \tmap services6 {
                 \t\ttype ipv6_addr . inet_proto . inet_service : verdict
                 \t\telements = { fd00::10 . tcp . 443 : goto lb6_tcp_1 }
+                \t}
+                \tset digests6 {
+                \t\ttype ipv6_addr . inet_proto . inet_service
+                \t\tcomment "clustermesh schema #"
+                \t\telements = { fd00::10 . tcp . 443 comment "1 #" }
                 \t}
                 \tmap backends6_tcp {
                 \t\ttypeof ip6 daddr . tcp dport . numgen random mod 1 : ip6 daddr . tcp dport
@@ -75,6 +87,22 @@ class NftRenderTest {
                 \t\tct state invalid drop
                 \t\tip daddr . meta l4proto . th dport vmap @services4
                 \t\tip6 daddr . meta l4proto . th dport vmap @services6
+                \t}
+                \tset remote_pods4 {
+                \t\ttype ipv4_addr
+                \t\tflags interval
+                \t\tauto-merge
+                \t\telements = { 10.20.1.0/24, 10.30.0.0/16 }
+                \t}
+                \tset remote_pods6 {
+                \t\ttype ipv6_addr
+                \t\tflags interval
+                \t\tauto-merge
+                \t}
+                \tchain postrouting {
+                \t\ttype nat hook postrouting priority 100; policy accept;
+                \t\tct status dnat ip saddr @remote_pods4 masquerade
+                \t\tct status dnat ip6 saddr @remote_pods6 masquerade
                 \t}
                 }
                 """;
@@ -119,7 +147,27 @@ class NftRenderTest {
         LbMaps lb = maps("10.11.0.10:80/TCP -> 10.10.1.1:8080, 10.10.1.2:8080~, 10.20.1.1:8080",
                 "10.11.0.11:53/UDP -> ", "[fd00::10]:443/TCP -> [fd00:1::1]:8443");
 
-        assertThat(NftRender.table(NftablesDatapath.frontends(lb))).isEqualTo(GOLDEN_TABLE);
+        NftReturnPath pods = NftReturnPath.of(List.of(new Route("10.30.0.0/16", "192.168.3.2", "cluster3", "node-3"),
+                new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                new Route("10.21.0.0/16", "192.168.2.2", "cluster2", "node-2", Route.Kind.SERVICE)));
+
+        assertThat(NftRender.table(NftablesDatapath.frontends(lb), pods).replace(NftDigests.schema(), "#")
+                .replaceAll("comment \"(\\d+) [0-9a-f]{16}\"", "comment \"$1 #\"")).isEqualTo(GOLDEN_TABLE);
+    }
+
+    @Test
+    void onlyTheRemotePodSetsThatChangedAreRewritten() {
+        NftReturnPath before = NftReturnPath.of(List.of(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                new Route("fd00:20:1::/64", "fd00::2", "cluster2", "node-2")));
+        NftReturnPath after = NftReturnPath.of(List.of(new Route("10.20.1.0/24", "192.168.2.2", "cluster2", "node-2"),
+                new Route("10.30.1.0/24", "192.168.3.2", "cluster3", "node-3"),
+                new Route("fd00:20:1::/64", "fd00::2", "cluster2", "node-2")));
+
+        assertThat(after.update(before)).containsExactly("flush set inet clustermesh remote_pods4",
+                "add element inet clustermesh remote_pods4 { 10.20.1.0/24, 10.30.1.0/24 }");
+        assertThat(NftReturnPath.NONE.update(after)).containsExactly("flush set inet clustermesh remote_pods4",
+                "flush set inet clustermesh remote_pods6");
+        assertThat(after.update(after)).isEmpty();
     }
 
     @Test
@@ -132,6 +180,28 @@ class NftRenderTest {
                 \t\ttype ipv4_addr . inet_proto . inet_service : verdict
                 \t}
                 """);
+        assertThat(NftRender.fullSync(List.of())).contains("""
+                \tset digests4 {
+                \t\ttype ipv4_addr . inet_proto . inet_service
+                \t\tcomment "clustermesh schema %s"
+                \t}
+                """.formatted(NftDigests.schema()));
+    }
+
+    @Test
+    void eachFrontendHasADigestsElementWithItsCountAndTargetDigest() {
+        LbMaps lb = maps("10.11.0.10:80/TCP -> 10.10.1.1:8080, 10.20.1.1:8080",
+                "10.11.0.11:80/TCP -> 10.20.1.1:8080, 10.10.1.1:8080", "10.11.0.12:80/TCP -> 10.10.1.1:8080, 10.20.1.1:8080",
+                "10.11.0.13:80/TCP -> 10.10.1.1:8081, 10.20.1.1:8080", "10.11.0.14:80/TCP -> ", "10.11.0.15:81/UDP -> ");
+        List<String> digests = NftablesDatapath.frontends(lb).stream().map(NftDigests::digest).toList();
+
+        assertThat(digests.get(0)).as("same targets, same digest").isEqualTo(digests.get(2)).matches("[0-9a-f]{16}");
+        assertThat(digests.get(1)).as("slot order counts").isNotEqualTo(digests.get(0));
+        assertThat(digests.get(3)).as("ports count").isNotEqualTo(digests.get(0));
+        assertThat(digests.get(4)).isEqualTo(digests.get(5));
+        assertThat(NftDigests.element(NftablesDatapath.frontends(lb).get(0)))
+                .isEqualTo("10.11.0.10 . tcp . 80 comment \"2 " + digests.get(0) + "\"");
+        assertThat(NftDigests.schema()).matches("[0-9a-f]{16}");
     }
 
     record Case(String name, String spec, String expected) {

@@ -35,7 +35,9 @@ import java.util.TreeSet;
  * {@code nft -f -}) against raw {@code nft -f FILE} of the same ruleset text, alternating, into an empty table;
  * <li>one-service changes (one backend of one service replaced, as the reconciler passes them, with the change
  * hint) with 1,000 and with N services loaded; next to them a fresh {@code nft -f -} process applying the same
- * statements, for scale.
+ * statements, for scale;
+ * <li>an agent restart over a loaded table: a new datapath's first sync with the same maps and with 1 % of the
+ * services changed, and a full sync of a running datapath (which replaces the table).
  * </ol>
  * Usage: {@code NftablesBench [services=10000] [backends=10] [fullRuns=5] [changes=300]}; see bench/datapath.sh.
  */
@@ -58,6 +60,7 @@ public final class NftablesBench {
             host("ip", "netns", "add", raw);
             host("ip", "netns", "add", agent);
             fullApply(raw, agent, services, backends, fullRuns);
+            restart(agent, services, backends, fullRuns);
             for (int n : new TreeSet<>(List.of(Math.min(1_000, services), services))) {
                 oneChange(agent, n, backends, changes);
             }
@@ -109,6 +112,61 @@ public final class NftablesBench {
                 + " render_median_ms=%.0f rebuild_over_loaded_table_ms=%.0f%n", services, r, o, o / r,
                 render / 1e6, rebuild / 1e6);
         agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+    }
+
+    /**
+     * An agent restart over a loaded table: a new datapath's construction and first sync (what the reconciler does
+     * on start) with the same maps, and with 1 % of the services changed meanwhile; then a full sync on the same
+     * datapath (what a retry after a failure does), which replaces the table.
+     */
+    private static void restart(String agentNs, int services, int backends, int runs) {
+        NetworkNamespace agent = NetworkNamespace.named(agentNs);
+        LbMaps lb = maps(services, backends);
+        DatapathState state = new DatapathState(lb, new TreeSet<>());
+        DatapathState changed = new DatapathState(changeOnePercent(lb), new TreeSet<>());
+        long[] same = new long[runs];
+        long[] onePercent = new long[runs];
+        long[] replace = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+            try (NftablesDatapath d = new NftablesDatapath(agent, none(agent))) {
+                d.apply(state, true);
+            }
+            // From construction on: a new agent's datapath checks nft in the namespace before its first sync.
+            long t0 = System.nanoTime();
+            try (NftablesDatapath d = new NftablesDatapath(agent, none(agent))) {
+                d.apply(state, true);
+                same[i] = System.nanoTime() - t0;
+            }
+            long t2 = System.nanoTime();
+            try (NftablesDatapath d = new NftablesDatapath(agent, none(agent))) {
+                d.apply(changed, true);
+                onePercent[i] = System.nanoTime() - t2;
+                long t1 = System.nanoTime();
+                d.apply(state, true);
+                replace[i] = System.nanoTime() - t1;
+            }
+            String kernel = agent.run(List.of("nft", "list", "map", "inet", NftRender.TABLE, "services4"), "", TIMEOUT);
+            System.out.printf(Locale.ROOT, "  run %d: restart, same maps %.0f ms; restart, 1%% changed %.0f ms;"
+                    + " full sync on the running datapath %.0f ms (services4 holds %,d elements)%n", i + 1,
+                    same[i] / 1e6, onePercent[i] / 1e6, replace[i] / 1e6, kernel.split(" : goto ").length - 1);
+        }
+        System.out.printf(Locale.ROOT, "RESULT restart services=%d same_maps_median_ms=%.0f one_percent_changed_median_ms=%.0f"
+                + " full_sync_replace_median_ms=%.0f%n", services, median(same) / 1e6, median(onePercent) / 1e6,
+                median(replace) / 1e6);
+        agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+    }
+
+    /** {@code lb} with slot 0's backend of every 100th service replaced by a new backend. */
+    private static LbMaps changeOnePercent(LbMaps lb) {
+        TreeMap<LbFrontend, LbService> live = new TreeMap<>(lb.services());
+        TreeMap<Integer, LbBackend> liveBackends = new TreeMap<>(lb.backends());
+        List<LbFrontend> frontends = new ArrayList<>(live.keySet());
+        int next = liveBackends.lastKey() + 1;
+        for (int i = 0; i < frontends.size(); i += 100) {
+            replaceOneBackend(live, liveBackends, frontends.get(i), next++, i / 100);
+        }
+        return new LbMaps(live, liveBackends, LbIds.EMPTY);
     }
 
     /** Rendering alone: LB maps to the bytes piped into nft. */

@@ -172,10 +172,40 @@ class NftablesDatapathIT {
         NftablesDatapath second = datapath();
         assertThat(Backends.answers(client, VIP, 3)).as("adopted, untouched until the first sync").containsOnly("one");
         second.apply(state(maps(svc(TWO))), false);
-        assertThat(second.lastTransaction()).as("the first apply of a new agent is a full sync").startsWith("full sync");
+        assertThat(second.lastTransaction()).as("the first apply of a new agent adopts the table")
+                .startsWith("adopted: 1 frontends listed, 1 changed");
         assertThat(Backends.answers(client, VIP, 3)).containsOnly("two");
         assertThat(NetnsLab.exec(node, "nft", "list", "table", "ip", "other")).isEqualTo(other);
         NetnsLab.exec(node, "nft", "delete", "table", "ip", "other");
+    }
+
+    @Test
+    void aRestartedAgentAppliesOnlyTheDifferenceAndAReplaceRepairsWhatItCannotSee() {
+        NftablesDatapath first = datapath();
+        first.apply(state(maps(svc(ONE), "10.11.0.20:80/TCP -> " + TWO, "10.11.0.21:80/TCP -> " + THREE)), true);
+        first.close();
+
+        // Meanwhile 10.11.0.20 moved to another backend, 10.11.0.21 went and 10.11.0.22 came.
+        NftablesDatapath second = datapath();
+        second.apply(state(maps(svc(ONE), "10.11.0.20:80/TCP -> " + THREE, "10.11.0.22:80/TCP -> " + TWO)), true);
+        assertThat(second.lastTransaction()).startsWith("adopted: 3 frontends listed, 3 changed")
+                .doesNotContain(VIP + " ");
+        assertThat(Backends.answers(client, VIP, 3)).containsOnly("one");
+        assertThat(Backends.answers(client, "10.11.0.20", 3)).containsOnly("three");
+        assertThat(Backends.answers(client, "10.11.0.22", 3)).containsOnly("two");
+        assertThat(NetnsLab.exec(node, "nft", "list", "map", "inet", "clustermesh", "services4"))
+                .doesNotContain("10.11.0.21");
+        second.close();
+
+        // A slot removed by hand: the next agent's adoption cannot see it, its delete fails, the retry replaces.
+        NetnsLab.exec(node, "nft", "delete element inet clustermesh backends4_tcp { 10.11.0.20 . 80 . 0 }");
+        NftablesDatapath third = datapath();
+        DatapathState moved = state(maps(svc(ONE), "10.11.0.20:80/TCP -> " + ONE, "10.11.0.22:80/TCP -> " + TWO));
+        assertThatThrownBy(() -> third.apply(moved, true)).isInstanceOf(DatapathException.class);
+        third.apply(moved, true);
+        assertThat(third.lastTransaction()).startsWith("full sync");
+        assertThat(Backends.answers(client, "10.11.0.20", 3)).containsOnly("one");
+        assertThat(Backends.answers(client, "10.11.0.22", 3)).containsOnly("two");
     }
 
     @Test
