@@ -35,6 +35,8 @@ final class StreamSender {
     private long queuedBytes;
     /** A drain task is pending, running, or waiting for the call to become ready. */
     private boolean scheduled;
+    /** The queue is not empty and the call said it is not ready: only its on-ready handler drains again. */
+    private boolean waiting;
     private boolean closed;
 
     /**
@@ -68,16 +70,19 @@ final class StreamSender {
             int before = last == null ? 0 : last.size();
             if (last != null && last.merge(frame)) {
                 queuedBytes += last.size() - before;
-            } else if (queuedBytes > maxQueuedBytes) {
-                overflow = true;
-                closed = true;
-                queue.clear();
-                queuedBytes = 0;
             } else {
                 queue.add(frame);
                 queuedBytes += frame.size();
                 schedule = !scheduled;
                 scheduled = true;
+            }
+            // One response of any size may wait (a long replay); more than the bound behind it may not.
+            if (last != null && queuedBytes > maxQueuedBytes) {
+                overflow = true;
+                schedule = false;
+                closed = true;
+                queue.clear();
+                queuedBytes = 0;
             }
         }
         if (overflow) {
@@ -99,10 +104,10 @@ final class StreamSender {
 
     private void onReady() {
         synchronized (this) {
-            if (closed || queue.isEmpty()) {
+            if (closed || !waiting) {
                 return;
             }
-            scheduled = true;
+            waiting = false;
         }
         drain();
     }
@@ -112,27 +117,38 @@ final class StreamSender {
             WatchFrame next;
             boolean ready = call == null || call.isReady();
             synchronized (this) {
-                next = ready ? queue.poll() : null;
-                if (next == null || closed) {
-                    // Not ready: stays scheduled; the on-ready handler drains again.
-                    scheduled = !ready && !closed;
+                if (closed || queue.isEmpty()) {
+                    scheduled = false;
                     return;
                 }
+                if (!ready) {
+                    // Stays scheduled: the on-ready handler drains again.
+                    waiting = true;
+                    return;
+                }
+                next = queue.poll();
                 queuedBytes -= next.size();
             }
-            try {
-                out.onNext(next);
-                metrics.eventsSent(next.eventCount());
-            } catch (RuntimeException e) {
-                // The call is already cancelled or closed: the client went away.
-                synchronized (this) {
-                    closed = true;
-                    queue.clear();
-                    queuedBytes = 0;
-                }
-                onClosed.closed();
+            if (!write(next)) {
                 return;
             }
+        }
+    }
+
+    private boolean write(WatchFrame next) {
+        try {
+            out.onNext(next);
+            metrics.eventsSent(next.eventCount());
+            return true;
+        } catch (RuntimeException e) {
+            // The call is already cancelled or closed: the client went away.
+            synchronized (this) {
+                closed = true;
+                queue.clear();
+                queuedBytes = 0;
+            }
+            onClosed.closed();
+            return false;
         }
     }
 

@@ -3,16 +3,12 @@ package dev.clustermesh.proxy.etcdapi;
 import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -41,7 +37,7 @@ final class WatchMethod {
     private static final class FrameMarshaller implements MethodDescriptor.Marshaller<WatchFrame> {
         @Override
         public InputStream stream(WatchFrame frame) {
-            return new FrameStream(frame.toByteArray());
+            return new RangeMethod.BytesStream(frame.toByteArray());
         }
 
         @Override
@@ -51,21 +47,6 @@ final class WatchMethod {
             } catch (IOException e) {
                 throw new UncheckedIOException("reading a watch response", e);
             }
-        }
-    }
-
-    /** Vert.x's gRPC bridge drains the stream into its buffer; grpc-java's own transport does the same. */
-    private static final class FrameStream extends ByteArrayInputStream implements Drainable, KnownLength {
-        FrameStream(byte[] bytes) {
-            super(bytes);
-        }
-
-        @Override
-        public synchronized int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
-            return n;
         }
     }
 }
