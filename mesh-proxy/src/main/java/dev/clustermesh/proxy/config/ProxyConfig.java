@@ -1,5 +1,6 @@
 package dev.clustermesh.proxy.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -87,5 +88,12 @@ public interface ProxyConfig {
         /** Interval of progress notifications to watches that asked for them. */
         @WithDefault("10m")
         Duration progressNotifyInterval();
+
+        /**
+         * Bytes of responses a watch stream may have waiting while its client does not read; a stream further
+         * behind is closed with RESOURCE_EXHAUSTED (its client re-lists and watches again).
+         */
+        @WithDefault("16M")
+        MemorySize watchQueueBytes();
     }
 }

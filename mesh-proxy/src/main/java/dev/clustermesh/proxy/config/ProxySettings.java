@@ -28,11 +28,12 @@ import java.util.Optional;
  * @param maxTxnOps most operations per transaction
  * @param historySize events kept for watches from older revisions
  * @param progressNotifyInterval progress notification period
+ * @param watchQueueBytes bytes a watch stream may have waiting before it is closed as too slow
  */
 public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List<String> serviceCidrs,
         List<String> etcdEndpoints, Optional<EtcdTls> etcdTls, Duration etcdRequestTimeout, Source source,
         Optional<Path> directory, Duration heartbeatInterval, Duration leaseTtl, String identity, int maxTxnOps,
-        int historySize, Duration progressNotifyInterval) {
+        int historySize, Duration progressNotifyInterval, long watchQueueBytes) {
 
     /** Where the exporter reads Kubernetes state from. */
     public enum Source { KUBERNETES, DIRECTORY, NONE }
@@ -82,13 +83,17 @@ public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List
             errors.add("mesh.api.history-size: " + c.api().historySize() + " must not be negative");
         }
         positive("mesh.api.progress-notify-interval", c.api().progressNotifyInterval(), errors);
+        long queueBytes = c.api().watchQueueBytes().asLongValue();
+        if (queueBytes < 1024) {
+            errors.add("mesh.api.watch-queue-bytes: " + queueBytes + " must be at least 1024");
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid mesh-proxy configuration: " + String.join("; ", errors));
         }
         return new ProxySettings(cluster, pods, services, c.etcd().endpoints(), tls, c.etcd().requestTimeout(),
                 source, c.export().directory(), c.export().heartbeatInterval(), c.export().leaseTtl(),
                 c.export().identity().orElseGet(() -> HostNames.local("mesh-proxy")), c.export().maxTxnOps(),
-                c.api().historySize(), c.api().progressNotifyInterval());
+                c.api().historySize(), c.api().progressNotifyInterval(), queueBytes);
     }
 
     private static ClusterIdentity cluster(ProxyConfig.Cluster c, List<String> errors) {

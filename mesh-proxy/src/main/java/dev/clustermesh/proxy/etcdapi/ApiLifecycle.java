@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 final class ApiLifecycle {
     private final KvCache cache;
-    private final WatchHub hub = new WatchHub();
+    private final WatchHub hub;
     private final UpstreamFeed feed;
     private final ProxySettings settings;
     private ScheduledExecutorService progress;
@@ -27,6 +27,7 @@ final class ApiLifecycle {
     ApiLifecycle(ProxySettings settings, Client client, MeterRegistry registry) {
         this.settings = settings;
         this.cache = new KvCache(settings.historySize());
+        this.hub = new WatchHub(cache::header);
         this.cache.addListener(hub);
         this.feed = new UpstreamFeed(client, cache, settings.etcdRequestTimeout());
         Gauge.builder("mesh_proxy_cache_keys", cache, KvCache::size).description("Keys in the cache").register(registry);

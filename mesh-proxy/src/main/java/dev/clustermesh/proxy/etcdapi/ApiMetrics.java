@@ -14,11 +14,15 @@ final class ApiMetrics {
     private final MeterRegistry registry;
     private final Map<String, AtomicInteger> watchers = new ConcurrentHashMap<>();
     private final Counter eventsSent;
+    private final Counter slowWatchersClosed;
 
     ApiMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.eventsSent = Counter.builder("mesh_proxy_watch_events_sent")
                 .description("Events sent to downstream watchers").register(registry);
+        this.slowWatchersClosed = Counter.builder("mesh_proxy_watch_streams_too_slow")
+                .description("Watch streams closed with RESOURCE_EXHAUSTED for falling too far behind")
+                .register(registry);
     }
 
     void request(String method, String code) {
@@ -31,6 +35,15 @@ final class ApiMetrics {
 
     void eventsSent(int n) {
         eventsSent.increment(n);
+    }
+
+    void slowWatcherClosed() {
+        slowWatchersClosed.increment();
+    }
+
+    /** Watch streams closed for falling too far behind (for tests and status). */
+    long slowWatchersClosed() {
+        return (long) slowWatchersClosed.count();
     }
 
     /** Adds {@code delta} to the number of open watches of {@code identity}. */

@@ -11,30 +11,39 @@ import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeRequest;
-import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 
 /** etcd's KV service, read-only: Range and read-only Txn from the cache; every write is refused. */
 @GrpcService
-final class KvService extends KVGrpc.KVImplBase {
+final class KvService implements KVGrpc.AsyncService, BindableService {
     private final KvCache cache;
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
+    private final RangeBytes ranges;
 
     KvService(KvCache cache, ProxySettings settings, ApiMetrics metrics) {
         this.cache = cache;
         this.policy = new AccessPolicy(settings.cluster().name());
         this.metrics = metrics;
+        this.ranges = new RangeBytes(cache);
     }
 
+    /** The generated binding, with Range answering encoded responses ({@link RangeMethod}). */
     @Override
-    public void range(RangeRequest req, StreamObserver<RangeResponse> out) {
+    public ServerServiceDefinition bindService() {
+        return RangeMethod.bind(KVGrpc.bindService(this), this::rangeEncoded);
+    }
+
+    void rangeEncoded(RangeRequest req, StreamObserver<byte[]> out) {
         Calls.unary(metrics, "Range", out, () -> {
             check(RangeQuery.of(req));
-            return RangeAnswer.answer(ready(), req);
+            ready();
+            return ranges.answer(req);
         });
     }
 

@@ -2,9 +2,11 @@ package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.CacheListener;
 import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.ResponseHeader;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Fans the cache's one upstream event stream out to every open downstream watch stream. Runs under the cache
@@ -12,6 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class WatchHub implements CacheListener {
     private final Set<WatchStream> streams = ConcurrentHashMap.newKeySet();
+    private final Supplier<ResponseHeader> header;
+
+    /** A hub whose event responses carry {@code header}, read under the cache lock at each delivery. */
+    WatchHub(Supplier<ResponseHeader> header) {
+        this.header = header;
+    }
 
     void add(WatchStream s) {
         streams.add(s);
@@ -28,8 +36,9 @@ final class WatchHub implements CacheListener {
 
     @Override
     public void onEvents(List<Event> events, long revision) {
+        EventBatch batch = new EventBatch(events, header.get());
         for (WatchStream s : streams) {
-            s.deliver(events, revision);
+            s.deliver(batch);
         }
     }
 

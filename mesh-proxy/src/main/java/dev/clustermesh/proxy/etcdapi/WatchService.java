@@ -2,32 +2,42 @@ package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.config.ProxySettings;
-import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchRequest;
-import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 
-/** etcd's Watch service over the cache: many watches per stream, served by the {@link WatchHub}. */
+/**
+ * etcd's Watch service over the cache: many watches per stream, served by the {@link WatchHub}. Bound by hand
+ * ({@link WatchMethod}) rather than through {@code WatchGrpc.WatchImplBase}, so responses go out as
+ * {@link WatchFrame}s: events encoded once for all watchers instead of once per watcher.
+ */
 @GrpcService
-final class WatchService extends WatchGrpc.WatchImplBase {
+final class WatchService implements BindableService {
     private final KvCache cache;
     private final WatchHub hub;
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
+    private final long maxQueuedBytes;
 
     WatchService(KvCache cache, WatchHub hub, ProxySettings settings, ApiMetrics metrics) {
         this.cache = cache;
         this.hub = hub;
         this.policy = new AccessPolicy(settings.cluster().name());
         this.metrics = metrics;
+        this.maxQueuedBytes = settings.watchQueueBytes();
     }
 
     @Override
-    public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
-        WatchStream stream = new WatchStream(Calls.identity(), out, cache, hub, policy, metrics);
-        if (out instanceof ServerCallStreamObserver<WatchResponse> call) {
+    public ServerServiceDefinition bindService() {
+        return WatchMethod.bind(this::watch);
+    }
+
+    StreamObserver<WatchRequest> watch(StreamObserver<WatchFrame> out) {
+        WatchStream stream = new WatchStream(Calls.identity(), out, maxQueuedBytes, cache, hub, policy, metrics);
+        if (out instanceof ServerCallStreamObserver<WatchFrame> call) {
             call.setOnCancelHandler(stream::close);
         }
         ConnectionWatch.onClose(stream::close);

@@ -1,7 +1,6 @@
 package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.KvCache;
-import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchRequest;
@@ -29,10 +28,10 @@ final class WatchStream {
     private long nextId;
     private boolean closed;
 
-    WatchStream(ClientIdentity who, StreamObserver<WatchResponse> out, KvCache cache, WatchHub hub,
+    WatchStream(ClientIdentity who, StreamObserver<WatchFrame> out, long maxQueuedBytes, KvCache cache, WatchHub hub,
             AccessPolicy policy, ApiMetrics metrics) {
         this.who = who;
-        this.sender = new StreamSender(out, metrics, this::closedByTransport);
+        this.sender = new StreamSender(out, maxQueuedBytes, metrics, this::closedByTransport);
         this.cache = cache;
         this.hub = hub;
         this.policy = policy;
@@ -92,19 +91,17 @@ final class WatchStream {
             watches.put(id, w);
             metrics.watchers(who, 1);
             hub.add(this);
-            List<Event> events = w.select(replay.events());
-            return events.isEmpty() || send(events(h, id, events));
+            EncodedEvents events = EncodedEvents.encode(w.select(replay.events()));
+            return events.isEmpty() || sender.send(WatchFrame.events(h.toByteArray(), id, events));
         });
     }
 
-    /** Called by the hub, under the cache lock. */
-    void deliver(List<Event> batch, long revision) {
-        ResponseHeader h = null;
+    /** Sends each watch its events of {@code batch}. Called by the hub, under the cache lock. */
+    void deliver(EventBatch batch) {
         for (Watching w : watches.values()) {
-            List<Event> events = w.select(batch);
-            if (!events.isEmpty()) {
-                h = h != null ? h : cache.header();
-                send(events(h, w.id(), events));
+            EncodedEvents events = batch.eventsFor(w);
+            if (!events.isEmpty() && !sender.send(WatchFrame.events(batch.header(), w.id(), events))) {
+                return;
             }
         }
     }
@@ -158,7 +155,7 @@ final class WatchStream {
     }
 
     private boolean send(WatchResponse r) {
-        return sender.send(r);
+        return sender.send(WatchFrame.of(r));
     }
 
     private void closedByTransport() {
@@ -166,10 +163,6 @@ final class WatchStream {
             closed = true;
         }
         release();
-    }
-
-    private static WatchResponse events(ResponseHeader h, long id, List<Event> events) {
-        return WatchResponse.newBuilder().setHeader(h).setWatchId(id).addAllEvents(events).build();
     }
 
     private static WatchResponse compacted(ResponseHeader h, long id, long compactRevision) {

@@ -20,6 +20,18 @@ import java.util.List;
 record Watching(long id, RangeQuery range, long start, boolean prevKv, boolean noPut, boolean noDelete,
         boolean progressNotify) {
 
+    /**
+     * What decides which events a watch gets and how they look, apart from its start revision: watches of
+     * one shape are sent the same encoded events.
+     */
+    record Shape(RangeQuery range, boolean prevKv, boolean noPut, boolean noDelete) {
+    }
+
+    /** This watch's shape. */
+    Shape shape() {
+        return new Shape(range, prevKv, noPut, noDelete);
+    }
+
     static Watching of(long id, WatchCreateRequest r, long start) {
         List<WatchCreateRequest.FilterType> f = r.getFiltersList();
         return new Watching(id, new RangeQuery(r.getKey(), r.getRangeEnd()), start, r.getPrevKv(),

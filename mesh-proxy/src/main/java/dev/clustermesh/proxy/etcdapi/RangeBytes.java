@@ -1,0 +1,53 @@
+package dev.clustermesh.proxy.etcdapi;
+
+import dev.clustermesh.proxy.cache.KvCache;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Encoded Range answers at the cache's current revision, the last few requests only.
+ *
+ * <p>Why: agents that connect together (a proxy restart, a new cluster joining) all list the same prefix at
+ * the same revision; a 10,000-service list is ~3.4 MB, and building and encoding it for each of them is
+ * most of a sync's CPU and garbage. Any change to the cache moves its revision and empties this.
+ */
+final class RangeBytes {
+    private static final int ENTRIES = 4;
+
+    private final KvCache cache;
+    private final Map<RangeRequest, byte[]> answers = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RangeRequest, byte[]> eldest) {
+            return size() > ENTRIES;
+        }
+    };
+    private long revision = -1;
+
+    RangeBytes(KvCache cache) {
+        this.cache = cache;
+    }
+
+    /**
+     * The encoded {@code RangeResponse} to {@code req} (already allowed to its caller).
+     *
+     * @throws io.grpc.StatusRuntimeException as {@link RangeAnswer#answer} does
+     */
+    synchronized byte[] answer(RangeRequest req) {
+        long current = cache.revision();
+        if (current != revision) {
+            answers.clear();
+            revision = current;
+        }
+        byte[] bytes = answers.get(req);
+        if (bytes == null) {
+            RangeResponse r = RangeAnswer.answer(cache, req);
+            bytes = r.toByteArray();
+            if (r.getHeader().getRevision() == revision) {
+                answers.put(req, bytes);
+            }
+        }
+        return bytes;
+    }
+}
