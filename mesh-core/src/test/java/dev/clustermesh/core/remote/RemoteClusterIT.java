@@ -136,7 +136,7 @@ class RemoteClusterIT {
             assertThat(seen.configs).isEmpty();
             relay.heal();
             Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
-            assertThat(seen.configs).containsKey("cluster2");
+            Eventually.await(WAIT, () -> assertThat(seen.configs).containsKey("cluster2"));
             assertThat(rc.status().withdrawn()).isFalse();
         }
     }
