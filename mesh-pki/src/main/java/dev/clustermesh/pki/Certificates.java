@@ -80,8 +80,17 @@ public final class Certificates {
             throw new PkiException("'" + commonName(ca.certificate()) + "' is not a CA certificate "
                     + "(basic constraints CA:false); cannot sign CN=" + commonName);
         }
+        if (notAfter.isAfter(ca.certificate().getNotAfter().toInstant())) {
+            // A certificate cannot outlive the CA that vouches for it: end it with the CA.
+            notAfter = ca.certificate().getNotAfter().toInstant();
+            checkDates(commonName, notBefore, notAfter);
+        }
         List<GeneralName> sans = new ArrayList<>();
         for (String dns : dnsNames) {
+            if (!isDnsName(dns)) {
+                throw new PkiException("'" + dns + "' is not a DNS name (ASCII labels of letters, digits and '-', "
+                        + "optionally '*.' first; give IP addresses as IP SANs) for CN=" + commonName);
+            }
             sans.add(new GeneralName(GeneralName.dNSName, dns));
         }
         for (String ip : ipAddresses) {
@@ -144,10 +153,31 @@ public final class Certificates {
         }
     }
 
+    private static boolean isDnsName(String name) {
+        String n = name.startsWith("*.") ? name.substring(2) : name;
+        if (n.isEmpty() || n.length() > 253 || n.matches("[0-9.]+") || n.indexOf(':') >= 0) {
+            return false;
+        }
+        for (String label : n.split("\\.", -1)) {
+            if (!label.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isIpLiteral(String ip) {
         // Literal syntax only: never resolve a host name here.
         if (ip.indexOf(':') >= 0) {
-            return ip.matches("[0-9A-Fa-f:.]+") && ip.length() <= 45;
+            if (!ip.matches("[0-9A-Fa-f:.]+") || ip.length() > 45) {
+                return false;
+            }
+            try {
+                // Bracketed, the JDK parses an IPv6 literal and never asks DNS.
+                return java.net.InetAddress.getByName("[" + ip + "]") instanceof java.net.Inet6Address;
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
         }
         String[] parts = ip.split("\\.", -1);
         if (parts.length != 4) {

@@ -126,7 +126,7 @@ public final class Pem {
 
     private static String readText(Path file) {
         try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
+            return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException e) {
             throw new PkiException(file + " does not exist");
         } catch (IOException e) {

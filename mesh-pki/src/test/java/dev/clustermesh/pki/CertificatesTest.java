@@ -40,6 +40,17 @@ class CertificatesTest {
     }
 
     @Test
+    void aCertificateEndsNoLaterThanItsCaAndTakesIpv6Sans() throws Exception {
+        KeyedCertificate ca = Certificates.createCa("short-lived", NOW, NOW.plus(Duration.ofDays(2)));
+        KeyedCertificate leaf = Certificates.issue(ca, "mesh-proxy.c1", Usage.SERVER, List.of("*.mesh.example"),
+                List.of("::1", "fd00::10"), NOW, LATER);
+
+        assertThat(leaf.certificate().getNotAfter()).isEqualTo(ca.certificate().getNotAfter());
+        assertThat(leaf.certificate().getSubjectAlternativeNames()).extracting(l -> l.get(1).toString())
+                .contains("*.mesh.example", "0:0:0:0:0:0:0:1", "fd00:0:0:0:0:0:0:10");
+    }
+
+    @Test
     void pemRoundTripsAndKeysAreOwnerOnly() throws Exception {
         KeyedCertificate ca = Certificates.createCa("clustermesh-ca", NOW, LATER);
         Pem.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
@@ -68,6 +79,12 @@ class CertificatesTest {
                 .hasMessageContaining("'local-cluster1' is not a CA certificate");
         assertThatThrownBy(() -> Certificates.issue(ca, "x", Usage.SERVER, List.of(), List.of("host.example"),
                 NOW, LATER)).hasMessageContaining("'host.example' is not an IPv4 or IPv6 address");
+        assertThatThrownBy(() -> Certificates.issue(ca, "x", Usage.SERVER, List.of(), List.of(":::"), NOW, LATER))
+                .hasMessageContaining("':::' is not an IPv4 or IPv6 address");
+        assertThatThrownBy(() -> Certificates.issue(ca, "x", Usage.SERVER, List.of("h\u00e9llo"), List.of(), NOW,
+                LATER)).hasMessageContaining("'h\u00e9llo' is not a DNS name");
+        assertThatThrownBy(() -> Certificates.issue(ca, "x", Usage.SERVER, List.of("10.0.0.1"), List.of(), NOW,
+                LATER)).hasMessageContaining("give IP addresses as IP SANs");
         assertThatThrownBy(() -> Certificates.createCa("ca", LATER, NOW)).hasMessageContaining("before it starts");
         assertThatThrownBy(() -> Pem.read(dir.resolve("leaf.crt"), dir.resolve("other.key")))
                 .hasMessageContaining("other.key is not the private key of");

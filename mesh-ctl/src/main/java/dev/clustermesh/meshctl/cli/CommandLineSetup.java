@@ -8,8 +8,9 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * Every error is one line on stderr and a non-zero exit: 2 for bad flags or arguments (with the command whose
- * help to read), 1 for failures while running. {@code MESHCTL_DEBUG=1} adds the stack trace.
+ * Every error is one line on stderr and a non-zero exit: 2 for bad flags or arguments (picocli's own checks
+ * name the command whose help to read; value checks inside commands throw {@link IllegalArgumentException}),
+ * 1 for failures while running. {@code MESHCTL_DEBUG=1} adds the stack trace.
  */
 @ApplicationScoped
 public class CommandLineSetup {
@@ -37,7 +38,8 @@ public class CommandLineSetup {
                 ex.printStackTrace(err);
             }
             err.flush();
-            return FAILED;
+            // Commands check their flags' values with plain IllegalArgumentExceptions: a usage error too.
+            return ex.getClass() == IllegalArgumentException.class ? USAGE : FAILED;
         });
         return cl;
     }

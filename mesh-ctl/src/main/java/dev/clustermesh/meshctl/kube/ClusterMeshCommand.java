@@ -67,9 +67,9 @@ public final class ClusterMeshCommand {
         @Option(names = "--cluster-id", required = true, description = "Cluster ID, 1..255, unique in the mesh.")
         int id;
 
-        @Option(names = "--service-type", defaultValue = "NodePort",
-                description = "How other clusters reach the proxy: NodePort, LoadBalancer or ClusterIP "
-                        + "(default: ${DEFAULT-VALUE}).")
+        @Option(names = "--service-type",
+                description = "How other clusters reach the proxy: NodePort, LoadBalancer or ClusterIP (default: "
+                        + "the existing Service's type, NodePort for a new one).")
         ClusterMeshOps.ServiceType serviceType;
 
         @Option(names = "--ca-dir", defaultValue = "clustermesh-pki",

@@ -63,9 +63,13 @@ final class ClusterMeshOps {
         NodePort, LoadBalancer, ClusterIP
     }
 
+    /**
+     * Everything is read and every certificate issued before the first write, so a refusal leaves the cluster as it
+     * was. {@code type} null keeps an existing Service's type (NodePort for a new one).
+     */
     void enable(String context, KubernetesClient k, ClusterIdentity cluster, ServiceType type, Path caDir,
             List<String> extraDns, List<String> extraIps, Duration validity) {
-        Record existing = record(k).orElse(null);
+        Record existing = record(context, k).orElse(null);
         if (existing != null && !existing.self().equals(cluster)) {
             throw new MeshCtlException("context " + context + " is already enabled as " + existing.self()
                     + "; refusing to make it " + cluster + " (a cluster's name and ID never change)");
@@ -76,23 +80,25 @@ final class ClusterMeshOps {
             throw new MeshCtlException("context " + context + " already holds a different mesh CA (Secret "
                     + KubeNames.CA_SECRET + "); every cluster of a mesh must use the same --ca-dir");
         }
+        Service current = call(context, () -> k.services().inNamespace(namespace).withName(KubeNames.PROXY_SERVICE)
+                .get());
+        List<String> dns = new ArrayList<>(MeshPki.defaultServerNames(cluster.name(), namespace));
+        List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
+        nodeAddresses(context, k).forEach(ip -> addOnce(ips, ip));
+        if (current != null) {
+            for (String address : loadBalancerAddresses(current)) {
+                addOnce(isIp(address) ? ips : dns, address);
+            }
+        }
+        extraDns.forEach(d -> addOnce(dns, d));
+        extraIps.forEach(ip -> addOnce(ips, ip));
+        MeshPki.ClusterCertificates certs = MeshPki.issue(ca, cluster.name(), dns, ips, validity);
+
         if (call(context, () -> k.namespaces().withName(namespace).get()) == null) {
             call(context, () -> k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
                     .endMetadata().build()).create());
         }
-        Service svc = proxyService(context, k, type);
-        List<String> dns = new ArrayList<>(MeshPki.defaultServerNames(cluster.name(), namespace));
-        dns.addAll(extraDns);
-        List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
-        for (String ip : nodeAddresses(context, k)) {
-            if (!ips.contains(ip)) {
-                ips.add(ip);
-            }
-        }
-        loadBalancerIps(svc).stream().filter(ip -> !ips.contains(ip)).forEach(ips::add);
-        extraIps.stream().filter(ip -> !ips.contains(ip)).forEach(ips::add);
-        MeshPki.ClusterCertificates certs = MeshPki.issue(ca, cluster.name(), dns, ips, validity);
-
+        Service svc = proxyService(context, k, current, type);
         Map<String, String> caData = new LinkedHashMap<>();
         caData.put("ca.crt", Pem.certificate(ca.certificate()));
         caData.put("ca.key", Pem.privateKey(ca.key()));
@@ -110,8 +116,22 @@ final class ClusterMeshOps {
                 + String.join(", ", dns) + ", " + String.join(", ", ips) + "), " + KubeNames.CLUSTERS_SECRET
                 + "; ConfigMap " + KubeNames.CLUSTER_CONFIG + "; Service " + KubeNames.PROXY_SERVICE + " ("
                 + svc.getSpec().getType() + ")");
-        out.println("   Deploy the workloads with: kubectl --context " + context + " apply -k k8s/overlays/"
-                + cluster.name() + " (same name and ID)");
+        if ("LoadBalancer".equals(svc.getSpec().getType()) && loadBalancerAddresses(svc).isEmpty()) {
+            out.println("⚠️  The load balancer has no address yet, so the proxy certificate does not name it: run "
+                    + "enable again once it has one (or pass --proxy-ip / --proxy-dns)");
+        }
+        out.println("   Deploy the workloads with: kubectl --context " + context + " apply -k k8s/overlays/<cluster>"
+                + " (an overlay with the same name and ID; see k8s/README.md)");
+    }
+
+    private static void addOnce(List<String> list, String value) {
+        if (!list.contains(value)) {
+            list.add(value);
+        }
+    }
+
+    private static boolean isIp(String address) {
+        return address.indexOf(':') >= 0 || address.matches("[0-9.]+");
     }
 
     void connect(String sourceContext, KubernetesClient source, String destinationContext,
@@ -141,8 +161,9 @@ final class ClusterMeshOps {
             throw new MeshCtlException(a.self().name() + " and " + b.self().name() + " do not share a CA (Secret "
                     + KubeNames.CA_SECRET + " differs); enable both with the same --ca-dir");
         }
-        String toB = destinationEndpoint != null ? destinationEndpoint : endpoint(destinationContext, destination);
-        String toA = sourceEndpoint != null ? sourceEndpoint : endpoint(sourceContext, source);
+        String toB = destinationEndpoint != null ? destinationEndpoint
+                : endpoint(destinationContext, destination, "--destination-endpoint");
+        String toA = sourceEndpoint != null ? sourceEndpoint : endpoint(sourceContext, source, "--source-endpoint");
         addEntry(sourceContext, source, a.self().name(), b.self().name(), toB, caA, validity);
         addEntry(destinationContext, destination, b.self().name(), a.self().name(), toA, caA, validity);
         Map<String, Integer> ma = new TreeMap<>(a.members());
@@ -164,6 +185,10 @@ final class ClusterMeshOps {
             KubernetesClient destination) {
         Record a = requireRecord(sourceContext, source);
         Record b = requireRecord(destinationContext, destination);
+        if (a.self().name().equals(b.self().name())) {
+            throw new MeshCtlException("contexts " + sourceContext + " and " + destinationContext
+                    + " are both cluster '" + a.self().name() + "'; nothing to disconnect (and its own entry stays)");
+        }
         boolean was = a.members().containsKey(b.self().name()) || b.members().containsKey(a.self().name());
         removeEntry(sourceContext, source, b.self().name());
         removeEntry(destinationContext, destination, a.self().name());
@@ -178,8 +203,8 @@ final class ClusterMeshOps {
                 : "ℹ️  " + a.self() + " and " + b.self() + " were not connected; nothing to do");
     }
 
-    java.util.Optional<Record> record(KubernetesClient k) {
-        ConfigMap cm = call("", () -> k.configMaps().inNamespace(namespace).withName(KubeNames.CLUSTER_CONFIG).get());
+    java.util.Optional<Record> record(String context, KubernetesClient k) {
+        ConfigMap cm = call(context, () -> k.configMaps().inNamespace(namespace).withName(KubeNames.CLUSTER_CONFIG).get());
         if (cm == null || cm.getData() == null) {
             return java.util.Optional.empty();
         }
@@ -198,7 +223,7 @@ final class ClusterMeshOps {
     }
 
     private Record requireRecord(String context, KubernetesClient k) {
-        return call(context, () -> record(k)).orElseThrow(() -> new MeshCtlException("context " + context
+        return record(context, k).orElseThrow(() -> new MeshCtlException("context " + context
                 + ": ClusterMesh is not enabled (no ConfigMap " + KubeNames.CLUSTER_CONFIG + " in " + namespace
                 + "); run 'meshctl clustermesh enable --context " + context + " --cluster-name … --cluster-id …' "
                 + "first"));
@@ -263,21 +288,34 @@ final class ClusterMeshOps {
         apply(context, k, ClusterSecrets.clusters(namespace, entries));
     }
 
-    private Service proxyService(String context, KubernetesClient k, ServiceType type) {
-        Service existing = call(context, () -> k.services().inNamespace(namespace).withName(KubeNames.PROXY_SERVICE)
-                .get());
-        Service svc = existing != null ? new ServiceBuilder(existing).editSpec().withType(type.name()).endSpec().build()
-                : new ServiceBuilder().withNewMetadata().withName(KubeNames.PROXY_SERVICE).withNamespace(namespace)
-                        .addToLabels("app.kubernetes.io/name", KubeNames.PROXY_SERVICE)
-                        .addToLabels(KubeNames.MANAGED_BY, "meshctl").endMetadata().withNewSpec()
-                        .withType(type.name()).addToSelector("app.kubernetes.io/name", KubeNames.PROXY_SERVICE)
-                        .addNewPort().withName("etcd-api").withPort(KubeNames.PROXY_PORT).withProtocol("TCP")
-                        .withNewTargetPort("etcd-api").endPort().endSpec().build();
+    private Service proxyService(String context, KubernetesClient k, Service existing, ServiceType type) {
+        if (existing != null && (type == null || type.name().equals(existing.getSpec().getType()))) {
+            return existing;
+        }
+        Service svc;
+        if (existing != null) {
+            ServiceBuilder b = new ServiceBuilder(existing).editSpec().withType(type.name()).endSpec();
+            if (type == ServiceType.ClusterIP) {
+                // A ClusterIP Service may not keep node ports: the API server refuses the update otherwise.
+                b.editSpec().withPorts(existing.getSpec().getPorts().stream()
+                        .map(port -> new io.fabric8.kubernetes.api.model.ServicePortBuilder(port).withNodePort(null)
+                                .build()).toList()).endSpec();
+            }
+            svc = b.build();
+        } else {
+            String t = type == null ? ServiceType.NodePort.name() : type.name();
+            svc = new ServiceBuilder().withNewMetadata().withName(KubeNames.PROXY_SERVICE).withNamespace(namespace)
+                    .addToLabels("app.kubernetes.io/name", KubeNames.PROXY_SERVICE)
+                    .addToLabels(KubeNames.MANAGED_BY, "meshctl").endMetadata().withNewSpec()
+                    .withType(t).addToSelector("app.kubernetes.io/name", KubeNames.PROXY_SERVICE)
+                    .addNewPort().withName("etcd-api").withPort(KubeNames.PROXY_PORT).withProtocol("TCP")
+                    .withNewTargetPort("etcd-api").endPort().endSpec().build();
+        }
         return call(context, () -> k.services().inNamespace(namespace).resource(svc).createOr(e -> e.update()));
     }
 
     /** Where other clusters reach this cluster's proxy, from its Service. */
-    String endpoint(String context, KubernetesClient k) {
+    String endpoint(String context, KubernetesClient k, String flag) {
         Service s = call(context, () -> k.services().inNamespace(namespace).withName(KubeNames.PROXY_SERVICE).get());
         if (s == null) {
             throw new MeshCtlException("context " + context + " has no Service " + KubeNames.PROXY_SERVICE + " in "
@@ -289,10 +327,10 @@ final class ClusterMeshOps {
                         + " has no port " + KubeNames.PROXY_PORT));
         String type = s.getSpec().getType() == null ? "ClusterIP" : s.getSpec().getType();
         if ("LoadBalancer".equals(type)) {
-            List<String> ips = loadBalancerIps(s);
+            List<String> ips = loadBalancerAddresses(s);
             if (ips.isEmpty()) {
                 throw new MeshCtlException("context " + context + ": Service " + KubeNames.PROXY_SERVICE
-                        + " has no load-balancer address yet; wait, or give the address with --destination-endpoint");
+                        + " has no load-balancer address yet; wait, or give the address with " + flag);
             }
             return "https://" + hostPort(ips.get(0), KubeNames.PROXY_PORT);
         }
@@ -300,20 +338,20 @@ final class ClusterMeshOps {
             List<String> nodes = nodeAddresses(context, k);
             if (nodes.isEmpty()) {
                 throw new MeshCtlException("context " + context + " lists no node with an InternalIP to reach the "
-                        + "NodePort; give the address with --destination-endpoint");
+                        + "NodePort; give the address with " + flag);
             }
             return "https://" + hostPort(nodes.get(0), port.getNodePort());
         }
         throw new MeshCtlException("context " + context + ": Service " + KubeNames.PROXY_SERVICE + " is " + type
                 + ", which other clusters cannot reach; enable with --service-type NodePort or LoadBalancer, or give "
-                + "the address with --destination-endpoint");
+                + "the address with " + flag);
     }
 
     private static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    private static List<String> loadBalancerIps(Service s) {
+    private static List<String> loadBalancerAddresses(Service s) {
         List<String> out = new ArrayList<>();
         if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null
                 && s.getStatus().getLoadBalancer().getIngress() != null) {
@@ -346,6 +384,14 @@ final class ClusterMeshOps {
     }
 
     private void apply(String context, KubernetesClient k, Secret secret) {
+        Secret current = call(context, () -> k.secrets().inNamespace(namespace)
+                .withName(secret.getMetadata().getName()).get());
+        if (current != null && !java.util.Objects.equals(current.getType(), secret.getType())) {
+            // A Secret's type cannot change (e.g. one made with `kubectl create secret generic`): replace it.
+            call(context, () -> k.secrets().inNamespace(namespace).withName(secret.getMetadata().getName()).delete());
+            call(context, () -> k.secrets().inNamespace(namespace).resource(secret).create());
+            return;
+        }
         call(context, () -> k.secrets().inNamespace(namespace).resource(secret).createOr(e -> e.update()));
     }
 

@@ -84,9 +84,11 @@ public final class CertsCommand {
                                 Pem.certificate(certs.local().certificate()), Pem.privateKey(certs.local().key()))));
                 Path yaml = dir.resolve("secrets.yaml");
                 try {
+                    // Private keys inside: owner-only from the first byte written.
+                    Files.deleteIfExists(yaml);
+                    Files.createFile(yaml, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
                     Files.writeString(yaml, entry.replace("\n---\n---\n", "\n---\n"));
-                    Files.setPosixFilePermissions(yaml, java.nio.file.attribute.PosixFilePermissions
-                            .fromString("rw-------"));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write " + yaml, e);
                 }

@@ -71,6 +71,10 @@ public final class MeshPki {
         if (ca.certificate().getBasicConstraints() < 0) {
             throw new MeshCtlException(cert + " is not a CA certificate (CN=" + ca.commonName() + ")");
         }
+        if (ca.certificate().getNotAfter().toInstant().isBefore(Instant.now())) {
+            throw new MeshCtlException("the CA in " + cert + " expired on " + ca.certificate().getNotAfter()
+                    .toInstant() + "; certificates it signs would not be trusted");
+        }
         return ca;
     }
 

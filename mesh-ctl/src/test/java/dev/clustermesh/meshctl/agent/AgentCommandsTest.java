@@ -48,7 +48,7 @@ class AgentCommandsTest {
                 .isEqualTo("Error: --agent 'localhost' is not host:port (e.g. 127.0.0.1:9876)");
 
         LaunchResult both = meshctl.launch("status", "--agent", "127.0.0.1:1", "--context", "cluster1");
-        assertThat(both.exitCode()).isEqualTo(1);
+        assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.getErrorOutput().strip()).isEqualTo("Error: give --agent or --context, not both");
 
         LaunchResult format = meshctl.launch("service", "list", "-o", "yaml");

@@ -180,14 +180,14 @@ class DemoIT {
         assertThat(again.err().strip()).isEqualTo("Error: a demo is already running in " + dir
                 + "; see 'meshctl demo status', or stop it with 'meshctl demo down'");
         MeshctlProcess.Result deployment = meshctl(30, "demo", "scale", "cluster1", "tie-fighter", "3");
-        assertThat(deployment.exitCode()).isEqualTo(1);
+        assertThat(deployment.exitCode()).isEqualTo(2);
         assertThat(deployment.err().strip()).isEqualTo("Error: the demo has no deployment 'tie-fighter' (it has "
                 + "rebel-base, x-wing)");
         MeshctlProcess.Result cluster = meshctl(30, "demo", "annotate", "cluster9", "rebel-base", "a=b");
         assertThat(cluster.err().strip()).isEqualTo("Error: the demo has no cluster 'cluster9' (it has cluster1, "
                 + "cluster2)");
         MeshctlProcess.Result key = meshctl(30, "demo", "annotate", "cluster1", "rebel-base", "=x");
-        assertThat(key.exitCode()).isEqualTo(1);
+        assertThat(key.exitCode()).isEqualTo(2);
         assertThat(key.err()).contains("'=x' is not key=value or key-");
     }
 

@@ -201,9 +201,38 @@ class ClusterMeshCommandTest {
     }
 
     @Test
+    void reEnablingKeepsTheServiceTypeNamesALoadBalancerHostAndReplacesAHandMadeSecret(QuarkusMainLauncher meshctl)
+            throws Exception {
+        clients.get(1).services().inNamespace(NS).withName("mesh-proxy").edit(s -> new ServiceBuilder(s)
+                .editStatus().editLoadBalancer().withIngress(new io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder()
+                        .withHostname("mesh.lb.example.org").build()).endLoadBalancer().endStatus().build());
+        clients.get(1).secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("mesh-proxy-tls").withNamespace(NS).endMetadata().withType("Opaque")
+                .addToData("tls.crt", "").build()).create();
+
+        LaunchResult e = run(meshctl, "clustermesh", "enable", "--context", "ctx2", "--cluster-name", "cluster2",
+                "--cluster-id", "2", "--ca-dir", ca.toString());
+        assertThat(e.exitCode()).as(e.getErrorOutput()).isZero();
+        assertThat(e.getOutput()).contains("Service mesh-proxy (LoadBalancer)");
+        assertThat(clients.get(1).services().inNamespace(NS).withName("mesh-proxy").get().getSpec().getType())
+                .isEqualTo("LoadBalancer");
+        Secret tls = clients.get(1).secrets().inNamespace(NS).withName("mesh-proxy-tls").get();
+        assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+        X509Certificate server = Pem.readCertificate(Files.writeString(dir.resolve("lb.crt"),
+                new String(Base64.getDecoder().decode(tls.getData().get("tls.crt")), StandardCharsets.UTF_8)));
+        assertThat(server.getSubjectAlternativeNames()).extracting(l -> l.get(1).toString())
+                .contains("mesh.lb.example.org");
+
+        LaunchResult self = run(meshctl, "clustermesh", "disconnect", "--context", "ctx2", "--destination-context",
+                "ctx2");
+        assertThat(self.exitCode()).isEqualTo(2);
+        assertThat(clustersSecret(2)).containsKey("cluster2");
+    }
+
+    @Test
     void badFlagsContextsAndFilesAreOneLineErrors(QuarkusMainLauncher meshctl) {
         LaunchResult id = enable(meshctl, 1, "cluster1", 300, "NodePort");
-        assertThat(id.exitCode()).isEqualTo(1);
+        assertThat(id.exitCode()).isEqualTo(2);
         assertThat(id.getErrorOutput().strip()).startsWith("Error: --cluster-id: ").doesNotContain("\n");
 
         LaunchResult ctx = run(meshctl, "clustermesh", "enable", "--context", "nope", "--cluster-name", "c",

@@ -102,7 +102,7 @@ class CertificateCommandsTest {
                 + "one with 'meshctl ca create --dir " + ca + "'");
 
         LaunchResult badName = meshctl.launch("certs", "issue", "--cluster", "Cluster_1", "--ca-dir", ca.toString());
-        assertThat(badName.exitCode()).isEqualTo(1);
+        assertThat(badName.exitCode()).isEqualTo(2);
         assertThat(badName.getErrorOutput().strip()).doesNotContain("\n").contains("Cluster_1");
 
         LaunchResult missing = meshctl.launch("certs", "issue");
@@ -115,7 +115,7 @@ class CertificateCommandsTest {
         assertThat(unknown.getErrorOutput().strip()).doesNotContain("\n").contains("'--colour'");
 
         LaunchResult days = meshctl.launch("ca", "create", "--dir", dir.toString(), "--validity-days", "0");
-        assertThat(days.exitCode()).isEqualTo(1);
+        assertThat(days.exitCode()).isEqualTo(2);
         assertThat(days.getErrorOutput().strip()).isEqualTo("Error: --validity-days must be at least 1, got 0");
     }
 }
