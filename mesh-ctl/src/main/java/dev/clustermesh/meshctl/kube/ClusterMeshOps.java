@@ -1,5 +1,7 @@
 package dev.clustermesh.meshctl.kube;
 
+import static dev.clustermesh.meshctl.kube.KubeContexts.call;
+
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.identity.MeshMembership;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
@@ -12,28 +14,21 @@ import dev.clustermesh.pki.Pem;
 import dev.clustermesh.pki.Usage;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 
 /**
  * What {@code meshctl clustermesh} does to clusters through the Kubernetes API, in the namespace of the mesh:
@@ -84,9 +79,9 @@ final class ClusterMeshOps {
                 .get());
         List<String> dns = new ArrayList<>(MeshPki.defaultServerNames(cluster.name(), namespace));
         List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
-        nodeAddresses(context, k).forEach(ip -> addOnce(ips, ip));
+        ProxyAddresses.nodeAddresses(context, k).forEach(ip -> addOnce(ips, ip));
         if (current != null) {
-            for (String address : loadBalancerAddresses(current)) {
+            for (String address : ProxyAddresses.loadBalancerAddresses(current)) {
                 addOnce(isIp(address) ? ips : dns, address);
             }
         }
@@ -116,7 +111,7 @@ final class ClusterMeshOps {
                 + String.join(", ", dns) + ", " + String.join(", ", ips) + "), " + KubeNames.CLUSTERS_SECRET
                 + "; ConfigMap " + KubeNames.CLUSTER_CONFIG + "; Service " + KubeNames.PROXY_SERVICE + " ("
                 + svc.getSpec().getType() + ")");
-        if ("LoadBalancer".equals(svc.getSpec().getType()) && loadBalancerAddresses(svc).isEmpty()) {
+        if ("LoadBalancer".equals(svc.getSpec().getType()) && ProxyAddresses.loadBalancerAddresses(svc).isEmpty()) {
             out.println("⚠️  The load balancer has no address yet, so the proxy certificate does not name it: run "
                     + "enable again once it has one (or pass --proxy-ip / --proxy-dns)");
         }
@@ -162,8 +157,8 @@ final class ClusterMeshOps {
                     + KubeNames.CA_SECRET + " differs); enable both with the same --ca-dir");
         }
         String toB = destinationEndpoint != null ? destinationEndpoint
-                : endpoint(destinationContext, destination, "--destination-endpoint");
-        String toA = sourceEndpoint != null ? sourceEndpoint : endpoint(sourceContext, source, "--source-endpoint");
+                : ProxyAddresses.endpoint(destinationContext, destination, namespace, "--destination-endpoint");
+        String toA = sourceEndpoint != null ? sourceEndpoint : ProxyAddresses.endpoint(sourceContext, source, namespace, "--source-endpoint");
         addEntry(sourceContext, source, a.self().name(), b.self().name(), toB, caA, validity);
         addEntry(destinationContext, destination, b.self().name(), a.self().name(), toA, caA, validity);
         Map<String, Integer> ma = new TreeMap<>(a.members());
@@ -314,75 +309,6 @@ final class ClusterMeshOps {
         return call(context, () -> k.services().inNamespace(namespace).resource(svc).createOr(e -> e.update()));
     }
 
-    /** Where other clusters reach this cluster's proxy, from its Service. */
-    String endpoint(String context, KubernetesClient k, String flag) {
-        Service s = call(context, () -> k.services().inNamespace(namespace).withName(KubeNames.PROXY_SERVICE).get());
-        if (s == null) {
-            throw new MeshCtlException("context " + context + " has no Service " + KubeNames.PROXY_SERVICE + " in "
-                    + namespace + "; run 'meshctl clustermesh enable' there");
-        }
-        ServicePort port = s.getSpec().getPorts().stream()
-                .filter(p -> p.getPort() != null && p.getPort() == KubeNames.PROXY_PORT).findFirst()
-                .orElseThrow(() -> new MeshCtlException("context " + context + ": Service " + KubeNames.PROXY_SERVICE
-                        + " has no port " + KubeNames.PROXY_PORT));
-        String type = s.getSpec().getType() == null ? "ClusterIP" : s.getSpec().getType();
-        if ("LoadBalancer".equals(type)) {
-            List<String> ips = loadBalancerAddresses(s);
-            if (ips.isEmpty()) {
-                throw new MeshCtlException("context " + context + ": Service " + KubeNames.PROXY_SERVICE
-                        + " has no load-balancer address yet; wait, or give the address with " + flag);
-            }
-            return "https://" + hostPort(ips.get(0), KubeNames.PROXY_PORT);
-        }
-        if ("NodePort".equals(type) && port.getNodePort() != null) {
-            List<String> nodes = nodeAddresses(context, k);
-            if (nodes.isEmpty()) {
-                throw new MeshCtlException("context " + context + " lists no node with an InternalIP to reach the "
-                        + "NodePort; give the address with " + flag);
-            }
-            return "https://" + hostPort(nodes.get(0), port.getNodePort());
-        }
-        throw new MeshCtlException("context " + context + ": Service " + KubeNames.PROXY_SERVICE + " is " + type
-                + ", which other clusters cannot reach; enable with --service-type NodePort or LoadBalancer, or give "
-                + "the address with " + flag);
-    }
-
-    private static String hostPort(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    private static List<String> loadBalancerAddresses(Service s) {
-        List<String> out = new ArrayList<>();
-        if (s.getStatus() != null && s.getStatus().getLoadBalancer() != null
-                && s.getStatus().getLoadBalancer().getIngress() != null) {
-            for (LoadBalancerIngress i : s.getStatus().getLoadBalancer().getIngress()) {
-                if (i.getIp() != null) {
-                    out.add(i.getIp());
-                } else if (i.getHostname() != null) {
-                    out.add(i.getHostname());
-                }
-            }
-        }
-        return out;
-    }
-
-    private List<String> nodeAddresses(String context, KubernetesClient k) {
-        List<Node> nodes = new ArrayList<>(call(context, () -> k.nodes().list().getItems()));
-        nodes.sort(Comparator.comparing(n -> n.getMetadata().getName()));
-        List<String> out = new ArrayList<>();
-        for (Node n : nodes) {
-            if (n.getStatus() == null || n.getStatus().getAddresses() == null) {
-                continue;
-            }
-            for (NodeAddress a : n.getStatus().getAddresses()) {
-                if ("InternalIP".equals(a.getType()) && !out.contains(a.getAddress())) {
-                    out.add(a.getAddress());
-                }
-            }
-        }
-        return out;
-    }
-
     private void apply(String context, KubernetesClient k, Secret secret) {
         Secret current = call(context, () -> k.secrets().inNamespace(namespace)
                 .withName(secret.getMetadata().getName()).get());
@@ -393,16 +319,5 @@ final class ClusterMeshOps {
             return;
         }
         call(context, () -> k.secrets().inNamespace(namespace).resource(secret).createOr(e -> e.update()));
-    }
-
-    private static <T> T call(String context, Supplier<T> request) {
-        try {
-            return request.get();
-        } catch (KubernetesClientException e) {
-            String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                    : e.getCause() != null ? e.getCause().toString() : e.getMessage();
-            throw new MeshCtlException((context.isEmpty() ? "" : "context " + context + ": ")
-                    + "Kubernetes API request failed: " + why, e);
-        }
     }
 }

@@ -4,9 +4,11 @@ import dev.clustermesh.meshctl.cli.MeshCtlException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /** Kubernetes clients for named kubeconfig contexts, as {@code kubectl --context} picks them. */
 final class KubeContexts {
@@ -45,5 +47,19 @@ final class KubeContexts {
         config.setConnectionTimeout(5_000);
         config.setRequestRetryBackoffLimit(1);
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * Runs one Kubernetes API request; a failure becomes a one-line error naming the context.
+     */
+    static <T> T call(String context, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (KubernetesClientException e) {
+            String why = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : e.getCause() != null ? e.getCause().toString() : e.getMessage();
+            throw new MeshCtlException((context.isEmpty() ? "" : "context " + context + ": ")
+                    + "Kubernetes API request failed: " + why, e);
+        }
     }
 }
