@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -138,13 +140,27 @@ class OverlayClusterIT {
     @ParameterizedTest
     @MethodSource("overlays")
     void coreDnsForwardsClustersetLocalToMeshDns(String overlay) {
-        String stanza = Repo.read(Repo.k8s().resolve("coredns/clusterset.server"));
+        String stanza = Repo.read(Repo.k8s().resolve("overlays").resolve(overlay).resolve("coredns-clusterset.server"));
         assertThat(stanza).containsPattern("(?m)^clusterset\\.local(:53)?\\s*\\{");
         Matcher m = FORWARD.matcher(stanza);
-        assertThat(m.find()).as("a forward line in clusterset.server").isTrue();
+        assertThat(m.find()).as("a forward line in %s/coredns-clusterset.server", overlay).isTrue();
         Service dns = Overlays.render(overlay).one(Service.class, DNS.name());
         assertThat(m.group(1)).as("%s: CoreDNS forwards to the mesh-dns Service's clusterIP", overlay)
                 .isEqualTo(dns.getSpec().getClusterIP());
+    }
+
+    /** A real API server refuses a clusterIP outside its --service-cluster-ip-range: the pin must be in the CIDR. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void meshDnsAddressLiesInTheOverlaysServiceCidr(String overlay) {
+        Rendered r = Overlays.render(overlay);
+        Map<String, String> env = r.environment(r.container(DNS.name()));
+        String cidrs = env.getOrDefault("MESH_CLUSTER_SERVICE_CIDRS", "");
+        assertThat(cidrs).as("%s: MESH_CLUSTER_SERVICE_CIDRS in the mesh-cluster ConfigMap", overlay).isNotBlank();
+        assertThat(env.get("MESH_CLUSTER_POD_CIDRS")).as("%s: MESH_CLUSTER_POD_CIDRS", overlay).isNotBlank();
+        String ip = r.one(Service.class, DNS.name()).getSpec().getClusterIP();
+        assertThat(Arrays.stream(cidrs.split(",")).anyMatch(c -> Cidrs.contains(c.trim(), ip)))
+                .as("%s: mesh-dns clusterIP %s inside %s", overlay, ip, cidrs).isTrue();
     }
 
     @ParameterizedTest

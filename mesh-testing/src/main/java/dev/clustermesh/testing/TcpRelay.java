@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * passes through end to end.
  */
 public final class TcpRelay implements AutoCloseable {
+    private final InetAddress bindAddress;
+    private final InetAddress targetAddress;
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -24,8 +26,18 @@ public final class TcpRelay implements AutoCloseable {
 
     /** Starts relaying a free loopback port to {@code 127.0.0.1:targetPort}. */
     public TcpRelay(int targetPort) {
+        this(InetAddress.getLoopbackAddress(), FreePorts.next(), InetAddress.getLoopbackAddress(), targetPort);
+    }
+
+    /**
+     * Starts relaying {@code bindAddress:port} to {@code targetAddress:targetPort}, e.g. a node's NodePort to the
+     * pod behind it, both on loopback addresses such as {@code 127.0.1.2}.
+     */
+    public TcpRelay(InetAddress bindAddress, int port, InetAddress targetAddress, int targetPort) {
+        this.bindAddress = bindAddress;
+        this.targetAddress = targetAddress;
         this.targetPort = targetPort;
-        this.port = FreePorts.next();
+        this.port = port;
         heal();
     }
 
@@ -49,8 +61,9 @@ public final class TcpRelay implements AutoCloseable {
             return;
         }
         try {
-            ServerSocket s = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(bindAddress, port), 50);
             server = s;
             Thread t = new Thread(() -> accept(s), "tcp-relay-" + port);
             t.setDaemon(true);
@@ -64,7 +77,7 @@ public final class TcpRelay implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket in = s.accept();
-                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                Socket out = new Socket(targetAddress, targetPort);
                 sockets.add(in);
                 sockets.add(out);
                 pump(in, out);

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when every configured cluster is synced or has failed with a reason. */
+/**
+ * Ready when every configured cluster is synced or has failed with a reason, and the datapath has been programmed
+ * from that state: an agent that answers ready while its maps are still empty would let a rollout move on too soon.
+ */
 @Readiness
 @Singleton
 final class AgentReadiness implements HealthCheck {
@@ -19,7 +22,9 @@ final class AgentReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("clustermesh").status(core.settled());
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("clustermesh")
+                .status(core.settled() && core.programmed()).withData("datapath", core.programmed() ? "programmed"
+                        : "waiting for the initial sync");
         core.clusters().forEach((name, s) -> b.withData(name, s.ready() ? "ready"
                 : s.connected() ? "syncing" : "disconnected: " + s.lastFailure()));
         return b.build();

@@ -5,11 +5,7 @@ import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterDirectory;
 import dev.clustermesh.core.remote.ClusterStatus;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * One agent: joins the clusters of its clusters directory, merges their state, and keeps the datapath equal to
@@ -64,15 +60,9 @@ public final class AgentCore implements AutoCloseable {
         starter.start();
     }
 
-    /** True when every cluster file in the directory has been picked up and has synced or failed. */
+    /** True when the clusters directory was read and every cluster in it has synced or failed. */
     private boolean initialSyncDone() {
-        Map<String, ClusterStatus> statuses = clusters.statuses();
-        try (Stream<Path> files = Files.list(settings.clustersDir())) {
-            return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> !n.startsWith("."))
-                    .allMatch(statuses::containsKey) && statuses.values().stream().allMatch(ClusterStatus::settled);
-        } catch (IOException e) {
-            return true;
-        }
+        return clusters.settled();
     }
 
     public AgentSettings settings() {
@@ -110,6 +100,11 @@ public final class AgentCore implements AutoCloseable {
     /** True when every configured cluster is synced or has failed with a reason. */
     public boolean settled() {
         return clusters.settled();
+    }
+
+    /** True once the datapath has been programmed from the mesh at least once (the reconciler has started). */
+    public boolean programmed() {
+        return reconciler.appliedVersion() >= 0;
     }
 
     /** Disconnects from every cluster and stops; the datapath keeps what it has programmed. */

@@ -88,6 +88,33 @@ class GlobalServiceWalkthroughIT {
         awaitBackends(agent2, 2, "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U", "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U");
     }
 
+    /**
+     * Issue 11: with the Secret meshctl writes (certificates beside the configs, Cilium's layout) and the agent's
+     * own 30 s request timeout, a new agent waited about a minute before programming anything, because its
+     * start-up check counted the certificate files as clusters that never synced.
+     */
+    @Test
+    void aNewAgentOnTheCiliumSecretLayoutProgramsAtOnceAndIsReadyOnlyThen() {
+        Path clusters = dir.resolve("agent-cilium-layout");
+        cluster1.ciliumLayoutJoinFiles("cluster1", clusters);
+        cluster2.ciliumLayoutJoinFiles("cluster1", clusters);
+        RemoteClusterOptions agentDefaults =
+                new RemoteClusterOptions(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        try (AgentCore fresh = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-9",
+                clusters, Duration.ofMillis(200), agentDefaults, "memory"), new MemoryDatapath(), AgentObserver.NONE)) {
+            assertThat(fresh.programmed()).as("nothing programmed before start").isFalse();
+            fresh.start();
+            // Far below the 60 s the start-up check waited for "clusters" named cluster2.etcd-client.crt & co.
+            Eventually.await(Duration.ofSeconds(10), () -> {
+                assertThat(fresh.clusters()).containsOnlyKeys("cluster1", "cluster2");
+                assertThat(fresh.programmed()).isTrue();
+                assertThat(backends(fresh.applied(), 1)).containsExactly("cluster1/10.10.1.1 U",
+                        "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+            });
+            assertThat(fresh.settled()).isTrue();
+        }
+    }
+
     @Test
     void bothClustersAreConnectedAndReady() {
         for (AgentCore a : List.of(agent1, agent2)) {

@@ -43,6 +43,7 @@ public final class ClusterDirectory implements AutoCloseable {
     private final Map<String, RemoteCluster> clusters = new HashMap<>();
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, ClusterStatus> badFiles = new HashMap<>();
+    private boolean scanned;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mesh-cluster-directory");
         t.setDaemon(true);
@@ -76,9 +77,21 @@ public final class ClusterDirectory implements AutoCloseable {
         return out;
     }
 
-    /** True when every configured cluster is ready or has failed with a reason. */
+    /**
+     * True once the directory has been read and every cluster file in it is ready or has failed with a reason;
+     * false before the first scan (an empty status map then means "not read yet", not "nothing to join").
+     */
     public synchronized boolean settled() {
-        return statuses().values().stream().allMatch(ClusterStatus::settled);
+        return scanned && statuses().values().stream().allMatch(ClusterStatus::settled);
+    }
+
+    /**
+     * Whether a file of the clusters directory is a cluster's config: its name has no dot. A cluster name is a
+     * DNS label and never has one, while the Secret's other keys always do: the certificates beside the configs
+     * in Cilium's layout ({@code cluster2.etcd-client.crt}) and the kubelet's {@code ..data} links.
+     */
+    public static boolean isClusterFile(Path file) {
+        return file.getFileName().toString().indexOf('.') < 0;
     }
 
     /** Names of the clusters being watched. */
@@ -104,10 +117,11 @@ public final class ClusterDirectory implements AutoCloseable {
     private Map<String, byte[]> read() {
         Map<String, byte[]> out = new HashMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().indexOf('.') < 0)
+            for (Path f : files.filter(ClusterDirectory::isClusterFile)
                     .filter(Files::isRegularFile).collect(Collectors.toList())) {
                 out.put(f.getFileName().toString(), Files.readAllBytes(f));
             }
+            scanned = true;
         } catch (IOException e) {
             // A directory that cannot be read keeps what is connected; the next poll tries again.
             onBadFile.accept(dir.toString(), "cannot list the clusters directory: " + e.getMessage());

@@ -33,4 +33,23 @@ class ClusterDirectoryTest {
             assertThat(bad).containsExactly("cluster2");
         }
     }
+
+    @Test
+    void notSettledBeforeTheDirectoryIsReadThenSettledByItsFiles() throws Exception {
+        Files.writeString(dir.resolve("cluster2"), "endpoints: [not-a-url\n");
+        Files.writeString(dir.resolve("cluster2.etcd-client.crt"), "-----BEGIN CERTIFICATE-----\n");
+        try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new MeshView(() -> { }),
+                RemoteClusterOptions.DEFAULTS, Duration.ofHours(1), (file, why) -> { })) {
+            assertThat(d.settled()).as("nothing read yet: an empty status map is not 'all synced'").isFalse();
+            d.scan();
+            assertThat(d.settled()).as("cluster2's file failed with a reason; the certificate is no cluster").isTrue();
+        }
+    }
+
+    @Test
+    void clusterFilesAreTheUndottedNames() {
+        assertThat(List.of("cluster2", "cluster2.etcd-client.crt", "cluster2.etcd-client-ca.crt", "..data", ".x"))
+                .filteredOn(n -> ClusterDirectory.isClusterFile(Path.of("/var/lib/mesh/clusters", n)))
+                .containsExactly("cluster2");
+    }
 }

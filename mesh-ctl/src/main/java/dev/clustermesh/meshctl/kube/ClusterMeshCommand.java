@@ -1,6 +1,7 @@
 package dev.clustermesh.meshctl.kube;
 
 import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.meshctl.agent.AgentClient;
 import dev.clustermesh.meshctl.pki.KubeNames;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "clustermesh", mixinStandardHelpOptions = true,
         description = "Enable ClusterMesh in a cluster and connect clusters, through the Kubernetes API.",
         subcommands = {ClusterMeshCommand.Enable.class, ClusterMeshCommand.Connect.class,
-            ClusterMeshCommand.Disconnect.class})
+            ClusterMeshCommand.Disconnect.class, ClusterMeshCommand.Status.class})
 public final class ClusterMeshCommand {
 
     /** Options every subcommand takes. */
@@ -61,11 +62,12 @@ public final class ClusterMeshCommand {
         @Option(names = "--context", required = true, description = "kubeconfig context of the cluster.")
         String context;
 
-        @Option(names = "--cluster-name", required = true, description = "Cluster name, unique in the mesh.")
+        @Option(names = "--cluster-name", description = "Cluster name, unique in the mesh (default: the cluster's "
+                + "existing record, else MESH_CLUSTER_NAME of the applied overlay's mesh-proxy).")
         String name;
 
-        @Option(names = "--cluster-id", required = true, description = "Cluster ID, 1..255, unique in the mesh.")
-        int id;
+        @Option(names = "--cluster-id", description = "Cluster ID, 1..255, unique in the mesh (default: as the name).")
+        Integer id;
 
         @Option(names = "--service-type",
                 description = "How other clusters reach the proxy: NodePort, LoadBalancer or ClusterIP (default: "
@@ -84,15 +86,21 @@ public final class ClusterMeshCommand {
 
         @Override
         public void run() {
-            ClusterIdentity.nameProblem(name).ifPresent(p -> {
-                throw new IllegalArgumentException("--cluster-name: " + p);
-            });
-            ClusterIdentity.idProblem(id).ifPresent(p -> {
-                throw new IllegalArgumentException("--cluster-id: " + p);
-            });
+            if (name != null) {
+                ClusterIdentity.nameProblem(name).ifPresent(p -> {
+                    throw new IllegalArgumentException("--cluster-name: " + p);
+                });
+            }
+            if (id != null) {
+                ClusterIdentity.idProblem(id).ifPresent(p -> {
+                    throw new IllegalArgumentException("--cluster-id: " + p);
+                });
+            }
             try (KubernetesClient k = KubeContexts.client(kubeconfig, context)) {
-                new ClusterMeshOps(namespace, System.out).enable(context, k, new ClusterIdentity(name, id), serviceType,
-                        caDir, proxyDns, proxyIps, validity());
+                ClusterMeshOps ops = new ClusterMeshOps(namespace, System.out);
+                ClusterIdentity cluster = name != null && id != null ? new ClusterIdentity(name, id)
+                        : ClusterIdentities.resolve(context, k, namespace, ops, name, id);
+                ops.enable(context, k, cluster, serviceType, caDir, proxyDns, proxyIps, validity());
             }
         }
     }
@@ -134,6 +142,32 @@ public final class ClusterMeshCommand {
             try (KubernetesClient a = KubeContexts.client(kubeconfig, context);
                     KubernetesClient b = KubeContexts.client(kubeconfig, destination)) {
                 new ClusterMeshOps(namespace, System.out).disconnect(context, a, destination, b);
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "A cluster's mesh as its Kubernetes API shows it (identity, proxy Service and address, "
+                    + "workloads, connected clusters), and with --agent that agent's view of every cluster.")
+    static final class Status extends KubeOptions implements Runnable {
+        @Option(names = "--context", required = true, description = "kubeconfig context of the cluster.")
+        String context;
+
+        @Option(names = "--agent", description = "Also ask this agent (host:port of its API) about every cluster.")
+        String agent;
+
+        @Option(names = "--wait", description = "Wait until nothing is missing.")
+        boolean await;
+
+        @Option(names = "--timeout", defaultValue = "5m", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public void run() {
+            try (KubernetesClient k = KubeContexts.client(kubeconfig, context);
+                    AgentClient a = agent == null ? null : new AgentClient(agent, Duration.ofSeconds(5))) {
+                new ClusterMeshStatus(namespace, System.out).run(context, k, java.util.Optional.ofNullable(a), await,
+                        timeout, System.err);
             }
         }
     }

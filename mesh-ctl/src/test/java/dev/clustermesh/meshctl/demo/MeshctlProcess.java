@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the repository's {@code ./meshctl} script as a user would, with stdout and stderr kept apart. */
-final class MeshctlProcess {
+public final class MeshctlProcess {
     /** What one run printed and returned. */
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
@@ -23,7 +23,7 @@ final class MeshctlProcess {
     }
 
     /** The repository root: the nearest directory up from here holding {@code mvnw}. */
-    static Path repo() {
+    public static Path repo() {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.exists(d.resolve("mvnw")) && Files.exists(d.resolve("meshctl"))) {
                 return d;
@@ -32,18 +32,18 @@ final class MeshctlProcess {
         throw new IllegalStateException("no ./meshctl above " + Path.of("").toAbsolutePath());
     }
 
-    static Result run(long timeoutSeconds, String... args) {
+    public static Result run(long timeoutSeconds, String... args) {
         return run(timeoutSeconds, Map.of(), List.of(args));
     }
 
-    static Result run(long timeoutSeconds, Map<String, String> env, List<String> args) {
+    public static Result run(long timeoutSeconds, Map<String, String> env, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(repo().resolve("meshctl").toString());
         cmd.addAll(args);
         return exec(timeoutSeconds, env, cmd);
     }
 
-    static Result exec(long timeoutSeconds, Map<String, String> env, List<String> cmd) {
+    public static Result exec(long timeoutSeconds, Map<String, String> env, List<String> cmd) {
         try {
             Path out = Files.createTempFile("meshctl", ".out");
             Path err = Files.createTempFile("meshctl", ".err");

@@ -124,6 +124,25 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes this cluster's entry in Cilium's clustermesh Secret layout, as {@code meshctl clustermesh connect}
+     * does: the config file {@code <name>} and its PEM files beside it ({@code <name>.etcd-client.crt},
+     * {@code .key}, {@code <name>.etcd-client-ca.crt}), the config pointing at them.
+     */
+    public Path ciliumLayoutJoinFiles(String agentCluster, Path clustersDir) {
+        Issued client = certs.issueClient(ca, (agentCluster.equals(name) ? "local-" : "remote-") + agentCluster);
+        try {
+            Files.createDirectories(clustersDir);
+            Path crt = Files.copy(client.certPem(), clustersDir.resolve(name + ".etcd-client.crt"));
+            Path key = Files.copy(client.keyPem(), clustersDir.resolve(name + ".etcd-client.key"));
+            Path caCrt = Files.copy(ca.certPem(), clustersDir.resolve(name + ".etcd-client-ca.crt"));
+            return Files.writeString(clustersDir.resolve(name), "endpoints:\n- " + proxyEndpoint() + "\n"
+                    + "trusted-ca-file: " + caCrt + "\ncert-file: " + crt + "\nkey-file: " + key + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         proxy.close();

@@ -1,0 +1,157 @@
+package dev.clustermesh.meshctl.kube;
+
+import static dev.clustermesh.meshctl.kube.KubeContexts.call;
+
+import dev.clustermesh.meshctl.agent.AgentClient;
+import dev.clustermesh.meshctl.agent.Views;
+import dev.clustermesh.meshctl.cli.Durations;
+import dev.clustermesh.meshctl.cli.MeshCtlException;
+import dev.clustermesh.meshctl.pki.KubeNames;
+import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * {@code meshctl clustermesh status}: a cluster's mesh as its Kubernetes API shows it (identity, the proxy
+ * Service and where other clusters reach it, the workloads' readiness, which clusters its agents are given) and,
+ * with an agent address, that agent's own view of every cluster.
+ */
+final class ClusterMeshStatus {
+    private final String namespace;
+    private final PrintStream out;
+
+    ClusterMeshStatus(String namespace, PrintStream out) {
+        this.namespace = namespace;
+        this.out = out;
+    }
+
+    /** What one look found; {@code problems} empty means ready. */
+    record Snapshot(List<String> lines, List<String> problems) {
+    }
+
+    /**
+     * Prints the status; with {@code wait}, first polls until nothing is missing or {@code timeout} passes.
+     *
+     * @throws MeshCtlException when ClusterMesh is not enabled, or (with wait) something is still missing
+     */
+    void run(String context, KubernetesClient k, Optional<AgentClient> agent, boolean wait, Duration timeout,
+            PrintStream progress) {
+        Instant start = Instant.now();
+        Snapshot s = look(context, k, agent);
+        String last = "";
+        while (wait && !s.problems().isEmpty() && Instant.now().isBefore(start.plus(timeout))) {
+            String now = String.join("; ", s.problems());
+            if (!now.equals(last)) {
+                progress.println("⌛ Waiting (" + Durations.format(Duration.between(start, Instant.now())) + ") for "
+                        + now);
+                last = now;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshCtlException("interrupted while waiting");
+            }
+            s = look(context, k, agent);
+        }
+        s.lines().forEach(out::println);
+        if (!s.problems().isEmpty()) {
+            if (wait) {
+                throw new MeshCtlException("ClusterMesh in context " + context + " is not ready after "
+                        + Durations.format(timeout) + ": " + String.join("; ", s.problems()));
+            }
+            out.println("⚠️  Not ready: " + String.join("; ", s.problems()));
+        } else {
+            out.println("✅ ClusterMesh ready in context " + context);
+        }
+    }
+
+    Snapshot look(String context, KubernetesClient k, Optional<AgentClient> agent) {
+        ClusterMeshOps.Record r = new ClusterMeshOps(namespace, out).record(context, k).orElseThrow(() ->
+                new MeshCtlException("context " + context + ": ClusterMesh is not enabled (no ConfigMap "
+                        + KubeNames.CLUSTER_CONFIG + " in " + namespace + "); run 'meshctl clustermesh enable'"));
+        List<String> lines = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        lines.add("Cluster:        " + r.self());
+        proxy(context, k, lines, problems);
+        Secret secret = call(context, () -> k.secrets().inNamespace(namespace).withName(KubeNames.CLUSTERS_SECRET)
+                .get());
+        TreeSet<String> entries = new TreeSet<>();
+        if (secret != null && secret.getData() != null) {
+            secret.getData().keySet().stream().filter(key -> key.indexOf('.') < 0).forEach(entries::add);
+        }
+        lines.add("Connected to:   " + (r.members().isEmpty() ? "no other cluster" : String.join(", ",
+                r.members().entrySet().stream().map(e -> e.getKey() + " (id " + e.getValue() + ")").toList())));
+        for (String member : r.members().keySet()) {
+            if (!entries.contains(member)) {
+                problems.add("the agents' Secret " + KubeNames.CLUSTERS_SECRET + " has no entry for " + member);
+            }
+        }
+        DaemonSet agents = call(context, () -> k.apps().daemonSets().inNamespace(namespace).withName("mesh-agent")
+                .get());
+        if (agents == null || agents.getStatus() == null) {
+            problems.add("no DaemonSet mesh-agent (apply the overlay)");
+        } else {
+            int want = nz(agents.getStatus().getDesiredNumberScheduled());
+            int ready = nz(agents.getStatus().getNumberReady());
+            lines.add("Agents:         DaemonSet mesh-agent " + ready + "/" + want + " ready");
+            if (want == 0 || ready < want) {
+                problems.add("mesh-agent " + ready + "/" + want + " ready");
+            }
+        }
+        agent.ifPresent(a -> agentView(a, r, lines, problems));
+        return new Snapshot(lines, problems);
+    }
+
+    private void proxy(String context, KubernetesClient k, List<String> lines, List<String> problems) {
+        String endpoint;
+        try {
+            endpoint = ProxyAddresses.endpoint(context, k, namespace, "--destination-endpoint");
+        } catch (MeshCtlException e) {
+            endpoint = "not reachable from other clusters: " + e.getMessage();
+            problems.add("proxy Service: " + e.getMessage());
+        }
+        Deployment d = call(context, () -> k.apps().deployments().inNamespace(namespace).withName("mesh-proxy").get());
+        int ready = d == null || d.getStatus() == null ? 0 : nz(d.getStatus().getReadyReplicas());
+        int want = d == null || d.getSpec() == null ? 0 : nz(d.getSpec().getReplicas());
+        lines.add("Proxy:          Deployment mesh-proxy " + ready + "/" + want + " ready; other clusters dial "
+                + endpoint);
+        if (ready == 0) {
+            problems.add("no mesh-proxy replica ready");
+        }
+    }
+
+    private static void agentView(AgentClient a, ClusterMeshOps.Record r, List<String> lines, List<String> problems) {
+        GetStatusResponse s;
+        try {
+            s = a.status();
+        } catch (MeshCtlException e) {
+            problems.add("agent " + a.address() + ": " + e.getMessage());
+            return;
+        }
+        lines.add("Agent " + a.address() + ":");
+        s.getClustersList().forEach(c -> lines.add("  " + c.getName() + ": " + (c.getReady() ? "ready"
+                : c.getConnected() ? "syncing" : "disconnected" + (c.getLastFailure().isEmpty() ? ""
+                        : " (" + c.getLastFailure() + ")"))));
+        TreeSet<String> want = new TreeSet<>(r.members().keySet());
+        want.add(r.self().name());
+        s.getClustersList().forEach(c -> want.remove(c.getName()));
+        want.forEach(m -> problems.add("agent " + a.address() + " has not picked up " + m + " yet"));
+        if (!Views.ready(s)) {
+            Views.problems(s).forEach(p -> problems.add("agent " + a.address() + ": " + p));
+        }
+    }
+
+    private static int nz(Integer i) {
+        return i == null ? 0 : i;
+    }
+}

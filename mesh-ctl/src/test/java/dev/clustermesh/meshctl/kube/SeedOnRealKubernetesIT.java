@@ -1,0 +1,252 @@
+package dev.clustermesh.meshctl.kube;
+
+import static dev.clustermesh.meshctl.kube.KubeMeshHarness.held;
+import static dev.clustermesh.meshctl.kube.KubeMeshHarness.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.meshctl.agent.AgentClient;
+import dev.clustermesh.meshctl.demo.MeshctlProcess;
+import dev.clustermesh.testing.Eventually;
+import dev.clustermesh.testing.kube.ClusterSpec;
+import dev.clustermesh.testing.kube.KubeMeshExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The seed's walk-through on real Kubernetes: three real control planes (kube-apiserver, controller-manager,
+ * scheduler, kwok nodes) with the seed's CIDRs; the k8s/ overlays applied server-side; {@code meshctl clustermesh
+ * enable|connect|status} exactly as the seed runs cilium's; mesh-proxy (exporting with its ServiceAccount token
+ * under the overlay's RBAC), mesh-agent and mesh-dns run as the overlays configure their pods, the agents reading the
+ * real clusters Secret mounted kubelet-style; then only kubectl changes the clusters, as in the seed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class SeedOnRealKubernetesIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final KubeMeshExtension KUBE =
+            new KubeMeshExtension(List.of(ClusterSpec.seed(1), ClusterSpec.seed(2), ClusterSpec.seed(3)));
+
+    private static KubeMeshHarness mesh;
+    private static MeshctlProcess.Result enable1;
+    private static MeshctlProcess.Result connect;
+    private static MeshctlProcess.Result status;
+
+    @BeforeAll
+    static void seedSetUp() {
+        mesh = new KubeMeshHarness(KUBE.mesh(), KUBE.dir());
+        enable1 = mesh.deploy("cluster1", mesh.repo.resolve("k8s/overlays/cluster1"));
+        mesh.deploy("cluster2", mesh.repo.resolve("k8s/overlays/cluster2"));
+        mesh.deploy("cluster3", mesh.derivedOverlay(3));
+        connect = ok(mesh.meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1",
+                "--destination-context", "kind-cluster2"));
+        status = ok(mesh.meshctl(200, "clustermesh", "status", "--context", "kind-cluster1", "--wait",
+                "--timeout", "3m", "--agent", mesh.site("cluster1").agentAddress()));
+        mesh.seedWorkload("cluster1");
+        mesh.seedWorkload("cluster2");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    private static String agent(String cluster) {
+        return mesh.site(cluster).agentAddress();
+    }
+
+    private static TreeSet<String> rebels(String cluster) {
+        return mesh.podIps(cluster, "name=rebel-base");
+    }
+
+    /** Both clusters' rebel-base pods, by cluster, as the API servers list them (waits for 2 Running each). */
+    private static Map<String, TreeSet<String>> bothClustersRebels() {
+        Eventually.await(WAIT, () -> {
+            assertThat(rebels("cluster1")).hasSize(2);
+            assertThat(rebels("cluster2")).hasSize(2);
+        });
+        return Map.of("cluster1", rebels("cluster1"), "cluster2", rebels("cluster2"));
+    }
+
+    @Test
+    @Order(1)
+    void overlaysAreAppliedServerSideWithEachClustersOwnServiceCidr() {
+        for (String c : List.of("cluster1", "cluster2", "cluster3")) {
+            String n = c.substring("cluster".length());
+            assertThat(mesh.kube.cluster(c).kubectl("-n", MeshSite.NS, "get", "service", "mesh-dns", "-o",
+                    "jsonpath={.spec.clusterIP}")).as(c).isEqualTo("10." + n + "1.0.53");
+            assertThat(mesh.kube.cluster(c).kubectl("-n", MeshSite.NS, "get", "deployment", "mesh-proxy", "-o",
+                    "jsonpath={.metadata.managedFields[*].operation}")).as("%s: applied server-side", c).contains("Apply");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void enableTakesTheOverlaysIdentityConnectAndStatusReportTheMeshReady() {
+        assertThat(enable1.out()).contains("ClusterMesh enabled in context kind-cluster1 as cluster1");
+        assertThat(connect.out()).contains("https://127.0.2.2:32379", "https://127.0.1.2:32379");
+        assertThat(status.out()).contains("Cluster:        cluster1 (id 1)", "Connected to:   cluster2 (id 2)", "Deployment mesh-proxy", "cluster2: ready",
+                "cluster1: ready", "✅ ClusterMesh ready in context kind-cluster1");
+        MeshctlProcess.Result again = ok(mesh.meshctl(60, "clustermesh", "status", "--context", "kind-cluster2",
+                "--agent", agent("cluster2")));
+        assertThat(again.out()).contains("cluster2 (id 2)", "Connected to:   cluster1 (id 1)", "cluster1: ready", "cluster2: ready");
+    }
+
+    @Test
+    @Order(3)
+    void theAgentsClustersDirectoryIsTheRealSecretMountedAsTheKubeletMountsIt() throws Exception {
+        Path clusters = Path.of(mesh.site("cluster1").agent().env().get("MESH_CLUSTERS_DIR"));
+        assertThat(Files.isSymbolicLink(clusters.resolve("..data"))).isTrue();
+        for (String f : List.of("cluster1", "cluster2", "cluster2.etcd-client.crt", "cluster2.etcd-client.key",
+                "cluster2.etcd-client-ca.crt")) {
+            assertThat(Files.readSymbolicLink(clusters.resolve(f))).as(f).isEqualTo(Path.of("..data", f));
+        }
+        assertThat(Files.readString(clusters.resolve("cluster2"))).contains("https://127.0.2.2:32379");
+    }
+
+    @Test
+    @Order(4)
+    void serviceListShowsBothClustersBackends() {
+        Map<String, TreeSet<String>> pods = bothClustersRebels();
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").all()).isEqualTo(pods));
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster2"), "rebel-base").all()).isEqualTo(pods));
+        MeshctlProcess.Result list = ok(mesh.meshctl(60, "service", "list", "--agent", agent("cluster1"),
+                "--clustermesh-affinity"));
+        for (String ip : pods.get("cluster1")) {
+            assertThat(list.out()).contains(ip + ":80/TCP cluster1 (active)");
+        }
+        for (String ip : pods.get("cluster2")) {
+            assertThat(list.out()).contains(ip + ":80/TCP cluster2 (active)");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void cluster2ScaledToZeroLeavesOnlyCluster1sBackendsThenComesBack() {
+        Map<String, TreeSet<String>> pods = bothClustersRebels();
+        mesh.kube.cluster("cluster2").kubectl("scale", "deployment", "rebel-base", "--replicas=0");
+        long start = System.nanoTime();
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").all())
+                .isEqualTo(Map.of("cluster1", pods.get("cluster1"))));
+        System.out.printf("scale to 0 in cluster2 -> gone from cluster1's agent in %d ms%n",
+                (System.nanoTime() - start) / 1_000_000);
+        mesh.kube.cluster("cluster2").kubectl("scale", "deployment", "rebel-base", "--replicas=2");
+        Map<String, TreeSet<String>> back = bothClustersRebels();
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").all()).isEqualTo(back));
+    }
+
+    @Test
+    @Order(6)
+    void sharedFalseHidesCluster1sBackendsFromCluster2OnlyAndRemovingItRestoresThem() {
+        Map<String, TreeSet<String>> pods = bothClustersRebels();
+        annotate("cluster1", "service.cilium.io/shared=false");
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster2"), "rebel-base").all())
+                .isEqualTo(Map.of("cluster2", pods.get("cluster2"))));
+        assertThat(held(agent("cluster1"), "rebel-base").all()).isEqualTo(pods);
+        annotate("cluster1", "service.cilium.io/shared-");
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster2"), "rebel-base").all()).isEqualTo(pods));
+    }
+
+    @Test
+    @Order(7)
+    void affinityLocalPrefersCluster1InCluster1OnlyAndAffinityRemoteUsesOnlyCluster2() {
+        Map<String, TreeSet<String>> pods = bothClustersRebels();
+        annotate("cluster1", "service.cilium.io/affinity=local");
+        Eventually.await(WAIT, () -> {
+            KubeMeshHarness.Held h = held(agent("cluster1"), "rebel-base");
+            assertThat(h.preferred()).isEqualTo(Map.of("cluster1", pods.get("cluster1")));
+            assertThat(h.usable()).isEqualTo(Map.of("cluster1", pods.get("cluster1")));
+        });
+        KubeMeshHarness.Held two = held(agent("cluster2"), "rebel-base");
+        assertThat(two.usable()).isEqualTo(pods);
+        assertThat(two.preferred()).isEmpty();
+        MeshctlProcess.Result list = ok(mesh.meshctl(60, "service", "list", "--agent", agent("cluster1"),
+                "--clustermesh-affinity"));
+        assertThat(list.out()).contains("(affinity local)", "(preferred)");
+
+        annotate("cluster1", "service.cilium.io/affinity=remote");
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").usable())
+                .isEqualTo(Map.of("cluster2", pods.get("cluster2"))));
+        annotate("cluster1", "service.cilium.io/affinity-");
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").usable()).isEqualTo(pods));
+    }
+
+    @Test
+    @Order(8)
+    void aRollingUpdateReplacesCluster2sBackendsWithoutEverLeavingItEmpty() {
+        bothClustersRebels();
+        TreeSet<String> before = rebels("cluster2");
+        mesh.kube.cluster("cluster2").kubectl("rollout", "restart", "deployment", "rebel-base");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        TreeSet<String> now;
+        do {
+            KubeMeshHarness.Held h = held(agent("cluster1"), "rebel-base");
+            assertThat(h.all().get("cluster2")).as("cluster2's backends during the rollout").isNotEmpty();
+            now = rebels("cluster2");
+        } while ((now.size() != 2 || now.equals(before) || !now.equals(held(agent("cluster1"), "rebel-base").all()
+                .get("cluster2"))) && System.nanoTime() < deadline);
+        assertThat(held(agent("cluster1"), "rebel-base").all().get("cluster2")).isEqualTo(now).doesNotContainAnyElementsOf(before);
+    }
+
+    @Test
+    @Order(9)
+    void aThirdClusterConnectsAndDisconnectsThroughTheMountedSecretWithoutARestart() {
+        long pid = mesh.site("cluster1").agent().pid();
+        ok(mesh.meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1", "--destination-context",
+                "kind-cluster3"));
+        Eventually.await(WAIT, () -> assertThat(ok(mesh.meshctl(60, "clustermesh", "status", "--context",
+                "kind-cluster1", "--agent", agent("cluster1"))).out()).contains("cluster3: ready"));
+        ok(mesh.meshctl(120, "clustermesh", "disconnect", "--context", "kind-cluster1", "--destination-context",
+                "kind-cluster3"));
+        Eventually.await(WAIT, () -> assertThat(ok(mesh.meshctl(60, "clustermesh", "status", "--context",
+                "kind-cluster1", "--agent", agent("cluster1"))).out()).doesNotContain("cluster3").contains("cluster2: ready"));
+        assertThat(mesh.site("cluster1").agent().pid()).as("same agent process").isEqualTo(pid);
+        assertThat(mesh.site("cluster1").agent().alive()).isTrue();
+    }
+
+    @Test
+    @Order(10)
+    void deletingCluster2sServiceWithdrawsItsBackends() {
+        Map<String, TreeSet<String>> pods = bothClustersRebels();
+        mesh.kube.cluster("cluster2").kubectl("delete", "service", "rebel-base");
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").all())
+                .isEqualTo(Map.of("cluster1", pods.get("cluster1"))));
+        mesh.seedWorkload("cluster2");
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").all()).isEqualTo(pods));
+    }
+
+    @Test
+    @Order(11)
+    void aNodeRemovedFromCluster2LeavesCluster1sView() {
+        Eventually.await(WAIT, () -> assertThat(nodes("cluster1", "cluster2")).isEqualTo(3));
+        mesh.kube.cluster("cluster2").kubectl("delete", "node", "cluster2-worker2");
+        Eventually.await(WAIT, () -> assertThat(nodes("cluster1", "cluster2")).isEqualTo(2));
+    }
+
+    private static int nodes(String agentCluster, String of) {
+        try (AgentClient c = new AgentClient(agent(agentCluster), Duration.ofSeconds(5))) {
+            return c.status().getClustersList().stream().filter(s -> s.getName().equals(of)).findFirst()
+                    .orElseThrow(() -> new AssertionError(agentCluster + "'s agent does not list " + of)).getNodes();
+        }
+    }
+
+    private static void annotate(String cluster, String annotation) {
+        mesh.kube.cluster(cluster).kubectl("annotate", "service", "rebel-base", annotation, "--overwrite");
+    }
+}
