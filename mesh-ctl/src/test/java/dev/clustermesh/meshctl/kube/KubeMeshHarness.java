@@ -80,9 +80,14 @@ final class KubeMeshHarness implements AutoCloseable {
 
     /** The seed's workload in one cluster. */
     void seedWorkload(String cluster) {
-        Path f = dir.resolve("rebel-base-" + cluster + ".yaml");
+        apply(cluster, "rebel-base", SeedWorkload.yaml(cluster));
+    }
+
+    /** {@code kubectl apply -f} of {@code yaml} in {@code cluster}. */
+    void apply(String cluster, String name, String yaml) {
+        Path f = dir.resolve(name + "-" + cluster + ".yaml");
         try {
-            Files.writeString(f, SeedWorkload.yaml(cluster));
+            Files.writeString(f, yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -100,7 +105,7 @@ final class KubeMeshHarness implements AutoCloseable {
 
     /** One service as an agent holds it: cluster → backend IPs, with usable and preferred marks. */
     record Held(Map<String, TreeSet<String>> all, Map<String, TreeSet<String>> usable,
-            Map<String, TreeSet<String>> preferred, Map<String, String> states) {
+            Map<String, TreeSet<String>> preferred, Map<String, String> states, int entries) {
     }
 
     /** What {@code agent} holds for default/{@code name}; empty maps when it has no such service. */
@@ -109,9 +114,11 @@ final class KubeMeshHarness implements AutoCloseable {
         Map<String, TreeSet<String>> usable = new TreeMap<>();
         Map<String, TreeSet<String>> preferred = new TreeMap<>();
         Map<String, String> states = new TreeMap<>();
+        int entries = 0;
         try (AgentClient c = new AgentClient(agent, Duration.ofSeconds(5))) {
             for (Service s : c.services(ListServicesRequest.newBuilder().setNamespace("default").setName(name)
                     .build()).getServicesList()) {
+                entries += s.getBackendsCount();
                 for (Backend b : s.getBackendsList()) {
                     String a = b.getAddress();
                     String ip = a.startsWith("[") ? a.substring(1, a.indexOf(']')) : a.substring(0, a.indexOf(':'));
@@ -126,7 +133,7 @@ final class KubeMeshHarness implements AutoCloseable {
                 }
             }
         }
-        return new Held(all, usable, preferred, states);
+        return new Held(all, usable, preferred, states, entries);
     }
 
     @Override

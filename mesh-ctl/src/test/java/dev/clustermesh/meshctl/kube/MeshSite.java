@@ -1,10 +1,14 @@
 package dev.clustermesh.meshctl.kube;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.clustermesh.meshctl.demo.MeshctlProcess;
+import dev.clustermesh.testing.Command;
 import dev.clustermesh.testing.Eventually;
 import dev.clustermesh.testing.FreePorts;
 import dev.clustermesh.testing.TcpRelay;
 import dev.clustermesh.testing.etcd.EtcdProcess;
+import dev.clustermesh.testing.etcd.Etcdctl;
 import dev.clustermesh.testing.kube.ClusterSpec;
 import dev.clustermesh.testing.kube.KubeCluster;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * One cluster of the test mesh on a real API server: its overlay applied server-side, and the overlay's mesh-proxy,
@@ -40,6 +45,7 @@ final class MeshSite implements AutoCloseable {
     private OverlayPod agent;
     private OverlayPod dns;
     private TcpRelay apiRelay;
+    private EtcdProcess meshEtcd;
     private int agentPort;
     private int dnsPort;
 
@@ -58,7 +64,8 @@ final class MeshSite implements AutoCloseable {
 
     /** Starts the mesh etcd and the three workloads' pods; returns once each is ready. */
     void startWorkloads(Path repo) {
-        EtcdProcess etcd = EtcdProcess.start(dir.resolve("mesh-etcd"));
+        meshEtcd = EtcdProcess.start(dir.resolve("mesh-etcd"));
+        EtcdProcess etcd = meshEtcd;
         running.add(etcd);
         Path hosts = hostsFile();
         String nodeIp = controlPlane().ip();
@@ -142,6 +149,16 @@ final class MeshSite implements AutoCloseable {
 
     OverlayPod proxy() {
         return proxy;
+    }
+
+    /** Names ({@code <ns>/<name>}) of the global shared services the exporter wrote into the mesh etcd. */
+    TreeSet<String> exportedServices() {
+        String prefix = "mesh/v1/services/" + name() + "/";
+        Command.Result r = new Etcdctl(meshEtcd.endpoint()).run("get", prefix, "--prefix", "--keys-only");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        TreeSet<String> out = new TreeSet<>();
+        r.output().lines().filter(l -> l.startsWith(prefix)).forEach(l -> out.add(l.substring(prefix.length())));
+        return out;
     }
 
     /** The relay between the exporter and the API server. */

@@ -32,6 +32,21 @@ public record ClusterSpec(String name, int id, String podCidr, String serviceCid
                 new NodeSpec(name + "-worker2", base + 4, false)));
     }
 
+    /**
+     * The seed's cluster made dual-stack: IPv6 pod CIDR {@code fd00:10:<id>0::/56} and Service CIDR
+     * {@code fd00:10:<id>1::/108} beside the IPv4 ones (kwok still gives pods IPv4 addresses only).
+     */
+    public static ClusterSpec dualStack(int id) {
+        ClusterSpec v4 = seed(id);
+        return new ClusterSpec(v4.name(), id, v4.podCidr() + ",fd00:10:" + id + "0::/56",
+                v4.serviceCidr() + ",fd00:10:" + id + "1::/108", v4.nodes());
+    }
+
+    /** The first (IPv4) pod CIDR. */
+    public String primaryPodCidr() {
+        return podCidr.split(",")[0];
+    }
+
     /** The kubeconfig context of this cluster, as kind names it. */
     public String context() {
         return "kind-" + name;

@@ -80,14 +80,16 @@ public final class KubeCluster implements AutoCloseable {
                 "--kubeconfig=" + kubeconfig(), "--controllers=*", "--leader-elect=false", "--secure-port=0",
                 "--service-account-private-key-file=" + dir.resolve("pki/sa.key"),
                 "--root-ca-file=" + dir.resolve("pki/apiserver.crt"), "--use-service-account-credentials=true",
-                "--allocate-node-cidrs=true", "--cluster-cidr=" + spec.podCidr(), "--node-cidr-mask-size=24",
+                "--allocate-node-cidrs=true", "--cluster-cidr=" + spec.podCidr(),
+                // kube-controller-manager refuses the per-family flags on a single-stack cluster.
+                spec.podCidr().contains(",") ? "--node-cidr-mask-size-ipv6=64" : "--node-cidr-mask-size=24",
                 "--service-cluster-ip-range=" + spec.serviceCidr(), "--cluster-name=" + spec.name(),
                 NO_WATCH_LIST));
         daemon("kube-scheduler", List.of(peers.binary("kube-scheduler").toString(), "--kubeconfig=" + kubeconfig(),
                 "--leader-elect=false", "--secure-port=0", NO_WATCH_LIST));
         daemon("kwok", List.of(peers.binary("kwok").toString(), "--kubeconfig=" + kubeconfig(),
                 "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-                "--cidr=" + spec.podCidr(), "--node-ip=" + spec.nodes().get(0).ip(),
+                "--cidr=" + spec.primaryPodCidr(), "--node-ip=" + spec.nodes().get(0).ip(),
                 "--server-address=127.0.0.1:" + FreePorts.next(),
                 // Without node leases the node lifecycle controller finds the nodes' heartbeats stale after its
                 // grace period and marks every pod NotReady, which kwok never undoes.
