@@ -25,7 +25,7 @@ public final class DemoRunner {
     private final DemoState state;
     private final PrintStream out;
 
-    DemoRunner(DemoState state, PrintStream out) {
+    public DemoRunner(DemoState state, PrintStream out) {
         this.state = state;
         this.out = out;
     }
@@ -211,7 +211,7 @@ public final class DemoRunner {
         }
     }
 
-    Path manifests(DemoState.Cluster c) {
+    public Path manifests(DemoState.Cluster c) {
         return state.clusterDir(c.name()).resolve("manifests");
     }
 
