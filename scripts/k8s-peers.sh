@@ -15,7 +15,12 @@ KWOK_VERSION=v0.7.0
 CACHE=${K8S_PEERS_DIR:-/var/cache/clustermesh-j/k8s-peers}
 OUT=$CACHE/k8s-$K8S_VERSION-kwok-$KWOK_VERSION/bin
 
-command -v go >/dev/null || { echo "k8s-peers: go is missing (install Go >= 1.24, e.g. apt-get install -y golang-go)" >&2; exit 1; }
+command -v go >/dev/null || { echo "k8s-peers: go is missing: install Go >= 1.24 (Kubernetes $K8S_VERSION needs it)" >&2; exit 1; }
+go_minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
+if [[ ! $go_minor =~ ^[0-9]+$ ]] || ((go_minor < 24)); then
+  echo "k8s-peers: $(go env GOVERSION) is too old: install Go >= 1.24 (Kubernetes $K8S_VERSION needs it)" >&2
+  exit 1
+fi
 
 all_present() {
   local b
