@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Benchmark (issue 6): dnsperf against mesh-dns and, in the same run, against CoreDNS serving the same names.
+# Benchmark (issues 6 and 17): dnsperf against mesh-dns and, in the same run, against CoreDNS, NSD and Knot DNS
+# serving the same names.
 #
 # mesh-dns is the packaged application (mesh-dns/target/quarkus-app) fed the real way: a real etcd, the packaged
 # mesh-proxy exporting a manifest directory of N global services (one ready endpoint, one named port each) into
 # it and serving it over mTLS, and mesh-dns joining that cluster from a clusters directory like an agent.
 # CoreDNS (built here with Go, `file` plugin) serves a zone file with the same records mesh-dns serves for those
-# services: <svc>.bench.svc.clusterset.local A, cluster1.<svc>... A, _http._tcp.<svc>... SRV, plus SOA/NS.
-# dnsperf asks for the N service A records in a loop, UDP, as fast as both servers answer. Loopback only;
+# services: <svc>.bench.svc.clusterset.local A, cluster1.<svc>... A, _http._tcp.<svc>... SRV, plus SOA/NS and the
+# nameserver's glue. NSD and Knot DNS (Debian packages) serve the same zone file, each with as many server
+# processes/UDP workers as there are CPUs, like mesh-dns (one UDP socket per CPU) and CoreDNS (GOMAXPROCS).
+# dnsperf asks for the N service A records in a loop, UDP, as fast as each server answers. Loopback only;
 # every process is stopped on exit; each dnsperf run is bounded by -l and by `timeout`.
+# The last line printed is the headline: mesh-dns's mean QPS and each other server's, with mesh-dns/server.
 #
 # Usage: bench/dns.sh [--services 10000] [--seconds 20] [--warmup 10] [--rounds 2] [--clients 20]
 #          [--threads 2] [--outstanding 200] [--coredns v1.14.7] [--no-build]
@@ -67,9 +71,12 @@ wait_for() {
     sleep 0.2
   done
 }
-for tool in dnsperf dig etcd openssl go java python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y dnsperf bind9-dnsutils etcd-server openssl golang)" >&2; exit 1; }
+export PATH=$PATH:/usr/sbin
+for tool in dnsperf dig etcd openssl go java python3 nsd knotd; do
+  command -v "$tool" >/dev/null || {
+    echo "missing $tool (apt-get install -y dnsperf bind9-dnsutils etcd-server openssl golang nsd knot)" >&2; exit 1; }
 done
+CPUS=$(nproc)
 
 # ---- build ---------------------------------------------------------------------------------------------
 if ((BUILD)); then
@@ -127,6 +134,7 @@ endpoints:
 with open(f"{work}/db.{zone}", "w") as f:
     f.write(f"$ORIGIN {zone}.\n$TTL 5\n")
     f.write(f"@ IN SOA ns.dns.{zone}. hostmaster.{zone}. 1 7200 1800 86400 5\n@ IN NS ns.dns.{zone}.\n")
+    f.write("ns.dns IN A 127.0.0.1\n")
     f.write('dns-version IN TXT "1.0.0"\n')
     for i in range(n):
         svc = f"svc-{i:05d}.bench.svc"
@@ -210,11 +218,75 @@ wait_for 30 serves_all_core \
   || { tail -20 "$WORK/coredns.log" >&2; exit 1; }
 log "CoreDNS $COREDNS_VERSION on $CORE_PORT"
 
-# Both must give the same answer for every sampled name before anything is measured.
+# ---- NSD and Knot DNS: the same zone file, loopback only, in the foreground, as this user -------------------
+NSD_PORT=$(free_port)
+mkdir -p "$WORK/nsd"
+cat >"$WORK/nsd/nsd.conf" <<EOF
+server:
+    ip-address: 127.0.0.1@$NSD_PORT
+    server-count: $CPUS
+    reuseport: yes
+    username: ""
+    chroot: ""
+    database: ""
+    zonesdir: "$WORK"
+    pidfile: "$WORK/nsd/nsd.pid"
+    xfrdfile: "$WORK/nsd/xfrd.state"
+    xfrdir: "$WORK/nsd"
+    zonelistfile: "$WORK/nsd/zone.list"
+    logfile: "$WORK/nsd.log"
+    verbosity: 0
+remote-control:
+    control-enable: no
+zone:
+    name: clusterset.local
+    zonefile: "$WORK/db.clusterset.local"
+EOF
+nsd -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
+NSD_PID=$!
+PIDS+=("$NSD_PID")
+serves_all_nsd() { [[ -n $(answers "$NSD_PORT" "$last") ]]; }
+wait_for 60 serves_all_nsd || { tail -20 "$WORK/nsd.log" >&2; exit 1; }
+log "NSD $(nsd -v 2>&1 | awk 'NR==1{print $3}') on $NSD_PORT"
+
+KNOT_PORT=$(free_port)
+mkdir -p "$WORK/knot"
+cat >"$WORK/knot/knot.conf" <<EOF
+server:
+    listen: 127.0.0.1@$KNOT_PORT
+    rundir: "$WORK/knot"
+    udp-workers: $CPUS
+    tcp-workers: 1
+    background-workers: 1
+control:
+    listen: "$WORK/knot/knot.sock"
+database:
+    storage: "$WORK/knot"
+log:
+  - target: stderr
+    any: warning
+zone:
+  - domain: clusterset.local
+    storage: "$WORK"
+    file: "db.clusterset.local"
+    journal-content: none
+    zonefile-sync: -1
+EOF
+knotd -c "$WORK/knot/knot.conf" >"$WORK/knot.log" 2>&1 &
+KNOT_PID=$!
+PIDS+=("$KNOT_PID")
+serves_all_knot() { [[ -n $(answers "$KNOT_PORT" "$last") ]]; }
+wait_for 60 serves_all_knot || { tail -20 "$WORK/knot.log" >&2; exit 1; }
+log "Knot DNS $(knotd --version | awk '{print $NF}') on $KNOT_PORT"
+
+# All must give the same answer for every sampled name before anything is measured.
 for i in 0 1 $((SERVICES / 2)) $((SERVICES - 1)); do
   name=$(printf 'svc-%05d.bench.svc.clusterset.local' "$i")
-  a=$(answers "$DNS_PORT" "$name"); b=$(answers "$CORE_PORT" "$name")
-  [[ -n $a && $a == "$b" ]] || { echo "answers differ for $name: mesh-dns '$a', CoreDNS '$b'" >&2; exit 1; }
+  a=$(answers "$DNS_PORT" "$name")
+  for other in "CoreDNS:$CORE_PORT" "NSD:$NSD_PORT" "Knot:$KNOT_PORT"; do
+    b=$(answers "${other#*:}" "$name")
+    [[ -n $a && $a == "$b" ]] || { echo "answers differ for $name: mesh-dns '$a', ${other%%:*} '$b'" >&2; exit 1; }
+  done
 done
 
 # ---- dnsperf --------------------------------------------------------------------------------------------------
@@ -234,15 +306,28 @@ perf() {
   log "$target $label: ${qps:-?} qps, avg latency ${lat:-?} s, lost ${lost:-?}, $noerror"
   LAST="${qps:-0}\t${lat:-0}\t${lost:-?}"
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Every process below $1 (NSD's servers are forked by a reloaded main process, not by the one started here).
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" || true); do echo "$c"; descendants "$c"; done
+}
+# CPU time of a server and all its descendants.
+cpu_ticks() {
+  local p t=0
+  for p in "$1" $(descendants "$1"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+TARGETS=(mesh-dns coredns nsd knot)
+declare -A PORT_OF=([mesh-dns]=$DNS_PORT [coredns]=$CORE_PORT [nsd]=$NSD_PORT [knot]=$KNOT_PORT)
+declare -A PID_OF=([mesh-dns]=$DNS_PID [coredns]=$CORE_PID [nsd]=$NSD_PID [knot]=$KNOT_PID)
 
-log "warm-up: ${WARMUP}s each (JIT for mesh-dns, the same for CoreDNS)"
-perf warmup mesh-dns "$DNS_PORT" "$WARMUP"
-perf warmup coredns "$CORE_PORT" "$WARMUP"
+log "warm-up: ${WARMUP}s each (JIT for mesh-dns, the same for the others)"
+for target in "${TARGETS[@]}"; do perf warmup "$target" "${PORT_OF[$target]}" "$WARMUP"; done
 for r in $(seq "$ROUNDS"); do
-  for target in mesh-dns coredns; do
-    port=$DNS_PORT; pid=$DNS_PID
-    [[ $target == coredns ]] && port=$CORE_PORT && pid=$CORE_PID
+  for target in "${TARGETS[@]}"; do
+    port=${PORT_OF[$target]}; pid=${PID_OF[$target]}
     before=$(cpu_ticks "$pid")
     perf "round$r" "$target" "$port" "$SECONDS_"
     cpu=$(( ($(cpu_ticks "$pid") - before) * 100 / $(getconf CLK_TCK) / SECONDS_ ))
@@ -263,10 +348,16 @@ print("|---|---|---|---|---|---|")
 for target, label, qps, lat, lost, cpu in rows:
     print(f"| {target} | {label} | {float(qps):,.0f} | {float(lat) * 1e3:.3f} | {lost} | {cpu} |")
 m = {t: (statistics.mean(q for q, _, _ in v), statistics.mean(l for _, l, _ in v)) for t, v in by.items()}
-if "mesh-dns" in m and "coredns" in m:
+names = {"coredns": "CoreDNS", "nsd": "NSD", "knot": "Knot"}
+if "mesh-dns" in m:
+    mine = m["mesh-dns"]
     print()
-    print(f"mean: mesh-dns {m['mesh-dns'][0]:,.0f} QPS / {m['mesh-dns'][1]:.3f} ms; "
-          f"CoreDNS {m['coredns'][0]:,.0f} QPS / {m['coredns'][1]:.3f} ms; "
-          f"QPS ratio mesh-dns/CoreDNS = {m['mesh-dns'][0] / m['coredns'][0]:.2f}x; "
-          f"latency ratio = {m['mesh-dns'][1] / m['coredns'][1]:.2f}x")
+    for t, label in names.items():
+        if t in m:
+            print(f"mean: mesh-dns {mine[0]:,.0f} QPS / {mine[1]:.3f} ms; {label} {m[t][0]:,.0f} QPS / "
+                  f"{m[t][1]:.3f} ms; QPS ratio mesh-dns/{label} = {mine[0] / m[t][0]:.2f}x; "
+                  f"latency ratio = {mine[1] / m[t][1]:.2f}x")
+    # The headline, always the last line: mesh-dns's QPS, then each server's with mesh-dns/server.
+    print("dns: mesh-dns %.0f QPS, " % mine[0] + ", ".join(
+        f"{label} {m[t][0]:.0f} ({mine[0] / m[t][0]:.2f}x)" for t, label in names.items() if t in m))
 EOF

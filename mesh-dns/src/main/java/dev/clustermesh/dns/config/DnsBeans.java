@@ -10,9 +10,13 @@ import dev.clustermesh.dns.zone.ZoneSettings;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -57,7 +61,37 @@ final class DnsBeans {
             IpAddresses.parse(a.trim()).ifPresentOrElse(addresses::add,
                     () -> errors.add("mesh.dns.nameserver-addresses: '" + a + "' is not an IP address"));
         }
+        if (addresses.isEmpty() && DnsNames.inZone(ns, apex)) {
+            addresses.addAll(nameserverAddresses(d.host()));
+        }
         return errors.isEmpty() ? new ZoneSettings(apex, ttl, cluster, ns, addresses) : null;
+    }
+
+    /**
+     * The glue for an in-zone nameserver without configured addresses, as CoreDNS finds its own: the listening
+     * address when it is one, else the addresses of the interfaces that are up (loopback only when there is no
+     * other), so the NS record always resolves.
+     */
+    static List<InetAddress> nameserverAddresses(String host) {
+        Optional<InetAddress> bound = IpAddresses.parse(host.trim());
+        if (bound.isPresent() && !bound.get().isAnyLocalAddress()) {
+            return List.of(bound.get());
+        }
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (nif.isUp() && !nif.isLoopback()) {
+                    nif.inetAddresses().filter(a -> !a.isLinkLocalAddress()).forEach(out::add);
+                }
+            }
+        } catch (SocketException e) {
+            // No interface list (a restricted sandbox): loopback below still makes the NS resolvable here.
+        }
+        if (out.isEmpty()) {
+            out.add(InetAddress.getLoopbackAddress());
+        }
+        out.sort(Comparator.comparing(a -> a.getAddress().length));
+        return List.copyOf(out);
     }
 
     private static ServerSettings server(DnsConfig.Dns d, List<String> errors) {

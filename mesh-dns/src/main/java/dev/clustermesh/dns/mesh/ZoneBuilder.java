@@ -62,9 +62,13 @@ final class ZoneBuilder implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 MeshSnapshot snapshot = view.snapshot();
-                // The serial only has to grow: seconds since the epoch, or one more when changes come faster.
-                long serial = Math.max(zone.serial() + 1, Instant.now().getEpochSecond());
-                Zone next = ZoneCompute.compute(settings, snapshot, serial, observer::skipped);
+                Zone current = zone;
+                Zone next = ZoneCompute.compute(settings, snapshot, current.serial(), observer::skipped);
+                if (!next.sameRecords(current)) {
+                    // The serial grows only when a record changes (a status tick changes the view, not the
+                    // zone): seconds since the epoch, or one more when changes come faster.
+                    next = next.withSerial(Math.max(current.serial() + 1, Instant.now().getEpochSecond()));
+                }
                 zone = next;
                 long now = System.nanoTime();
                 observer.zoneBuilt(next.namesServed(), now - start, now - snapshot.changedAtNanos());

@@ -29,10 +29,10 @@ final class DnsMetrics implements DnsObserver, MeshObserver {
         RecordType.MX, RecordType.TXT, RecordType.AAAA, RecordType.SRV, RecordType.IXFR, RecordType.AXFR,
         RecordType.ANY};
     private static final int[] RCODES = {Answer.NOERROR, Answer.FORMERR, Answer.SERVFAIL, Answer.NXDOMAIN,
-        Answer.NOTIMP, Answer.REFUSED, Answer.BADVERS};
+        Answer.NOTIMP, Answer.REFUSED, Answer.NOTAUTH, Answer.BADVERS};
 
     private final MeterRegistry registry;
-    private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>(2 * 16 * 8);
+    private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>(2 * 16 * 16);
     private final Map<BadPacket, Counter> badPackets = new EnumMap<>(BadPacket.class);
     private final Timer latency;
     private final Timer zoneBuild;
@@ -63,7 +63,7 @@ final class DnsMetrics implements DnsObserver, MeshObserver {
 
     @Override
     public void answered(boolean tcp, int qtype, int rcode, long nanos) {
-        int index = (tcp ? 1 : 0) * 128 + indexOf(TYPES, qtype) * 8 + indexOf(RCODES, rcode);
+        int index = (tcp ? 1 : 0) * 256 + indexOf(TYPES, qtype) * 16 + indexOf(RCODES, rcode);
         Counter c = queries.get(index);
         if (c == null) {
             c = Counter.builder("mesh_dns_queries").tag("transport", tcp ? "tcp" : "udp")

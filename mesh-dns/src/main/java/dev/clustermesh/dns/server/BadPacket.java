@@ -10,14 +10,22 @@ public enum BadPacket {
     NOT_A_QUERY,
     /** QDCOUNT is not 1: FORMERR. */
     QUESTION_COUNT,
-    /** The question is malformed (bad or looping compression pointer, truncated label or type) or too long. */
+    /**
+     * The question is malformed (a compression pointer, which a query's question cannot hold legitimately, a
+     * truncated label or type, an obsolete label type) or longer than 255 octets.
+     */
     BAD_QUESTION,
     /** A section holds fewer records than its count says: FORMERR. */
     SECTION_COUNT,
     /** A record of the answer, authority or additional section is malformed: FORMERR. */
     BAD_RECORD,
-    /** More than one OPT record, or an OPT not owned by the root: FORMERR. */
+    /** More than one OPT record, an OPT not owned by the root or outside the additional section, or an EDNS
+     * option running past the OPT data: FORMERR. */
     BAD_OPT,
+    /** A TSIG record that is not the last record, not of class ANY, or malformed (RFC 8945 §5.1): FORMERR. */
+    BAD_TSIG,
+    /** A TSIG-signed query: this server holds no keys, so it is answered NOTAUTH with BADKEY (RFC 8945 §5.2.1). */
+    TSIG_KEY,
     /** Octets left after the last section: FORMERR. */
     TRAILING_DATA,
     /** A TCP connection was refused because the connection limit was reached. */

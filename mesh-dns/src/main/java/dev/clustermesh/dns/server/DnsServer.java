@@ -16,8 +16,6 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
-import io.netty.handler.codec.dns.TcpDnsResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -91,7 +89,7 @@ public final class DnsServer implements AutoCloseable {
                     .handler(new ChannelInitializer<DatagramChannel>() {
                         @Override
                         protected void initChannel(DatagramChannel ch) {
-                            ch.pipeline().addLast(new DatagramDnsResponseEncoder(), new UdpHandler(processor, observer));
+                            ch.pipeline().addLast(new UdpHandler(processor, observer));
                         }
                     });
             if (s.udpSockets() > 1) {
@@ -126,7 +124,6 @@ public final class DnsServer implements AutoCloseable {
                         tcp.connections().add(ch);
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, s.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                                new TcpDnsResponseEncoder(),
                                 new LengthFieldBasedFrameDecoder(Responses.MAX_MESSAGE + 2, 0, 2, 0, 2),
                                 new TcpHandler(tcp.processor(), tcp.observer()));
                     }

@@ -9,13 +9,13 @@ import dev.clustermesh.dns.zone.Answer;
 import dev.clustermesh.dns.zone.Question;
 import dev.clustermesh.dns.zone.Zone;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.dns.DnsResponse;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * Turns one query message into the response to send, for both transports: read, answer from the current zone,
- * frame, observe. Thread-safe; shared by every handler of a server.
+ * write, observe. Thread-safe; shared by every handler of a server.
  */
 final class QueryProcessor {
     private final Supplier<Zone> zone;
@@ -30,39 +30,65 @@ final class QueryProcessor {
     }
 
     /**
-     * The response to {@code packet}, or {@code null} when nothing is to be sent. Never throws: an unexpected
-     * failure is reported to the observer and the packet dropped.
+     * The response to {@code packet} in a buffer from {@code alloc} (over TCP with its two-octet length prefix),
+     * or {@code null} when nothing is to be sent. Never throws: an unexpected failure is reported to the
+     * observer and the packet dropped.
      */
-    DnsResponse process(ByteBuf packet, boolean tcp, Responses.Factory factory) {
+    ByteBuf process(ByteBuf packet, boolean tcp, ByteBufAllocator alloc) {
         long start = System.nanoTime();
+        Incoming in;
         try {
-            Incoming in = QueryReader.read(packet);
-            if (in instanceof Query q) {
-                Question question = new Question(q.question().name(), q.question().type().intValue(),
-                        q.question().dnsClass());
-                Answer a = zone.get().answer(question, rotation.getAndIncrement());
-                int limit = tcp ? Responses.MAX_MESSAGE : Responses.udpLimit(q.edns(), udpPayloadMax);
-                Responses.Built b = Responses.answer(factory, q, a, limit, udpPayloadMax);
-                if (b.truncated() && !tcp) {
-                    observer.truncated();
-                }
-                observer.answered(tcp, question.type(), b.rcode(), System.nanoTime() - start);
-                return b.response();
-            }
-            if (in instanceof Malformed m) {
-                observer.badPacket(m.reason());
-                observer.answered(tcp, 0, Answer.FORMERR, System.nanoTime() - start);
-                return Responses.error(factory, m.id(), m.opcode(), m.rd(), Answer.FORMERR);
-            }
-            if (in instanceof Unsupported u) {
-                observer.answered(tcp, 0, Answer.NOTIMP, System.nanoTime() - start);
-                return Responses.error(factory, u.id(), u.opcode(), u.rd(), Answer.NOTIMP);
-            }
-            observer.badPacket(((Dropped) in).reason());
-            return null;
+            in = QueryReader.read(packet);
         } catch (RuntimeException e) {
             observer.internalError(e);
             return null;
+        }
+        if (in instanceof Dropped d) {
+            observer.badPacket(d.reason());
+            return null;
+        }
+        ByteBuf out = alloc.buffer(tcp ? 514 : 512);
+        try {
+            if (tcp) {
+                out.writeShort(0);
+            }
+            respond(in, out, tcp, start);
+            if (tcp) {
+                out.setShort(0, out.readableBytes() - 2);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            observer.internalError(e);
+            return null;
+        }
+    }
+
+    private void respond(Incoming in, ByteBuf out, boolean tcp, long start) {
+        if (in instanceof Query q && q.tsig() != null) {
+            observer.badPacket(BadPacket.TSIG_KEY);
+            Responses.error(out, q.id(), 0, q.rd(), Answer.NOTAUTH, q.question(), q.edns(), udpPayloadMax,
+                    q.tsig());
+            observer.answered(tcp, q.question().type(), Answer.NOTAUTH, System.nanoTime() - start);
+        } else if (in instanceof Query q) {
+            Question question = new Question(q.question().key(), q.question().type(), q.question().dnsClass());
+            Answer a = zone.get().answer(question, rotation.getAndIncrement());
+            int limit = tcp ? Responses.MAX_MESSAGE : Responses.udpLimit(q.edns(), udpPayloadMax);
+            Responses.Built b = Responses.answer(out, q, a, limit, udpPayloadMax);
+            if (b.truncated() && !tcp) {
+                observer.truncated();
+            }
+            observer.answered(tcp, question.type(), b.rcode(), System.nanoTime() - start);
+        } else if (in instanceof Malformed m) {
+            observer.badPacket(m.reason());
+            Responses.error(out, m.id(), m.opcode(), m.rd(), Answer.FORMERR, m.question(), m.edns(), udpPayloadMax,
+                    null);
+            observer.answered(tcp, 0, Answer.FORMERR, System.nanoTime() - start);
+        } else {
+            Unsupported u = (Unsupported) in;
+            Responses.error(out, u.id(), u.opcode(), u.rd(), Answer.NOTIMP, u.question(), u.edns(), udpPayloadMax,
+                    null);
+            observer.answered(tcp, 0, Answer.NOTIMP, System.nanoTime() - start);
         }
     }
 }

@@ -3,8 +3,6 @@ package dev.clustermesh.dns.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.dns.DefaultDnsResponse;
-import io.netty.handler.codec.dns.DnsResponse;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
@@ -22,7 +20,7 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        DnsResponse r = processor.process(frame, true, DefaultDnsResponse::new);
+        ByteBuf r = processor.process(frame, true, ctx.alloc());
         if (r != null) {
             ctx.write(r, ctx.voidPromise());
         }

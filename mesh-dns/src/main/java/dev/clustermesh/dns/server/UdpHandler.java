@@ -1,13 +1,12 @@
 package dev.clustermesh.dns.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.dns.DatagramDnsResponse;
-import io.netty.handler.codec.dns.DnsResponse;
 
 /**
- * Answers UDP queries; responses go through Netty's {@code DatagramDnsResponseEncoder}. Flushes once per read
+ * Answers UDP queries with the datagrams {@link QueryProcessor} writes. Flushes once per read
  * batch. An exception never closes the socket: it is reported and the next packet is served.
  */
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -21,10 +20,9 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        DnsResponse r = processor.process(packet.content(), false,
-                (id, op, rc) -> new DatagramDnsResponse(packet.recipient(), packet.sender(), id, op, rc));
+        ByteBuf r = processor.process(packet.content(), false, ctx.alloc());
         if (r != null) {
-            ctx.write(r, ctx.voidPromise());
+            ctx.write(new DatagramPacket(r, packet.sender()), ctx.voidPromise());
         }
     }
 

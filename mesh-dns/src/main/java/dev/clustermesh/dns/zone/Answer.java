@@ -19,6 +19,8 @@ public record Answer(int rcode, boolean authoritative, List<ResourceRecord> answ
     public static final int NXDOMAIN = 3;
     public static final int NOTIMP = 4;
     public static final int REFUSED = 5;
+    /** Not authorized: the answer to a TSIG-signed query with a key this server does not hold (RFC 8945). */
+    public static final int NOTAUTH = 9;
     /** Extended RCODE of EDNS (RFC 6891): the client's EDNS version is not supported. */
     public static final int BADVERS = 16;
 
@@ -49,6 +51,7 @@ public record Answer(int rcode, boolean authoritative, List<ResourceRecord> answ
             case NXDOMAIN -> "NXDOMAIN";
             case NOTIMP -> "NOTIMP";
             case REFUSED -> "REFUSED";
+            case NOTAUTH -> "NOTAUTH";
             case BADVERS -> "BADVERS";
             default -> "OTHER";
         };

@@ -1,6 +1,7 @@
 package dev.clustermesh.dns.zone;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -84,6 +85,24 @@ public final class DnsNames {
     public static String parent(String name) {
         int dot = name.indexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1);
+    }
+
+    /**
+     * The reverse-mapping name of an address, zone form: {@code d.c.b.a.in-addr.arpa} for IPv4 (RFC 1035 §3.5),
+     * 32 nibbles under {@code ip6.arpa} for IPv6 (RFC 3596 §2.5).
+     */
+    public static String reverse(InetAddress ip) {
+        byte[] a = ip.getAddress();
+        StringBuilder b = new StringBuilder(a.length == 4 ? 29 : 73);
+        for (int i = a.length - 1; i >= 0; i--) {
+            int v = a[i] & 0xff;
+            if (a.length == 4) {
+                b.append(v).append('.');
+            } else {
+                b.append(Character.forDigit(v & 0xf, 16)).append('.').append(Character.forDigit(v >> 4, 16)).append('.');
+            }
+        }
+        return b.append(a.length == 4 ? "in-addr.arpa" : "ip6.arpa").toString();
     }
 
     /**

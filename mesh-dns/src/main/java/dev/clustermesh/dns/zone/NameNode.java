@@ -1,13 +1,14 @@
 package dev.clustermesh.dns.zone;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Everything one name holds, by type; a node without records is an empty non-terminal (it exists: NODATA). */
 final class NameNode {
     /** The types a name can hold, in the order ANY lists them. */
     static final int[] TYPES = {RecordType.SOA, RecordType.NS, RecordType.A, RecordType.AAAA, RecordType.SRV,
-        RecordType.TXT};
+        RecordType.TXT, RecordType.PTR};
 
     private final RrSet[] sets;
     private final int count;
@@ -49,5 +50,23 @@ final class NameNode {
     /** Number of records held. */
     int size() {
         return count;
+    }
+
+    /** A copy holding {@code set} in place of the records of its type. */
+    NameNode with(int type, RrSet set) {
+        RrSet[] copy = sets.clone();
+        copy[slot(type)] = set;
+        return new NameNode(copy);
+    }
+
+    /** Equal when every type holds the same records in the same order. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NameNode n && Arrays.equals(n.sets, sets);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(sets);
     }
 }

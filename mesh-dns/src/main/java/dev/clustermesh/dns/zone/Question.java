@@ -3,7 +3,8 @@ package dev.clustermesh.dns.zone;
 /**
  * One question as received.
  *
- * @param name the query name as sent (any case, trailing dot or not)
+ * @param name the query name: lowercase, labels joined by dots, octets other than letters, digits, '-' and '_'
+ *        as {@code \\DDD} (a trailing dot is ignored)
  * @param type the QTYPE
  * @param dnsClass the QCLASS
  */

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,18 +21,21 @@ public final class ResourceRecord {
     private final String data;
     private final byte[] rdata;
     private final String target;
+    private final List<String> rdataNames;
 
-    private ResourceRecord(String name, int type, long ttl, String data, byte[] rdata, String target) {
+    private ResourceRecord(String name, int type, long ttl, String data, byte[] rdata, String target,
+            List<String> rdataNames) {
         this.name = name;
         this.type = type;
         this.ttl = ttl;
         this.data = data;
         this.rdata = rdata;
         this.target = target;
+        this.rdataNames = rdataNames;
     }
 
     private ResourceRecord(String name, int type, long ttl, String data, byte[] rdata) {
-        this(name, type, ttl, data, rdata, null);
+        this(name, type, ttl, data, rdata, null, List.of());
     }
 
     /** An A or AAAA record, chosen by the address family. */
@@ -47,7 +51,7 @@ public final class ResourceRecord {
         ByteBuffer b = ByteBuffer.allocate(6 + t.length).putShort((short) priority).putShort((short) weight)
                 .putShort((short) port).put(t);
         return new ResourceRecord(name, RecordType.SRV, ttl, priority + " " + weight + " " + port + " " + target + ".",
-                b.array(), target);
+                b.array(), target, List.of());
     }
 
     /** A TXT record holding one character-string of at most 255 ASCII characters. */
@@ -64,7 +68,14 @@ public final class ResourceRecord {
 
     /** An NS record. */
     public static ResourceRecord ns(String name, long ttl, String target) {
-        return new ResourceRecord(name, RecordType.NS, ttl, target + ".", DnsNames.encode(target), target);
+        return new ResourceRecord(name, RecordType.NS, ttl, target + ".", DnsNames.encode(target), target,
+                List.of(target));
+    }
+
+    /** A PTR record (RFC 1035 §3.3.12) pointing at {@code target}. */
+    public static ResourceRecord ptr(String name, long ttl, String target) {
+        return new ResourceRecord(name, RecordType.PTR, ttl, target + ".", DnsNames.encode(target), null,
+                List.of(target));
     }
 
     /** An SOA record (RFC 1035 §3.3.13); times in seconds. */
@@ -75,7 +86,7 @@ public final class ResourceRecord {
         ByteBuffer b = ByteBuffer.allocate(m.length + r.length + 20).put(m).put(r).putInt((int) serial)
                 .putInt(refresh).putInt(retry).putInt(expire).putInt(minimum);
         return new ResourceRecord(name, RecordType.SOA, ttl, mname + ". " + rname + ". " + serial + " " + refresh
-                + " " + retry + " " + expire + " " + minimum, b.array());
+                + " " + retry + " " + expire + " " + minimum, b.array(), null, List.of(mname, rname));
     }
 
     /** Owner name, zone form (lowercase, no trailing dot). */
@@ -99,7 +110,16 @@ public final class ResourceRecord {
 
     /** A copy with another TTL (negative answers cap the SOA's TTL at its minimum). */
     public ResourceRecord withTtl(long newTtl) {
-        return new ResourceRecord(name, type, newTtl, data, rdata, target);
+        return new ResourceRecord(name, type, newTtl, data, rdata, target, rdataNames);
+    }
+
+    /**
+     * The names at the start of the RDATA that a response may compress (RFC 1035 §4.1.4 and RFC 3597 §4: NS,
+     * PTR, SOA), in order; the rest of the RDATA follows them. Empty for other types: SRV targets are never
+     * compressed (RFC 2782).
+     */
+    public List<String> rdataNames() {
+        return rdataNames;
     }
 
     /** RDATA in presentation form. */

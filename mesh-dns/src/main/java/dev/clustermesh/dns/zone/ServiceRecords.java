@@ -28,7 +28,9 @@ import java.util.function.Consumer;
  * <li>Not headless: the service name holds the local ClusterIPs when the local cluster has the service; otherwise
  * the ClusterIPs of the clusters with at least one active backend, rotating. {@code <cluster>.<svc>} holds that
  * cluster's ClusterIPs. {@code _<port>._<proto>.<svc>} holds one SRV per named port, pointing at the service
- * name, while the service name has an address.
+ * name, while the service name has an address. When the service name holds remote ClusterIPs (no local
+ * ClusterIP), each has a PTR record pointing back at the service name (§2.3.3); a local ClusterIP already has
+ * one in its own cluster's DNS ({@code <svc>.<ns>.svc.cluster.local}), which mesh-dns does not contradict.
  * <li>Headless: the service name holds every active endpoint's IP (local ones first, the others rotating);
  * {@code <cluster>.<svc>} that cluster's; {@code <host>.<cluster>.<svc>} one endpoint's, where {@code host} is
  * the endpoint's hostname, or its IP with '-' for '.' and ':' when it has none; the SRV names hold one record per
@@ -96,6 +98,10 @@ final class ServiceRecords {
                 if (local || (!localHasIp && hasActive(cs))) {
                     table.add(ResourceRecord.address(base, ttl, ip), local);
                     any = true;
+                }
+                if (!localHasIp && hasActive(cs)) {
+                    // MCS DNS §2.3.3: the clusterset IP's PTR. A local ClusterIP keeps its cluster DNS PTR.
+                    table.addReverse(ResourceRecord.ptr(DnsNames.reverse(ip), ttl, base));
                 }
             }
         }

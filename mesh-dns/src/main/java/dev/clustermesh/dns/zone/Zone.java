@@ -1,6 +1,7 @@
 package dev.clustermesh.dns.zone;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,36 +17,46 @@ public final class Zone {
     private final long serial;
     private final long meshVersion;
     private final Map<String, NameNode> names;
+    private final Map<String, NameNode> reverse;
     private final ResourceRecord soa;
     private final List<ResourceRecord> negativeAuthority;
     private final int namesServed;
 
-    Zone(ZoneSettings settings, long serial, long meshVersion, Map<String, NameNode> names, ResourceRecord soa) {
+    Zone(ZoneSettings settings, long serial, long meshVersion, Map<String, NameNode> names,
+            Map<String, NameNode> reverse, ResourceRecord soa) {
         this.settings = settings;
         this.serial = serial;
         this.meshVersion = meshVersion;
         this.names = Map.copyOf(names);
+        this.reverse = Map.copyOf(reverse);
         this.soa = soa;
         // RFC 2308 §3: the negative-caching TTL is the smaller of the SOA's TTL and its MINIMUM; both are the TTL.
         this.negativeAuthority = List.of(soa);
-        this.namesServed = (int) this.names.values().stream().filter(n -> n.size() > 0).count();
+        this.namesServed = (int) this.names.values().stream().filter(n -> n.size() > 0).count() + this.reverse.size();
     }
 
     /**
      * The answer to one question.
      *
      * @param rotation a number that changes per query (a counter); it rotates the remote clusters' addresses
-     * @return REFUSED outside the zone, for a class other than IN/ANY and for zone transfers; NXDOMAIN with the SOA
-     *         for a name that does not exist; NOERROR with the SOA and no answer (NODATA) for a name that exists
-     *         without the type; otherwise the records, authoritative
+     * @return REFUSED outside the zone (a reverse name this zone holds no PTR for included), for a class other
+     *         than IN/ANY and for zone transfers; NXDOMAIN with the SOA for a name that does not exist; NOERROR with
+     *         the SOA and no answer (NODATA) for a name that exists without the type; otherwise the records,
+     *         authoritative. A reverse name with PTR records answers them, or NODATA without SOA for other types.
      */
     public Answer answer(Question q, long rotation) {
-        if (q.dnsClass() != RecordType.CLASS_IN && q.dnsClass() != RecordType.CLASS_ANY) {
+        if (q.dnsClass() != RecordType.CLASS_IN && q.dnsClass() != RecordType.CLASS_ANY
+                || q.type() == RecordType.AXFR || q.type() == RecordType.IXFR) {
             return Answer.refused();
         }
         String name = DnsNames.canonical(q.name());
-        if (!DnsNames.inZone(name, settings.apex()) || q.type() == RecordType.AXFR || q.type() == RecordType.IXFR) {
-            return Answer.refused();
+        if (!DnsNames.inZone(name, settings.apex())) {
+            NameNode ptr = reverse.get(name);
+            if (ptr == null) {
+                return Answer.refused();
+            }
+            List<ResourceRecord> records = q.type() == RecordType.ANY ? ptr.all(rotation) : ptr.get(q.type(), rotation);
+            return new Answer(Answer.NOERROR, true, records, List.of(), List.of());
         }
         NameNode node = names.get(name);
         if (node == null) {
@@ -102,7 +113,7 @@ public final class Zone {
         return soa;
     }
 
-    /** Number of names that hold at least one record. */
+    /** Number of names that hold at least one record, reverse names (PTR) included. */
     public int namesServed() {
         return namesServed;
     }
@@ -112,10 +123,27 @@ public final class Zone {
         return names.containsKey(name);
     }
 
-    /** Every record, one per line in zone-file form, sorted by name, then in answer order (for golden tests). */
+    /**
+     * Every record, one per line in zone-file form, sorted by name, then in answer order, the reverse names
+     * (PTR) last (for golden tests).
+     */
     public String dump() {
         StringBuilder b = new StringBuilder();
         new TreeMap<>(names).forEach((name, node) -> node.all(0).forEach(r -> b.append(r).append('\n')));
+        new TreeMap<>(reverse).forEach((name, node) -> node.all(0).forEach(r -> b.append(r).append('\n')));
         return b.toString();
+    }
+
+    /** True when both zones hold the same names with the same records in the same order, SOA included. */
+    public boolean sameRecords(Zone other) {
+        return names.equals(other.names) && reverse.equals(other.reverse);
+    }
+
+    /** This zone with another SOA serial and nothing else changed. */
+    public Zone withSerial(long newSerial) {
+        ResourceRecord newSoa = ZoneCompute.soa(settings, newSerial);
+        Map<String, NameNode> copy = new HashMap<>(names);
+        copy.put(settings.apex(), names.get(settings.apex()).with(RecordType.SOA, new RrSet(List.of(newSoa), 1)));
+        return new Zone(settings, newSerial, meshVersion, copy, reverse, newSoa);
     }
 }

@@ -32,7 +32,7 @@ public final class ZoneCompute {
         ResourceRecord soa = apex(table, settings, serial);
         Map<ServiceName, List<ClusterService>> sorted = new TreeMap<>(snapshot.services());
         sorted.forEach((name, services) -> ServiceRecords.add(table, settings, name, services, onSkipped));
-        return new Zone(settings, serial, snapshot.version(), table.build(), soa);
+        return new Zone(settings, serial, snapshot.version(), table.build(), table.buildReverse(), soa);
     }
 
     /** {@link #compute(ZoneSettings, MeshSnapshot, long, Consumer)} ignoring skipped services. */
@@ -45,10 +45,16 @@ public final class ZoneCompute {
         return compute(settings, new MeshSnapshot(0, Map.of(), Map.of(), Map.of(), 0), serial);
     }
 
+    /** The apex SOA record with {@code serial}. */
+    static ResourceRecord soa(ZoneSettings s, long serial) {
+        long ttl = s.ttlSeconds();
+        return ResourceRecord.soa(s.apex(), ttl, s.nameserver(), "hostmaster." + s.apex(), serial & 0xffffffffL,
+                SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, (int) ttl);
+    }
+
     private static ResourceRecord apex(ZoneTable table, ZoneSettings s, long serial) {
         long ttl = s.ttlSeconds();
-        ResourceRecord soa = ResourceRecord.soa(s.apex(), ttl, s.nameserver(), "hostmaster." + s.apex(),
-                serial & 0xffffffffL, SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, (int) ttl);
+        ResourceRecord soa = soa(s, serial);
         table.add(soa, true);
         table.add(ResourceRecord.ns(s.apex(), ttl, s.nameserver()), true);
         table.add(ResourceRecord.txt("dns-version." + s.apex(), ttl, SPEC_VERSION), true);

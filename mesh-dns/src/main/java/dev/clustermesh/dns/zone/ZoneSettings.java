@@ -21,7 +21,8 @@ public record ZoneSettings(String apex, Duration ttl, String localCluster, Strin
 
     /**
      * @throws IllegalArgumentException naming the value when the apex or nameserver is not a valid name, the
-     *         TTL is negative or above 2^31-1 seconds, or the cluster name is not a label
+     *         nameserver is in the zone without an address, the TTL is negative or above 2^31-1 seconds, or the
+     *         cluster name is not a label
      */
     public ZoneSettings {
         nameserverAddresses = List.copyOf(nameserverAddresses);
@@ -31,6 +32,10 @@ public record ZoneSettings(String apex, Duration ttl, String localCluster, Strin
         if (!DnsNames.isName(nameserver)) {
             throw new IllegalArgumentException("nameserver '" + nameserver + "' is not a lowercase DNS name");
         }
+        if (DnsNames.inZone(nameserver, apex) && nameserverAddresses.isEmpty()) {
+            throw new IllegalArgumentException("nameserver '" + nameserver + "' is inside zone '" + apex
+                    + "' and needs an address (glue)");
+        }
         if (ttl.isNegative() || ttl.getSeconds() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("TTL " + ttl + " is outside 0..2147483647 seconds");
         }
@@ -39,9 +44,9 @@ public record ZoneSettings(String apex, Duration ttl, String localCluster, Strin
         }
     }
 
-    /** Settings with the default nameserver {@code ns.dns.<apex>} and no nameserver address. */
+    /** Settings with the default nameserver {@code ns.dns.<apex>} at the loopback address (tests, the demo). */
     public static ZoneSettings of(String apex, Duration ttl, String localCluster) {
-        return new ZoneSettings(apex, ttl, localCluster, "ns.dns." + apex, List.of());
+        return new ZoneSettings(apex, ttl, localCluster, "ns.dns." + apex, List.of(InetAddress.getLoopbackAddress()));
     }
 
     /** The TTL in seconds. */

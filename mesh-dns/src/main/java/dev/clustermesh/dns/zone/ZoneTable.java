@@ -15,6 +15,7 @@ import java.util.Set;
 final class ZoneTable {
     private final String apex;
     private final Map<String, Builder> nodes = new HashMap<>();
+    private final Map<String, Builder> reverse = new HashMap<>();
 
     ZoneTable(String apex) {
         this.apex = apex;
@@ -45,10 +46,30 @@ final class ZoneTable {
         nodes.get(rr.name()).add(slot, rr, first);
     }
 
-    /** The finished nodes by name. */
+    /**
+     * Adds a PTR record outside the zone (under {@code in-addr.arpa} or {@code ip6.arpa}): its owner alone exists,
+     * no ancestor.
+     */
+    void addReverse(ResourceRecord ptr) {
+        if (ptr.type() != RecordType.PTR) {
+            throw new IllegalArgumentException("only PTR records live outside the zone");
+        }
+        reverse.computeIfAbsent(ptr.name(), n -> new Builder()).add(NameNode.slot(RecordType.PTR), ptr, true);
+    }
+
+    /** The finished nodes of the zone by name. */
     Map<String, NameNode> build() {
-        Map<String, NameNode> out = new HashMap<>(nodes.size() * 2);
-        nodes.forEach((name, b) -> out.put(name, b.build()));
+        return build(nodes);
+    }
+
+    /** The finished reverse names (PTR owners) by name. */
+    Map<String, NameNode> buildReverse() {
+        return build(reverse);
+    }
+
+    private static Map<String, NameNode> build(Map<String, Builder> builders) {
+        Map<String, NameNode> out = new HashMap<>(builders.size() * 2);
+        builders.forEach((name, b) -> out.put(name, b.build()));
         return out;
     }
 

@@ -8,6 +8,7 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -79,6 +80,18 @@ class DnsBeansTest {
         DnsSettings s = new DnsBeans().settings(config(props));
         assertThat(s.zone().apex()).isEqualTo("clusterset.example");
         assertThat(s.zone().nameserverAddresses()).hasSize(1);
+    }
+
+    @Test
+    void theInZoneNameserverGetsAnAddressUnlessOneIsSet() {
+        Map<String, String> props = valid();
+        props.put("mesh.dns.host", "127.0.0.1");
+        assertThat(new DnsBeans().settings(config(props)).zone().nameserverAddresses())
+                .containsExactly(InetAddress.getLoopbackAddress());
+        // Listening on every address: the interfaces' addresses, as CoreDNS finds its own; never none.
+        assertThat(new DnsBeans().settings(config(valid())).zone().nameserverAddresses()).isNotEmpty();
+        props.put("mesh.dns.nameserver", "ns1.example.org");
+        assertThat(new DnsBeans().settings(config(props)).zone().nameserverAddresses()).isEmpty();
     }
 
     private static Map<String, String> valid() {

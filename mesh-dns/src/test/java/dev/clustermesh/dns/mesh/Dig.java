@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The real {@code dig} (bind9-dnsutils) against a local server, with its output parsed. */
-final class Dig {
+public final class Dig {
     private static final Pattern STATUS = Pattern.compile("status: (\\w+)");
     private static final Pattern FLAGS = Pattern.compile(";; flags: ([a-z ]+);");
 
@@ -21,11 +21,13 @@ final class Dig {
      * @param flags the header flags (qr, aa, tc, rd...)
      * @param answers the answer section's records as "name ttl class type data", whitespace collapsed
      * @param authority the authority section's records, the same way
+     * @param additional the additional section's records, the same way
      * @param output everything dig printed
      */
-    record Result(String status, List<String> flags, List<String> answers, List<String> authority, String output) {
+    public record Result(String status, List<String> flags, List<String> answers, List<String> authority,
+            List<String> additional, String output) {
         /** The data column of every answer record. */
-        List<String> data() {
+        public List<String> data() {
             return answers.stream().map(a -> a.split(" ", 5)[4]).toList();
         }
     }
@@ -34,7 +36,7 @@ final class Dig {
     }
 
     /** Runs {@code dig @127.0.0.1 -p port name type options...}. */
-    static Result query(int port, String name, String type, String... options) {
+    public static Result query(int port, String name, String type, String... options) {
         String dig = Binaries.require("dig", "apt-get install -y bind9-dnsutils").toString();
         List<String> cmd = new ArrayList<>(List.of(dig, "@127.0.0.1", "-p", Integer.toString(port), "+time=2",
                 "+tries=1", "+nocookie", name, type));
@@ -47,7 +49,7 @@ final class Dig {
             throw new AssertionError("dig " + name + " " + type + " failed (exit " + r.exitCode() + "):\n" + out);
         }
         return new Result(s.group(1), List.of(f.group(1).trim().split(" ")), section(out, "ANSWER"),
-                section(out, "AUTHORITY"), out);
+                section(out, "AUTHORITY"), section(out, "ADDITIONAL"), out);
     }
 
     private static List<String> section(String out, String name) {

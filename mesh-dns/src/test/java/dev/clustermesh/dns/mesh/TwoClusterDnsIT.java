@@ -107,12 +107,12 @@ class TwoClusterDnsIT {
                     new Endpoint("10." + (n * 10) + ".2.1", "db-0"), new Endpoint("10." + (n * 10) + ".2.2", null))));
         }
         cluster2.manifest("echo.yaml", service("echo", "10.21.0.30", List.of(ECHO), endpoints(2, 3, 1, null)));
-        cluster1.manifest("big.yaml", service("big", "None", List.of(HTTP), endpoints(1, 4, 40, "big")));
+        cluster1.manifest("big.yaml", service("big", "None", List.of(HTTP), endpoints(1, 4, 80, "big")));
         Eventually.await(WAIT, () -> {
             assertThat(dig("cluster2.rebel-base" + S, "A").data()).containsExactly("10.21.0.10");
             assertThat(dig("echo" + S, "A").data()).containsExactly("10.21.0.30");
             assertThat(dig("db" + S, "A").data()).hasSize(4);
-            assertThat(dig("big" + S, "A", "+tcp").data()).hasSize(40);
+            assertThat(dig("big" + S, "A", "+tcp").data()).hasSize(80);
         });
     }
 
@@ -163,7 +163,7 @@ class TwoClusterDnsIT {
         assertThat(udp.answers()).isEmpty();
         Dig.Result retried = dig("big" + S, "A");
         assertThat(retried.output()).contains("Truncated, retrying in TCP mode");
-        assertThat(retried.data()).hasSize(40);
+        assertThat(retried.data()).hasSize(80);
         assertThat(dig("big-7.cluster1.big" + S, "A").data()).containsExactly("10.10.4.7");
     }
 
@@ -181,7 +181,33 @@ class TwoClusterDnsIT {
             assertThat(nx.getHeader().getFlag(Flags.AA)).isTrue();
             assertThat(Dns.send(port, "example.org", Type.A, tcp).getRcode()).isEqualTo(Rcode.REFUSED);
         }
-        assertThat(data(Dns.send(port, "big" + S, Type.A, false))).hasSize(40);
+        assertThat(data(Dns.send(port, "big" + S, Type.A, false))).hasSize(80);
+    }
+
+    @Test
+    void aRemoteOnlyClustersetIpHasAPtrRecord() {
+        Dig.Result ptr = dig("-x", "10.21.0.30");
+        assertThat(ptr.flags()).contains("aa");
+        assertThat(ptr.data()).containsExactly("echo" + S + ".");
+        assertThat(dig("-x", "10.11.0.10").status()).isEqualTo("REFUSED");
+    }
+
+    @Test
+    void clusterStatusTicksLeaveTheSerialAlone() {
+        long serial = soaSerial();
+        long version = dns.view().version();
+        // The view changes with every cluster status update (heartbeats, sync times); no record does.
+        Eventually.await(WAIT, () -> {
+            assertThat(dns.view().version()).isGreaterThan(version);
+            assertThat(dns.converged()).isTrue();
+        });
+        assertThat(soaSerial()).isEqualTo(serial);
+        cluster2.manifest("echo.yaml", service("echo", "10.21.0.31", List.of(ECHO), endpoints(2, 3, 1, null)));
+        Eventually.await(WAIT, () -> assertThat(soaSerial()).isGreaterThan(serial));
+    }
+
+    private long soaSerial() {
+        return Long.parseLong(dig("clusterset.local", "SOA").data().get(0).split(" ")[2]);
     }
 
     @Test

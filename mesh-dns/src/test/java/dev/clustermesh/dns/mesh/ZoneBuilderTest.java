@@ -56,4 +56,30 @@ class ZoneBuilderTest {
             Eventually.await(WAIT, () -> assertThat(builder.zone().answer(REBEL, 0).rcode()).isEqualTo(Answer.NXDOMAIN));
         }
     }
+    @Test
+    void aViewChangeThatChangesNoRecordKeepsTheSerial() {
+        ZoneBuilder[] late = new ZoneBuilder[1];
+        MeshView view = new MeshView(() -> late[0].markDirty());
+        try (ZoneBuilder builder = new ZoneBuilder(ZoneFixtures.SETTINGS, view, MeshObserver.NONE,
+                Duration.ofMillis(50))) {
+            late[0] = builder;
+            builder.start();
+            MeshKey.Service rebel = new MeshKey.Service("cluster2", "default", "rebel-base", true);
+            view.serviceChanged("cluster2", rebel, ZoneFixtures.service("cluster2", "rebel-base", "http", 80,
+                    "10.21.0.1").addBackends(ZoneFixtures.active("10.20.1.1", "")).build());
+            Eventually.await(WAIT, () -> assertThat(builder.zone().meshVersion()).isEqualTo(view.version()));
+            long serial = builder.zone().serial();
+            // A service of another cluster that is not shared: the view changes, no name does.
+            MeshKey.Service hidden = new MeshKey.Service("cluster2", "default", "hidden", false);
+            for (int i = 1; i <= 3; i++) {
+                view.serviceChanged("cluster2", hidden, ZoneFixtures.service("cluster2", "hidden", "http", 80,
+                        "10.21.9." + i).setShared(false).build());
+                long version = view.version();
+                Eventually.await(WAIT, () -> assertThat(builder.zone().meshVersion()).isGreaterThanOrEqualTo(version));
+                assertThat(builder.zone().serial()).isEqualTo(serial);
+            }
+            view.serviceChanged("cluster2", rebel, null);
+            Eventually.await(WAIT, () -> assertThat(builder.zone().serial()).isGreaterThan(serial));
+        }
+    }
 }

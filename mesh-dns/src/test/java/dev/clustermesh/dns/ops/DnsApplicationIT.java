@@ -17,6 +17,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /** mesh-dns as deployed: DNS on Vert.x's event loops, health and metrics on the management port. */
@@ -56,13 +57,19 @@ class DnsApplicationIT {
                 .getRcode()).isEqualTo(Rcode.NXDOMAIN);
         byte[] noQuestion = {0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         assertThat(Dns.raw(DnsTestEnvironment.dnsPort, noQuestion, Duration.ofSeconds(2))).isNotNull();
+        Message signed = Dns.query(NAME, Type.A);
+        new TSIG(TSIG.HMAC_SHA256, "mesh-key.", "c2VjcmV0LXNlY3JldC1zZWNyZXQ=").apply(signed, null);
+        assertThat(Dns.raw(DnsTestEnvironment.dnsPort, signed.toWire(), Duration.ofSeconds(2))).isNotNull();
         Eventually.await(WAIT, () -> given().port(managementPort).get("/metrics").then().statusCode(200)
                 .body(containsString("mesh_dns_queries_total{qtype=\"A\",rcode=\"NOERROR\",transport=\"udp\"}"))
                 .body(containsString("mesh_dns_queries_total{qtype=\"AAAA\",rcode=\"NXDOMAIN\",transport=\"tcp\"}"))
                 .body(containsString("mesh_dns_queries_total{qtype=\"OTHER\",rcode=\"FORMERR\",transport=\"udp\"}"))
                 .body(containsString("mesh_dns_bad_packets_total{reason=\"question_count\"} 1.0"))
+                .body(containsString("mesh_dns_queries_total{qtype=\"A\",rcode=\"NOTAUTH\",transport=\"udp\"} 1.0"))
+                .body(containsString("mesh_dns_bad_packets_total{reason=\"tsig_key\"} 1.0"))
                 .body(containsString("mesh_dns_answer_latency_seconds_bucket"))
-                .body(containsString("mesh_dns_names 5.0"))
+                // The apex, dns-version, the nameserver's glue; rebel-base, cluster1.rebel-base, its SRV name.
+                .body(containsString("mesh_dns_names 6.0"))
                 .body(containsString("mesh_dns_ready_clusters 1.0")));
     }
 }

@@ -32,6 +32,10 @@ final class Mutator {
         }
         out.add(Packets.query(1).bytes(0xc0, 12).u16(1).u16(1).build());
         out.add(Packets.header(2, 0, 1, 0, 0, 2).question("db" + S, 1).opt(1232, 0).opt(1232, 0).build());
+        out.add(Packets.header(3, 0, 1, 0, 0, 2).question("rebel-base" + S, 1).opt(1232, 0).tsig(3).build());
+        out.add(Packets.query(4).label("rebel-base.default").name("svc.clusterset.local").u16(1).u16(1).build());
+        out.add(Packets.header(5, 4 << 11, 1, 0, 0, 1).question("big" + S, 6).bytes(0xc0, 12).u16(41).u16(1232)
+                .u32(0).u16(4).u16(10).u16(0).build());
         return List.copyOf(out);
     }
 

@@ -37,6 +37,14 @@ final class Packets {
         return this;
     }
 
+    /** One label holding exactly these ASCII characters, dots included: not root-terminated. */
+    Packets label(String text) {
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        out.write(b.length);
+        out.write(b, 0, b.length);
+        return this;
+    }
+
     /** A name as labels (no compression), root-terminated. */
     Packets name(String dotted) {
         for (String label : dotted.split("\\.")) {
@@ -58,6 +66,20 @@ final class Packets {
     /** An OPT record: root name, payload size, TTL (extended RCODE, version, flags), no options. */
     Packets opt(int payload, long ttl) {
         return bytes(0).u16(41).u16(payload).u32(ttl).u16(0);
+    }
+
+    /**
+     * A TSIG record (RFC 8945 §4.2) as a client with key {@code key.} would sign with hmac-sha256: class ANY,
+     * TTL 0, a 32-octet MAC of zeros (this server never checks it).
+     */
+    Packets tsig(int originalId) {
+        name("key").u16(250).u16(255).u32(0);
+        int rdlength = "hmac-sha256".length() + 2 + 6 + 2 + 2 + 32 + 6;
+        u16(rdlength).name("hmac-sha256").u16(0).u32(1_700_000_000L).u16(300).u16(32);
+        for (int i = 0; i < 32; i++) {
+            out.write(0);
+        }
+        return u16(originalId).u16(0).u16(0);
     }
 
     /** The offset the next byte will be written at. */

@@ -83,7 +83,15 @@ class ZoneComputeTest {
                 new Case("outside the zone", "example.com", RecordType.A, 0, "REFUSED", List.of()),
                 new Case("suffix without a dot is outside", "xclusterset.local", RecordType.A, 0, "REFUSED", List.of()),
                 new Case("class CH", "dns-version.clusterset.local", RecordType.TXT, 0, "REFUSED chaos", List.of()),
-                new Case("zone transfer", "clusterset.local", RecordType.AXFR, 0, "REFUSED", List.of()));
+                new Case("zone transfer", "clusterset.local", RecordType.AXFR, 0, "REFUSED", List.of()),
+                new Case("a label holding a dot octet never exists", "rebel-base\\046default.svc.clusterset.local",
+                        RecordType.A, 0, "NXDOMAIN", List.of()),
+                new Case("PTR of a remote clusterset IP", "20.0.21.10.in-addr.arpa", RecordType.PTR, 0, "NOERROR",
+                        List.of("remote-only.default.svc.clusterset.local.")),
+                new Case("no PTR for the local ClusterIP: its cluster's DNS has one", "10.0.11.10.in-addr.arpa",
+                        RecordType.PTR, 0, "REFUSED", List.of()),
+                new Case("no PTR for a cluster without active backend", "20.0.41.10.in-addr.arpa", RecordType.PTR, 0,
+                        "REFUSED", List.of()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,6 +145,7 @@ class ZoneComputeTest {
                 clusterset.local. 5 IN SOA ns.dns.clusterset.local. hostmaster.clusterset.local. 1 7200 1800 86400 5
                 clusterset.local. 5 IN NS ns.dns.clusterset.local.
                 dns-version.clusterset.local. 5 IN TXT "1.0.0"
+                ns.dns.clusterset.local. 5 IN A 127.0.0.1
                 """);
     }
 
@@ -168,8 +177,11 @@ class ZoneComputeTest {
             dns-version.clusterset.local. 5 IN TXT \"1.0.0\"
             dual.default.svc.clusterset.local. 5 IN A 10.11.0.30
             dual.default.svc.clusterset.local. 5 IN AAAA fd00:11::30
+            ns.dns.clusterset.local. 5 IN A 127.0.0.1
             rebel-base.default.svc.clusterset.local. 5 IN A 10.11.0.10
             remote-only.default.svc.clusterset.local. 5 IN A 10.21.0.20
             remote-only.default.svc.clusterset.local. 5 IN A 10.31.0.20
+            20.0.21.10.in-addr.arpa. 5 IN PTR remote-only.default.svc.clusterset.local.
+            20.0.31.10.in-addr.arpa. 5 IN PTR remote-only.default.svc.clusterset.local.
             """;
 }

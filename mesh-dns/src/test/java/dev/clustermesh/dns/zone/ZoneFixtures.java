@@ -64,14 +64,19 @@ public final class ZoneFixtures {
     }
 
     /**
-     * The reference mesh plus headless {@code big} with 60 endpoints (more than 1232 octets of A records) and
-     * {@code mid} with 15 (more than 512, less than 1232).
+     * The reference mesh plus headless {@code big} with 100 endpoints (more than 1232 octets of A records even
+     * compressed), {@code mid} with 40 (more than 512, less than 1232), and {@code headless28}, {@code
+     * headless29}, {@code headless72}, {@code headless73}: names as long as {@code rebel-base}'s whose A records
+     * just fit, or just do not fit, 512 and 1232 octets.
      */
     public static MeshSnapshot referenceWithBig() {
         MeshSnapshot r = reference();
         Map<ServiceName, List<ClusterService>> s = new HashMap<>(r.services());
-        s.put(new ServiceName("default", "big"), List.of(headless("big", 60)));
-        s.put(new ServiceName("default", "mid"), List.of(headless("mid", 15)));
+        for (int n : new int[] {28, 29, 72, 73}) {
+            s.put(new ServiceName("default", "headless" + n), List.of(headless("headless" + n, n)));
+        }
+        s.put(new ServiceName("default", "big"), List.of(headless("big", 100)));
+        s.put(new ServiceName("default", "mid"), List.of(headless("mid", 40)));
         return new MeshSnapshot(r.version(), s, r.nodes(), r.clusters(), r.changedAtNanos());
     }
 
