@@ -78,9 +78,9 @@ final class KubeMeshHarness implements AutoCloseable {
         }
     }
 
-    /** The seed's workload in one cluster. */
+    /** The seed's workload in one cluster: {@code kubectl apply -f k8s/examples/rebel-base-<cluster>.yaml}. */
     void seedWorkload(String cluster) {
-        apply(cluster, "rebel-base", SeedWorkload.yaml(cluster));
+        kube.cluster(cluster).kubectl("apply", "-f", SeedWorkload.file(repo, cluster).toString());
     }
 
     /** {@code kubectl apply -f} of {@code yaml} in {@code cluster}. */
