@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes test peers from the Go module proxy: kube-apiserver, kube-controller-manager,
-# kube-scheduler (k8s.io/kubernetes, pinned) and kwok (sigs.k8s.io/kwok, pinned). Test support only: the product
+# kube-scheduler, kubectl (k8s.io/kubernetes, pinned) and kwok (sigs.k8s.io/kwok, pinned). Test support only: the product
 # stays Java. Cached per machine: a second run with the same versions returns at once.
 #
-# Usage: scripts/k8s-peers.sh [--print-dir]
+# Usage: scripts/k8s-peers.sh
 #   Prints the directory holding the four binaries as its last line.
 #   K8S_PEERS_DIR overrides the cache directory (default /var/cache/clustermesh-j/k8s-peers).
-# First build: about 10-15 minutes on 2 cores (kube-apiserver is most of it), then nothing.
+# First build: about 9-15 minutes on 2 cores (kube-apiserver is most of it), then nothing.
 set -euo pipefail
 
 K8S_VERSION=v1.34.3
@@ -15,6 +15,12 @@ KWOK_VERSION=v0.7.0
 CACHE=${K8S_PEERS_DIR:-/var/cache/clustermesh-j/k8s-peers}
 OUT=$CACHE/k8s-$K8S_VERSION-kwok-$KWOK_VERSION/bin
 
+all_present() {
+  local b
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do [[ -x $OUT/$b ]] || return 1; done
+}
+if all_present; then echo "$OUT"; exit 0; fi
+
 command -v go >/dev/null || { echo "k8s-peers: go is missing: install Go >= 1.24 (Kubernetes $K8S_VERSION needs it)" >&2; exit 1; }
 go_minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
 if [[ ! $go_minor =~ ^[0-9]+$ ]] || ((go_minor < 24)); then
@@ -22,13 +28,7 @@ if [[ ! $go_minor =~ ^[0-9]+$ ]] || ((go_minor < 24)); then
   exit 1
 fi
 
-all_present() {
-  local b
-  for b in kube-apiserver kube-controller-manager kube-scheduler kwok; do [[ -x $OUT/$b ]] || return 1; done
-}
-if all_present; then echo "$OUT"; exit 0; fi
-
-mkdir -p "$OUT"
+mkdir -p "$OUT" || { echo "k8s-peers: cannot create $OUT; set K8S_PEERS_DIR to a writable directory" >&2; exit 1; }
 exec 9>"$CACHE/.build.lock"
 flock 9
 if all_present; then echo "$OUT"; exit 0; fi
@@ -74,12 +74,29 @@ EOF
 write_main kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver/app NewAPIServerCommand
 write_main kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager/app NewControllerManagerCommand
 write_main kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler/app NewSchedulerCommand
+# kubectl of the same version as the API server (a machine's own may be too old for `create token`).
+mkdir -p "$SRC/cmd/kubectl"
+cat >"$SRC/cmd/kubectl/main.go" <<'EOF_KUBECTL'
+package main
+
+import (
+	"k8s.io/component-base/cli"
+	"k8s.io/kubectl/pkg/cmd"
+	"k8s.io/kubectl/pkg/cmd/util"
+)
+
+func main() {
+	if err := cli.RunNoErrOutput(cmd.NewDefaultKubectlCommand()); err != nil {
+		util.CheckErr(err)
+	}
+}
+EOF_KUBECTL
 
 cd "$SRC"
 export GOFLAGS=-mod=mod
 log "resolving k8s.io/kubernetes $K8S_VERSION"
 go mod tidy >&2
-for b in kube-apiserver kube-controller-manager kube-scheduler; do
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   if [[ ! -x $OUT/$b ]]; then
     log "building $b"
     go build -trimpath -ldflags "-s -w" -o "$OUT/$b.tmp" "./cmd/$b" >&2

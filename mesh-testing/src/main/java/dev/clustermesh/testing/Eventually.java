@@ -11,11 +11,18 @@ public final class Eventually {
         void run() throws Exception;
     }
 
+    /** A failure no retry can mend (a process that exited): {@link #await} rethrows it at once. */
+    public static final class Abort extends RuntimeException {
+        public Abort(String message) {
+            super(message);
+        }
+    }
+
     private Eventually() {
     }
 
     /**
-     * Runs {@code check} every 50 ms until it passes or {@code timeout} runs out.
+     * Runs {@code check} every 50 ms until it passes or {@code timeout} runs out, or it throws {@link Abort}.
      *
      * @throws AssertionError with the last failure as cause when the deadline passes
      */
@@ -26,6 +33,8 @@ public final class Eventually {
             try {
                 check.run();
                 return;
+            } catch (Abort e) {
+                throw e;
             } catch (Exception | AssertionError e) {
                 last = e;
             }

@@ -22,9 +22,9 @@ final class AgentReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("clustermesh")
-                .status(core.settled() && core.programmed()).withData("datapath", core.programmed() ? "programmed"
-                        : "waiting for the initial sync");
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("clustermesh").status(core.ready())
+                .withData("datapath", core.programmed() ? "programmed" : "not programmed yet");
+        core.directoryProblem().ifPresent(p -> b.withData("clusters directory", p));
         core.clusters().forEach((name, s) -> b.withData(name, s.ready() ? "ready"
                 : s.connected() ? "syncing" : "disconnected: " + s.lastFailure()));
         return b.build();

@@ -23,7 +23,7 @@ final class ApiViews {
     static GetStatusResponse status(AgentCore core) {
         GetStatusResponse.Builder b = GetStatusResponse.newBuilder().setCluster(core.settings().cluster().name())
                 .setClusterId(core.settings().cluster().id()).setNode(core.settings().node())
-                .setGlobalServices(core.view().serviceCount()).setReady(core.settled());
+                .setGlobalServices(core.view().serviceCount()).setReady(core.ready());
         Instant now = Instant.now();
         core.clusters().values().forEach(s -> b.addClusters(cluster(s, core.settings().cluster().name(), now)));
         return b.build();

@@ -6,6 +6,7 @@ import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterDirectory;
 import dev.clustermesh.core.remote.ClusterStatus;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One agent: joins the clusters of its clusters directory, merges their state, and keeps the datapath equal to
@@ -43,7 +44,7 @@ public final class AgentCore implements AutoCloseable {
         Thread starter = new Thread(() -> {
             long deadline = System.nanoTime() + settings.remote().requestTimeout().multipliedBy(2)
                     .plus(settings.pollInterval()).toNanos();
-            while (!closed && !initialSyncDone() && System.nanoTime() < deadline) {
+            while (!closed && !clusters.settled() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -58,11 +59,6 @@ public final class AgentCore implements AutoCloseable {
         }, "mesh-agent-initial-sync");
         starter.setDaemon(true);
         starter.start();
-    }
-
-    /** True when the clusters directory was read and every cluster in it has synced or failed. */
-    private boolean initialSyncDone() {
-        return clusters.settled();
     }
 
     public AgentSettings settings() {
@@ -105,6 +101,19 @@ public final class AgentCore implements AutoCloseable {
     /** True once the datapath has been programmed from the mesh at least once (the reconciler has started). */
     public boolean programmed() {
         return reconciler.appliedVersion() >= 0;
+    }
+
+    /**
+     * The agent's readiness, for the health probe and the API alike: every configured cluster synced or failed with
+     * a reason, and the datapath programmed from that state (an agent whose maps are still empty is not ready).
+     */
+    public boolean ready() {
+        return settled() && programmed();
+    }
+
+    /** Why the clusters directory could not be read at its last scan, if it could not. */
+    public Optional<String> directoryProblem() {
+        return clusters.scanProblem();
     }
 
     /** Disconnects from every cluster and stops; the datapath keeps what it has programmed. */

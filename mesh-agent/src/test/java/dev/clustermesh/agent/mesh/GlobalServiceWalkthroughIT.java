@@ -103,6 +103,7 @@ class GlobalServiceWalkthroughIT {
         try (AgentCore fresh = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-9",
                 clusters, Duration.ofMillis(200), agentDefaults, "memory"), new MemoryDatapath(), AgentObserver.NONE)) {
             assertThat(fresh.programmed()).as("nothing programmed before start").isFalse();
+            assertThat(fresh.ready()).as("not ready before start").isFalse();
             fresh.start();
             // Far below the 60 s the start-up check waited for "clusters" named cluster2.etcd-client.crt & co.
             Eventually.await(Duration.ofSeconds(10), () -> {
@@ -112,6 +113,7 @@ class GlobalServiceWalkthroughIT {
                         "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
             });
             assertThat(fresh.settled()).isTrue();
+            assertThat(fresh.ready()).as("ready (probe and API) once programmed").isTrue();
         }
     }
 

@@ -44,6 +44,7 @@ public final class ClusterDirectory implements AutoCloseable {
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, ClusterStatus> badFiles = new HashMap<>();
     private boolean scanned;
+    private String scanProblem;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mesh-cluster-directory");
         t.setDaemon(true);
@@ -79,10 +80,16 @@ public final class ClusterDirectory implements AutoCloseable {
 
     /**
      * True once the directory has been read and every cluster file in it is ready or has failed with a reason;
-     * false before the first scan (an empty status map then means "not read yet", not "nothing to join").
+     * false before the first successful scan (an empty status map then means "not read yet", not "nothing to
+     * join"), so a directory that cannot be listed keeps the agent and mesh-dns unready ({@link #scanProblem()}).
      */
     public synchronized boolean settled() {
         return scanned && statuses().values().stream().allMatch(ClusterStatus::settled);
+    }
+
+    /** Why the directory could not be listed at the last scan, if it could not. */
+    public synchronized Optional<String> scanProblem() {
+        return Optional.ofNullable(scanProblem);
     }
 
     /**
@@ -100,7 +107,17 @@ public final class ClusterDirectory implements AutoCloseable {
     }
 
     synchronized void scan() {
-        Map<String, byte[]> now = read();
+        Map<String, byte[]> now;
+        try {
+            now = read();
+        } catch (IOException e) {
+            // A directory that cannot be read keeps what is connected; the next poll tries again.
+            scanProblem = "cannot list the clusters directory " + dir + ": " + e.getMessage();
+            onBadFile.accept(dir.toString(), scanProblem);
+            return;
+        }
+        scanned = true;
+        scanProblem = null;
         for (String gone : List.copyOf(contents.keySet())) {
             if (!now.containsKey(gone)) {
                 remove(gone);
@@ -114,18 +131,13 @@ public final class ClusterDirectory implements AutoCloseable {
         });
     }
 
-    private Map<String, byte[]> read() {
+    private Map<String, byte[]> read() throws IOException {
         Map<String, byte[]> out = new HashMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(ClusterDirectory::isClusterFile)
-                    .filter(Files::isRegularFile).collect(Collectors.toList())) {
+            for (Path f : files.filter(ClusterDirectory::isClusterFile).filter(Files::isRegularFile)
+                    .collect(Collectors.toList())) {
                 out.put(f.getFileName().toString(), Files.readAllBytes(f));
             }
-            scanned = true;
-        } catch (IOException e) {
-            // A directory that cannot be read keeps what is connected; the next poll tries again.
-            onBadFile.accept(dir.toString(), "cannot list the clusters directory: " + e.getMessage());
-            return new HashMap<>(contents);
         }
         return out;
     }

@@ -24,32 +24,55 @@ final class ClusterIdentities {
     }
 
     /**
+     * The identity to enable: the flags where given, else the cluster's record, else the applied overlay. When the
+     * overlay's mesh-proxy is there, what is enabled must be what it runs as: a record and clusters Secret naming
+     * one cluster while the exporter writes as another would make the agents take their own cluster for a remote.
+     *
      * @param name the name given on the command line, or null
      * @param id   the ID given on the command line, or null
-     * @throws MeshCtlException when neither the record nor the overlay names the cluster
+     * @throws MeshCtlException when nothing names the cluster, or the flags disagree with the applied overlay
      */
     static ClusterIdentity resolve(String context, KubernetesClient k, String namespace, ClusterMeshOps ops,
             String name, Integer id) {
         Optional<ClusterMeshOps.Record> record = ops.record(context, k);
-        Map<String, String> env = record.isPresent() ? Map.of() : proxyEnvironment(context, k, namespace);
-        String n = name != null ? name : record.map(r -> r.self().name()).orElse(env.get("MESH_CLUSTER_NAME"));
-        String i = id != null ? id.toString()
-                : record.map(r -> Integer.toString(r.self().id())).orElse(env.get("MESH_CLUSTER_ID"));
-        if (n == null || n.isBlank() || i == null || i.isBlank()) {
+        Optional<ClusterIdentity> overlay = overlay(context, k, namespace);
+        String n = name != null ? name : record.map(r -> r.self().name())
+                .orElse(overlay.map(ClusterIdentity::name).orElse(null));
+        Integer i = id != null ? id : record.map(r -> r.self().id()).orElse(overlay.map(ClusterIdentity::id).orElse(null));
+        if (n == null || i == null) {
             throw new MeshCtlException("context " + context + ": give --cluster-name and --cluster-id, or apply the "
                     + "cluster's overlay first (kubectl apply -k k8s/overlays/<cluster>): no Deployment mesh-proxy "
                     + "in " + namespace + " sets MESH_CLUSTER_NAME and MESH_CLUSTER_ID");
         }
         ClusterIdentity.nameProblem(n).ifPresent(p -> {
-            throw new MeshCtlException("context " + context + ": MESH_CLUSTER_NAME: " + p);
+            throw new MeshCtlException("context " + context + ": cluster name: " + p);
         });
-        int parsed;
-        try {
-            parsed = ClusterIdentity.parseId("MESH_CLUSTER_ID", i.trim());
-        } catch (IllegalArgumentException e) {
-            throw new MeshCtlException("context " + context + ": " + e.getMessage(), e);
+        ClusterIdentity.idProblem(i).ifPresent(p -> {
+            throw new MeshCtlException("context " + context + ": cluster ID: " + p);
+        });
+        ClusterIdentity chosen = new ClusterIdentity(n, i);
+        overlay.filter(o -> !o.equals(chosen)).ifPresent(o -> {
+            throw new MeshCtlException("context " + context + ": the applied overlay's mesh-proxy runs as " + o
+                    + " (MESH_CLUSTER_NAME/MESH_CLUSTER_ID), not " + chosen + "; enable it as " + o
+                    + " or apply the overlay of " + chosen.name());
+        });
+        return chosen;
+    }
+
+    /** The identity the applied overlay's mesh-proxy runs as, when it sets both values. */
+    private static Optional<ClusterIdentity> overlay(String context, KubernetesClient k, String namespace) {
+        Map<String, String> env = proxyEnvironment(context, k, namespace);
+        String n = env.get("MESH_CLUSTER_NAME");
+        String i = env.get("MESH_CLUSTER_ID");
+        if (n == null || n.isBlank() || i == null || i.isBlank()) {
+            return Optional.empty();
         }
-        return new ClusterIdentity(n, parsed);
+        try {
+            return Optional.of(new ClusterIdentity(n.trim(), ClusterIdentity.parseId("MESH_CLUSTER_ID", i.trim())));
+        } catch (IllegalArgumentException e) {
+            throw new MeshCtlException("context " + context + ": the applied overlay's mesh-proxy: " + e.getMessage(),
+                    e);
+        }
     }
 
     private static Map<String, String> proxyEnvironment(String context, KubernetesClient k, String namespace) {

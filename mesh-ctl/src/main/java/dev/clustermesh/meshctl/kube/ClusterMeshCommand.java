@@ -98,8 +98,7 @@ public final class ClusterMeshCommand {
             }
             try (KubernetesClient k = KubeContexts.client(kubeconfig, context)) {
                 ClusterMeshOps ops = new ClusterMeshOps(namespace, System.out);
-                ClusterIdentity cluster = name != null && id != null ? new ClusterIdentity(name, id)
-                        : ClusterIdentities.resolve(context, k, namespace, ops, name, id);
+                ClusterIdentity cluster = ClusterIdentities.resolve(context, k, namespace, ops, name, id);
                 ops.enable(context, k, cluster, serviceType, caDir, proxyDns, proxyIps, validity());
             }
         }

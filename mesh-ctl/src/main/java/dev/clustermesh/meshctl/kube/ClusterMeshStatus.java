@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -85,10 +86,7 @@ final class ClusterMeshStatus {
         proxy(context, k, lines, problems);
         Secret secret = call(context, () -> k.secrets().inNamespace(namespace).withName(KubeNames.CLUSTERS_SECRET)
                 .get());
-        TreeSet<String> entries = new TreeSet<>();
-        if (secret != null && secret.getData() != null) {
-            secret.getData().keySet().stream().filter(key -> key.indexOf('.') < 0).forEach(entries::add);
-        }
+        Set<String> entries = secret == null || secret.getData() == null ? Set.of() : secret.getData().keySet();
         lines.add("Connected to:   " + (r.members().isEmpty() ? "no other cluster" : String.join(", ",
                 r.members().entrySet().stream().map(e -> e.getKey() + " (id " + e.getValue() + ")").toList())));
         for (String member : r.members().keySet()) {

@@ -96,11 +96,22 @@ final class KubeMeshHarness implements AutoCloseable {
 
     /** Running pod IPs of {@code selector} in {@code cluster}, from its API server. */
     TreeSet<String> podIps(String cluster, String selector) {
+        return new TreeSet<>(pods(cluster, selector).values());
+    }
+
+    /** Running pods of {@code selector} in {@code cluster} not being deleted: name → IP, from its API server. */
+    TreeMap<String, String> pods(String cluster, String selector) {
         String out = kube.cluster(cluster).kubectl("get", "pods", "-l", selector, "--field-selector=status.phase=Running",
-                "-o", "jsonpath={range .items[*]}{.status.podIP}{\"\\n\"}{end}");
-        TreeSet<String> ips = new TreeSet<>();
-        out.lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(ips::add);
-        return ips;
+                "-o", "jsonpath={range .items[*]}{.metadata.name} {.status.podIP} {.metadata.deletionTimestamp}"
+                        + "{\"\\n\"}{end}");
+        TreeMap<String, String> pods = new TreeMap<>();
+        for (String line : out.lines().toList()) {
+            String[] f = line.strip().split(" ");
+            if (f.length == 2 && !f[1].isEmpty()) {
+                pods.put(f[0], f[1]);
+            }
+        }
+        return pods;
     }
 
     /** One service as an agent holds it: cluster → backend IPs, with usable and preferred marks. */

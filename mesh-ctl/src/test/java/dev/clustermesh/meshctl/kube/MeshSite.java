@@ -77,6 +77,8 @@ final class MeshSite implements AutoCloseable {
         proxy = OverlayPod.start(kube, "https://127.0.0.1:" + apiRelay.port(), k, runningPod("app.kubernetes.io/name=mesh-proxy", null), dir.resolve("proxy"),
                 repo.resolve("mesh-proxy/target/quarkus-app/quarkus-run.jar"), hosts, Map.of(
                         "MESH_ETCD_ENDPOINTS", etcd.endpoint(), "QUARKUS_HTTP_HOST", nodeIp,
+                        // fabric8's informers say at DEBUG when a watch got 410 Gone and they re-list.
+                        "QUARKUS_LOG_CATEGORY__IO_FABRIC8_KUBERNETES_CLIENT_INFORMERS_IMPL_CACHE__LEVEL", "DEBUG",
                         "QUARKUS_MANAGEMENT_HOST", "127.0.0.1", "QUARKUS_MANAGEMENT_PORT", Integer.toString(proxyMgmt)),
                 proxyMgmt);
         running.add(proxy);

@@ -1,6 +1,7 @@
 package dev.clustermesh.meshctl.kube;
 
 import dev.clustermesh.testing.Eventually;
+import dev.clustermesh.testing.kube.Daemon;
 import dev.clustermesh.testing.kube.KubeCluster;
 import dev.clustermesh.testing.kube.Kubeconfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -11,13 +12,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One pod of a mesh workload, scheduled by the real scheduler onto a kwok node, run here as a local process the way
@@ -42,7 +39,7 @@ final class OverlayPod implements AutoCloseable {
     private final Map<String, String> env;
     private final List<String> command;
     private final int managementPort;
-    private Process process;
+    private Daemon process;
 
     private OverlayPod(String name, Path dir, Map<String, String> env, List<String> command, int managementPort) {
         this.name = name;
@@ -71,22 +68,27 @@ final class OverlayPod implements AutoCloseable {
             env.put(v.getName(), v.getValue() != null ? v.getValue() : field(pod, v));
         }
         OverlayPod p = new OverlayPod(pod.getMetadata().getName(), dir, env, new ArrayList<>(), managementPort);
-        p.mountSecrets(k, pod, c);
-        if (!Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken())) {
-            String token = cluster.kubectl("create", "token", pod.getSpec().getServiceAccountName(), "-n", ns,
-                    "--duration=2h").strip();
-            env.put("KUBECONFIG", Kubeconfig.writeToken(dir.resolve("serviceaccount.kubeconfig"), cluster, apiServer, token,
-                    ns)
-                    .toString());
+        try {
+            p.mountSecrets(k, pod, c);
+            if (!Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken())) {
+                String token = cluster.kubectl("create", "token", pod.getSpec().getServiceAccountName(), "-n", ns,
+                        "--duration=2h").strip();
+                env.put("KUBECONFIG", Kubeconfig.writeToken(dir.resolve("serviceaccount.kubeconfig"), cluster,
+                        apiServer, token, ns).toString());
+            }
+            env.putAll(overrides);
+            p.command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    // The cluster DNS this host lacks: the names the pod would resolve through CoreDNS.
+                    "-Djdk.net.hosts.file=" + hostsFile, "-jar", jar.toString()));
+            p.process = Daemon.start("pod-" + pod.getMetadata().getName(), p.command, env,
+                    dir.resolve("container.log"));
+            p.awaitReady(Duration.ofSeconds(90));
+            return p;
+        } catch (RuntimeException | Error e) {
+            p.close();
+            throw e;
         }
-        env.putAll(overrides);
-        p.command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                // The cluster DNS this host lacks: the names the pod would resolve through CoreDNS.
-                "-Djdk.net.hosts.file=" + hostsFile, "-jar", jar.toString()));
-        p.launch();
-        p.awaitReady(Duration.ofSeconds(90));
-        return p;
     }
 
     private static String field(Pod pod, EnvVar v) {
@@ -127,34 +129,20 @@ final class OverlayPod implements AutoCloseable {
         });
     }
 
-    private void launch() {
-        try {
-            Files.createDirectories(dir);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("container.log").toFile()));
-            pb.environment().putAll(env);
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start pod " + name, e);
-        }
-    }
-
     /** Polls the management port's readiness endpoint; fails with the log's tail. */
     void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
         try {
             Eventually.await(timeout, () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("pod " + name + " exited with " + process.exitValue());
-                }
+                process.checkAlive();
                 int status = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status != 200) {
                     throw new AssertionError("pod " + name + " readiness answers " + status);
                 }
             });
-        } catch (AssertionError e) {
+        } catch (AssertionError | Eventually.Abort e) {
             throw new AssertionError(e.getMessage() + "\n--- " + dir.resolve("container.log") + "\n" + tail(), e);
         }
     }
@@ -170,30 +158,23 @@ final class OverlayPod implements AutoCloseable {
     }
 
     boolean alive() {
-        return process.isAlive();
+        return process.alive();
+    }
+
+    /** The container's log file. */
+    Path log() {
+        return process.log();
     }
 
     String tail() {
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve("container.log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return process == null ? "(not started)" : process.tail(40);
     }
 
     @Override
     public void close() {
         volumes.forEach(SecretVolume::close);
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (process != null) {
+            process.close();
         }
     }
 }

@@ -39,7 +39,6 @@ final class SecretVolume implements AutoCloseable {
         return t;
     });
     private Map<String, byte[]> mounted = Map.of();
-    private int updates;
 
     SecretVolume(KubernetesClient k, String namespace, String secret, Path dir, long periodMillis) {
         this.k = k;
@@ -52,11 +51,6 @@ final class SecretVolume implements AutoCloseable {
 
     Path dir() {
         return dir;
-    }
-
-    /** How many times the content changed on disk after the first mount. */
-    synchronized int updates() {
-        return updates;
     }
 
     private void syncQuietly() {
@@ -81,9 +75,6 @@ final class SecretVolume implements AutoCloseable {
             write(data);
         } catch (IOException e) {
             throw new UncheckedIOException("mounting Secret " + secret + " at " + dir, e);
-        }
-        if (!mounted.isEmpty()) {
-            updates++;
         }
         mounted = data;
     }

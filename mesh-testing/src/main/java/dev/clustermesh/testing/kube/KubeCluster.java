@@ -33,15 +33,17 @@ public final class KubeCluster implements AutoCloseable {
     private static final String NO_WATCH_LIST = "--feature-gates=WatchListClient=false";
     private final ClusterSpec spec;
     private final Path dir;
+    private final Path kubectl;
     private final String token = UUID.randomUUID().toString().replace("-", "");
     private final int apiPort = FreePorts.next();
     private final List<Daemon> daemons = new ArrayList<>();
     private EtcdProcess etcd;
     private Daemon apiServer;
 
-    private KubeCluster(ClusterSpec spec, Path dir) {
+    private KubeCluster(ClusterSpec spec, Path dir, Path kubectl) {
         this.spec = spec;
         this.dir = dir;
+        this.kubectl = kubectl;
     }
 
     /**
@@ -50,7 +52,7 @@ public final class KubeCluster implements AutoCloseable {
      * @throws IllegalStateException when a process exits or is not ready in time, with its log's tail
      */
     public static KubeCluster start(KubePeers peers, ClusterSpec spec, Path dir) {
-        KubeCluster c = new KubeCluster(spec, dir);
+        KubeCluster c = new KubeCluster(spec, dir, peers.binary("kubectl"));
         try {
             c.startAll(peers);
             return c;
@@ -116,7 +118,8 @@ public final class KubeCluster implements AutoCloseable {
     }
 
     private Daemon daemon(String name, List<String> command) {
-        Daemon d = Daemon.start(spec.name() + "-" + name, command, dir.resolve("logs").resolve(name + ".log"));
+        Daemon d = Daemon.start(spec.name() + "-" + name, command, Map.of(),
+                dir.resolve("logs").resolve(name + ".log"));
         daemons.add(d);
         return d;
     }
@@ -138,7 +141,7 @@ public final class KubeCluster implements AutoCloseable {
         awaitApiServer();
     }
 
-    /** Runs kubectl against this cluster; fails with its output unless it exits 0. */
+    /** Runs kubectl (the peers' own, of the API server's version) against this cluster; fails unless it exits 0. */
     public String kubectl(String... args) {
         Command.Result r = kubectlResult(args);
         if (r.exitCode() != 0) {
@@ -150,7 +153,7 @@ public final class KubeCluster implements AutoCloseable {
 
     /** Runs kubectl against this cluster and returns whatever it did. */
     public Command.Result kubectlResult(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig=" + kubeconfig()));
+        List<String> cmd = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig=" + kubeconfig()));
         cmd.addAll(List.of(args));
         return Command.run(Duration.ofSeconds(120), Map.of(), cmd);
     }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit extension: real Kubernetes clusters for a test class, started before its first test and stopped after its
- * last. Register it as a static field with {@code @RegisterExtension}; the clusters' data and logs stay under
- * {@code target/kube-mesh/<class>} for a failure to be read.
+ * last. Register it as a static field with {@code @RegisterExtension}; the Kubernetes processes' logs stay under
+ * {@code target/kube-mesh/<class>/<cluster>/logs} for a failure to be read (etcd removes its own data and log).
  */
 public final class KubeMeshExtension implements BeforeAllCallback, AfterAllCallback {
     private final List<ClusterSpec> specs;

@@ -11,7 +11,7 @@ import java.util.Map;
  * Where the Kubernetes peer binaries are: the directory {@code scripts/k8s-peers.sh} prints as its last line (the
  * script returns at once when they are cached; {@code scripts/test.sh} runs it before the build).
  *
- * @param dir the directory holding kube-apiserver, kube-controller-manager, kube-scheduler and kwok
+ * @param dir the directory holding kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok
  */
 public record KubePeers(Path dir) {
     /** The command that builds the binaries (first time about 15 minutes on 2 cores). */
@@ -33,7 +33,7 @@ public record KubePeers(Path dir) {
                     + " (needs Go and the Go module proxy). Its output:\n" + r.output());
         }
         KubePeers peers = new KubePeers(dir);
-        for (String b : List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")) {
+        for (String b : List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok")) {
             if (!Files.isExecutable(peers.binary(b))) {
                 throw new IllegalStateException(b + " is missing in " + dir + "; run " + BUILD_COMMAND);
             }

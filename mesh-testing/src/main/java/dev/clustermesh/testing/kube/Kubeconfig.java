@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /** Writes kubeconfig files for test clusters: one context {@code kind-<name>} per cluster, admin token auth. */
@@ -44,6 +45,8 @@ public final class Kubeconfig {
     private static Path writeOwnerOnly(Path file, String text) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, text);
             return file;
         } catch (IOException e) {
