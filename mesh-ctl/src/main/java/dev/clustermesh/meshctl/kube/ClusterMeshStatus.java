@@ -52,7 +52,7 @@ final class ClusterMeshStatus {
         while (wait && !s.problems().isEmpty() && Instant.now().isBefore(start.plus(timeout))) {
             String now = String.join("; ", s.problems());
             if (!now.equals(last)) {
-                progress.println("⌛ Waiting (" + Durations.format(Duration.between(start, Instant.now())) + ") for "
+                progress.println("⌛ Waiting (" + Durations.format(Duration.between(start, Instant.now())) + "): "
                         + now);
                 last = now;
             }

@@ -267,4 +267,58 @@ class ClusterMeshCommandTest {
     private String clientCn(int ctx, String cluster) {
         return Certificates.commonName(cert(ctx, cluster));
     }
+
+    /** The applied overlay's mesh-proxy, as {@code kubectl apply -k} leaves it: identity in an envFrom ConfigMap. */
+    private void overlayProxy(int ctx, String name, String id) {
+        KubernetesClient k = clients.get(ctx - 1);
+        k.configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                .withName("mesh-cluster-abc123").withNamespace(NS).endMetadata().addToData("MESH_CLUSTER_NAME", name)
+                .addToData("MESH_CLUSTER_ID", id).build()).create();
+        k.apps().deployments().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName("mesh-proxy").withNamespace(NS).endMetadata().withNewSpec().withReplicas(2)
+                .withNewTemplate().withNewSpec().addNewContainer().withName("mesh-proxy").addNewEnvFrom()
+                .withNewConfigMapRef().withName("mesh-cluster-abc123").endConfigMapRef().endEnvFrom().endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+    }
+
+    @Test
+    void enableWithoutNameAndIdTakesThemFromTheAppliedOverlayAndRefusesFlagsThatDisagree(QuarkusMainLauncher meshctl) {
+        LaunchResult none = run(meshctl, "clustermesh", "enable", "--context", "ctx1", "--ca-dir", ca.toString());
+        assertThat(none.exitCode()).isNotZero();
+        assertThat(none.getErrorOutput()).contains("give --cluster-name and --cluster-id, or apply the cluster's overlay");
+
+        overlayProxy(1, "cluster7", "7");
+        LaunchResult other = run(meshctl, "clustermesh", "enable", "--context", "ctx1", "--cluster-name", "cluster8",
+                "--ca-dir", ca.toString());
+        assertThat(other.exitCode()).isNotZero();
+        assertThat(other.getErrorOutput()).contains("the applied overlay's mesh-proxy runs as cluster7 (id 7)",
+                "not cluster8 (id 7)");
+        assertThat(clients.get(0).secrets().inNamespace(NS).withName("clustermesh-clusters").get()).isNull();
+
+        LaunchResult fromOverlay = run(meshctl, "clustermesh", "enable", "--context", "ctx1", "--ca-dir", ca.toString());
+        assertThat(fromOverlay.exitCode()).as(fromOverlay.getErrorOutput()).isZero();
+        assertThat(fromOverlay.getOutput()).contains("enabled in context ctx1 as cluster7 (id 7)");
+        assertThat(clustersSecret(1)).containsKey("cluster7");
+    }
+
+    @Test
+    void statusNamesWhatIsMissingAndWaitFailsWithIt(QuarkusMainLauncher meshctl) {
+        LaunchResult notEnabled = run(meshctl, "clustermesh", "status", "--context", "ctx1");
+        assertThat(notEnabled.exitCode()).isEqualTo(1);
+        assertThat(notEnabled.getErrorOutput()).contains("ClusterMesh is not enabled");
+
+        assertThat(enable(meshctl, 1, "cluster1", 1, "NodePort").exitCode()).isZero();
+        assertThat(enable(meshctl, 2, "cluster2", 2, "LoadBalancer").exitCode()).isZero();
+        assertThat(run(meshctl, "clustermesh", "connect", "--context", "ctx1", "--destination-context", "ctx2")
+                .exitCode()).isZero();
+        LaunchResult look = run(meshctl, "clustermesh", "status", "--context", "ctx1");
+        assertThat(look.exitCode()).as(look.getErrorOutput()).isZero();
+        assertThat(look.getOutput()).contains("Cluster:        cluster1 (id 1)", "Connected to:   cluster2 (id 2)",
+                "other clusters dial https://172.18.0.11:32379", "Not ready: no mesh-proxy replica ready",
+                "no DaemonSet mesh-agent");
+
+        LaunchResult waited = run(meshctl, "clustermesh", "status", "--context", "ctx1", "--wait", "--timeout", "1s");
+        assertThat(waited.exitCode()).isEqualTo(1);
+        assertThat(waited.getErrorOutput()).contains("is not ready after 1.0s", "no mesh-proxy replica ready");
+    }
 }
