@@ -62,7 +62,12 @@ final class ClusterMeshStatus {
                 Thread.currentThread().interrupt();
                 throw new MeshCtlException("interrupted while waiting");
             }
-            s = look(context, k, agent);
+            try {
+                s = look(context, k, agent);
+            } catch (MeshCtlException e) {
+                // An API server restarting while we wait is one more thing to wait for, not the end of the wait.
+                s = new Snapshot(s.lines(), List.of(e.getMessage()));
+            }
         }
         s.lines().forEach(out::println);
         if (!s.problems().isEmpty()) {
