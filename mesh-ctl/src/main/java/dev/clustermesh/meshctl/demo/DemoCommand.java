@@ -126,14 +126,31 @@ public final class DemoCommand {
         }
     }
 
+    /**
+     * What mesh-dns answers for {@code name}, waiting up to 10 s for an answer with records: mesh-dns syncs with the
+     * clusters on its own, so it may build its zone a moment after the agents report ready.
+     */
     static String dnsAnswer(DemoState.Cluster c, String name) {
-        try {
-            List<String> a = DnsProbe.a("127.0.0.1", c.port(DemoLayout.DNS), name);
-            return a.isEmpty() ? ";; no A records for " + name
-                    : String.join("\n", a.stream().map(ip -> name + ".\tA\t" + ip).toList());
-        } catch (java.io.IOException e) {
-            return ";; no answer from " + c.dnsAddress() + ": " + e.getMessage();
-        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last;
+        do {
+            try {
+                List<String> a = DnsProbe.a("127.0.0.1", c.port(DemoLayout.DNS), name);
+                if (!a.isEmpty()) {
+                    return String.join("\n", a.stream().map(ip -> name + ".\tA\t" + ip).toList());
+                }
+                last = ";; no A records for " + name;
+            } catch (java.io.IOException e) {
+                last = ";; no answer from " + c.dnsAddress() + ": " + e.getMessage();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return last;
+            }
+        } while (System.nanoTime() < deadline);
+        return last;
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true,
