@@ -17,7 +17,7 @@ import java.util.function.ToIntFunction;
  * its last updated service reported; the exporter rewrites every service of a pod whose readiness changes,
  * so a disagreement lasts one update at most (each service's slots keep their own usable marks meanwhile).
  * Not thread-safe: one owner (the reconciler) updates
- * it; readers take {@link #snapshot()}s under the owner's lock.
+ * it and publishes copies ({@link #maps()}) for readers.
  */
 public final class LbBook implements LbCompute.IdSource {
     private final String localCluster;
@@ -88,7 +88,15 @@ public final class LbBook implements LbCompute.IdSource {
         return new LbMaps(services, backends, LbIds.EMPTY);
     }
 
-    /** An immutable copy of the current maps. */
+    /**
+     * An immutable copy of the services and backends maps, without the ID allocations (what readers of the
+     * applied state need; cheaper than {@link #snapshot()}).
+     */
+    public LbMaps maps() {
+        return new LbMaps(new TreeMap<>(services), new TreeMap<>(backends), LbIds.EMPTY);
+    }
+
+    /** An immutable copy of the current maps, ID allocations included. */
     public LbMaps snapshot() {
         return new LbMaps(new TreeMap<>(services), new TreeMap<>(backends),
                 new LbIds(serviceIds, backendIds, nextService, nextBackend));

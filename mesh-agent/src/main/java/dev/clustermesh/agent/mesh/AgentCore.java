@@ -2,8 +2,8 @@ package dev.clustermesh.agent.mesh;
 
 import dev.clustermesh.agent.datapath.Datapath;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
-import dev.clustermesh.core.remote.ClusterDirectory;
 import dev.clustermesh.core.remote.ClusterStatus;
 import java.util.Map;
 import java.util.Optional;
@@ -15,22 +15,18 @@ import java.util.Optional;
 public final class AgentCore implements AutoCloseable {
     private final AgentSettings settings;
     private final Datapath datapath;
-    private final MeshView view;
+    private final MeshFollower<Reconciler> follower;
     private final Reconciler reconciler;
-    private final ClusterDirectory clusters;
     private volatile boolean closed;
 
     /** Builds the agent; nothing runs until {@link #start()}. */
     public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer) {
         this.settings = settings;
         this.datapath = datapath;
-        Reconciler[] late = new Reconciler[1];
-        this.view = new MeshView(() -> late[0].markDirty(), observer::event, observer::invalid);
-        this.view.onStatus(observer::clusterStatus);
-        this.reconciler = new Reconciler(settings.cluster().name(), view, datapath, observer);
-        late[0] = reconciler;
-        this.clusters = new ClusterDirectory(settings.clustersDir(), settings.cluster().name(), view,
-                settings.remote(), settings.pollInterval(), observer::badClusterFile);
+        this.follower = new MeshFollower<>(new MeshFollower.Settings(settings.clustersDir(),
+                settings.cluster().name(), settings.pollInterval(), settings.remote()), observer,
+                view -> new Reconciler(settings.cluster().name(), view, datapath, observer));
+        this.reconciler = follower.consumer();
     }
 
     /**
@@ -40,11 +36,11 @@ public final class AgentCore implements AutoCloseable {
      * Changes arriving meanwhile accumulate in the view.
      */
     public void start() {
-        clusters.start();
+        follower.startWatching();
         Thread starter = new Thread(() -> {
             long deadline = System.nanoTime() + settings.remote().requestTimeout().multipliedBy(2)
                     .plus(settings.pollInterval()).toNanos();
-            while (!closed && !clusters.settled() && System.nanoTime() < deadline) {
+            while (!closed && !follower.settled() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -53,7 +49,7 @@ public final class AgentCore implements AutoCloseable {
             }
             synchronized (this) {
                 if (!closed) {
-                    reconciler.start();
+                    follower.startWorker();
                 }
             }
         }, "mesh-agent-initial-sync");
@@ -66,7 +62,7 @@ public final class AgentCore implements AutoCloseable {
     }
 
     public MeshView view() {
-        return view;
+        return follower.view();
     }
 
     public Datapath datapath() {
@@ -85,17 +81,17 @@ public final class AgentCore implements AutoCloseable {
 
     /** True once the applied maps include every mesh change seen so far. */
     public boolean converged() {
-        return reconciler.appliedVersion() == view.version();
+        return reconciler.appliedVersion() == follower.view().version();
     }
 
     /** Every configured cluster's status, by name. */
     public Map<String, ClusterStatus> clusters() {
-        return clusters.statuses();
+        return follower.clusters();
     }
 
     /** True when every configured cluster is synced or has failed with a reason. */
     public boolean settled() {
-        return clusters.settled();
+        return follower.settled();
     }
 
     /** True once the datapath has been programmed from the mesh at least once (the reconciler has started). */
@@ -113,7 +109,7 @@ public final class AgentCore implements AutoCloseable {
 
     /** Why the clusters directory could not be read at its last scan, if it could not. */
     public Optional<String> directoryProblem() {
-        return clusters.scanProblem();
+        return follower.directoryProblem();
     }
 
     /** Disconnects from every cluster and stops; the datapath keeps what it has programmed. */
@@ -122,9 +118,8 @@ public final class AgentCore implements AutoCloseable {
         synchronized (this) {
             closed = true;
         }
-        // The reconciler stops first: withdrawing the clusters must not program an empty datapath.
-        reconciler.close();
-        clusters.close();
+        // The follower stops the reconciler first: withdrawing the clusters must not program an empty datapath.
+        follower.close();
         datapath.close();
     }
 }

@@ -1,26 +1,12 @@
 package dev.clustermesh.agent.mesh;
 
-/** What the agent core reports for metrics and logs. Implementations must not block. */
-public interface AgentObserver {
+import dev.clustermesh.core.mesh.MeshFollower;
+
+/** What the agent core reports for metrics and logs: the mesh's events and the reconciler's. Must not block. */
+public interface AgentObserver extends MeshFollower.Observer {
     /** Nothing is reported. */
     AgentObserver NONE = new AgentObserver() {
     };
-
-    /** A service or node event arrived from {@code cluster}. */
-    default void event(String cluster) {
-    }
-
-    /** A cluster's connection status changed. */
-    default void clusterStatus(dev.clustermesh.core.remote.ClusterStatus status) {
-    }
-
-    /** A key or value from {@code cluster} was unusable and skipped. */
-    default void invalid(String cluster, String reason) {
-    }
-
-    /** A cluster config file is unusable. */
-    default void badClusterFile(String file, String reason) {
-    }
 
     /**
      * A desired state was applied.

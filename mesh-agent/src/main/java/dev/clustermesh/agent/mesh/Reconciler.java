@@ -8,13 +8,17 @@ import dev.clustermesh.agent.loadbalancer.LbChange;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.agent.routing.RouteCompute;
-import dev.clustermesh.core.mesh.DirtySignal;
 import dev.clustermesh.core.mesh.MeshChanges;
+import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.ServiceName;
+import dev.clustermesh.core.worker.Backoff;
+import dev.clustermesh.core.worker.Worker;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,27 +27,40 @@ import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
- * Turns mesh changes into datapath transactions: watchers only mark dirty; this one thread drains what changed,
+ * Turns mesh changes into datapath transactions: watchers only mark dirty; this one worker drains what changed,
  * recomputes those global services' LB entries (the same pure per-service function a full computation uses),
  * and applies the result as one transaction, telling the datapath which entries changed. A cluster ID change
- * recomputes everything. A failure is logged once, reported, retried with exponential backoff and forces a full
- * sync of the datapath.
+ * recomputes everything. A failure is logged once, reported, retried with exponential backoff (100 ms doubling
+ * up to 30 s) and forces a full sync of the datapath.
+ *
+ * <p>Readers never wait for an apply: after every run the reconciler publishes what it computed as one immutable
+ * {@link Published} value (a volatile reference), which {@link #applied()} and {@link #sizes()} read.
  */
-public final class Reconciler implements AutoCloseable {
+public final class Reconciler implements MeshFollower.Consumer {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final String localCluster;
     private final MeshView view;
     private final Datapath datapath;
     private final AgentObserver observer;
-    private final DirtySignal signal = new DirtySignal();
-    private final Thread thread;
+    private final Worker worker;
+    // Owned by the worker thread.
     private final LbBook book;
     private Map<String, Integer> clusterIds = Map.of();
     private Map<String, List<Node>> nodes = Map.of();
     private Map<String, ClusterConfig> configs = Map.of();
     private SortedSet<Route> routes = new TreeSet<>();
+    private volatile Published published = new Published(LbMaps.EMPTY, Collections.emptySortedSet());
     private volatile long appliedVersion = -1;
+
+    /**
+     * What the reconciler last computed (and applied, unless the datapath is failing), immutable.
+     *
+     * @param lb the LB maps
+     * @param routes the routes to remote clusters
+     */
+    record Published(LbMaps lb, SortedSet<Route> routes) {
+    }
 
     Reconciler(String localCluster, MeshView view, Datapath datapath, AgentObserver observer) {
         this.localCluster = localCluster;
@@ -51,79 +68,68 @@ public final class Reconciler implements AutoCloseable {
         this.datapath = datapath;
         this.observer = observer;
         this.book = new LbBook(localCluster);
-        this.thread = new Thread(this::run, "mesh-agent-reconciler");
-        this.thread.setDaemon(true);
+        this.worker = Worker.builder("mesh-agent-reconciler", this::reconcile)
+                .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30), 2, 0)).build();
     }
 
-    void start() {
-        thread.start();
+    @Override
+    public Worker worker() {
+        return worker;
     }
 
-    /** Asks for a reconciliation; cheap, never blocks for long. */
-    public void markDirty() {
-        signal.mark();
-    }
-
-    /** A copy of the LB maps as last computed (and applied, unless the datapath is failing). */
+    /** The LB maps as last computed (and applied, unless the datapath is failing); never blocks. */
     public LbMaps applied() {
-        synchronized (book) {
-            return book.snapshot();
-        }
+        return published.lb();
     }
 
-    /** Everything last computed for the datapath, as an immutable copy. */
+    /** Everything last computed for the datapath, immutable; never blocks. */
     public DatapathState appliedState() {
-        synchronized (book) {
-            return new DatapathState(book.snapshot(), new TreeSet<>(routes));
-        }
+        Published p = published;
+        return new DatapathState(p.lb(), p.routes());
     }
 
-    /** Services and backends in the LB maps, without copying them. */
+    /** Services and backends in the LB maps; never blocks. */
     public int[] sizes() {
-        synchronized (book) {
-            return new int[] {book.serviceCount(), book.backendCount()};
-        }
+        LbMaps lb = published.lb();
+        return new int[] {lb.services().size(), lb.backends().size()};
     }
 
-    /** The mesh view version the applied maps were computed from. */
+    /** The mesh view version the applied maps were computed from; -1 before the first successful apply. */
     public long appliedVersion() {
         return appliedVersion;
     }
 
-    private void run() {
-        boolean fullSync = true;
-        long backoffMillis = 0;
-        while (signal.await()) {
-            long start = System.nanoTime();
-            MeshChanges changes = view.drain();
-            boolean failed = false;
-            synchronized (book) {
-                try {
-                    DatapathChange change = update(changes);
-                    if (fullSync || !change.lb().isEmpty() || change.routes()) {
-                        datapath.apply(new DatapathState(book.view(), routes), change, fullSync);
-                    }
-                    appliedVersion = changes.version();
-                    fullSync = false;
-                    backoffMillis = 0;
-                    long now = System.nanoTime();
-                    observer.applied(now - start, now - changes.changedAtNanos());
-                } catch (RuntimeException e) {
-                    LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",
-                            datapath.name(), book.serviceCount(), e.getMessage());
-                    observer.failed(e);
-                    fullSync = true;
-                    backoffMillis = Math.min(30_000, Math.max(100, backoffMillis * 2));
-                    failed = true;
-                }
+    /** One run of the worker: drain, update the book, apply, publish. */
+    private void reconcile(boolean fullSync) {
+        long start = System.nanoTime();
+        MeshChanges changes = view.drain();
+        DatapathChange change = null;
+        try {
+            change = update(changes);
+            if (fullSync || !change.lb().isEmpty() || change.routes()) {
+                datapath.apply(new DatapathState(book.view(), routes), change, fullSync);
             }
-            // Back off outside the book's lock, so status and service-list calls are not held up.
-            if (failed) {
-                if (signal.pause(backoffMillis)) {
-                    return;
-                }
-                signal.mark();
-            }
+            appliedVersion = changes.version();
+            long now = System.nanoTime();
+            observer.applied(now - start, now - changes.changedAtNanos());
+        } catch (RuntimeException e) {
+            LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",
+                    datapath.name(), book.serviceCount(), e.getMessage());
+            observer.failed(e);
+            throw e;
+        } finally {
+            publish(fullSync, change);
+        }
+    }
+
+    /** Publishes a copy of what changed: the LB maps only when they did, the routes only when they did. */
+    private void publish(boolean fullSync, DatapathChange change) {
+        Published p = published;
+        boolean lb = fullSync || change == null || !change.lb().isEmpty();
+        boolean rt = fullSync || change == null || change.routes();
+        if (lb || rt) {
+            published = new Published(lb ? book.maps() : p.lb(),
+                    rt ? Collections.unmodifiableSortedSet(new TreeSet<>(routes)) : p.routes());
         }
     }
 
@@ -149,15 +155,5 @@ public final class Reconciler implements AutoCloseable {
             routes = next;
         }
         return new DatapathChange(lb, routesChanged);
-    }
-
-    @Override
-    public void close() {
-        signal.close();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.clustermesh.core.remote;
 
 import dev.clustermesh.core.identity.ClusterIdentity;
-import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.core.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -31,50 +28,58 @@ import java.util.stream.Stream;
  * affected. Dot-files ({@code ..data}) are ignored, and so are files whose name has a dot anywhere: a cluster
  * name is a DNS label and never has one, while the certificates the configs point to, kept in the same
  * directory as in Cilium's clustermesh secret ({@code cluster2.etcd-client.crt}), always do.
+ *
+ * <p>Threads: one {@link Worker} polls, connects and closes; after every scan it publishes what it holds as one
+ * immutable value, so readers ({@link #statuses()}, {@link #settled()}) never wait for a cluster that is closing.
  */
 public final class ClusterDirectory implements AutoCloseable {
     private final Path dir;
     private final String ownCluster;
-    private final MeshView view;
+    private final MeshListener listener;
     private final RemoteClusterOptions options;
-    private final Duration pollInterval;
     private final BiConsumer<String, String> onBadFile;
     private final ClusterRegistry registry = new ClusterRegistry();
+    // Owned by the worker thread (or the caller of scan() in tests, with no worker running).
     private final Map<String, RemoteCluster> clusters = new HashMap<>();
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, ClusterStatus> badFiles = new HashMap<>();
-    private boolean scanned;
-    private String scanProblem;
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mesh-cluster-directory");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Worker poller;
+    private volatile Published published = new Published(Map.of(), Map.of(), false, null);
+
+    /** What readers see: replaced after every scan, never changed. */
+    private record Published(Map<String, RemoteCluster> clusters, Map<String, ClusterStatus> badFiles,
+            boolean scanned, String scanProblem) {
+    }
 
     /**
      * @param ownCluster this node's cluster: its file is joined as local (non-shared services readable)
      * @param onBadFile called with (file name, reason) for every unusable file, once per change of the file
      */
-    public ClusterDirectory(Path dir, String ownCluster, MeshView view, RemoteClusterOptions options,
+    public ClusterDirectory(Path dir, String ownCluster, MeshListener listener, RemoteClusterOptions options,
             Duration pollInterval, BiConsumer<String, String> onBadFile) {
         this.dir = dir;
         this.ownCluster = ownCluster;
-        this.view = view;
+        this.listener = listener;
         this.options = options;
-        this.pollInterval = pollInterval;
         this.onBadFile = onBadFile;
+        // A scan that throws (it should not) is retried after a second rather than ending the polling.
+        this.poller = Worker.builder("mesh-cluster-directory", full -> scan()).maxInterval(pollInterval)
+                .backoff(dev.clustermesh.core.worker.Backoff.constant(Duration.ofSeconds(1))).build();
     }
 
     /** Scans now, then every poll interval. */
     public void start() {
-        poller.scheduleWithFixedDelay(this::scan, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        poller.start();
     }
 
-    /** Every configured cluster's status by name, bad files included (never connected, with the reason). */
-    public synchronized Map<String, ClusterStatus> statuses() {
-        Map<String, ClusterStatus> out = new TreeMap<>();
-        out.putAll(badFiles);
-        clusters.forEach((name, rc) -> out.put(name, rc.status()));
+    /**
+     * Every configured cluster's status by name, bad files included (never connected, with the reason). Never
+     * blocks: read from the last scan's published clusters and each cluster's own current status.
+     */
+    public Map<String, ClusterStatus> statuses() {
+        Published p = published;
+        Map<String, ClusterStatus> out = new TreeMap<>(p.badFiles());
+        p.clusters().forEach((name, rc) -> out.put(name, rc.status()));
         return out;
     }
 
@@ -83,13 +88,13 @@ public final class ClusterDirectory implements AutoCloseable {
      * false before the first successful scan (an empty status map then means "not read yet", not "nothing to
      * join"), so a directory that cannot be listed keeps the agent and mesh-dns unready ({@link #scanProblem()}).
      */
-    public synchronized boolean settled() {
-        return scanned && statuses().values().stream().allMatch(ClusterStatus::settled);
+    public boolean settled() {
+        return published.scanned() && statuses().values().stream().allMatch(ClusterStatus::settled);
     }
 
     /** Why the directory could not be listed at the last scan, if it could not. */
-    public synchronized Optional<String> scanProblem() {
-        return Optional.ofNullable(scanProblem);
+    public Optional<String> scanProblem() {
+        return Optional.ofNullable(published.scanProblem());
     }
 
     /**
@@ -102,22 +107,23 @@ public final class ClusterDirectory implements AutoCloseable {
     }
 
     /** Names of the clusters being watched. */
-    public synchronized Set<String> watched() {
-        return Set.copyOf(clusters.keySet());
+    public Set<String> watched() {
+        return published.clusters().keySet();
     }
 
-    synchronized void scan() {
+    /** One poll: connects, reconnects and disconnects what changed, then publishes. On the poller's thread. */
+    void scan() {
         Map<String, byte[]> now;
         try {
             now = read();
         } catch (IOException e) {
             // A directory that cannot be read keeps what is connected; the next poll tries again.
-            scanProblem = "cannot list the clusters directory " + dir + ": " + e.getMessage();
-            onBadFile.accept(dir.toString(), scanProblem);
+            String problem = "cannot list the clusters directory " + dir + ": " + e.getMessage();
+            onBadFile.accept(dir.toString(), problem);
+            Published p = published;
+            published = new Published(p.clusters(), p.badFiles(), p.scanned(), problem);
             return;
         }
-        scanned = true;
-        scanProblem = null;
         for (String gone : List.copyOf(contents.keySet())) {
             if (!now.containsKey(gone)) {
                 remove(gone);
@@ -129,6 +135,11 @@ public final class ClusterDirectory implements AutoCloseable {
                 load(name);
             }
         });
+        publish(true, null);
+    }
+
+    private void publish(boolean scanned, String problem) {
+        published = new Published(Map.copyOf(clusters), Map.copyOf(badFiles), scanned, problem);
     }
 
     private Map<String, byte[]> read() throws IOException {
@@ -143,6 +154,9 @@ public final class ClusterDirectory implements AutoCloseable {
     }
 
     private void load(String name) {
+        if (poller.closed()) {
+            return;
+        }
         Optional<String> badName = ClusterIdentity.nameProblem(name);
         RemoteClusterConfig config;
         try {
@@ -155,7 +169,7 @@ public final class ClusterDirectory implements AutoCloseable {
             badFiles.put(name, failed);
             onBadFile.accept(name, e.getMessage());
             if (!clusters.containsKey(name)) {
-                view.statusChanged(failed);
+                listener.statusChanged(failed);
             }
             return;
         }
@@ -164,8 +178,9 @@ public final class ClusterDirectory implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        RemoteCluster rc = new RemoteCluster(config, name.equals(ownCluster), registry, view, options);
+        RemoteCluster rc = new RemoteCluster(config, name.equals(ownCluster), registry, listener, options);
         clusters.put(name, rc);
+        publish(published.scanned(), published.scanProblem());
         rc.start();
     }
 
@@ -174,9 +189,10 @@ public final class ClusterDirectory implements AutoCloseable {
         badFiles.remove(name);
         RemoteCluster rc = clusters.remove(name);
         if (rc != null) {
+            publish(published.scanned(), published.scanProblem());
             rc.close();
         }
-        view.forget(name);
+        listener.clusterRemoved(name);
     }
 
     private static ClusterStatus failedFile(String name, String reason) {
@@ -187,10 +203,10 @@ public final class ClusterDirectory implements AutoCloseable {
     /** Stops polling and closes every watcher, withdrawing their state. */
     @Override
     public void close() {
-        poller.shutdownNow();
-        synchronized (this) {
-            clusters.values().forEach(RemoteCluster::close);
-            clusters.clear();
-        }
+        poller.close();
+        // The poller has stopped (or is stuck past its join): nothing else changes the clusters now.
+        List<RemoteCluster> open = List.copyOf(published.clusters().values());
+        published = new Published(Map.of(), Map.of(), published.scanned(), published.scanProblem());
+        open.forEach(RemoteCluster::close);
     }
 }

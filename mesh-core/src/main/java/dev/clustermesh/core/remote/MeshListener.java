@@ -33,6 +33,13 @@ public interface MeshListener {
     /** The connection state of a cluster changed. */
     void statusChanged(ClusterStatus status);
 
+    /**
+     * {@code cluster}'s config file was removed: forget its status. Its state has been withdrawn already (told
+     * as deletions by its watcher before this call).
+     */
+    default void clusterRemoved(String cluster) {
+    }
+
     /** A key or value read from {@code cluster} was unusable and skipped. */
     default void invalid(String cluster, String key, String reason) {
     }

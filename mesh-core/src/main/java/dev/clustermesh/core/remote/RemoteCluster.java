@@ -5,6 +5,7 @@ import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.core.worker.Backoff;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
@@ -19,6 +20,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -27,7 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,8 +57,10 @@ public final class RemoteCluster implements AutoCloseable {
     /** The ClusterConfig last told to the listener; null when none is (never connected, or withdrawn). */
     private ClusterConfig clusterConfig;
     private Client client;
+    /** The current session's watches: this watcher owns them and cancels them when the session ends. */
+    private final List<Watch.Watcher> watches = new ArrayList<>();
+    private final Backoff backoff;
     private long generation;
-    private int attempt;
     private Instant disconnectedAt = Instant.now();
     private boolean closed;
 
@@ -74,6 +77,7 @@ public final class RemoteCluster implements AutoCloseable {
         this.listener = listener;
         this.options = options;
         this.status = ClusterStatus.initial(config.name());
+        this.backoff = backoff(options.maxBackoff());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mesh-remote-" + config.name());
             t.setDaemon(true);
@@ -144,7 +148,7 @@ public final class RemoteCluster implements AutoCloseable {
             long revision = list();
             watchAll(gen, revision + 1);
             tellConfig(read);
-            attempt = 0;
+            backoff.reset();
             publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
             LOG.log(System.Logger.Level.INFO, "cluster {0} (id {1}) connected and listed at revision {2}",
                     config.name(), id.id(), revision);
@@ -187,7 +191,7 @@ public final class RemoteCluster implements AutoCloseable {
         for (String p : watched) {
             WatchOption opt = WatchOption.builder().isPrefix(p.endsWith("/"))
                     .withRevision(fromRevision).build();
-            client.getWatchClient().watch(bytes(p), opt, Watch.listener(
+            watches.add(client.getWatchClient().watch(bytes(p), opt, Watch.listener(
                     r -> loop.execute(() -> {
                         if (gen != generation) {
                             return;
@@ -199,7 +203,7 @@ public final class RemoteCluster implements AutoCloseable {
                             failed(gen, e);
                         }
                     }),
-                    t -> loop.execute(() -> failed(gen, t))));
+                    t -> loop.execute(() -> failed(gen, t)))));
         }
     }
 
@@ -280,9 +284,7 @@ public final class RemoteCluster implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "cluster {0}: {1}; reconnecting with backoff", config.name(), reason);
         }
         publish(status.id(), false, reason, Optional.empty());
-        long base = Math.min(options.maxBackoff().toMillis(), 200L << Math.min(attempt++, 16));
-        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        loop.schedule(this::connect, backoff.next().toNanos(), TimeUnit.NANOSECONDS);
         if (!options.ttl().isZero()) {
             Instant episode = disconnectedAt;
             long left = Math.max(0, options.ttl().toMillis() - (Instant.now().toEpochMilli() - episode.toEpochMilli()));
@@ -313,6 +315,10 @@ public final class RemoteCluster implements AutoCloseable {
 
     private void endSession() {
         generation++;
+        // Each watch is cancelled by its owner before the client goes: closing the client alone leaves the
+        // cancellation to jetcd's internals.
+        watches.forEach(Watch.Watcher::close);
+        watches.clear();
         if (client != null) {
             client.close();
             client = null;
@@ -332,6 +338,16 @@ public final class RemoteCluster implements AutoCloseable {
                 connected && synced.containsAll(EnumSet.allOf(ResourceKind.class)), synced,
                 services.size(), nodes.size(), endpoints.size(), failure,
                 newFailure ? Optional.of(Instant.now()) : status.lastFailureAt(), since, heartbeat, false);
+    }
+
+    /**
+     * Reconnection delays: from 200 ms (or the maximum, when smaller), doubling up to {@code max}, each shortened
+     * by up to half at random so that agents that lost a proxy together do not come back together.
+     */
+    static Backoff backoff(Duration max) {
+        Duration cap = max.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : max;
+        Duration min = cap.compareTo(Duration.ofMillis(200)) < 0 ? cap : Duration.ofMillis(200);
+        return new Backoff(min, cap, 2, 0.5);
     }
 
     private io.etcd.jetcd.kv.GetResponse get(String key) throws Exception {

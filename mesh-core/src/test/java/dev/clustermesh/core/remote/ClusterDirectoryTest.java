@@ -2,7 +2,6 @@ package dev.clustermesh.core.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clustermesh.core.mesh.MeshView;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +23,7 @@ class ClusterDirectoryTest {
         }
         Files.writeString(dir.resolve("cluster2"), "endpoints: [not-a-url\n");
         List<String> bad = new ArrayList<>();
-        try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new MeshView(() -> { }),
+        try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new RecordingListener(),
                 RemoteClusterOptions.DEFAULTS, Duration.ofHours(1), (file, why) -> bad.add(file))) {
             d.scan();
 
@@ -38,7 +37,7 @@ class ClusterDirectoryTest {
     void notSettledBeforeTheDirectoryIsReadThenSettledByItsFiles() throws Exception {
         Files.writeString(dir.resolve("cluster2"), "endpoints: [not-a-url\n");
         Files.writeString(dir.resolve("cluster2.etcd-client.crt"), "-----BEGIN CERTIFICATE-----\n");
-        try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new MeshView(() -> { }),
+        try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new RecordingListener(),
                 RemoteClusterOptions.DEFAULTS, Duration.ofHours(1), (file, why) -> { })) {
             assertThat(d.settled()).as("nothing read yet: an empty status map is not 'all synced'").isFalse();
             d.scan();

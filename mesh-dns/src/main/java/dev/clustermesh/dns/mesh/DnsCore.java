@@ -1,7 +1,7 @@
 package dev.clustermesh.dns.mesh;
 
+import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
-import dev.clustermesh.core.remote.ClusterDirectory;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.dns.server.DnsObserver;
 import dev.clustermesh.dns.server.DnsServer;
@@ -17,20 +17,17 @@ import java.util.Map;
  */
 public final class DnsCore implements AutoCloseable {
     private final DnsSettings settings;
-    private final MeshView view;
+    private final MeshFollower<ZoneBuilder> follower;
     private final ZoneBuilder builder;
-    private final ClusterDirectory clusters;
     private volatile DnsServer server;
 
     /** Builds the core; nothing runs until {@link #start}. */
     public DnsCore(DnsSettings settings, MeshObserver observer) {
         this.settings = settings;
-        ZoneBuilder[] late = new ZoneBuilder[1];
-        this.view = new MeshView(() -> late[0].markDirty(), observer::event, observer::invalid);
-        this.builder = new ZoneBuilder(settings.zone(), view, observer, settings.minRebuildInterval());
-        late[0] = builder;
-        this.clusters = new ClusterDirectory(settings.clustersDir(), settings.zone().localCluster(), view,
-                settings.remote(), settings.pollInterval(), observer::badClusterFile);
+        this.follower = new MeshFollower<>(new MeshFollower.Settings(settings.clustersDir(),
+                settings.zone().localCluster(), settings.pollInterval(), settings.remote()), observer,
+                view -> new ZoneBuilder(settings.zone(), view, observer, settings.minRebuildInterval()));
+        this.builder = follower.consumer();
     }
 
     /**
@@ -40,14 +37,14 @@ public final class DnsCore implements AutoCloseable {
      * @throws IllegalStateException when the server cannot bind; nothing is left running then
      */
     public void start(EventLoopGroup group, DnsObserver observer) {
-        builder.start();
+        follower.startWorker();
         try {
             server = DnsServer.start(settings.server(), group, builder::zone, observer);
         } catch (RuntimeException e) {
-            builder.close();
+            follower.close();
             throw e;
         }
-        clusters.start();
+        follower.startWatching();
     }
 
     public DnsSettings settings() {
@@ -56,7 +53,7 @@ public final class DnsCore implements AutoCloseable {
 
     /** The merged view of every joined cluster. */
     public MeshView view() {
-        return view;
+        return follower.view();
     }
 
     /** The zone being served. */
@@ -72,17 +69,17 @@ public final class DnsCore implements AutoCloseable {
 
     /** True once the zone includes every mesh change seen so far. */
     public boolean converged() {
-        return builder.zone().meshVersion() == view.version();
+        return builder.zone().meshVersion() == follower.view().version();
     }
 
     /** Every configured cluster's status, by name. */
     public Map<String, ClusterStatus> clusters() {
-        return clusters.statuses();
+        return follower.clusters();
     }
 
     /** True when every configured cluster is synced or has failed with a reason. */
     public boolean settled() {
-        return clusters.settled();
+        return follower.settled();
     }
 
     /** True when the server listens and its event loops run a task within {@code timeout}. */
@@ -91,14 +88,13 @@ public final class DnsCore implements AutoCloseable {
         return s != null && s.responsive(timeout);
     }
 
-    /** Stops serving, disconnects from every cluster and stops the builder. */
+    /** Stops serving, stops the builder and disconnects from every cluster. */
     @Override
     public void close() {
         DnsServer s = server;
         if (s != null) {
             s.close();
         }
-        clusters.close();
-        builder.close();
+        follower.close();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.core.worker.Worker;
 import dev.clustermesh.dns.zone.Answer;
 import dev.clustermesh.dns.zone.Question;
 import dev.clustermesh.dns.zone.RecordType;
@@ -25,23 +26,23 @@ class ZoneBuilderTest {
     @Test
     void aChangeInTheViewReachesTheZoneWithAGreaterSerial() {
         List<Integer> builds = new CopyOnWriteArrayList<>();
-        ZoneBuilder[] late = new ZoneBuilder[1];
-        MeshView view = new MeshView(() -> late[0].markDirty());
+        MeshView view = new MeshView();
         MeshObserver observer = new MeshObserver() {
             @Override
             public void zoneBuilt(int names, long buildNanos, long propagationNanos) {
                 builds.add(names);
             }
         };
-        try (ZoneBuilder builder = new ZoneBuilder(ZoneFixtures.SETTINGS, view, observer, Duration.ofMillis(200))) {
-            late[0] = builder;
+        ZoneBuilder builder = new ZoneBuilder(ZoneFixtures.SETTINGS, view, observer, Duration.ofMillis(200));
+        try (Worker worker = builder.worker()) {
             long initial = builder.zone().serial();
             assertThat(builder.zone().answer(REBEL, 0).rcode()).isEqualTo(Answer.NXDOMAIN);
-            builder.start();
+            worker.start();
             MeshKey.Service key = new MeshKey.Service("cluster2", "default", "rebel-base", true);
             for (int i = 1; i <= 50; i++) {
                 view.serviceChanged("cluster2", key, ZoneFixtures.service("cluster2", "rebel-base", "http", 80,
                         "10.21.0." + i).addBackends(ZoneFixtures.active("10.20.1.1", "")).build());
+                worker.wake();
             }
             Eventually.await(WAIT, () -> {
                 assertThat(builder.zone().answer(REBEL, 0).answers()).extracting(ResourceRecord::data)
@@ -53,20 +54,20 @@ class ZoneBuilderTest {
             assertThat(builds).hasSizeLessThan(10);
 
             view.serviceChanged("cluster2", key, null);
+            worker.wake();
             Eventually.await(WAIT, () -> assertThat(builder.zone().answer(REBEL, 0).rcode()).isEqualTo(Answer.NXDOMAIN));
         }
     }
     @Test
     void aViewChangeThatChangesNoRecordKeepsTheSerial() {
-        ZoneBuilder[] late = new ZoneBuilder[1];
-        MeshView view = new MeshView(() -> late[0].markDirty());
-        try (ZoneBuilder builder = new ZoneBuilder(ZoneFixtures.SETTINGS, view, MeshObserver.NONE,
-                Duration.ofMillis(50))) {
-            late[0] = builder;
-            builder.start();
+        MeshView view = new MeshView();
+        ZoneBuilder builder = new ZoneBuilder(ZoneFixtures.SETTINGS, view, MeshObserver.NONE, Duration.ofMillis(50));
+        try (Worker worker = builder.worker()) {
+            worker.start();
             MeshKey.Service rebel = new MeshKey.Service("cluster2", "default", "rebel-base", true);
             view.serviceChanged("cluster2", rebel, ZoneFixtures.service("cluster2", "rebel-base", "http", 80,
                     "10.21.0.1").addBackends(ZoneFixtures.active("10.20.1.1", "")).build());
+            worker.wake();
             Eventually.await(WAIT, () -> assertThat(builder.zone().meshVersion()).isEqualTo(view.version()));
             long serial = builder.zone().serial();
             // A service of another cluster that is not shared: the view changes, no name does.
@@ -74,11 +75,13 @@ class ZoneBuilderTest {
             for (int i = 1; i <= 3; i++) {
                 view.serviceChanged("cluster2", hidden, ZoneFixtures.service("cluster2", "hidden", "http", 80,
                         "10.21.9." + i).setShared(false).build());
+                worker.wake();
                 long version = view.version();
                 Eventually.await(WAIT, () -> assertThat(builder.zone().meshVersion()).isGreaterThanOrEqualTo(version));
                 assertThat(builder.zone().serial()).isEqualTo(serial);
             }
             view.serviceChanged("cluster2", rebel, null);
+            worker.wake();
             Eventually.await(WAIT, () -> assertThat(builder.zone().serial()).isGreaterThan(serial));
         }
     }

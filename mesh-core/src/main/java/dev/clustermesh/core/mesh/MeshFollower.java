@@ -1,0 +1,166 @@
+package dev.clustermesh.core.mesh;
+
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.remote.ClusterDirectory;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.MeshListener;
+import dev.clustermesh.core.remote.RemoteClusterOptions;
+import dev.clustermesh.core.worker.Worker;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Node;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Follows the mesh for one consumer (the agent's reconciler, mesh-dns's zone builder): joins the clusters of a
+ * clusters directory, records what they report in a {@link MeshView}, reports events to an {@link Observer}
+ * and wakes the consumer's {@link Worker}, which reads the view. The wiring both services share, written once.
+ *
+ * @param <C> the consumer
+ */
+public final class MeshFollower<C extends MeshFollower.Consumer> implements MeshListener, AutoCloseable {
+    private final MeshView view = new MeshView();
+    private final Observer observer;
+    private final C consumer;
+    private final Worker worker;
+    private final ClusterDirectory clusters;
+
+    /** What reads the view: its worker is woken after every change. */
+    public interface Consumer {
+        /** The worker that runs the consumer; started and closed by the follower. */
+        Worker worker();
+    }
+
+    /** What the follower reports for metrics and logs. Implementations must not block. */
+    public interface Observer {
+        /** A service or node event arrived from {@code cluster}. */
+        default void event(String cluster) {
+        }
+
+        /** A cluster's connection status changed. */
+        default void clusterStatus(ClusterStatus status) {
+        }
+
+        /** A key or value from {@code cluster} was unusable and skipped. */
+        default void invalid(String cluster, String reason) {
+        }
+
+        /** A cluster config file is unusable. */
+        default void badClusterFile(String file, String reason) {
+        }
+    }
+
+    /**
+     * Where the clusters are and how to reach them.
+     *
+     * @param clustersDir directory with one config file per cluster to join, the own cluster's included
+     * @param ownCluster this node's cluster: its non-shared services are read too
+     * @param pollInterval how often the directory is compared with what is connected
+     * @param remote connection tuning (TTL, timeouts, backoff)
+     */
+    public record Settings(Path clustersDir, String ownCluster, Duration pollInterval, RemoteClusterOptions remote) {
+    }
+
+    /**
+     * Builds the follower and its consumer; nothing runs until {@link #startWorker()} and {@link #startWatching()}.
+     *
+     * @param consumer makes the consumer from the view it reads
+     */
+    public MeshFollower(Settings settings, Observer observer, Function<MeshView, C> consumer) {
+        this.observer = observer;
+        this.consumer = consumer.apply(view);
+        this.worker = this.consumer.worker();
+        this.clusters = new ClusterDirectory(settings.clustersDir(), settings.ownCluster(), this, settings.remote(),
+                settings.pollInterval(), observer::badClusterFile);
+    }
+
+    /** The merged view. */
+    public MeshView view() {
+        return view;
+    }
+
+    /** The consumer. */
+    public C consumer() {
+        return consumer;
+    }
+
+    /** Starts the consumer's worker: it runs once at once, then after every change. */
+    public void startWorker() {
+        worker.start();
+    }
+
+    /** Starts reading the clusters directory and connecting. */
+    public void startWatching() {
+        clusters.start();
+    }
+
+    /** Every configured cluster's status, by name; never blocks. */
+    public Map<String, ClusterStatus> clusters() {
+        return clusters.statuses();
+    }
+
+    /** True when the directory was read and every configured cluster is synced or has failed with a reason. */
+    public boolean settled() {
+        return clusters.settled();
+    }
+
+    /** Why the clusters directory could not be read at its last scan, if it could not. */
+    public Optional<String> directoryProblem() {
+        return clusters.scanProblem();
+    }
+
+    @Override
+    public void serviceChanged(String cluster, MeshKey.Service key, ClusterService value) {
+        view.serviceChanged(cluster, key, value);
+        observer.event(cluster);
+        worker.wake();
+    }
+
+    @Override
+    public void nodeChanged(String cluster, String node, Node value) {
+        view.nodeChanged(cluster, node, value);
+        observer.event(cluster);
+        worker.wake();
+    }
+
+    @Override
+    public void configChanged(String cluster, ClusterConfig value) {
+        long before = view.version();
+        view.configChanged(cluster, value);
+        if (view.version() != before) {
+            worker.wake();
+        }
+    }
+
+    @Override
+    public void statusChanged(ClusterStatus status) {
+        observer.clusterStatus(status);
+        view.statusChanged(status);
+        worker.wake();
+    }
+
+    @Override
+    public void clusterRemoved(String cluster) {
+        view.clusterRemoved(cluster);
+        worker.wake();
+    }
+
+    @Override
+    public void invalid(String cluster, String key, String reason) {
+        observer.invalid(cluster, key + ": " + reason);
+    }
+
+    /**
+     * Stops the consumer first, so that withdrawing the clusters is never applied (an agent restarting must
+     * leave its datapath as it is), then disconnects from every cluster.
+     */
+    @Override
+    public void close() {
+        worker.close();
+        clusters.close();
+    }
+}
