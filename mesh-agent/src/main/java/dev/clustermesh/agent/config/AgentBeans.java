@@ -11,17 +11,19 @@ import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
-/** Validates the configuration once and builds the datapath it names. */
+/** Validates the configuration once, naming every bad property, and builds the datapath it names. */
 final class AgentBeans {
+
+    /** The whole configuration, validated. */
+    record Validated(AgentSettings settings, DatapathSettings datapath) {
+    }
 
     @Produces
     @Singleton
-    AgentSettings settings(AgentConfig c) {
+    Validated validated(AgentConfig c) {
         List<String> errors = new ArrayList<>();
         ClusterIdentity cluster = null;
         try {
@@ -31,30 +33,26 @@ final class AgentBeans {
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
         }
-        if (!Files.isDirectory(c.clusters().dir())) {
-            errors.add("mesh.clusters.dir: '" + c.clusters().dir() + "' is not a directory");
-        }
-        if (c.clusters().ttl().isNegative()) {
-            errors.add("mesh.clusters.ttl: " + c.clusters().ttl() + " must not be negative");
-        }
-        String mode = c.datapath().mode().trim().toLowerCase(Locale.ROOT);
-        if (!DatapathSettings.MODES.contains(mode)) {
-            errors.add("mesh.datapath.mode: '" + c.datapath().mode() + "' is not one of "
-                    + String.join(", ", DatapathSettings.MODES));
-        }
+        RemoteClusterOptions remote = RemoteClusterOptions.from(c.clusters(), errors);
+        DatapathSettings datapath = DatapathSettings.from(c.datapath(), errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid mesh-agent configuration: " + String.join("; ", errors));
         }
-        return new AgentSettings(cluster, c.nodeName().orElseGet(() -> HostNames.local("localhost")), c.clusters().dir(),
-                c.clusters().pollInterval(), new RemoteClusterOptions(c.clusters().ttl(),
-                        c.clusters().requestTimeout(), c.clusters().maxBackoff()), mode);
+        return new Validated(new AgentSettings(cluster, c.nodeName().orElseGet(() -> HostNames.local("localhost")),
+                c.clusters().dir(), c.clusters().pollInterval(), remote, datapath.mode().configName()), datapath);
     }
 
     @Produces
     @Singleton
-    Datapath datapath(AgentSettings settings, AgentConfig c) {
-        DatapathSettings d = DatapathSettings.from(c.datapath());
-        if (d.mode().equals("memory")) {
+    AgentSettings settings(Validated v) {
+        return v.settings();
+    }
+
+    @Produces
+    @Singleton
+    Datapath datapath(Validated v) {
+        DatapathSettings d = v.datapath();
+        if (d.mode() == DatapathMode.MEMORY) {
             return new MemoryDatapath();
         }
         try {

@@ -1,9 +1,8 @@
 package dev.clustermesh.agent.config;
 
+import dev.clustermesh.core.remote.ClustersConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 
 /** Everything an operator sets for mesh-agent, under the {@code mesh.} prefix. */
@@ -12,7 +11,8 @@ public interface AgentConfig {
 
     Cluster cluster();
 
-    Clusters clusters();
+    /** {@code mesh.clusters.*}: shared with mesh-dns, names and defaults in {@link ClustersConfig}. */
+    ClustersConfig clusters();
 
     Datapath datapath();
 
@@ -25,27 +25,6 @@ public interface AgentConfig {
 
         /** This cluster's ID, 1..255. */
         String id();
-    }
-
-    interface Clusters {
-        /** Directory with one config file per cluster to join (a mounted Secret), this cluster's own included. */
-        Path dir();
-
-        /** How often the directory is compared with what is connected. */
-        @WithDefault("2s")
-        Duration pollInterval();
-
-        /** How long an unreachable cluster keeps its backends; 0 keeps them until it comes back. */
-        @WithDefault("5m")
-        Duration ttl();
-
-        /** Time allowed for one request to a proxy; a first list of 10,000 services is ~7 MB. */
-        @WithDefault("30s")
-        Duration requestTimeout();
-
-        /** Longest wait between reconnection attempts. */
-        @WithDefault("30s")
-        Duration maxBackoff();
     }
 
     interface Datapath {

@@ -7,19 +7,17 @@ import dev.clustermesh.agent.datapath.routes.TunnelOptions;
 import dev.clustermesh.core.net.IpAddresses;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The validated datapath configuration.
  *
- * @param mode {@code memory} or {@code nftables}
+ * @param mode what to program
  * @param netns where to program
  * @param routing how to reach remote clusters' pods
  */
-record DatapathSettings(String mode, NetworkNamespace netns, RoutingOptions routing) {
-    static final List<String> MODES = List.of("memory", "nftables");
+record DatapathSettings(DatapathMode mode, NetworkNamespace netns, RoutingOptions routing) {
     private static final Pattern NETNS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
 
@@ -30,9 +28,23 @@ record DatapathSettings(String mode, NetworkNamespace netns, RoutingOptions rout
      */
     static DatapathSettings from(AgentConfig.Datapath c) {
         List<String> errors = new ArrayList<>();
-        String mode = c.mode().trim().toLowerCase(Locale.ROOT);
-        if (!MODES.contains(mode)) {
-            errors.add("mesh.datapath.mode: '" + c.mode() + "' is not one of " + String.join(", ", MODES));
+        DatapathSettings s = from(c, errors);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("invalid mesh-agent configuration: " + String.join("; ", errors));
+        }
+        return s;
+    }
+
+    /**
+     * Validates {@code c}, adding each problem, named by its property, to {@code errors}.
+     *
+     * @return the settings, or null when a problem was found
+     */
+    static DatapathSettings from(AgentConfig.Datapath c, List<String> errors) {
+        int before = errors.size();
+        Optional<DatapathMode> mode = DatapathMode.parse(c.mode());
+        if (mode.isEmpty()) {
+            errors.add("mesh.datapath.mode: '" + c.mode() + "' is not one of " + DatapathMode.names());
         }
         Optional<String> ns = c.netns().map(String::trim).filter(n -> !n.isEmpty());
         ns.filter(n -> !NETNS.matcher(n).matches()).ifPresent(n -> errors.add("mesh.datapath.netns: '" + n
@@ -43,11 +55,11 @@ record DatapathSettings(String mode, NetworkNamespace netns, RoutingOptions rout
         }
         Optional<TunnelOptions> tunnel = routing.filter(m -> m == RoutingMode.TUNNEL)
                 .flatMap(m -> tunnel(c.routing().tunnel(), errors));
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("invalid mesh-agent configuration: " + String.join("; ", errors));
+        if (errors.size() > before) {
+            return null;
         }
         NetworkNamespace netns = ns.map(NetworkNamespace::named).orElseGet(NetworkNamespace::host);
-        return new DatapathSettings(mode, netns, new RoutingOptions(routing.get(), tunnel));
+        return new DatapathSettings(mode.get(), netns, new RoutingOptions(routing.get(), tunnel));
     }
 
     private static Optional<TunnelOptions> tunnel(AgentConfig.Tunnel t, List<String> errors) {

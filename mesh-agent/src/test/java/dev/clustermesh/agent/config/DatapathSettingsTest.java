@@ -107,7 +107,7 @@ class DatapathSettingsTest {
             return;
         }
         DatapathSettings s = DatapathSettings.from(c.config());
-        assertThat(s.mode() + " " + s.netns() + " " + s.routing().mode().configName() + s.routing().tunnel()
+        assertThat(s.mode().configName() + " " + s.netns() + " " + s.routing().mode().configName() + s.routing().tunnel()
                 .map(t -> " " + t.device() + "/" + t.vni() + "/" + t.port() + "/" + t.localIp() + "/" + t.mtu())
                 .orElse("")).isEqualTo(c.expected());
     }

@@ -1,16 +1,31 @@
 package dev.clustermesh.core.remote;
 
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * Tuning of remote-cluster connections.
+ * Tuning of remote-cluster connections. Defaults live in {@link ClustersConfig} only.
  *
  * @param ttl how long an unreachable cluster keeps its state before it is withdrawn; zero keeps it forever
  * @param requestTimeout time allowed for one request to a proxy
  * @param maxBackoff longest wait between reconnection attempts (exponential from 200 ms, with jitter)
  */
 public record RemoteClusterOptions(Duration ttl, Duration requestTimeout, Duration maxBackoff) {
-    /** Defaults: keep state for 10 minutes, 10 s requests, back off up to 30 s. */
-    public static final RemoteClusterOptions DEFAULTS =
-            new RemoteClusterOptions(Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+    /**
+     * Validates the {@code mesh.clusters.*} properties, adding each problem, named by its property, to
+     * {@code errors}.
+     *
+     * @return the options; meaningful only when no error was added
+     */
+    public static RemoteClusterOptions from(ClustersConfig c, List<String> errors) {
+        if (!Files.isDirectory(c.dir())) {
+            errors.add("mesh.clusters.dir: '" + c.dir() + "' is not a directory");
+        }
+        if (c.ttl().isNegative()) {
+            errors.add("mesh.clusters.ttl: " + c.ttl() + " must not be negative");
+        }
+        return new RemoteClusterOptions(c.ttl(), c.requestTimeout(), c.maxBackoff());
+    }
 }

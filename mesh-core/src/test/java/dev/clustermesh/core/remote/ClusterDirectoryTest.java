@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClusterDirectoryTest {
+    private static final RemoteClusterOptions OPTIONS =
+            new RemoteClusterOptions(Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30));
     @TempDir
     Path dir;
 
@@ -24,7 +26,7 @@ class ClusterDirectoryTest {
         Files.writeString(dir.resolve("cluster2"), "endpoints: [not-a-url\n");
         List<String> bad = new ArrayList<>();
         try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new RecordingListener(),
-                RemoteClusterOptions.DEFAULTS, Duration.ofHours(1), (file, why) -> bad.add(file))) {
+                OPTIONS, Duration.ofHours(1), (file, why) -> bad.add(file))) {
             d.scan();
 
             assertThat(d.statuses()).containsOnlyKeys("cluster2");
@@ -38,7 +40,7 @@ class ClusterDirectoryTest {
         Files.writeString(dir.resolve("cluster2"), "endpoints: [not-a-url\n");
         Files.writeString(dir.resolve("cluster2.etcd-client.crt"), "-----BEGIN CERTIFICATE-----\n");
         try (ClusterDirectory d = new ClusterDirectory(dir, "cluster1", new RecordingListener(),
-                RemoteClusterOptions.DEFAULTS, Duration.ofHours(1), (file, why) -> { })) {
+                OPTIONS, Duration.ofHours(1), (file, why) -> { })) {
             assertThat(d.settled()).as("nothing read yet: an empty status map is not 'all synced'").isFalse();
             d.scan();
             assertThat(d.settled()).as("cluster2's file failed with a reason; the certificate is no cluster").isTrue();

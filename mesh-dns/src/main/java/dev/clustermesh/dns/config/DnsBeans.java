@@ -12,7 +12,6 @@ import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,12 +28,7 @@ final class DnsBeans {
     DnsSettings settings(DnsConfig c) {
         List<String> errors = new ArrayList<>();
         ClusterIdentity.nameProblem(c.cluster().name()).ifPresent(p -> errors.add("mesh.cluster.name: " + p));
-        if (!Files.isDirectory(c.clusters().dir())) {
-            errors.add("mesh.clusters.dir: '" + c.clusters().dir() + "' is not a directory");
-        }
-        if (c.clusters().ttl().isNegative()) {
-            errors.add("mesh.clusters.ttl: " + c.clusters().ttl() + " must not be negative");
-        }
+        RemoteClusterOptions remote = RemoteClusterOptions.from(c.clusters(), errors);
         ZoneSettings zone = zone(c.cluster().name(), c.dns(), errors);
         ServerSettings server = server(c.dns(), errors);
         if (c.dns().minRebuildInterval().isNegative()) {
@@ -43,8 +37,7 @@ final class DnsBeans {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid mesh-dns configuration: " + String.join("; ", errors));
         }
-        return new DnsSettings(zone, server, c.clusters().dir(), c.clusters().pollInterval(),
-                new RemoteClusterOptions(c.clusters().ttl(), c.clusters().requestTimeout(), c.clusters().maxBackoff()),
+        return new DnsSettings(zone, server, c.clusters().dir(), c.clusters().pollInterval(), remote,
                 c.dns().minRebuildInterval());
     }
 

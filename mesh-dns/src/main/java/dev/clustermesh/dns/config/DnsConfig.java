@@ -1,8 +1,8 @@
 package dev.clustermesh.dns.config;
 
+import dev.clustermesh.core.remote.ClustersConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +13,8 @@ public interface DnsConfig {
 
     Cluster cluster();
 
-    Clusters clusters();
+    /** {@code mesh.clusters.*}: shared with the agent, names and defaults in {@link ClustersConfig}. */
+    ClustersConfig clusters();
 
     Dns dns();
 
@@ -23,27 +24,6 @@ public interface DnsConfig {
 
         /** This cluster's ID; accepted so mesh-dns can share the agent's environment, not used. */
         Optional<String> id();
-    }
-
-    interface Clusters {
-        /** Directory with one config file per cluster to join (a mounted Secret), this cluster's own included. */
-        Path dir();
-
-        /** How often the directory is compared with what is connected. */
-        @WithDefault("2s")
-        Duration pollInterval();
-
-        /** How long an unreachable cluster keeps its names; 0 keeps them until it comes back. */
-        @WithDefault("5m")
-        Duration ttl();
-
-        /** Time allowed for one request to a proxy. */
-        @WithDefault("10s")
-        Duration requestTimeout();
-
-        /** Longest wait between reconnection attempts. */
-        @WithDefault("30s")
-        Duration maxBackoff();
     }
 
     interface Dns {
