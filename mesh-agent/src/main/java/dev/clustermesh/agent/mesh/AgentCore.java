@@ -17,7 +17,6 @@ public final class AgentCore implements AutoCloseable {
     private final Datapath datapath;
     private final MeshFollower<Reconciler> follower;
     private final Reconciler reconciler;
-    private volatile boolean closed;
 
     /** Builds the agent; nothing runs until {@link #start()}. */
     public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer) {
@@ -37,24 +36,7 @@ public final class AgentCore implements AutoCloseable {
      */
     public void start() {
         follower.startWatching();
-        Thread starter = new Thread(() -> {
-            long deadline = System.nanoTime() + settings.remote().requestTimeout().multipliedBy(2)
-                    .plus(settings.pollInterval()).toNanos();
-            while (!closed && !follower.settled() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            synchronized (this) {
-                if (!closed) {
-                    follower.startWorker();
-                }
-            }
-        }, "mesh-agent-initial-sync");
-        starter.setDaemon(true);
-        starter.start();
+        follower.startWorkerWhenSettled(settings.remote().requestTimeout().multipliedBy(2).plus(settings.pollInterval()));
     }
 
     public AgentSettings settings() {
@@ -115,9 +97,6 @@ public final class AgentCore implements AutoCloseable {
     /** Disconnects from every cluster and stops; the datapath keeps what it has programmed. */
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
-        }
         // The follower stops the reconciler first: withdrawing the clusters must not program an empty datapath.
         follower.close();
         datapath.close();

@@ -28,6 +28,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     private final C consumer;
     private final Worker worker;
     private final ClusterDirectory clusters;
+    private volatile Worker gate;
 
     /** What reads the view: its worker is woken after every change. */
     public interface Consumer {
@@ -91,6 +92,22 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     /** Starts the consumer's worker: it runs once at once, then after every change. */
     public void startWorker() {
         worker.start();
+    }
+
+    /**
+     * Starts the consumer's worker once the directory was read and every configured cluster has synced or failed
+     * with a reason, or once {@code maxWait} has passed, whichever comes first; checked every 50 ms on a worker
+     * of its own that stops after starting the consumer's. Changes arriving meanwhile accumulate in the view.
+     */
+    public void startWorkerWhenSettled(Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        gate = Worker.builder(worker.name() + "-start", full -> {
+            if (settled() || System.nanoTime() - deadline >= 0) {
+                worker.start();
+                gate.close();
+            }
+        }).maxInterval(Duration.ofMillis(50)).build();
+        gate.start();
     }
 
     /** Starts reading the clusters directory and connecting. */
@@ -160,6 +177,10 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
      */
     @Override
     public void close() {
+        Worker g = gate;
+        if (g != null) {
+            g.close();
+        }
         worker.close();
         clusters.close();
     }

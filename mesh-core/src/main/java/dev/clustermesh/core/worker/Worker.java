@@ -115,6 +115,11 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /** The name of the worker's thread. */
+    public String name() {
+        return thread.getName();
+    }
+
     /** True once closed. */
     public boolean closed() {
         lock.lock();
