@@ -1,8 +1,9 @@
 package dev.clustermesh.agent.api;
 
-import static dev.clustermesh.agent.mesh.SeedManifestsAccess.rebelBase;
+import static dev.clustermesh.testing.mesh.SeedManifests.rebelBase;
 
 import dev.clustermesh.testing.FreePorts;
+import dev.clustermesh.testing.mesh.ServiceTestConfig;
 import dev.clustermesh.testing.mesh.LocalCluster;
 import dev.clustermesh.testing.tls.Ca;
 import dev.clustermesh.testing.tls.CertificateFactory;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -40,18 +40,7 @@ public final class AgentTestEnvironment implements QuarkusTestResourceLifecycleM
         }
         apiPort = FreePorts.next();
         current = this;
-        Map<String, String> config = new HashMap<>();
-        config.put("mesh.cluster.name", "cluster1");
-        config.put("mesh.cluster.id", "1");
-        config.put("mesh.node-name", "node-1");
-        config.put("mesh.clusters.dir", dir.resolve("clusters").toString());
-        config.put("mesh.clusters.poll-interval", "200ms");
-        config.put("mesh.clusters.max-backoff", "1s");
-        config.put("quarkus.http.test-port", Integer.toString(apiPort));
-        config.put("quarkus.management.test-port", Integer.toString(FreePorts.next()));
-        config.put("quarkus.grpc.clients.agent.host", "127.0.0.1");
-        config.put("quarkus.grpc.clients.agent.test-port", Integer.toString(apiPort));
-        return config;
+        return ServiceTestConfig.agent("cluster1", 1, dir.resolve("clusters"), apiPort);
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.clustermesh.agent.config;
 
-import static dev.clustermesh.agent.mesh.SeedManifestsAccess.rebelBase;
+import static dev.clustermesh.testing.mesh.SeedManifests.rebelBase;
 
 import dev.clustermesh.agent.datapath.netlab.NetnsLab;
 import dev.clustermesh.testing.FreePorts;
+import dev.clustermesh.testing.mesh.ServiceTestConfig;
 import dev.clustermesh.testing.mesh.LocalCluster;
 import dev.clustermesh.testing.tls.Ca;
 import dev.clustermesh.testing.tls.CertificateFactory;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -54,21 +54,10 @@ public final class NftablesModeEnvironment implements QuarkusTestResourceLifecyc
             throw e;
         }
         current = this;
-        Map<String, String> config = new HashMap<>();
-        config.put("mesh.cluster.name", "cluster1");
-        config.put("mesh.cluster.id", "1");
-        config.put("mesh.node-name", "node-1");
-        config.put("mesh.clusters.dir", dir.resolve("clusters").toString());
-        config.put("mesh.clusters.poll-interval", "200ms");
-        config.put("mesh.clusters.max-backoff", "1s");
+        Map<String, String> config = ServiceTestConfig.agent("cluster1", 1, dir.resolve("clusters"), FreePorts.next());
         config.put("mesh.datapath.mode", "nftables");
         config.put("mesh.datapath.netns", node);
         config.put("mesh.datapath.routing.mode", "native");
-        int api = FreePorts.next();
-        config.put("quarkus.http.test-port", Integer.toString(api));
-        config.put("quarkus.management.test-port", Integer.toString(FreePorts.next()));
-        config.put("quarkus.grpc.clients.agent.host", "127.0.0.1");
-        config.put("quarkus.grpc.clients.agent.test-port", Integer.toString(api));
         return config;
     }
 

@@ -1,7 +1,7 @@
 package dev.clustermesh.agent.datapath;
 
-import static dev.clustermesh.agent.mesh.SeedManifestsAccess.clusterIp;
-import static dev.clustermesh.agent.mesh.SeedManifestsAccess.podIp;
+import static dev.clustermesh.testing.mesh.SeedManifests.clusterIp;
+import static dev.clustermesh.testing.mesh.SeedManifests.podIp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.agent.datapath.netlab.Backends;

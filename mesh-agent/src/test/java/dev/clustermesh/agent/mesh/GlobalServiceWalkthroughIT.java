@@ -1,7 +1,7 @@
 package dev.clustermesh.agent.mesh;
 
-import static dev.clustermesh.agent.mesh.SeedManifests.clusterIp;
-import static dev.clustermesh.agent.mesh.SeedManifests.rebelBase;
+import static dev.clustermesh.testing.mesh.SeedManifests.clusterIp;
+import static dev.clustermesh.testing.mesh.SeedManifests.rebelBase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.agent.datapath.MemoryDatapath;

@@ -1,12 +1,12 @@
 package dev.clustermesh.dns.mesh;
 
-import static dev.clustermesh.dns.mesh.Manifests.service;
+import static dev.clustermesh.testing.mesh.Manifests.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
-import dev.clustermesh.dns.mesh.Manifests.Endpoint;
-import dev.clustermesh.dns.mesh.Manifests.Port;
+import dev.clustermesh.testing.mesh.Manifests.Endpoint;
+import dev.clustermesh.testing.mesh.Manifests.Port;
 import dev.clustermesh.dns.server.Dns;
 import dev.clustermesh.dns.server.DnsObserver;
 import dev.clustermesh.dns.server.ServerSettings;

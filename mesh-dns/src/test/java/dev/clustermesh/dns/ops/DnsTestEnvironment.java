@@ -1,7 +1,8 @@
 package dev.clustermesh.dns.ops;
 
-import dev.clustermesh.dns.mesh.Manifests;
+import dev.clustermesh.testing.mesh.Manifests;
 import dev.clustermesh.testing.FreePorts;
+import dev.clustermesh.testing.mesh.ServiceTestConfig;
 import dev.clustermesh.testing.mesh.LocalCluster;
 import dev.clustermesh.testing.tls.Ca;
 import dev.clustermesh.testing.tls.CertificateFactory;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,15 +37,10 @@ public final class DnsTestEnvironment implements QuarkusTestResourceLifecycleMan
                 List.of(new Manifests.Port("http", 80, "TCP")), List.of(new Manifests.Endpoint("10.10.1.1", null))));
         cluster1.joinFile("cluster1", dir.resolve("clusters"));
         dnsPort = FreePorts.next();
-        Map<String, String> config = new HashMap<>();
-        config.put("mesh.cluster.name", "cluster1");
-        config.put("mesh.clusters.dir", dir.resolve("clusters").toString());
-        config.put("mesh.clusters.poll-interval", "200ms");
-        config.put("mesh.clusters.max-backoff", "1s");
+        Map<String, String> config = ServiceTestConfig.joining("cluster1", dir.resolve("clusters"));
         config.put("mesh.dns.host", "127.0.0.1");
         config.put("mesh.dns.port", Integer.toString(dnsPort));
         config.put("mesh.dns.udp-sockets", "2");
-        config.put("quarkus.management.test-port", Integer.toString(FreePorts.next()));
         return config;
     }
 

@@ -1,4 +1,4 @@
-package dev.clustermesh.dns.mesh;
+package dev.clustermesh.testing.mesh;
 
 import java.util.List;
 import java.util.stream.Collectors;

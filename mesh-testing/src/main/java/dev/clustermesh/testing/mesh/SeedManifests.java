@@ -1,26 +1,33 @@
-package dev.clustermesh.agent.mesh;
+package dev.clustermesh.testing.mesh;
 
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The seed's rebel-base global service as Kubernetes manifests, per cluster. */
-final class SeedManifests {
+/**
+ * The seed's rebel-base global service as Kubernetes manifests, per cluster (Service, EndpointSlice with pod
+ * references, and the cluster's Node): what the agent's tests export. {@link Manifests} writes any service.
+ */
+public final class SeedManifests {
     private SeedManifests() {
     }
 
     /** ClusterIP of rebel-base in cluster N: 10.(N*10+1).0.10. */
-    static String clusterIp(int clusterId) {
+    public static String clusterIp(int clusterId) {
         return "10." + (clusterId * 10 + 1) + ".0.10";
     }
 
     /** Pod IP number {@code i} in cluster N: 10.(N*10).1.i. */
-    static String podIp(int clusterId, int i) {
+    public static String podIp(int clusterId, int i) {
         return "10." + (clusterId * 10) + ".1." + i;
     }
 
+    /** rebel-base in cluster {@code clusterId} with {@code replicas} ready endpoints and no extra annotations. */
+    public static String rebelBase(int clusterId, int replicas) {
+        return rebelBase(clusterId, replicas, Map.of());
+    }
+
     /** rebel-base with {@code replicas} ready endpoints and the given extra annotations. */
-    static String rebelBase(int clusterId, int replicas, Map<String, String> annotations) {
+    public static String rebelBase(int clusterId, int replicas, Map<String, String> annotations) {
         String extra = annotations.entrySet().stream()
                 .map(e -> "    " + e.getKey() + ": \"" + e.getValue() + "\"\n").collect(Collectors.joining());
         String endpoints = replicas == 0 ? "endpoints: []\n" : "endpoints:\n" + java.util.stream.IntStream
@@ -66,9 +73,5 @@ final class SeedManifests {
                   - {type: InternalIP, address: 192.168.%d.2}
                 """.formatted(extra, clusterIp(clusterId), clusterIp(clusterId), endpoints, clusterId,
                 clusterId * 10, clusterId * 10, clusterId);
-    }
-
-    static List<String> none() {
-        return List.of();
     }
 }
