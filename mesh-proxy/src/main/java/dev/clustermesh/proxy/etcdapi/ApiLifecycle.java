@@ -21,18 +21,24 @@ final class ApiLifecycle {
     private final KvCache cache;
     private final WatchHub hub;
     private final UpstreamFeed feed;
+    private final QueueBudget budget;
     private final ProxySettings settings;
     private ScheduledExecutorService progress;
 
     ApiLifecycle(ProxySettings settings, Client client, MeterRegistry registry) {
         this.settings = settings;
-        this.cache = new KvCache(settings.historySize());
+        this.cache = new KvCache(settings.historySize(), settings.historyBytes());
+        this.budget = new QueueBudget(settings.watchQueueTotalBytes());
         this.hub = new WatchHub(cache::header);
         this.cache.addListener(hub);
         this.feed = new UpstreamFeed(client, cache, settings.etcdRequestTimeout());
         Gauge.builder("mesh_proxy_cache_keys", cache, KvCache::size).description("Keys in the cache").register(registry);
         Gauge.builder("mesh_proxy_cache_bytes", cache, KvCache::bytes).register(registry);
         Gauge.builder("mesh_proxy_cache_history_events", cache, KvCache::historySize).register(registry);
+        Gauge.builder("mesh_proxy_cache_history_bytes", cache, KvCache::historyBytes).register(registry);
+        Gauge.builder("mesh_proxy_watch_queued_bytes", budget, QueueBudget::used)
+                .description("Bytes queued for all watch streams (a shared frame counts once per stream)")
+                .register(registry);
         Gauge.builder("mesh_proxy_upstream_revision", cache, KvCache::revision)
                 .description("etcd revision the cache reflects").register(registry);
         Gauge.builder("mesh_proxy_upstream_relists", feed, UpstreamFeed::relists).register(registry);
@@ -47,6 +53,11 @@ final class ApiLifecycle {
     @Produces
     WatchHub hub() {
         return hub;
+    }
+
+    @Produces
+    QueueBudget budget() {
+        return budget;
     }
 
     @Produces
@@ -66,6 +77,8 @@ final class ApiLifecycle {
             hub.progress();
             return null;
         }), every, every, TimeUnit.MILLISECONDS);
+        long upstream = settings.upstreamProgressInterval().toMillis();
+        progress.scheduleWithFixedDelay(feed::requestProgress, upstream, upstream, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent e) {

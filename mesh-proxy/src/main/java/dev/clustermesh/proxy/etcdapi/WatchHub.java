@@ -38,7 +38,12 @@ final class WatchHub implements CacheListener {
     public void onEvents(List<Event> events, long revision) {
         EventBatch batch = new EventBatch(events, header.get());
         for (WatchStream s : streams) {
-            s.deliver(batch);
+            try {
+                s.deliver(batch);
+            } catch (Throwable t) {
+                // One stream's failure (even an OutOfMemoryError) ends that stream loudly, never the others.
+                s.abort(t);
+            }
         }
     }
 
