@@ -342,7 +342,7 @@ func syncMembers(args []string) {
 	fs := flag.NewFlagSet("sync", flag.ExitOnError)
 	var c common
 	c.register(fs)
-	key := fs.String("key", "", "key to read after Sync")
+	key := fs.String("on", "", "key to read after Sync")
 	must(fs.Parse(args))
 	cli := c.client()
 	defer cli.Close()
@@ -370,7 +370,7 @@ func denied(args []string) {
 	fs := flag.NewFlagSet("denied", flag.ExitOnError)
 	var c common
 	c.register(fs)
-	key := fs.String("key", "", "key to put")
+	key := fs.String("on", "", "key to put")
 	must(fs.Parse(args))
 	cli := c.client()
 	defer cli.Close()
@@ -391,7 +391,7 @@ func leaseCompare(args []string) {
 	fs := flag.NewFlagSet("lease-compare", flag.ExitOnError)
 	var c common
 	c.register(fs)
-	key := fs.String("key", "", "key whose lease is compared")
+	key := fs.String("on", "", "key whose lease is compared")
 	lease := fs.Int64("lease", 0, "lease ID it is compared with")
 	must(fs.Parse(args))
 	cli := c.client()

@@ -160,7 +160,7 @@ class EtcdCompatIT {
         assertThat(members.output()).contains("mesh-proxy-cluster1", env.apiEndpoint());
 
         put("mesh/v1/synced", "yes");
-        GoPeer.Run sync = GoPeer.run(Duration.ofSeconds(60), "sync", args(env, "-key", "mesh/v1/synced"));
+        GoPeer.Run sync = GoPeer.run(Duration.ofSeconds(60), "sync", args(env, "-on", "mesh/v1/synced"));
         assertThat(sync.get("sync_error")).as(sync.output()).isEmpty();
         assertThat(sync.get("endpoints")).isEqualTo(env.apiEndpoint());
         assertThat(sync.get("get_error")).isEmpty();
@@ -178,16 +178,16 @@ class EtcdCompatIT {
     @Test
     void permissionDeniedIsTheErrorGoClientsRecognise() {
         ProxyTestEnvironment env = ProxyTestEnvironment.current();
-        GoPeer.Run write = GoPeer.run(Duration.ofSeconds(60), "denied", args(env, "-key", "mesh/v1/x"));
+        GoPeer.Run write = GoPeer.run(Duration.ofSeconds(60), "denied", args(env, "-on", "mesh/v1/x"));
         assertThat(write.get("is_permission_denied")).as(write.output()).isEqualTo("true");
         List<String> remoteArgs = new ArrayList<>(GoPeer.tls(env.remote()));
-        remoteArgs.addAll(List.of("-key", "mesh/v1/local/x"));
+        remoteArgs.addAll(List.of("-on", "mesh/v1/local/x"));
         assertThat(GoPeer.run(Duration.ofSeconds(60), "denied", remoteArgs).get("is_permission_denied")).isEqualTo("true");
     }
 
     private static GoPeer.Run leaseCompare(long lease) {
         return GoPeer.run(Duration.ofSeconds(60), "lease-compare",
-                args(ProxyTestEnvironment.current(), "-key", "mesh/v1/leased/svc", "-lease", Long.toString(lease)));
+                args(ProxyTestEnvironment.current(), "-on", "mesh/v1/leased/svc", "-lease", Long.toString(lease)));
     }
 
     private static List<String> args(ProxyTestEnvironment env, String... more) {
