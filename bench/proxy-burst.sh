@@ -15,6 +15,8 @@
 #   --bursts     max-value:total pairs, one burst each, in this order
 #   --proxy-app  a built mesh-proxy target/quarkus-app (default: this work tree's, built unless --no-build)
 # Run it under the shared build lock: flock /tmp/mesh-build.lock bench/proxy-burst.sh
+# "puts took": from the first put to the last acknowledged (etcd slows down under its own watchers' load);
+# "all delivered after": from the first put until every watcher has every event.
 # Results: a markdown table on stdout; the LAST line is the headline of the first burst:
 #   burst: mesh-proxy delivered <n>/<n> lost 0 hung 0 errors 0 peak-rss <MiB> | etcd delivered ...
 set -euo pipefail
@@ -143,16 +145,18 @@ burst() {
     -writes "$WRITES" -seconds "$SECONDS_" -max-value "$max" -total "$total" -prefix "mesh/v1/burst-$label-$max/" \
     -timeout 180s >"$out" 2>&1 || { cat "$out" >&2; return 1; }
   result=$(grep '^result ' "$out" | tail -1)
+  timing=$(grep '^timing ' "$out" | tail -1)
   local alive=yes
   kill -0 "$pid" 2>/dev/null || alive=no
-  printf '%s delivered %s/%s lost %s hung %s errors %s peak-rss %s alive %s bytes %s\n' "$label" \
+  printf '%s delivered %s/%s lost %s hung %s errors %s peak-rss %s alive %s write %s done %s bytes %s\n' "$label" \
     "$(field delivered "$result")" "$(field expected "$result")" "$(field lost "$result")" "$(field hung "$result")" \
-    "$(field errors "$result")" "$(peak_mib "$pid")" "$alive" "$(field bytes "$result")"
+    "$(field errors "$result")" "$(peak_mib "$pid")" "$alive" "$(field write_seconds "$timing")" \
+    "$(field done_seconds "$timing")" "$(field bytes "$result")"
   grep '^ended with error' "$out" >&2 || true
 }
 
-echo "| burst | target | delivered / expected | lost | hung | ended with error | peak RSS (MiB) | alive after |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| burst | target | delivered / expected | lost | hung | ended with error | peak RSS (MiB) | alive after | puts took (s) | all delivered after (s) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 HEADLINE=""
 for b in $BURSTS; do
   max=${b%%:*}; total=${b##*:}
@@ -161,8 +165,8 @@ for b in $BURSTS; do
   e=$(burst etcd "https://$SECURE" "$ETCD_PID" "$max" "$total")
   mb=$(awk -v b="$(awk '{print $NF}' <<<"$p")" 'BEGIN {printf "%.1f", b/1e6}')
   for line in "$p" "$e"; do
-    read -r label _ de _ lo _ hu _ er _ rss _ alive _ <<<"$line"
-    echo "| ≤ $((max / 1024)) KiB, $mb MB | $label | $de | $lo | $hu | $er | $rss | $alive |"
+    read -r label _ de _ lo _ hu _ er _ rss _ alive _ wr _ dn _ <<<"$line"
+    echo "| ≤ $((max / 1024)) KiB, $mb MB | $label | $de | $lo | $hu | $er | $rss | $alive | $wr | $dn |"
   done
   if grep -q OutOfMemoryError "$WORK/mesh-proxy.log"; then
     echo "mesh-proxy ran out of memory: see $WORK/mesh-proxy.log" >&2

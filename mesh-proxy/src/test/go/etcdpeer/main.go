@@ -148,12 +148,15 @@ func burst(args []string) {
 	}
 	waitOrTimeout(&created, 60*time.Second)
 
+	t0 := time.Now()
 	revs, bytes := write(writer, *prefix, *writes, *keys, *seconds, *maxValue, *total)
+	written := time.Since(t0)
 	expected := revs[len(revs)-1]
 	deadline := time.Now().Add(*timeout)
 	for time.Now().Before(deadline) && !allDone(seen, expected, &mu) {
 		time.Sleep(50 * time.Millisecond)
 	}
+	fmt.Printf("timing write_seconds=%.1f done_seconds=%.1f\n", written.Seconds(), time.Since(t0).Seconds())
 	report(seen, len(revs), expected, bytes, &mu)
 }
 
