@@ -53,6 +53,11 @@ final class StreamSender {
     private boolean scheduled;
     /** The call said it is not ready: only its on-ready handler drains again. */
     private boolean waiting;
+    /**
+     * Someone kicked while a drain was scheduled: the drain must ask its owner again before it stops, or work
+     * the owner added meanwhile (a stream falling behind, from the fan-out thread) would wait for nobody.
+     */
+    private boolean rekicked;
     private boolean closed;
 
     /**
@@ -149,12 +154,21 @@ final class StreamSender {
     /** Makes sure a drain runs (after the owner has more to send without queueing it). */
     void kick() {
         synchronized (this) {
-            if (closed || scheduled) {
+            if (closed) {
+                return;
+            }
+            if (scheduled) {
+                rekicked = true;
                 return;
             }
             scheduled = true;
         }
         run(this::drain);
+    }
+
+    /** True when nothing is scheduled to drain while something waits: a missed wake-up (see the hub's sweep). */
+    synchronized boolean idle() {
+        return !closed && !scheduled;
     }
 
     private void run(Runnable task) {
@@ -204,9 +218,12 @@ final class StreamSender {
                 }
             }
             if (next == null) {
+                synchronized (this) {
+                    rekicked = false;
+                }
                 if (!refill.refill()) {
                     synchronized (this) {
-                        if (queue.isEmpty()) {
+                        if (queue.isEmpty() && !rekicked) {
                             scheduled = false;
                             return;
                         }

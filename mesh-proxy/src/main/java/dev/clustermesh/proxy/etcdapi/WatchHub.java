@@ -61,6 +61,17 @@ final class WatchHub implements CacheListener {
         }
     }
 
+    /** Wakes streams whose catching-up watches wait for a drain nobody scheduled; returns how many. */
+    int wakeStalled() {
+        int woken = 0;
+        for (WatchStream s : streams) {
+            if (s.wakeIfStalled()) {
+                woken++;
+            }
+        }
+        return woken;
+    }
+
     /** Sends a progress response to every watch that asked for progress notifications. */
     void progress() {
         for (WatchStream s : streams) {

@@ -257,6 +257,18 @@ final class WatchStream {
                 .forEach(w -> send(WatchResponse.newBuilder().setHeader(h).setWatchId(w.id()).build()));
     }
 
+    /**
+     * Wakes the stream's drain when watches are catching up but no drain is scheduled, which should never
+     * happen; returns whether it did (the hub counts it, so a missed wake-up shows instead of hanging a watch).
+     */
+    boolean wakeIfStalled() {
+        if ((lagging.isEmpty() && !progressOwed) || !sender.idle()) {
+            return false;
+        }
+        sender.kick();
+        return true;
+    }
+
     /** Ends the stream after a failure delivering to it (an Error included); the client watches again. */
     void abort(Throwable cause) {
         sender.abort(cause);
