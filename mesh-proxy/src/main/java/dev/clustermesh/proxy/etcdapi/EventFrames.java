@@ -23,12 +23,32 @@ final class EventFrames {
         return split(header, w, selected.get());
     }
 
-    /** Frames of {@code events} (already selected and shaped for {@code w}). */
-    static List<WatchFrame> of(byte[] header, Watching w, List<Event> events) {
-        if (events.isEmpty()) {
-            return List.of();
+    /**
+     * Frames of {@code events} (as {@link Watching#filter} returns them) for {@code w}, from encodings shared
+     * with every other stream: one frame, or fragments of at most {@link Watching#FRAGMENT_BYTES} of events.
+     */
+    static List<WatchFrame> shared(byte[] header, Watching w, List<Event> events, SharedEncodings encodings) {
+        List<WatchFrame> frames = new ArrayList<>();
+        List<byte[]> chunks = new ArrayList<>();
+        long first = 0;
+        long size = 0;
+        for (Event e : events) {
+            byte[] one = encodings.encoded(e, w.prevKv());
+            if (w.fragment() && !chunks.isEmpty() && size + one.length > Watching.FRAGMENT_BYTES) {
+                frames.add(WatchFrame.chunks(header, w.id(), chunks, first, true));
+                chunks.clear();
+                size = 0;
+            }
+            if (chunks.isEmpty()) {
+                first = e.getKv().getModRevision();
+            }
+            chunks.add(one);
+            size += one.length;
         }
-        return of(header, w, EncodedEvents.encode(events), () -> events);
+        if (!chunks.isEmpty()) {
+            frames.add(WatchFrame.chunks(header, w.id(), chunks, first, false));
+        }
+        return frames;
     }
 
     private static List<WatchFrame> split(byte[] header, Watching w, List<Event> events) {

@@ -84,6 +84,14 @@ final class WatchFrame {
     }
 
     /**
+     * A frame of already encoded events (each an {@code events} field, shared, never modified) for watch
+     * {@code watchId}, marked as a fragment when {@code fragment}.
+     */
+    static WatchFrame chunks(byte[] header, long watchId, List<byte[]> encoded, long firstRevision, boolean fragment) {
+        return new WatchFrame(null, watchId, header, new ArrayList<>(encoded), encoded.size(), fragment, firstRevision);
+    }
+
+    /**
      * Appends {@code later}'s events to this frame when both are whole event frames of one watch and the result
      * stays under {@link #MAX_MERGED_BYTES}; the merged frame carries the later header.
      *

@@ -39,6 +39,7 @@ final class WatchStream {
     private final WatchHub hub;
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
+    private final SharedEncodings encodings;
     private final Map<Long, Watching> watches = new ConcurrentHashMap<>();
     /** Watches catching up, by ID: the next revision each needs. Changed under the cache lock. */
     private final Map<Long, Long> lagging = new ConcurrentHashMap<>();
@@ -50,7 +51,7 @@ final class WatchStream {
     private volatile boolean closed;
 
     WatchStream(ClientIdentity who, StreamObserver<WatchFrame> out, long maxQueuedBytes, QueueBudget budget,
-            KvCache cache, WatchHub hub, AccessPolicy policy, ApiMetrics metrics) {
+            KvCache cache, WatchHub hub, AccessPolicy policy, ApiMetrics metrics, SharedEncodings encodings) {
         this.who = who;
         this.sender = new StreamSender(out, maxQueuedBytes, budget, metrics, this::closedByTransport);
         this.sender.refillFrom(this::catchUp);
@@ -58,6 +59,7 @@ final class WatchStream {
         this.hub = hub;
         this.policy = policy;
         this.metrics = metrics;
+        this.encodings = encodings;
     }
 
     /** Handles one request from the client. */
@@ -192,7 +194,7 @@ final class WatchStream {
         List<Step> steps = cache.consistent(this::readSteps);
         for (Step s : steps) {
             byte[] header = s.header().toByteArray();
-            for (WatchFrame f : EventFrames.of(header, s.watch(), s.events())) {
+            for (WatchFrame f : EventFrames.shared(header, s.watch(), s.events(), encodings)) {
                 sender.send(f);
             }
         }
@@ -224,7 +226,7 @@ final class WatchStream {
             }
             long last = r.events().get(r.events().size() - 1).getKv().getModRevision();
             lagging.put(w.id(), last + 1);
-            List<Event> mine = w.select(r.events());
+            List<Event> mine = w.filter(r.events());
             if (!mine.isEmpty()) {
                 steps.add(new Step(w, r.header().toBuilder().setRevision(last).build(), mine));
             }

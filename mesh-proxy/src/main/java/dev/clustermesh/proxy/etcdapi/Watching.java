@@ -56,6 +56,19 @@ record Watching(long id, RangeQuery range, long start, boolean prevKv, boolean n
         return values.isEmpty() ? 0 : values.get(values.size() - 1);
     }
 
+    /** The events of {@code batch} this watch wants, as they are (previous values not removed). */
+    List<Event> filter(List<Event> batch) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : batch) {
+            if (e.getKv().getModRevision() >= start && range.contains(e.getKv().getKey())
+                    && !(noPut && e.getType() == Event.EventType.PUT)
+                    && !(noDelete && e.getType() == Event.EventType.DELETE)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     /** The events of {@code batch} this watch wants, shaped for it; empty when none. */
     List<Event> select(List<Event> batch) {
         List<Event> out = null;
