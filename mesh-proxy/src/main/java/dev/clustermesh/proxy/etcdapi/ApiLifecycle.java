@@ -44,8 +44,10 @@ final class ApiLifecycle {
                 .description("etcd revision the cache reflects").register(registry);
         Gauge.builder("mesh_proxy_upstream_relists", feed, UpstreamFeed::relists).register(registry);
         Gauge.builder("mesh_proxy_watch_streams", hub, WatchHub::streams).register(registry);
+        Gauge.builder("mesh_proxy_watch_streams_catching_up", hub, WatchHub::catchingUp).register(registry);
+        Gauge.builder("mesh_proxy_watch_streams_waiting_for_client", hub, WatchHub::waitingForClients).register(registry);
         this.stalls = io.micrometer.core.instrument.Counter.builder("mesh_proxy_watch_stalls_woken")
-                .description("Catching-up watch streams found with no drain scheduled and woken (expected 0)")
+                .description("Watch streams found with no drain scheduled, or waiting for their client over 5 s, and woken")
                 .register(registry);
     }
 

@@ -58,6 +58,10 @@ final class StreamSender {
      * the owner added meanwhile (a stream falling behind, from the fan-out thread) would wait for nobody.
      */
     private boolean rekicked;
+    /** When the drain last started waiting for the on-ready handler (System.nanoTime). */
+    private long waitingSince;
+    /** This wait has been probed once already; an on-ready call ends the wait and re-arms the probe. */
+    private boolean probed;
     private boolean closed;
 
     /**
@@ -166,6 +170,16 @@ final class StreamSender {
         run(this::drain);
     }
 
+    /** True while the call is not ready and the drain waits for its on-ready handler. */
+    synchronized boolean waitingForClient() {
+        return waiting && !closed;
+    }
+
+    /** Bytes queued. */
+    synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
     /** True when nothing is scheduled to drain while something waits: a missed wake-up (see the hub's sweep). */
     synchronized boolean idle() {
         return !closed && !scheduled;
@@ -181,12 +195,52 @@ final class StreamSender {
 
     private void onReady() {
         synchronized (this) {
+            probed = false;
             if (closed || !waiting) {
                 return;
             }
             waiting = false;
         }
         drain();
+    }
+
+    /**
+     * True when the drain has waited for the on-ready handler longer than {@code nanos} and has not been probed
+     * in this wait yet.
+     */
+    synchronized boolean waitingLongerThan(long nanos) {
+        return waiting && !closed && !probed && System.nanoTime() - waitingSince > nanos;
+    }
+
+    /**
+     * Writes one more response although the call said it was not ready, then drains as usual. Why: the
+     * transport's readiness flag can miss its wake-up (a drain that happens inside the write that filled the
+     * buffer), which would silence the stream for good; one write re-reads the flag. Once per wait, so a client
+     * that really stopped reading costs at most one more response.
+     */
+    void probe() {
+        run(() -> {
+            WatchFrame next;
+            synchronized (this) {
+                if (closed || !waiting || probed) {
+                    return;
+                }
+                probed = true;
+                waiting = false;
+                next = queue.poll();
+                if (next != null) {
+                    queuedBytes -= next.size();
+                    budget.release(next.size());
+                }
+            }
+            try {
+                if (next == null || write(next)) {
+                    drainLoop();
+                }
+            } catch (Throwable t) {
+                abort(t);
+            }
+        });
     }
 
     private void drain() {
@@ -208,6 +262,9 @@ final class StreamSender {
                 }
                 if (!ready) {
                     // Stays scheduled: the on-ready handler drains again.
+                    if (!waiting) {
+                        waitingSince = System.nanoTime();
+                    }
                     waiting = true;
                     return;
                 }

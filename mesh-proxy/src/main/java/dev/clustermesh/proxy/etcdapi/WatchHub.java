@@ -29,6 +29,16 @@ final class WatchHub implements CacheListener {
         streams.remove(s);
     }
 
+    /** Streams some of whose watches catch up from the history. */
+    int catchingUp() {
+        return (int) streams.stream().filter(WatchStream::catchingUp).count();
+    }
+
+    /** Streams waiting for their client to read. */
+    int waitingForClients() {
+        return (int) streams.stream().filter(WatchStream::waitingForClient).count();
+    }
+
     /** Open downstream streams. */
     int streams() {
         return streams.size();

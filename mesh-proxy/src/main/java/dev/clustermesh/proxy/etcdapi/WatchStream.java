@@ -30,6 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WatchStream {
     /** Bytes of history one catch-up step reads (whole revisions, so at least one). */
     static final long CATCH_UP_STEP_BYTES = 64 * 1024;
+    /** A drain waiting this long for its client is probed once ({@link StreamSender#probe}). */
+    static final long STALL_NANOS = 5_000_000_000L;
     /** etcd's answer to a second watch with the same client-chosen ID on one stream. */
     static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
 
@@ -264,11 +266,25 @@ final class WatchStream {
      * happen; returns whether it did (the hub counts it, so a missed wake-up shows instead of hanging a watch).
      */
     boolean wakeIfStalled() {
+        if (sender.waitingLongerThan(STALL_NANOS)) {
+            sender.probe();
+            return true;
+        }
         if ((lagging.isEmpty() && !progressOwed) || !sender.idle()) {
             return false;
         }
         sender.kick();
         return true;
+    }
+
+    /** True while some of its watches catch up from the history. */
+    boolean catchingUp() {
+        return !lagging.isEmpty();
+    }
+
+    /** True while its drain waits for the client to read. */
+    boolean waitingForClient() {
+        return sender.waitingForClient();
     }
 
     /** Ends the stream after a failure delivering to it (an Error included); the client watches again. */
