@@ -234,9 +234,14 @@ final class StreamSender {
                 }
             }
             try {
-                if (next == null || write(next)) {
-                    drainLoop();
+                if (next != null && !write(next)) {
+                    return;
                 }
+                if (call != null && call.isReady()) {
+                    // The transport was writable after all: its on-ready call had been missed.
+                    metrics.watchWakeUpMissed();
+                }
+                drainLoop();
             } catch (Throwable t) {
                 abort(t);
             }

@@ -30,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WatchStream {
     /** Bytes of history one catch-up step reads (whole revisions, so at least one). */
     static final long CATCH_UP_STEP_BYTES = 64 * 1024;
-    /** A drain waiting this long for its client is probed once ({@link StreamSender#probe}). */
-    static final long STALL_NANOS = 5_000_000_000L;
+    /** A drain waiting this long for its transport is probed once ({@link StreamSender#probe}). */
+    static final long STALL_NANOS = 1_000_000_000L;
     /** etcd's answer to a second watch with the same client-chosen ID on one stream. */
     static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
 
