@@ -175,4 +175,6 @@ for b in $BURSTS; do
     HEADLINE="burst: $(cut -d' ' -f1-11 <<<"$p") MiB | $(cut -d' ' -f1-11 <<<"$e") MiB ($WATCHERS watchers, $WRITES puts in $SECONDS_ s, $mb MB; mesh-proxy -Xmx$HEAP)"
   fi
 done
+log "mesh-proxy counters after the bursts:"
+curl -s "http://127.0.0.1:$MGMT/metrics" | grep -E '^mesh_proxy_(watch_[a-z_]*_total|upstream_relists) ' >&2 || true
 echo "$HEADLINE"

@@ -234,12 +234,12 @@ final class StreamSender {
                 }
             }
             try {
+                if (call != null && call.isReady()) {
+                    // The transport was writable all along: its on-ready call had been missed.
+                    metrics.watchWakeUpMissed();
+                }
                 if (next != null && !write(next)) {
                     return;
-                }
-                if (call != null && call.isReady()) {
-                    // The transport was writable after all: its on-ready call had been missed.
-                    metrics.watchWakeUpMissed();
                 }
                 drainLoop();
             } catch (Throwable t) {
