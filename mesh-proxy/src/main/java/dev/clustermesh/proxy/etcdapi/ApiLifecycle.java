@@ -47,7 +47,7 @@ final class ApiLifecycle {
         Gauge.builder("mesh_proxy_watch_streams_catching_up", hub, WatchHub::catchingUp).register(registry);
         Gauge.builder("mesh_proxy_watch_streams_waiting_for_client", hub, WatchHub::waitingForClients).register(registry);
         this.stalls = io.micrometer.core.instrument.Counter.builder("mesh_proxy_watch_stalls_woken")
-                .description("Watch streams found with no drain scheduled, or waiting for their transport over 1 s, and woken")
+                .description("Catching-up watch streams found with no drain scheduled and woken (expected 0)")
                 .register(registry);
     }
 

@@ -32,7 +32,7 @@ final class ApiMetrics {
         this.streamsFailed = Counter.builder("mesh_proxy_watch_streams_failed")
                 .description("Watch streams ended with UNAVAILABLE after a failure in the proxy").register(registry);
         this.wakeUpsMissed = Counter.builder("mesh_proxy_watch_ready_calls_missed")
-                .description("Probed watch streams whose transport was writable: its on-ready call had been missed")
+                .description("Watch streams found writable while waiting for an on-ready call that had been missed")
                 .register(registry);
     }
 

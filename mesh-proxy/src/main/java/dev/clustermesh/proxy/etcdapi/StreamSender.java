@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -41,6 +42,8 @@ final class StreamSender {
 
     private final StreamObserver<WatchFrame> out;
     private final ServerCallStreamObserver<WatchFrame> call;
+    /** The call's HTTP/2 response, whose writability is read afresh (the bridge's ready flag is a cached copy). */
+    private final HttpServerResponse response;
     private final Context context;
     private final ApiMetrics metrics;
     private final OnClosed onClosed;
@@ -60,8 +63,6 @@ final class StreamSender {
     private boolean rekicked;
     /** When the drain last started waiting for the on-ready handler (System.nanoTime). */
     private long waitingSince;
-    /** This wait has been probed once already; an on-ready call ends the wait and re-arms the probe. */
-    private boolean probed;
     private boolean closed;
 
     /**
@@ -73,6 +74,7 @@ final class StreamSender {
         this.out = out;
         this.call = out instanceof ServerCallStreamObserver<WatchFrame> c ? c : null;
         this.context = Vertx.currentContext();
+        this.response = ConnectionWatch.response().orElse(null);
         this.maxQueuedBytes = maxQueuedBytes;
         this.budget = budget;
         this.metrics = metrics;
@@ -195,7 +197,6 @@ final class StreamSender {
 
     private void onReady() {
         synchronized (this) {
-            probed = false;
             if (closed || !waiting) {
                 return;
             }
@@ -204,48 +205,44 @@ final class StreamSender {
         drain();
     }
 
-    /**
-     * True when the drain has waited for the on-ready handler longer than {@code nanos} and has not been probed
-     * in this wait yet.
-     */
+    /** True when the drain has waited for the on-ready handler longer than {@code nanos}. */
     synchronized boolean waitingLongerThan(long nanos) {
-        return waiting && !closed && !probed && System.nanoTime() - waitingSince > nanos;
+        return waiting && !closed && System.nanoTime() - waitingSince > nanos;
     }
 
     /**
-     * Writes one more response although the call said it was not ready, then drains as usual. Why: the
-     * transport's readiness flag can miss its wake-up (a drain that happens inside the write that filled the
-     * buffer), which would silence the stream for good; one write re-reads the flag. Once per wait, so a client
-     * that really stopped reading costs at most one more response.
+     * Drains again if the stream is writable although its on-ready call has not come. Why: the gRPC bridge's
+     * ready flag is a copy that only a write or a drain event of the HTTP/2 stream refreshes; a drain event it
+     * misses would silence the stream for good. The stream's own writability decides, so this never writes
+     * more than flow control allows.
      */
     void probe() {
         run(() -> {
-            WatchFrame next;
+            if (!writable()) {
+                return;
+            }
             synchronized (this) {
-                if (closed || !waiting || probed) {
+                if (closed || !waiting) {
                     return;
                 }
-                probed = true;
                 waiting = false;
-                next = queue.poll();
-                if (next != null) {
-                    queuedBytes -= next.size();
-                    budget.release(next.size());
-                }
             }
-            try {
-                if (call != null && call.isReady()) {
-                    // The transport was writable all along: its on-ready call had been missed.
-                    metrics.watchWakeUpMissed();
-                }
-                if (next != null && !write(next)) {
-                    return;
-                }
-                drainLoop();
-            } catch (Throwable t) {
-                abort(t);
-            }
+            metrics.watchWakeUpMissed();
+            drain();
         });
+    }
+
+    /** Whether a response may be written now: the bridge's flag, or else the HTTP/2 stream's own state. */
+    private boolean writable() {
+        if (call == null || call.isReady()) {
+            return true;
+        }
+        try {
+            return response != null && !response.writeQueueFull();
+        } catch (IllegalStateException e) {
+            // The response has ended: the write that follows finds the call closed.
+            return true;
+        }
     }
 
     private void drain() {
@@ -258,7 +255,7 @@ final class StreamSender {
 
     private void drainLoop() {
         while (true) {
-            boolean ready = call == null || call.isReady();
+            boolean ready = writable();
             WatchFrame next;
             synchronized (this) {
                 if (closed) {
