@@ -18,7 +18,6 @@ final class ApiMetrics {
     private final Counter streamsBehind;
     private final Counter streamsFailed;
     private final Counter wakeUpsMissed;
-    private final Counter transportFlushes;
 
     ApiMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,9 +31,6 @@ final class ApiMetrics {
                 .register(registry);
         this.streamsFailed = Counter.builder("mesh_proxy_watch_streams_failed")
                 .description("Watch streams ended with UNAVAILABLE after a failure in the proxy").register(registry);
-        this.transportFlushes = Counter.builder("mesh_proxy_watch_transport_flushes")
-                .description("Flushes of the connection of a watch stream waiting over 1 s for its transport")
-                .register(registry);
         this.wakeUpsMissed = Counter.builder("mesh_proxy_watch_ready_calls_missed")
                 .description("Watch streams found writable while waiting for an on-ready call that had been missed")
                 .register(registry);
@@ -62,10 +58,6 @@ final class ApiMetrics {
 
     void watchStreamFailed() {
         streamsFailed.increment();
-    }
-
-    void watchTransportFlushed() {
-        transportFlushes.increment();
     }
 
     void watchWakeUpMissed() {

@@ -47,20 +47,6 @@ final class ConnectionWatch {
         return request instanceof HttpServerRequest r ? java.util.Optional.of(r.response()) : java.util.Optional.empty();
     }
 
-    /**
-     * Flushes the channel of the current call's connection, or empty outside a call. Why: see
-     * {@link StreamSender#probe()}.
-     */
-    static java.util.Optional<Runnable> flusher() {
-        Context context = Vertx.currentContext();
-        Object request = context == null ? null : context.getLocal(KEY);
-        if (request instanceof HttpServerRequest r
-                && r.connection() instanceof io.vertx.core.net.impl.ConnectionBase base) {
-            return java.util.Optional.of(() -> base.channel().flush());
-        }
-        return java.util.Optional.empty();
-    }
-
     /** Runs {@code onClose} when the connection of the current call closes; does nothing outside a call. */
     static void onClose(Runnable onClose) {
         Context context = Vertx.currentContext();

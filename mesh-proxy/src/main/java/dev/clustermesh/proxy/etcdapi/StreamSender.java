@@ -44,8 +44,6 @@ final class StreamSender {
     private final ServerCallStreamObserver<WatchFrame> call;
     /** The call's HTTP/2 response, whose writability is read afresh (the bridge's ready flag is a cached copy). */
     private final HttpServerResponse response;
-    /** Flushes the connection's channel (nothing outside a call). */
-    private final Runnable flush;
     private final Context context;
     private final ApiMetrics metrics;
     private final OnClosed onClosed;
@@ -77,7 +75,6 @@ final class StreamSender {
         this.call = out instanceof ServerCallStreamObserver<WatchFrame> c ? c : null;
         this.context = Vertx.currentContext();
         this.response = ConnectionWatch.response().orElse(null);
-        this.flush = ConnectionWatch.flusher().orElse(() -> { });
         this.maxQueuedBytes = maxQueuedBytes;
         this.budget = budget;
         this.metrics = metrics;
@@ -222,10 +219,6 @@ final class StreamSender {
     void probe() {
         run(() -> {
             if (!writable()) {
-                // Data HTTP/2 flow control let through but nobody flushed would keep the client from ever
-                // sending the window update this stream waits for. A flush costs nothing if all is flushed.
-                metrics.watchTransportFlushed();
-                flush.run();
                 return;
             }
             synchronized (this) {
