@@ -29,6 +29,24 @@ final class ConnectionWatch {
         });
     }
 
+    /**
+     * The authority ({@code host:port}) the client of the current call dialled, or empty outside a call or when
+     * the client sent none.
+     */
+    static java.util.Optional<String> authority() {
+        Context context = Vertx.currentContext();
+        Object request = context == null ? null : context.getLocal(KEY);
+        return request instanceof HttpServerRequest r ? java.util.Optional.ofNullable(r.host())
+                : java.util.Optional.empty();
+    }
+
+    /** The HTTP/2 response of the current call, or empty outside a call. */
+    static java.util.Optional<io.vertx.core.http.HttpServerResponse> response() {
+        Context context = Vertx.currentContext();
+        Object request = context == null ? null : context.getLocal(KEY);
+        return request instanceof HttpServerRequest r ? java.util.Optional.of(r.response()) : java.util.Optional.empty();
+    }
+
     /** Runs {@code onClose} when the connection of the current call closes; does nothing outside a call. */
     static void onClose(Runnable onClose) {
         Context context = Vertx.currentContext();

@@ -21,13 +21,17 @@ final class WatchService implements BindableService {
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
     private final long maxQueuedBytes;
+    private final QueueBudget budget;
+    /** Encodings of history events shared by streams catching up; a few MiB cover streams behind together. */
+    private final SharedEncodings encodings = new SharedEncodings(8L << 20);
 
-    WatchService(KvCache cache, WatchHub hub, ProxySettings settings, ApiMetrics metrics) {
+    WatchService(KvCache cache, WatchHub hub, QueueBudget budget, ProxySettings settings, ApiMetrics metrics) {
         this.cache = cache;
         this.hub = hub;
         this.policy = new AccessPolicy(settings.cluster().name());
         this.metrics = metrics;
         this.maxQueuedBytes = settings.watchQueueBytes();
+        this.budget = budget;
     }
 
     @Override
@@ -36,7 +40,7 @@ final class WatchService implements BindableService {
     }
 
     StreamObserver<WatchRequest> watch(StreamObserver<WatchFrame> out) {
-        WatchStream stream = new WatchStream(Calls.identity(), out, maxQueuedBytes, cache, hub, policy, metrics);
+        WatchStream stream = new WatchStream(Calls.identity(), out, maxQueuedBytes, budget, cache, hub, policy, metrics, encodings);
         if (out instanceof ServerCallStreamObserver<WatchFrame> call) {
             call.setOnCancelHandler(stream::close);
         }

@@ -56,7 +56,7 @@ class EtcdctlIT {
         assertThat(status.output()).contains(MaintenanceService.VERSION);
         Command.Result put = etcdctl.run("put", "mesh/v1/config/cluster1", "evil");
         assertThat(put.exitCode()).isNotZero();
-        assertThat(put.output()).contains("mesh-proxy is read-only: Put is not allowed");
+        assertThat(put.output()).contains("etcdserver: permission denied");
     }
 
     @Test
