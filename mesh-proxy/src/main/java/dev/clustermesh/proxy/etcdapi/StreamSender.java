@@ -195,6 +195,13 @@ final class StreamSender {
         }
     }
 
+    /**
+     * The call became ready. The drain runs as a task of its own, never inside this call: on-ready is called
+     * from within HTTP/2 flow control's byte distribution (a stream's writability change), and writing from
+     * there re-enters the flow controller of the whole connection, which can leave every other stream of that
+     * connection with bytes pending that are never written (Vert.x 4's {@code writeData} flushes pending bytes
+     * itself; fixed upstream only in later Vert.x versions).
+     */
     private void onReady() {
         synchronized (this) {
             if (closed || !waiting) {
@@ -202,7 +209,7 @@ final class StreamSender {
             }
             waiting = false;
         }
-        drain();
+        run(this::drain);
     }
 
     /** True when the drain has waited for the on-ready handler longer than {@code nanos}. */
