@@ -17,7 +17,6 @@ final class ApiMetrics {
     private final Counter slowWatchersClosed;
     private final Counter streamsBehind;
     private final Counter streamsFailed;
-    private final Counter wakeUpsMissed;
 
     ApiMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,9 +30,6 @@ final class ApiMetrics {
                 .register(registry);
         this.streamsFailed = Counter.builder("mesh_proxy_watch_streams_failed")
                 .description("Watch streams ended with UNAVAILABLE after a failure in the proxy").register(registry);
-        this.wakeUpsMissed = Counter.builder("mesh_proxy_watch_ready_calls_missed")
-                .description("Watch streams found writable while waiting for an on-ready call that had been missed")
-                .register(registry);
     }
 
     void request(String method, String code) {
@@ -58,10 +54,6 @@ final class ApiMetrics {
 
     void watchStreamFailed() {
         streamsFailed.increment();
-    }
-
-    void watchWakeUpMissed() {
-        wakeUpsMissed.increment();
     }
 
     /** Times a stream fell behind and caught up from the history (for tests and status). */

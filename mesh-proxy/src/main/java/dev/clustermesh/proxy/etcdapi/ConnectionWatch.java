@@ -40,13 +40,6 @@ final class ConnectionWatch {
                 : java.util.Optional.empty();
     }
 
-    /** The HTTP/2 response of the current call, or empty outside a call. */
-    static java.util.Optional<io.vertx.core.http.HttpServerResponse> response() {
-        Context context = Vertx.currentContext();
-        Object request = context == null ? null : context.getLocal(KEY);
-        return request instanceof HttpServerRequest r ? java.util.Optional.of(r.response()) : java.util.Optional.empty();
-    }
-
     /** Runs {@code onClose} when the connection of the current call closes; does nothing outside a call. */
     static void onClose(Runnable onClose) {
         Context context = Vertx.currentContext();

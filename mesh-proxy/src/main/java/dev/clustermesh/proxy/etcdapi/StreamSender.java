@@ -6,7 +6,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,8 +41,6 @@ final class StreamSender {
 
     private final StreamObserver<WatchFrame> out;
     private final ServerCallStreamObserver<WatchFrame> call;
-    /** The call's HTTP/2 response, whose writability is read afresh (the bridge's ready flag is a cached copy). */
-    private final HttpServerResponse response;
     private final Context context;
     private final ApiMetrics metrics;
     private final OnClosed onClosed;
@@ -61,8 +58,6 @@ final class StreamSender {
      * the owner added meanwhile (a stream falling behind, from the fan-out thread) would wait for nobody.
      */
     private boolean rekicked;
-    /** When the drain last started waiting for the on-ready handler (System.nanoTime). */
-    private long waitingSince;
     private boolean closed;
 
     /**
@@ -74,7 +69,6 @@ final class StreamSender {
         this.out = out;
         this.call = out instanceof ServerCallStreamObserver<WatchFrame> c ? c : null;
         this.context = Vertx.currentContext();
-        this.response = ConnectionWatch.response().orElse(null);
         this.maxQueuedBytes = maxQueuedBytes;
         this.budget = budget;
         this.metrics = metrics;
@@ -212,44 +206,9 @@ final class StreamSender {
         run(this::drain);
     }
 
-    /** True when the drain has waited for the on-ready handler longer than {@code nanos}. */
-    synchronized boolean waitingLongerThan(long nanos) {
-        return waiting && !closed && System.nanoTime() - waitingSince > nanos;
-    }
-
-    /**
-     * Drains again if the stream is writable although its on-ready call has not come. Why: the gRPC bridge's
-     * ready flag is a copy that only a write or a drain event of the HTTP/2 stream refreshes; a drain event it
-     * misses would silence the stream for good. The stream's own writability decides, so this never writes
-     * more than flow control allows.
-     */
-    void probe() {
-        run(() -> {
-            if (!writable()) {
-                return;
-            }
-            synchronized (this) {
-                if (closed || !waiting) {
-                    return;
-                }
-                waiting = false;
-            }
-            metrics.watchWakeUpMissed();
-            drain();
-        });
-    }
-
-    /** Whether a response may be written now: the bridge's flag, or else the HTTP/2 stream's own state. */
+    /** Whether a response may be written now (HTTP/2 flow control and Netty's buffer have room). */
     private boolean writable() {
-        if (call == null || call.isReady()) {
-            return true;
-        }
-        try {
-            return response != null && !response.writeQueueFull();
-        } catch (IllegalStateException e) {
-            // The response has ended: the write that follows finds the call closed.
-            return true;
-        }
+        return call == null || call.isReady();
     }
 
     private void drain() {
@@ -271,9 +230,6 @@ final class StreamSender {
                 }
                 if (!ready) {
                     // Stays scheduled: the on-ready handler drains again.
-                    if (!waiting) {
-                        waitingSince = System.nanoTime();
-                    }
                     waiting = true;
                     return;
                 }

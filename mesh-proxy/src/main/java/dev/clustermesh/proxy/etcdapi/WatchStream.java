@@ -30,8 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WatchStream {
     /** Bytes of history one catch-up step reads (whole revisions, so at least one). */
     static final long CATCH_UP_STEP_BYTES = 64 * 1024;
-    /** A drain waiting this long for its transport is probed, every sweep ({@link StreamSender#probe}). */
-    static final long STALL_NANOS = 1_000_000_000L;
     /** etcd's answer to a second watch with the same client-chosen ID on one stream. */
     static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
 
@@ -266,10 +264,6 @@ final class WatchStream {
      * happen; returns whether it did (the hub counts it, so a missed wake-up shows instead of hanging a watch).
      */
     boolean wakeIfStalled() {
-        if (sender.waitingLongerThan(STALL_NANOS)) {
-            sender.probe();
-            return false;
-        }
         if ((lagging.isEmpty() && !progressOwed) || !sender.idle()) {
             return false;
         }
