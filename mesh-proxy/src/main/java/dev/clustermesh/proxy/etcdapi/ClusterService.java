@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.config.ProxySettings;
+import dev.clustermesh.proxy.vertx.ConnectionWatch;
 import io.etcd.jetcd.api.ClusterGrpc;
 import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.MemberAddRequest;
@@ -26,8 +27,10 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final KvCache cache;
     private final ApiMetrics metrics;
     private final String name;
+    private final ConnectionWatch connections;
 
-    ClusterService(KvCache cache, ProxySettings settings, ApiMetrics metrics) {
+    ClusterService(KvCache cache, ProxySettings settings, ApiMetrics metrics, ConnectionWatch connections) {
+        this.connections = connections;
         this.cache = cache;
         this.metrics = metrics;
         this.name = "mesh-proxy-" + settings.cluster().name();
@@ -35,7 +38,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberList(MemberListRequest req, StreamObserver<MemberListResponse> out) {
-        String url = ConnectionWatch.authority().map(a -> "https://" + a).orElse("");
+        String url = connections.authority().map(a -> "https://" + a).orElse("");
         Calls.unary(metrics, "MemberList", out, () -> {
             ResponseHeader h = cache.header();
             Member.Builder self = Member.newBuilder().setID(h.getMemberId()).setName(name);

@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.config.ProxySettings;
+import dev.clustermesh.proxy.vertx.ConnectionWatch;
 import io.etcd.jetcd.api.WatchRequest;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -22,10 +23,13 @@ final class WatchService implements BindableService {
     private final ApiMetrics metrics;
     private final long maxQueuedBytes;
     private final QueueBudget budget;
+    private final ConnectionWatch connections;
     /** Encodings of history events shared by streams catching up; a few MiB cover streams behind together. */
     private final SharedEncodings encodings = new SharedEncodings(8L << 20);
 
-    WatchService(KvCache cache, WatchHub hub, QueueBudget budget, ProxySettings settings, ApiMetrics metrics) {
+    WatchService(KvCache cache, WatchHub hub, QueueBudget budget, ProxySettings settings, ApiMetrics metrics,
+            ConnectionWatch connections) {
+        this.connections = connections;
         this.cache = cache;
         this.hub = hub;
         this.policy = new AccessPolicy(settings.cluster().name());
@@ -44,7 +48,7 @@ final class WatchService implements BindableService {
         if (out instanceof ServerCallStreamObserver<WatchFrame> call) {
             call.setOnCancelHandler(stream::close);
         }
-        ConnectionWatch.onClose(stream::close);
+        connections.onClose(stream::close);
         metrics.request("Watch", "OK");
         return new StreamObserver<>() {
             @Override
