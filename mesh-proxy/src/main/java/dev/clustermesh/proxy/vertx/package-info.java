@@ -2,7 +2,7 @@
  * Every place mesh-proxy reaches under Quarkus's public API into Vert.x or Netty, in one package. Each hook
  * counts in {@code mesh_proxy_vertx_hook_attached{hook}} when it attaches and in
  * {@code mesh_proxy_vertx_hook_missed{hook}} (with one warning in the log) when it cannot, so an upgrade that
- * breaks one shows instead of silently costing what it bought. {@code VertxHooksIT} checks each against the
+ * breaks one shows instead of silently costing what it bought. {@code etcdapi.VertxHooksIT} checks each against the
  * running server. Verified with Quarkus 3.33.2 (Vert.x 4.5.27, Netty 4.1.133); re-check them on every upgrade.
  *
  * <ul>
