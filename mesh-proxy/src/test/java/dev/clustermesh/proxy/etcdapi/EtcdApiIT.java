@@ -22,7 +22,9 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.Status;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.grpc.ExceptionHandlerProvider;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +40,16 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTestResource(value = ProxyTestEnvironment.class, restrictToAnnotatedClass = true)
 @Timeout(120)
 class EtcdApiIT {
+
+    @Inject
+    ExceptionHandlerProvider errors;
+
+    @Test
+    void anUnexpectedFailureAnswersInternalNamingNoClass() {
+        assertThat(errors.transform(new IllegalStateException("boom in dev.clustermesh.Secret")))
+                .hasMessage("INTERNAL: mesh-proxy failed to answer; see its log");
+    }
+
     private static Client upstream;
     private static Client local;
     private static Client remote;
