@@ -25,6 +25,8 @@ import java.util.Map;
  */
 public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleManager {
     public static final String CLUSTER = "cluster1";
+    /** Init arg: etcd's {@code --max-request-bytes} (not a proxy property). */
+    public static final String ETCD_MAX_REQUEST_BYTES = "test.etcd.max-request-bytes";
 
     private static volatile ProxyTestEnvironment current;
 
@@ -60,7 +62,10 @@ public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleM
         unknown = certs.issueClient(ca, "someone-else");
         expired = certs.issueExpired(ca, "local-" + CLUSTER);
         foreign = certs.issueClient(certs.createCa("other-ca"), "local-" + CLUSTER);
-        etcd = EtcdProcess.start(dir.resolve("etcd"));
+        // A test may raise etcd's request limit, e.g. to write one revision larger than a client's message limit.
+        String maxRequest = overrides.remove(ETCD_MAX_REQUEST_BYTES);
+        etcd = maxRequest == null ? EtcdProcess.start(dir.resolve("etcd"))
+                : EtcdProcess.builder().dataDir(dir.resolve("etcd")).extraArgs("--max-request-bytes", maxRequest).start();
         apiPort = FreePorts.next();
 
         Map<String, String> config = new HashMap<>();

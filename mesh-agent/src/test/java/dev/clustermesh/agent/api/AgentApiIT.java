@@ -23,7 +23,9 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.grpc.ExceptionHandlerProvider;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +39,16 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTestResource(value = AgentTestEnvironment.class, restrictToAnnotatedClass = true)
 @Timeout(120)
 class AgentApiIT {
+
+    @Inject
+    ExceptionHandlerProvider errors;
+
+    @Test
+    void anUnexpectedFailureAnswersInternalNamingNoClass() {
+        assertThat(errors.transform(new IllegalStateException("boom in dev.clustermesh.Secret")))
+                .hasMessage("INTERNAL: mesh-agent failed to answer; see its log");
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(45);
 
     @GrpcClient("agent")

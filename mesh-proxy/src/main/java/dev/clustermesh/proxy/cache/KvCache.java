@@ -6,10 +6,12 @@ import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.ResponseHeader;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -24,6 +26,7 @@ public final class KvCache {
             new TreeMap<>(ByteString.unsignedLexicographicalComparator());
     private final History history;
     private final List<CacheListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Waiter> waiters = new ArrayList<>();
     private long revision;
     private long clusterId;
     private long memberId;
@@ -31,9 +34,15 @@ public final class KvCache {
     private boolean ready;
     private long bytes;
 
-    /** A cache keeping at most {@code historySize} events for watches from older revisions. */
-    public KvCache(int historySize) {
-        this.history = new History(historySize);
+    /**
+     * A cache keeping at most {@code historySize} events, weighing at most {@code historyBytes}, for watches
+     * from older revisions and reads at past revisions.
+     */
+    public KvCache(int historySize, long historyBytes) {
+        this.history = new History(historySize, historyBytes);
+    }
+
+    private record Waiter(long revision, CompletableFuture<Long> done) {
     }
 
     /** Registers a listener for every later change. */
@@ -67,24 +76,63 @@ public final class KvCache {
         if (gap) {
             listeners.forEach(l -> l.onReset(listRevision));
         }
+        wake();
     }
 
-    /** Applies upstream events (revision order); {@code headerRevision} is the response's revision. */
+    /**
+     * Applies upstream events (revision order); {@code headerRevision} is the response's revision. A previous
+     * value equal to the one held is replaced by the held object, so history and keys share one copy.
+     */
     public synchronized void apply(List<Event> events, long headerRevision) {
+        List<Event> applied = new ArrayList<>(events.size());
         for (Event e : events) {
             KeyValue kv = e.getKv();
+            KeyValue held = kvs.get(kv.getKey());
+            int weight = e.getSerializedSize();
+            if (held != null && e.hasPrevKv() && e.getPrevKv().getModRevision() == held.getModRevision()) {
+                // The previous value is the one held (or, once that is replaced, the one an older event holds).
+                weight -= e.getPrevKv().getSerializedSize();
+                e = e.getPrevKv() == held ? e : e.toBuilder().setPrevKv(held).build();
+            }
             KeyValue old = e.getType() == Event.EventType.PUT ? kvs.put(kv.getKey(), kv) : kvs.remove(kv.getKey());
             bytes += (e.getType() == Event.EventType.PUT ? kv.getSerializedSize() : 0)
                     - (old == null ? 0 : old.getSerializedSize());
-            history.add(e);
+            history.add(e, weight);
+            applied.add(e);
             revision = Math.max(revision, kv.getModRevision());
         }
-        if (!events.isEmpty()) {
+        if (!applied.isEmpty()) {
             revision = Math.max(revision, headerRevision);
-            listeners.forEach(l -> l.onEvents(events, revision));
+            listeners.forEach(l -> l.onEvents(applied, revision));
         } else if (headerRevision > revision) {
             revision = headerRevision;
             listeners.forEach(l -> l.onProgress(revision));
+        }
+        wake();
+    }
+
+    /**
+     * Completes once the cache has reached {@code wanted} (at once when it has). Never completes otherwise:
+     * callers bound the wait ({@link CompletableFuture#orTimeout}).
+     */
+    public synchronized CompletableFuture<Long> awaitRevision(long wanted) {
+        if (ready && revision >= wanted) {
+            return CompletableFuture.completedFuture(revision);
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        waiters.add(new Waiter(wanted, done));
+        return done;
+    }
+
+    private void wake() {
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
+            Waiter w = it.next();
+            if (w.done().isDone()) {
+                it.remove();
+            } else if (ready && revision >= w.revision()) {
+                it.remove();
+                w.done().complete(revision);
+            }
         }
     }
 
@@ -113,6 +161,27 @@ public final class KvCache {
         return history.size();
     }
 
+    /** Weight in bytes of the events held for watches from older revisions. */
+    public synchronized long historyBytes() {
+        return history.bytes();
+    }
+
+    /** The oldest revision a read or watch may ask for (0 before the first list). */
+    public synchronized long oldestRevision() {
+        return history.floor();
+    }
+
+    /** The leases (non-zero IDs, ascending) attached to held keys that {@code visible} accepts. */
+    public synchronized java.util.SortedSet<Long> leases(java.util.function.Predicate<ByteString> visible) {
+        java.util.SortedSet<Long> out = new java.util.TreeSet<>();
+        for (KeyValue kv : kvs.values()) {
+            if (kv.getLease() != 0 && visible.test(kv.getKey())) {
+                out.add(kv.getLease());
+            }
+        }
+        return out;
+    }
+
     /** A response header at the current revision, with the upstream cluster's IDs. */
     public synchronized ResponseHeader header() {
         return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
@@ -136,6 +205,41 @@ public final class KvCache {
     /** Reads {@code range} and the current header under one lock. */
     public synchronized Read read(RangeQuery range) {
         return new Read(header(), range(range));
+    }
+
+    /**
+     * Reads {@code range} as it was at {@code atRevision} (0 or less: the current revision), with the header of
+     * the current revision, as etcd answers.
+     *
+     * @throws RevisionUnavailable when the revision is newer than the cache's or older than its history
+     */
+    public synchronized Read read(RangeQuery range, long atRevision) {
+        if (atRevision <= 0 || atRevision == revision) {
+            return read(range);
+        }
+        if (atRevision > revision) {
+            throw RevisionUnavailable.future(atRevision, revision);
+        }
+        if (atRevision < history.floor()) {
+            throw RevisionUnavailable.compacted(atRevision, history.floor());
+        }
+        NavigableMap<ByteString, KeyValue> then = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+        range(range).forEach(kv -> then.put(kv.getKey(), kv));
+        // Undo, newest first, every change made after the revision: a PUT without a previous value created the
+        // key; otherwise the previous value is what the key held before.
+        for (Iterator<Event> it = history.newestFirstDownTo(atRevision); it.hasNext();) {
+            Event e = it.next();
+            ByteString key = e.getKv().getKey();
+            if (!range.contains(key)) {
+                continue;
+            }
+            if (e.hasPrevKv()) {
+                then.put(key, e.getPrevKv());
+            } else {
+                then.remove(key);
+            }
+        }
+        return new Read(header(), new ArrayList<>(then.values()));
     }
 
     private List<KeyValue> range(RangeQuery range) {
@@ -165,6 +269,18 @@ public final class KvCache {
             return registration.apply(new Replay(true, start, null, history.floor() + 1, header()));
         }
         return registration.apply(new Replay(true, start, history.since(start), 0, header()));
+    }
+
+    /**
+     * Runs {@code step} with the events from {@code start} on (whole revisions, about {@code maxBytes} of them)
+     * while no event is applied, for a watch catching up from the history. The replay is compacted when those
+     * events are gone; its events are empty when the watch has caught up.
+     */
+    public synchronized <T> T catchUp(long start, long maxBytes, Function<Replay, T> step) {
+        if (start <= history.floor()) {
+            return step.apply(new Replay(true, start, null, history.floor() + 1, header()));
+        }
+        return step.apply(new Replay(true, start, history.since(start, maxBytes), 0, header()));
     }
 
     /**

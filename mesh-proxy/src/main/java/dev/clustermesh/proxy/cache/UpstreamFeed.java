@@ -1,6 +1,6 @@
 package dev.clustermesh.proxy.cache;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.clustermesh.core.keys.KeyLayout;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -46,7 +47,7 @@ public final class UpstreamFeed implements AutoCloseable {
         return t;
     });
     private final AtomicReference<Watch.Watcher> watcher = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong generation = new AtomicLong();
     private volatile String lastError = "";
     private volatile Instant lastErrorAt;
     private volatile long relists;
@@ -131,7 +132,36 @@ public final class UpstreamFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the upstream watch for a progress notification, so the cache's revision catches up with etcd's even
+     * when nothing under {@code mesh/v1/} changed. Does nothing before the first watch.
+     */
+    public void requestProgress() {
+        if (!closed && watcher.get() != null) {
+            try {
+                client.getWatchClient().requestProgress();
+            } catch (RuntimeException e) {
+                failed("progress request", e);
+            }
+        }
+    }
+
+    /**
+     * Applies one upstream response. If that fails (even with an Error such as OutOfMemoryError) the cache may
+     * miss events: list again, which tells every downstream watch its revision is compacted, never silence.
+     */
     private void onResponse(WatchResponse r) {
+        try {
+            apply(r);
+        } catch (Throwable t) {
+            failed("applying a watch response", t);
+            generation.incrementAndGet();
+            relists++;
+            retryList();
+        }
+    }
+
+    private void apply(WatchResponse r) {
         List<Event> events = new ArrayList<>(r.getEvents().size());
         for (WatchEvent e : r.getEvents()) {
             if (e.getEventType() == WatchEvent.EventType.UNRECOGNIZED) {
@@ -181,8 +211,9 @@ public final class UpstreamFeed implements AutoCloseable {
     }
 
     static KeyValue toApi(io.etcd.jetcd.KeyValue kv) {
-        return KeyValue.newBuilder().setKey(ByteString.copyFrom(kv.getKey().getBytes()))
-                .setValue(ByteString.copyFrom(kv.getValue().getBytes()))
+        // getBytes() already copies: wrap that copy instead of copying it again.
+        return KeyValue.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(kv.getKey().getBytes()))
+                .setValue(UnsafeByteOperations.unsafeWrap(kv.getValue().getBytes()))
                 .setCreateRevision(kv.getCreateRevision()).setModRevision(kv.getModRevision())
                 .setVersion(kv.getVersion()).setLease(kv.getLease()).build();
     }

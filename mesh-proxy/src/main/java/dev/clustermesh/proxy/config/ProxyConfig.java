@@ -81,19 +81,31 @@ public interface ProxyConfig {
     }
 
     interface Api {
-        /** Events kept in memory to serve watches that start at an older revision. */
+        /** Events kept in memory to serve watches that start at an older revision and reads at past revisions. */
         @WithDefault("100000")
         int historySize();
+
+        /** Bytes those events may weigh (encoded size, values and previous values included). */
+        @WithDefault("32M")
+        MemorySize historyBytes();
+
+        /** How often the upstream watch is asked for progress, so the revision stays current without events. */
+        @WithDefault("1s")
+        Duration upstreamProgressInterval();
 
         /** Interval of progress notifications to watches that asked for them. */
         @WithDefault("10m")
         Duration progressNotifyInterval();
 
         /**
-         * Bytes of responses a watch stream may have waiting while its client does not read; a stream further
-         * behind is closed with RESOURCE_EXHAUSTED (its client re-lists and watches again).
+         * Bytes of responses a watch stream may have queued while its client does not read; a stream further
+         * behind drops its queue and catches up from the history.
          */
-        @WithDefault("16M")
+        @WithDefault("4M")
         MemorySize watchQueueBytes();
+
+        /** Bytes of responses all watch streams together may have queued; past it, streams catch up likewise. */
+        @WithDefault("24M")
+        MemorySize watchQueueTotalBytes();
     }
 }

@@ -27,13 +27,17 @@ import java.util.Optional;
  * @param identity this replica's name in the election
  * @param maxTxnOps most operations per transaction
  * @param historySize events kept for watches from older revisions
+ * @param historyBytes bytes those events may weigh
  * @param progressNotifyInterval progress notification period
- * @param watchQueueBytes bytes a watch stream may have waiting before it is closed as too slow
+ * @param watchQueueBytes bytes a watch stream may have queued before it catches up from the history instead
+ * @param watchQueueTotalBytes bytes all watch streams together may have queued
+ * @param upstreamProgressInterval how often the upstream watch is asked for progress
  */
 public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List<String> serviceCidrs,
         List<String> etcdEndpoints, Optional<EtcdTls> etcdTls, Duration etcdRequestTimeout, Source source,
         Optional<Path> directory, Duration heartbeatInterval, Duration leaseTtl, String identity, int maxTxnOps,
-        int historySize, Duration progressNotifyInterval, long watchQueueBytes) {
+        int historySize, long historyBytes, Duration progressNotifyInterval, long watchQueueBytes,
+        long watchQueueTotalBytes, Duration upstreamProgressInterval) {
 
     /** Where the exporter reads Kubernetes state from. */
     public enum Source { KUBERNETES, DIRECTORY, NONE }
@@ -83,17 +87,26 @@ public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List
             errors.add("mesh.api.history-size: " + c.api().historySize() + " must not be negative");
         }
         positive("mesh.api.progress-notify-interval", c.api().progressNotifyInterval(), errors);
-        long queueBytes = c.api().watchQueueBytes().asLongValue();
-        if (queueBytes < 1024) {
-            errors.add("mesh.api.watch-queue-bytes: " + queueBytes + " must be at least 1024");
-        }
+        positive("mesh.api.upstream-progress-interval", c.api().upstreamProgressInterval(), errors);
+        long historyBytes = atLeast("mesh.api.history-bytes", c.api().historyBytes().asLongValue(), 64 * 1024, errors);
+        long queueBytes = atLeast("mesh.api.watch-queue-bytes", c.api().watchQueueBytes().asLongValue(), 1024, errors);
+        long totalBytes = atLeast("mesh.api.watch-queue-total-bytes", c.api().watchQueueTotalBytes().asLongValue(),
+                queueBytes, errors);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid mesh-proxy configuration: " + String.join("; ", errors));
         }
         return new ProxySettings(cluster, pods, services, c.etcd().endpoints(), tls, c.etcd().requestTimeout(),
                 source, c.export().directory(), c.export().heartbeatInterval(), c.export().leaseTtl(),
                 c.export().identity().orElseGet(() -> HostNames.local("mesh-proxy")), c.export().maxTxnOps(),
-                c.api().historySize(), c.api().progressNotifyInterval(), queueBytes);
+                c.api().historySize(), historyBytes, c.api().progressNotifyInterval(), queueBytes, totalBytes,
+                c.api().upstreamProgressInterval());
+    }
+
+    private static long atLeast(String property, long value, long min, List<String> errors) {
+        if (value < min) {
+            errors.add(property + ": " + value + " must be at least " + min);
+        }
+        return value;
     }
 
     private static ClusterIdentity cluster(ProxyConfig.Cluster c, List<String> errors) {

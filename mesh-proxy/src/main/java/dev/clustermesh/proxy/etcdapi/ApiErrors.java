@@ -1,20 +1,47 @@
 package dev.clustermesh.proxy.etcdapi;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
-/** The errors the API answers with; descriptions are for people and never name a Java class. */
+/**
+ * The errors the API answers with; descriptions are etcd's own where clients match on them, and never name a
+ * Java class.
+ *
+ * <p>Why PERMISSION_DENIED carries exactly etcd's text: Go clients ({@code clientv3}) map an error to
+ * {@code rpctypes.ErrPermissionDenied} only when its description equals it. The reason (read-only, which
+ * prefix an identity may read) goes in the {@value #REASON_KEY} trailer instead.
+ */
 final class ApiErrors {
+    /** etcd's description of PERMISSION_DENIED ({@code rpctypes.ErrGRPCPermissionDenied}). */
+    static final String PERMISSION_DENIED = "etcdserver: permission denied";
+    /** Trailer with a person's explanation of a refusal. */
+    static final String REASON_KEY = "mesh-proxy-reason";
+    static final Metadata.Key<String> REASON = Metadata.Key.of(REASON_KEY, Metadata.ASCII_STRING_MARSHALLER);
+
     private ApiErrors() {
     }
 
     static StatusRuntimeException readOnly(String operation) {
-        return Status.PERMISSION_DENIED.withDescription("mesh-proxy is read-only: " + operation
-                + " is not allowed; write to the cluster's own etcd through its exporter").asRuntimeException();
+        return denied("mesh-proxy is read-only: " + operation
+                + " is not allowed; write to the cluster's own etcd through its exporter");
     }
 
     static StatusRuntimeException denied(String why) {
-        return Status.PERMISSION_DENIED.withDescription("etcdserver: permission denied: " + why).asRuntimeException();
+        Metadata trailers = new Metadata();
+        trailers.put(REASON, ascii(why));
+        return Status.PERMISSION_DENIED.withDescription(PERMISSION_DENIED).asRuntimeException(trailers);
+    }
+
+    /** etcd's answer to a request without a key ({@code rpctypes.ErrGRPCEmptyKey}). */
+    static StatusRuntimeException emptyKey() {
+        return Status.INVALID_ARGUMENT.withDescription("etcdserver: key is not provided").asRuntimeException();
+    }
+
+    private static String ascii(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.chars().forEach(c -> b.append(c >= 0x20 && c < 0x7f ? (char) c : '?'));
+        return b.toString();
     }
 
     /** etcd's own text, so jetcd and etcdctl recognise the condition. */
@@ -26,6 +53,10 @@ final class ApiErrors {
     static StatusRuntimeException futureRevision() {
         return Status.OUT_OF_RANGE.withDescription("etcdserver: mvcc: required revision is a future revision")
                 .asRuntimeException();
+    }
+
+    static StatusRuntimeException unavailable(String why) {
+        return Status.UNAVAILABLE.withDescription(why).asRuntimeException();
     }
 
     static StatusRuntimeException notReady() {

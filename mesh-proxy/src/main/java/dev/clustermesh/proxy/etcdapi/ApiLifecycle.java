@@ -21,22 +21,34 @@ final class ApiLifecycle {
     private final KvCache cache;
     private final WatchHub hub;
     private final UpstreamFeed feed;
+    private final QueueBudget budget;
     private final ProxySettings settings;
+    private final io.micrometer.core.instrument.Counter stalls;
     private ScheduledExecutorService progress;
 
     ApiLifecycle(ProxySettings settings, Client client, MeterRegistry registry) {
         this.settings = settings;
-        this.cache = new KvCache(settings.historySize());
+        this.cache = new KvCache(settings.historySize(), settings.historyBytes());
+        this.budget = new QueueBudget(settings.watchQueueTotalBytes());
         this.hub = new WatchHub(cache::header);
         this.cache.addListener(hub);
         this.feed = new UpstreamFeed(client, cache, settings.etcdRequestTimeout());
         Gauge.builder("mesh_proxy_cache_keys", cache, KvCache::size).description("Keys in the cache").register(registry);
         Gauge.builder("mesh_proxy_cache_bytes", cache, KvCache::bytes).register(registry);
         Gauge.builder("mesh_proxy_cache_history_events", cache, KvCache::historySize).register(registry);
+        Gauge.builder("mesh_proxy_cache_history_bytes", cache, KvCache::historyBytes).register(registry);
+        Gauge.builder("mesh_proxy_watch_queued_bytes", budget, QueueBudget::used)
+                .description("Bytes queued for all watch streams (a shared frame counts once per stream)")
+                .register(registry);
         Gauge.builder("mesh_proxy_upstream_revision", cache, KvCache::revision)
                 .description("etcd revision the cache reflects").register(registry);
         Gauge.builder("mesh_proxy_upstream_relists", feed, UpstreamFeed::relists).register(registry);
         Gauge.builder("mesh_proxy_watch_streams", hub, WatchHub::streams).register(registry);
+        Gauge.builder("mesh_proxy_watch_streams_catching_up", hub, WatchHub::catchingUp).register(registry);
+        Gauge.builder("mesh_proxy_watch_streams_waiting_for_client", hub, WatchHub::waitingForClients).register(registry);
+        this.stalls = io.micrometer.core.instrument.Counter.builder("mesh_proxy_watch_stalls_woken")
+                .description("Catching-up watch streams found with no drain scheduled and woken (expected 0)")
+                .register(registry);
     }
 
     @Produces
@@ -47,6 +59,11 @@ final class ApiLifecycle {
     @Produces
     WatchHub hub() {
         return hub;
+    }
+
+    @Produces
+    QueueBudget budget() {
+        return budget;
     }
 
     @Produces
@@ -66,6 +83,16 @@ final class ApiLifecycle {
             hub.progress();
             return null;
         }), every, every, TimeUnit.MILLISECONDS);
+        long upstream = settings.upstreamProgressInterval().toMillis();
+        progress.scheduleWithFixedDelay(feed::requestProgress, upstream, upstream, TimeUnit.MILLISECONDS);
+        // Defence in depth: a catching-up stream nobody drains would be a silent watch. Never expected; counted.
+        progress.scheduleWithFixedDelay(() -> {
+            // Under the cache lock: a stream falling behind at this moment is not yet kicked, not stalled.
+            int woken = cache.consistent(hub::wakeStalled);
+            if (woken > 0) {
+                stalls.increment(woken);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     void stop(@Observes ShutdownEvent e) {

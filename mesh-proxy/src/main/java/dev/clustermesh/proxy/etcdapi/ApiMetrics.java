@@ -15,14 +15,21 @@ final class ApiMetrics {
     private final Map<String, AtomicInteger> watchers = new ConcurrentHashMap<>();
     private final Counter eventsSent;
     private final Counter slowWatchersClosed;
+    private final Counter streamsBehind;
+    private final Counter streamsFailed;
 
     ApiMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.eventsSent = Counter.builder("mesh_proxy_watch_events_sent")
                 .description("Events sent to downstream watchers").register(registry);
         this.slowWatchersClosed = Counter.builder("mesh_proxy_watch_streams_too_slow")
-                .description("Watch streams closed with RESOURCE_EXHAUSTED for falling too far behind")
+                .description("Watches cancelled as compacted because they fell behind the event history")
                 .register(registry);
+        this.streamsBehind = Counter.builder("mesh_proxy_watch_streams_behind")
+                .description("Times a watch stream's queue was full and its watches caught up from the history")
+                .register(registry);
+        this.streamsFailed = Counter.builder("mesh_proxy_watch_streams_failed")
+                .description("Watch streams ended with UNAVAILABLE after a failure in the proxy").register(registry);
     }
 
     void request(String method, String code) {
@@ -37,11 +44,24 @@ final class ApiMetrics {
         eventsSent.increment(n);
     }
 
-    void slowWatcherClosed() {
+    void watchTooFarBehind() {
         slowWatchersClosed.increment();
     }
 
-    /** Watch streams closed for falling too far behind (for tests and status). */
+    void watchStreamBehind() {
+        streamsBehind.increment();
+    }
+
+    void watchStreamFailed() {
+        streamsFailed.increment();
+    }
+
+    /** Times a stream fell behind and caught up from the history (for tests and status). */
+    long streamsBehind() {
+        return (long) streamsBehind.count();
+    }
+
+    /** Watches cancelled for falling behind the history (for tests and status). */
     long slowWatchersClosed() {
         return (long) slowWatchersClosed.count();
     }

@@ -12,9 +12,10 @@ import java.util.List;
  *
  * @param bytes the encoded fields; shared, never modified
  * @param count how many events they hold
+ * @param firstRevision the revision of the first event (0 when none)
  */
-record EncodedEvents(byte[] bytes, int count) {
-    static final EncodedEvents NONE = new EncodedEvents(new byte[0], 0);
+record EncodedEvents(byte[] bytes, int count, long firstRevision) {
+    static final EncodedEvents NONE = new EncodedEvents(new byte[0], 0, 0);
     private static final int EVENTS_FIELD = 11;
 
     /** Encodes {@code events}; {@link #NONE} when empty. */
@@ -36,7 +37,7 @@ record EncodedEvents(byte[] bytes, int count) {
         } catch (IOException e) {
             throw new UncheckedIOException("encoding watch events", e);
         }
-        return new EncodedEvents(out, events.size());
+        return new EncodedEvents(out, events.size(), events.get(0).getKv().getModRevision());
     }
 
     boolean isEmpty() {

@@ -26,6 +26,16 @@ final class EventBatch {
         this.header = header;
     }
 
+    /** The batch's events, revision order. */
+    List<Event> events() {
+        return events;
+    }
+
+    /** Revision of the batch's first event. */
+    long firstRevision() {
+        return firstRevision;
+    }
+
     /** The encoded header shared by every response of this batch. */
     byte[] header() {
         if (headerBytes == null) {

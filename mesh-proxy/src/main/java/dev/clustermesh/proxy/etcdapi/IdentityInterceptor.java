@@ -8,7 +8,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.cert.Certificate;
@@ -47,7 +47,8 @@ final class IdentityInterceptor implements ServerInterceptor {
                 : policy.refusal(cn);
         if (refusal.isPresent()) {
             metrics.refused(call.getMethodDescriptor().getFullMethodName());
-            call.close(Status.PERMISSION_DENIED.withDescription(refusal.get()), new Metadata());
+            StatusRuntimeException denied = ApiErrors.denied(refusal.get());
+            call.close(denied.getStatus(), denied.getTrailers());
             return new ServerCall.Listener<>() {
             };
         }

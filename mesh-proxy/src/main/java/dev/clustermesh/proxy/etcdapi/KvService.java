@@ -13,21 +13,37 @@ import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import dev.clustermesh.proxy.cache.UpstreamFeed;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 
-/** etcd's KV service, read-only: Range and read-only Txn from the cache; every write is refused. */
+/**
+ * etcd's KV service, read-only: Range and read-only Txn from the cache; every write is refused. A Range at a
+ * revision newer than the cache's first asks the upstream watch for progress and waits for it a little, so a
+ * client that read etcd's revision elsewhere is answered rather than told "future revision".
+ */
 @GrpcService
 final class KvService implements KVGrpc.AsyncService, BindableService {
+    /** How long a Range at a newer revision waits for the cache to reach it. */
+    static final Duration FUTURE_WAIT = Duration.ofSeconds(2);
+
     private final KvCache cache;
+    private final UpstreamFeed feed;
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
     private final RangeBytes ranges;
 
-    KvService(KvCache cache, ProxySettings settings, ApiMetrics metrics) {
+    KvService(KvCache cache, UpstreamFeed feed, ProxySettings settings, ApiMetrics metrics) {
         this.cache = cache;
+        this.feed = feed;
         this.policy = new AccessPolicy(settings.cluster().name());
         this.metrics = metrics;
         this.ranges = new RangeBytes(cache);
@@ -40,8 +56,25 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
     }
 
     void rangeEncoded(RangeRequest req, StreamObserver<byte[]> out) {
+        ClientIdentity who = IdentityInterceptor.IDENTITY.get();
+        if (cache.ready() && req.getRevision() > cache.revision()) {
+            feed.requestProgress();
+            Context context = Vertx.currentContext();
+            Executor back = context == null ? ForkJoinPool.commonPool() : r -> context.runOnContext(v -> r.run());
+            // Answered off the cache lock (the waiter completes under it), whether the cache got there or not.
+            cache.awaitRevision(req.getRevision()).orTimeout(FUTURE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenCompleteAsync((rev, t) -> range(who, req, out), back);
+            return;
+        }
+        range(who, req, out);
+    }
+
+    private void range(ClientIdentity who, RangeRequest req, StreamObserver<byte[]> out) {
         Calls.unary(metrics, "Range", out, () -> {
-            check(RangeQuery.of(req));
+            if (req.getKey().isEmpty()) {
+                throw ApiErrors.emptyKey();
+            }
+            check(who, RangeQuery.of(req));
             ready();
             return ranges.answer(req);
         });
@@ -53,7 +86,8 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
             if (ReadOnlyTxn.writes(req)) {
                 throw ApiErrors.readOnly("Txn with writes");
             }
-            return ReadOnlyTxn.answer(ready(), req, this::check);
+            ClientIdentity who = Calls.identity();
+            return ReadOnlyTxn.answer(ready(), req, q -> check(who, q));
         });
     }
 
@@ -78,8 +112,11 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
         });
     }
 
-    private void check(RangeQuery q) {
-        policy.denial(Calls.identity(), q).ifPresent(why -> {
+    private void check(ClientIdentity who, RangeQuery q) {
+        if (who == null) {
+            throw ApiErrors.denied("no client identity");
+        }
+        policy.denial(who, q).ifPresent(why -> {
             throw ApiErrors.denied(why);
         });
     }

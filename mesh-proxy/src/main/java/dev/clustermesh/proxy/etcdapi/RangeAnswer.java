@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.cache.RangeQuery;
+import dev.clustermesh.proxy.cache.RevisionUnavailable;
 import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeRequest.SortOrder;
@@ -17,22 +18,22 @@ final class RangeAnswer {
     }
 
     /**
-     * The response to {@code req}.
+     * The response to {@code req}, at its revision (0 or less: the current one) as long as the history reaches
+     * back to it. As in etcd, the header carries the current revision and {@code count} is the number of keys in
+     * the range at that revision, before the revision filters and the limit.
      *
-     * @throws io.grpc.StatusRuntimeException OUT_OF_RANGE for a revision other than 0 or the current one
+     * @throws io.grpc.StatusRuntimeException OUT_OF_RANGE (etcd's texts) for a revision newer than the cache's
+     *         or older than its history
      */
     static RangeResponse answer(KvCache cache, RangeRequest req) {
-        KvCache.Read read = cache.read(RangeQuery.of(req));
-        long current = read.header().getRevision();
-        if (req.getRevision() > current) {
-            throw ApiErrors.futureRevision();
-        }
-        if (req.getRevision() != 0 && req.getRevision() != current) {
-            // The cache keeps the latest value of each key only; older revisions are not served.
-            throw ApiErrors.compacted();
+        KvCache.Read read;
+        try {
+            read = cache.read(RangeQuery.of(req), req.getRevision());
+        } catch (RevisionUnavailable e) {
+            throw e.future() ? ApiErrors.futureRevision() : ApiErrors.compacted();
         }
         List<KeyValue> kvs = filter(read.kvs().stream(), req).toList();
-        RangeResponse.Builder out = RangeResponse.newBuilder().setHeader(read.header()).setCount(kvs.size());
+        RangeResponse.Builder out = RangeResponse.newBuilder().setHeader(read.header()).setCount(read.kvs().size());
         if (req.getCountOnly()) {
             return out.build();
         }

@@ -17,7 +17,16 @@ import java.util.function.Consumer;
  * one revision. A Txn with any put or delete (at any depth) is refused before anything is evaluated.
  */
 final class ReadOnlyTxn {
+    /** {@code Compare.LEASE} and its {@code lease} field, newer than the proto this build compiles against. */
+    private static final int LEASE_TARGET = 4;
+    private static final int LEASE_FIELD = 8;
+
     private ReadOnlyTxn() {
+    }
+
+    private static long leaseOf(Compare c) {
+        List<Long> v = c.getUnknownFields().getField(LEASE_FIELD).getVarintList();
+        return v.isEmpty() ? 0 : v.get(v.size() - 1);
     }
 
     /** True when {@code txn} writes anywhere, including nested transactions. */
@@ -55,6 +64,9 @@ final class ReadOnlyTxn {
     private static TxnResponse evaluate(KvCache cache, TxnRequest txn, Consumer<RangeQuery> access) {
         boolean ok = true;
         for (Compare c : txn.getCompareList()) {
+            if (c.getKey().isEmpty()) {
+                throw ApiErrors.emptyKey();
+            }
             RangeQuery q = new RangeQuery(c.getKey(), c.getRangeEnd());
             access.accept(q);
             ok &= holds(c, cache.read(q).kvs());
@@ -63,6 +75,9 @@ final class ReadOnlyTxn {
         for (RequestOp op : ok ? txn.getSuccessList() : txn.getFailureList()) {
             switch (op.getRequestCase()) {
                 case REQUEST_RANGE -> {
+                    if (op.getRequestRange().getKey().isEmpty()) {
+                        throw ApiErrors.emptyKey();
+                    }
                     access.accept(RangeQuery.of(op.getRequestRange()));
                     out.addResponses(ResponseOp.newBuilder()
                             .setResponseRange(RangeAnswer.answer(cache, op.getRequestRange())));
@@ -89,7 +104,12 @@ final class ReadOnlyTxn {
             case CREATE -> Long.compare(kv.getCreateRevision(), c.getCreateRevision());
             case MOD -> Long.compare(kv.getModRevision(), c.getModRevision());
             case VALUE -> ByteString.unsignedLexicographicalComparator().compare(kv.getValue(), c.getValue());
-            default -> throw ApiErrors.invalid("compare target " + c.getTarget() + " is not supported");
+            default -> {
+                if (c.getTargetValue() != LEASE_TARGET) {
+                    throw ApiErrors.invalid("compare target " + c.getTargetValue() + " is not one of etcd's");
+                }
+                yield Long.compare(kv.getLease(), leaseOf(c));
+            }
         };
         return switch (c.getResult()) {
             case EQUAL -> cmp == 0;

@@ -29,6 +29,16 @@ final class WatchHub implements CacheListener {
         streams.remove(s);
     }
 
+    /** Streams some of whose watches catch up from the history. */
+    int catchingUp() {
+        return (int) streams.stream().filter(WatchStream::catchingUp).count();
+    }
+
+    /** Streams waiting for their client to read. */
+    int waitingForClients() {
+        return (int) streams.stream().filter(WatchStream::waitingForClient).count();
+    }
+
     /** Open downstream streams. */
     int streams() {
         return streams.size();
@@ -38,7 +48,12 @@ final class WatchHub implements CacheListener {
     public void onEvents(List<Event> events, long revision) {
         EventBatch batch = new EventBatch(events, header.get());
         for (WatchStream s : streams) {
-            s.deliver(batch);
+            try {
+                s.deliver(batch);
+            } catch (Throwable t) {
+                // One stream's failure (even an OutOfMemoryError) ends that stream loudly, never the others.
+                s.abort(t);
+            }
         }
     }
 
@@ -54,6 +69,17 @@ final class WatchHub implements CacheListener {
         for (WatchStream s : streams) {
             s.compactAll(floor + 1);
         }
+    }
+
+    /** Wakes streams whose catching-up watches wait for a drain nobody scheduled; returns how many. */
+    int wakeStalled() {
+        int woken = 0;
+        for (WatchStream s : streams) {
+            if (s.wakeIfStalled()) {
+                woken++;
+            }
+        }
+        return woken;
     }
 
     /** Sends a progress response to every watch that asked for progress notifications. */

@@ -37,7 +37,7 @@ final class WatchMethod {
     private static final class FrameMarshaller implements MethodDescriptor.Marshaller<WatchFrame> {
         @Override
         public InputStream stream(WatchFrame frame) {
-            return new RangeMethod.BytesStream(frame.toByteArray());
+            return frame.stream();
         }
 
         @Override

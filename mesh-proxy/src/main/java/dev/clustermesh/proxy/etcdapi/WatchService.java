@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.etcdapi;
 
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.config.ProxySettings;
+import dev.clustermesh.proxy.vertx.ConnectionWatch;
 import io.etcd.jetcd.api.WatchRequest;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -21,13 +22,20 @@ final class WatchService implements BindableService {
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
     private final long maxQueuedBytes;
+    private final QueueBudget budget;
+    private final ConnectionWatch connections;
+    /** Encodings of history events shared by streams catching up; a few MiB cover streams behind together. */
+    private final SharedEncodings encodings = new SharedEncodings(8L << 20);
 
-    WatchService(KvCache cache, WatchHub hub, ProxySettings settings, ApiMetrics metrics) {
+    WatchService(KvCache cache, WatchHub hub, QueueBudget budget, ProxySettings settings, ApiMetrics metrics,
+            ConnectionWatch connections) {
+        this.connections = connections;
         this.cache = cache;
         this.hub = hub;
         this.policy = new AccessPolicy(settings.cluster().name());
         this.metrics = metrics;
         this.maxQueuedBytes = settings.watchQueueBytes();
+        this.budget = budget;
     }
 
     @Override
@@ -36,11 +44,11 @@ final class WatchService implements BindableService {
     }
 
     StreamObserver<WatchRequest> watch(StreamObserver<WatchFrame> out) {
-        WatchStream stream = new WatchStream(Calls.identity(), out, maxQueuedBytes, cache, hub, policy, metrics);
+        WatchStream stream = new WatchStream(Calls.identity(), out, maxQueuedBytes, budget, cache, hub, policy, metrics, encodings);
         if (out instanceof ServerCallStreamObserver<WatchFrame> call) {
             call.setOnCancelHandler(stream::close);
         }
-        ConnectionWatch.onClose(stream::close);
+        connections.onClose(stream::close);
         metrics.request("Watch", "OK");
         return new StreamObserver<>() {
             @Override

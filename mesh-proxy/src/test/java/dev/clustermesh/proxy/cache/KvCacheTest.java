@@ -32,7 +32,7 @@ class KvCacheTest {
 
     @Test
     void firstListIsNotAGapAndWatchesStartAfterIt() {
-        KvCache cache = new KvCache(100);
+        KvCache cache = new KvCache(100, 1L << 30);
         Recorder r = new Recorder();
         cache.addListener(r);
         cache.reset(header(10), List.of(kv("mesh/v1/a", 5), kv("mesh/v1/b", 9)));
@@ -46,7 +46,7 @@ class KvCacheTest {
 
     @Test
     void eventsAreAppliedAndReplayedFromHistory() {
-        KvCache cache = new KvCache(100);
+        KvCache cache = new KvCache(100, 1L << 30);
         cache.reset(header(10), List.of(kv("mesh/v1/a", 5)));
         cache.apply(List.of(put("mesh/v1/b", 11), put("mesh/v1/c", 11)), 11);
         cache.apply(List.of(del("mesh/v1/a", 12)), 12);
@@ -60,7 +60,7 @@ class KvCacheTest {
 
     @Test
     void historyEvictsWholeRevisionsAndReportsCompaction() {
-        KvCache cache = new KvCache(2);
+        KvCache cache = new KvCache(2, 1L << 30);
         cache.reset(header(10), List.of());
         cache.apply(List.of(put("mesh/v1/a", 11), put("mesh/v1/b", 11)), 11);
         cache.apply(List.of(put("mesh/v1/c", 12)), 12);
@@ -74,8 +74,91 @@ class KvCacheTest {
     }
 
     @Test
+    void historyIsBoundedInBytesAndSharesPreviousValuesWithTheKeysHeld() {
+        KvCache cache = new KvCache(100_000, 300_000);
+        cache.reset(header(10), List.of());
+        for (int rev = 11; rev <= 40; rev++) {
+            // 30 puts of 20 KB to 3 keys: each previous value is the value held, counted once.
+            String key = "mesh/v1/k" + (rev % 3);
+            KeyValue before = cache.read(new RangeQuery(ByteString.copyFromUtf8(key), ByteString.EMPTY)).kvs()
+                    .stream().findFirst().orElse(null);
+            Event.Builder e = Event.newBuilder().setType(Event.EventType.PUT).setKv(big(key, rev, 20_000));
+            if (before != null) {
+                e.setPrevKv(before.toBuilder().build());
+            }
+            cache.apply(List.of(e.build()), rev);
+        }
+        assertThat(cache.historySize()).isEqualTo(14);
+        assertThat(cache.historyBytes()).isLessThanOrEqualTo(300_000);
+        assertThat(cache.oldestRevision()).isEqualTo(26);
+        assertThat(replay(cache, 26).compacted()).isTrue();
+        assertThat(replay(cache, 27).events()).hasSize(14);
+    }
+
+    record PastCase(long revision, List<String> expected) {
+    }
+
+    static Stream<PastCase> pastReads() {
+        return Stream.of(
+                new PastCase(0, List.of("mesh/v1/a=3", "mesh/v1/c=1")),
+                new PastCase(-1, List.of("mesh/v1/a=3", "mesh/v1/c=1")),
+                new PastCase(14, List.of("mesh/v1/a=3", "mesh/v1/c=1")),
+                new PastCase(13, List.of("mesh/v1/a=3", "mesh/v1/b=1", "mesh/v1/c=1")),
+                new PastCase(12, List.of("mesh/v1/a=2", "mesh/v1/b=1")),
+                new PastCase(11, List.of("mesh/v1/a=1", "mesh/v1/b=1")),
+                new PastCase(10, List.of("mesh/v1/a=1")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("pastReads")
+    void readsAtPastRevisionsUndoTheHistory(PastCase c) {
+        KvCache cache = new KvCache(100, 1L << 30);
+        cache.reset(header(10), List.of(versioned("mesh/v1/a", 5, 1)));
+        cache.apply(List.of(Event.newBuilder().setType(Event.EventType.PUT).setKv(versioned("mesh/v1/b", 11, 1)).build()), 11);
+        cache.apply(List.of(Event.newBuilder().setType(Event.EventType.PUT).setKv(versioned("mesh/v1/a", 12, 2))
+                .setPrevKv(versioned("mesh/v1/a", 5, 1)).build()), 12);
+        cache.apply(List.of(Event.newBuilder().setType(Event.EventType.PUT).setKv(versioned("mesh/v1/a", 13, 3))
+                .setPrevKv(versioned("mesh/v1/a", 12, 2)).build(),
+                Event.newBuilder().setType(Event.EventType.PUT).setKv(versioned("mesh/v1/c", 13, 1)).build()), 13);
+        cache.apply(List.of(Event.newBuilder().setType(Event.EventType.DELETE)
+                .setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("mesh/v1/b")).setModRevision(14))
+                .setPrevKv(versioned("mesh/v1/b", 11, 1)).build()), 14);
+
+        KvCache.Read read = cache.read(all(), c.revision());
+        assertThat(read.header().getRevision()).isEqualTo(14);
+        assertThat(read.kvs()).extracting(kv -> kv.getKey().toStringUtf8() + "=" + kv.getVersion())
+                .containsExactlyElementsOf(c.expected());
+    }
+
+    @Test
+    void readsOutsideTheHistoryAreRefused() {
+        KvCache cache = new KvCache(100, 1L << 30);
+        cache.reset(header(10), List.of());
+        cache.apply(List.of(put("mesh/v1/a", 11)), 11);
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(RevisionUnavailable.class,
+                () -> cache.read(all(), 12)).future()).isTrue();
+        RevisionUnavailable old = org.assertj.core.api.Assertions.catchThrowableOfType(RevisionUnavailable.class,
+                () -> cache.read(all(), 9));
+        assertThat(old.future()).isFalse();
+        assertThat(old.oldest()).isEqualTo(10);
+    }
+
+    @Test
+    void catchUpStepsReadWholeRevisionsUpToTheirSize() {
+        KvCache cache = new KvCache(100, 1L << 30);
+        cache.reset(header(10), List.of());
+        cache.apply(List.of(put("mesh/v1/a", 11), put("mesh/v1/b", 11)), 11);
+        cache.apply(List.of(put("mesh/v1/c", 12)), 12);
+        assertThat(cache.catchUp(11, 1, (KvCache.Replay r) -> r.events())).hasSize(2);
+        assertThat(cache.catchUp(12, 1, (KvCache.Replay r) -> r.events())).hasSize(1);
+        assertThat(cache.catchUp(11, 1 << 20, (KvCache.Replay r) -> r.events())).hasSize(3);
+        assertThat(cache.catchUp(13, 1, (KvCache.Replay r) -> r.events())).isEmpty();
+        assertThat(cache.catchUp(10, 1, (KvCache.Replay r) -> r.compacted())).isTrue();
+    }
+
+    @Test
     void aReListAtAnotherRevisionResetsWatchers() {
-        KvCache cache = new KvCache(100);
+        KvCache cache = new KvCache(100, 1L << 30);
         Recorder r = new Recorder();
         cache.addListener(r);
         cache.reset(header(10), List.of(kv("mesh/v1/a", 5)));
@@ -90,7 +173,7 @@ class KvCacheTest {
 
     @Test
     void watchesBeforeTheFirstListAreNotReady() {
-        KvCache cache = new KvCache(10);
+        KvCache cache = new KvCache(10, 1L << 30);
         assertThat(replay(cache, 0).ready()).isFalse();
     }
 
@@ -110,7 +193,7 @@ class KvCacheTest {
     @ParameterizedTest
     @MethodSource("ranges")
     void rangesFollowEtcdConventions(RangeCase c) {
-        KvCache cache = new KvCache(10);
+        KvCache cache = new KvCache(10, 1L << 30);
         cache.reset(header(5), List.of(kv("mesh/v1/a", 1), kv("mesh/v1/b", 2), kv("mesh/v1/c", 3), kv("mesh/v2/x", 4)));
         RangeQuery q = new RangeQuery(ByteString.copyFromUtf8(c.key()), ByteString.copyFromUtf8(c.end()));
         assertThat(cache.read(q).kvs()).extracting(kv -> kv.getKey().toStringUtf8()).containsExactlyElementsOf(c.expected());
@@ -140,6 +223,14 @@ class KvCacheTest {
     static KeyValue kv(String key, long rev) {
         return KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8("v"))
                 .setModRevision(rev).setCreateRevision(rev).setVersion(1).build();
+    }
+
+    static KeyValue versioned(String key, long rev, long version) {
+        return kv(key, rev).toBuilder().setVersion(version).build();
+    }
+
+    static KeyValue big(String key, long rev, int size) {
+        return kv(key, rev).toBuilder().setValue(ByteString.copyFrom(new byte[size])).build();
     }
 
     static Event put(String key, long rev) {

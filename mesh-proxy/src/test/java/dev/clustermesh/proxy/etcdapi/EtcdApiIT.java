@@ -22,7 +22,9 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.Status;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.grpc.ExceptionHandlerProvider;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +40,16 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTestResource(value = ProxyTestEnvironment.class, restrictToAnnotatedClass = true)
 @Timeout(120)
 class EtcdApiIT {
+
+    @Inject
+    ExceptionHandlerProvider errors;
+
+    @Test
+    void anUnexpectedFailureAnswersInternalNamingNoClass() {
+        assertThat(errors.transform(new IllegalStateException("boom in dev.clustermesh.Secret")))
+                .hasMessage("INTERNAL: mesh-proxy failed to answer; see its log");
+    }
+
     private static Client upstream;
     private static Client local;
     private static Client remote;
@@ -89,33 +101,27 @@ class EtcdApiIT {
         Eventually.await(Duration.ofSeconds(20), () -> assertThat(keys(remote.getKVClient()
                 .get(bytes("mesh/v1/services/"), prefix()).get(5, TimeUnit.SECONDS)))
                 .contains("mesh/v1/services/cluster1/default/rebel-base"));
-        assertDenied(() -> remote.getKVClient().get(bytes("mesh/v1/local/"), prefix()).get(5, TimeUnit.SECONDS),
-                "remote-cluster2 may not read prefix 'mesh/v1/local/'");
-        assertDenied(() -> remote.getKVClient().get(bytes("mesh/v1/"), prefix()).get(5, TimeUnit.SECONDS),
-                "may not read prefix 'mesh/v1/'");
-        assertDenied(() -> local.getKVClient().get(bytes("outside/mesh")).get(5, TimeUnit.SECONDS),
-                "local-cluster1 may not read key 'outside/mesh'");
+        assertDenied(() -> remote.getKVClient().get(bytes("mesh/v1/local/"), prefix()).get(5, TimeUnit.SECONDS));
+        assertDenied(() -> remote.getKVClient().get(bytes("mesh/v1/"), prefix()).get(5, TimeUnit.SECONDS));
+        assertDenied(() -> local.getKVClient().get(bytes("outside/mesh")).get(5, TimeUnit.SECONDS));
     }
 
     @Test
     void unknownIdentityIsRefused() {
         try (Client stranger = ProxyClients.proxy(ProxyTestEnvironment.current().unknown())) {
-            assertDenied(() -> stranger.getKVClient().get(bytes("mesh/v1/config/cluster1")).get(5, TimeUnit.SECONDS),
-                    "client certificate CN 'someone-else' is not a mesh identity");
+            assertDenied(() -> stranger.getKVClient().get(bytes("mesh/v1/config/cluster1")).get(5, TimeUnit.SECONDS));
         }
     }
 
     @Test
     void writesAreRefusedAndEtcdIsUnchanged() throws Exception {
         long before = upstream.getKVClient().get(bytes("mesh/v1/"), prefix()).get().getHeader().getRevision();
-        assertDenied(() -> local.getKVClient().put(bytes("mesh/v1/config/cluster1"), bytes("evil")).get(5, TimeUnit.SECONDS),
-                "mesh-proxy is read-only: Put is not allowed");
-        assertDenied(() -> local.getKVClient().delete(bytes("mesh/v1/config/cluster1")).get(5, TimeUnit.SECONDS),
-                "mesh-proxy is read-only: DeleteRange is not allowed");
+        assertDenied(() -> local.getKVClient().put(bytes("mesh/v1/config/cluster1"), bytes("evil")).get(5, TimeUnit.SECONDS));
+        assertDenied(() -> local.getKVClient().delete(bytes("mesh/v1/config/cluster1")).get(5, TimeUnit.SECONDS));
         assertDenied(() -> local.getKVClient().txn().Then(Op.put(bytes("mesh/v1/x"), bytes("y"), PutOption.DEFAULT))
-                .commit().get(5, TimeUnit.SECONDS), "mesh-proxy is read-only: Txn with writes is not allowed");
-        assertDenied(() -> local.getKVClient().compact(1).get(5, TimeUnit.SECONDS), "read-only: Compact");
-        assertDenied(() -> local.getLeaseClient().grant(10).get(5, TimeUnit.SECONDS), "read-only: LeaseGrant");
+                .commit().get(5, TimeUnit.SECONDS));
+        assertDenied(() -> local.getKVClient().compact(1).get(5, TimeUnit.SECONDS));
+        assertDenied(() -> local.getLeaseClient().grant(10).get(5, TimeUnit.SECONDS));
         GetResponse after = upstream.getKVClient().get(bytes("mesh/v1/"), prefix()).get();
         assertThat(after.getHeader().getRevision()).isEqualTo(before);
         assertThat(find(after, "mesh/v1/config/cluster1").getValue().toString()).isEqualTo("cfg");
@@ -162,11 +168,16 @@ class EtcdApiIT {
         assertThat(errors.get(0)).hasMessageContaining("permission denied");
     }
 
-    static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
+    /**
+     * PERMISSION_DENIED with exactly etcd's description, which Go clients map to their permission error; the
+     * reason travels in a trailer (checked in {@link SlowWatcherIT}), which jetcd does not expose.
+     */
+    static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOf(ExecutionException.class)
                 .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode())
                         .isEqualTo(Status.Code.PERMISSION_DENIED))
-                .hasMessageContaining(message);
+                .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getDescription())
+                        .isEqualTo(ApiErrors.PERMISSION_DENIED));
     }
 
     static GetOption prefix() {

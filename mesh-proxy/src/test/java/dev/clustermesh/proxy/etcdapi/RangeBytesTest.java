@@ -41,7 +41,7 @@ class RangeBytesTest {
     @ParameterizedTest
     @MethodSource("cases")
     void answersAreEtcdsAndSharedUntilTheRevisionMoves(Case c) throws Exception {
-        KvCache cache = new KvCache(100);
+        KvCache cache = new KvCache(100, 1L << 30);
         List<KeyValue> kvs = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             kvs.add(kv("mesh/v1/svc-" + i, 2 + i));

@@ -94,6 +94,45 @@ class WatchFrameTest {
         assertThat(frame.size()).isLessThanOrEqualTo(WatchFrame.MAX_MERGED_BYTES);
     }
 
+    @ParameterizedTest
+    @MethodSource("cases")
+    void framesOfSharedEncodingsAreTheResponsesAWatchWouldGet(Case c) throws Exception {
+        List<Event> events = c.batches().stream().flatMap(List::stream).toList();
+        SharedEncodings encodings = new SharedEncodings(1 << 20);
+        for (boolean prevKv : List.of(true, false)) {
+            Watching w = new Watching(c.watchId(), new dev.clustermesh.proxy.cache.RangeQuery(
+                    ByteString.copyFromUtf8("mesh/v1/"), ByteString.copyFromUtf8("mesh/v10")), 0, prevKv, false, false,
+                    false, false);
+            List<WatchFrame> frames = EventFrames.shared(header(20).toByteArray(), w, w.filter(events), encodings);
+            assertThat(frames).hasSize(1);
+            WatchResponse expected = WatchResponse.newBuilder().setHeader(header(20)).setWatchId(c.watchId())
+                    .addAllEvents(w.select(events)).build();
+            assertThat(WatchResponse.parseFrom(frames.get(0).toByteArray())).isEqualTo(expected);
+            assertThat(frames.get(0).toByteArray()).isEqualTo(expected.toByteArray());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFragmentWatchGetsFragmentsOfAtMostTheLimitThatAddUpToTheEvents() throws Exception {
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            events.add(put("k" + i, 40, "x", 100 * 1024).toBuilder().setPrevKv(kv("k" + i, 39, 100 * 1024)).build());
+        }
+        Watching w = new Watching(5, new dev.clustermesh.proxy.cache.RangeQuery(ByteString.copyFromUtf8("mesh/v1/"),
+                ByteString.copyFromUtf8("mesh/v10")), 0, true, false, false, false, true);
+        List<WatchFrame> frames = EventFrames.shared(header(40).toByteArray(), w, events, new SharedEncodings(1 << 20));
+        assertThat(frames).hasSizeGreaterThan(3);
+        List<Event> received = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            WatchResponse r = WatchResponse.parseFrom(frames.get(i).toByteArray());
+            assertThat(frames.get(i).size()).isLessThanOrEqualTo(Watching.FRAGMENT_BYTES + 64);
+            assertThat(r.getUnknownFields().getField(7).getVarintList()).isEqualTo(
+                    i < frames.size() - 1 ? List.of(1L) : List.of());
+            received.addAll(r.getEventsList());
+        }
+        assertThat(received).isEqualTo(events);
+    }
+
     private static ResponseHeader header(long revision) {
         return ResponseHeader.newBuilder().setClusterId(11).setMemberId(12).setRaftTerm(2).setRevision(revision).build();
     }

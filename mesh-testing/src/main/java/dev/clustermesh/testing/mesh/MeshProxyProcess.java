@@ -22,12 +22,14 @@ public final class MeshProxyProcess implements AutoCloseable {
     private final Map<String, String> properties;
     private final int managementPort;
     private final Path log;
+    private final String heap;
     private Process process;
 
-    private MeshProxyProcess(Map<String, String> properties, int managementPort, Path log) {
+    private MeshProxyProcess(Map<String, String> properties, int managementPort, Path log, String heap) {
         this.properties = new TreeMap<>(properties);
         this.managementPort = managementPort;
         this.log = log;
+        this.heap = heap;
     }
 
     /**
@@ -36,9 +38,22 @@ public final class MeshProxyProcess implements AutoCloseable {
      * @throws IllegalStateException when the jar is missing (with the build command) or it does not get ready
      */
     public static MeshProxyProcess start(Map<String, String> properties, int managementPort, Path log) {
-        MeshProxyProcess p = new MeshProxyProcess(properties, managementPort, log);
+        return start(properties, managementPort, log, "256m");
+    }
+
+    /**
+     * As {@link #start(Map, int, Path)}, with the JVM's maximum heap ({@code -Xmx}) set to {@code heap}, e.g.
+     * {@code 128m} as the demo runs the proxy.
+     */
+    public static MeshProxyProcess start(Map<String, String> properties, int managementPort, Path log, String heap) {
+        MeshProxyProcess p = new MeshProxyProcess(properties, managementPort, log, heap);
         p.launch();
         return p;
+    }
+
+    /** The process ID, for reading its memory use from {@code /proc}. */
+    public long pid() {
+        return process.pid();
     }
 
     /** The packaged application, or a failure naming the command that builds it. */
@@ -58,7 +73,7 @@ public final class MeshProxyProcess implements AutoCloseable {
 
     private void launch() {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+                "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar().toString()));
         try {

@@ -1,5 +1,6 @@
-package dev.clustermesh.proxy.etcdapi;
+package dev.clustermesh.proxy.vertx;
 
+import dev.clustermesh.proxy.vertx.VertxHooks.Hook;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -17,14 +18,24 @@ import jakarta.inject.Singleton;
  */
 @Singleton
 final class PooledTlsBuffers implements HttpServerOptionsCustomizer {
+    private final VertxHooks hooks;
+
+    PooledTlsBuffers(VertxHooks hooks) {
+        this.hooks = hooks;
+    }
 
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
         SSLEngineOptions engine = options.getSslEngineOptions();
         if (engine == null) {
             options.setSslEngineOptions(new JdkSSLEngineOptions().setPooledHeapBuffers(true));
+            hooks.attached(Hook.POOLED_TLS_BUFFERS);
         } else if (engine instanceof JdkSSLEngineOptions jdk) {
             jdk.setPooledHeapBuffers(true);
+            hooks.attached(Hook.POOLED_TLS_BUFFERS);
+        } else {
+            hooks.missed(Hook.POOLED_TLS_BUFFERS, "the HTTPS server uses " + engine.getClass().getName()
+                    + ", not the JDK's engine; its buffers are not pooled by this hook");
         }
     }
 }

@@ -1,5 +1,6 @@
-package dev.clustermesh.proxy.etcdapi;
+package dev.clustermesh.proxy.vertx;
 
+import dev.clustermesh.proxy.vertx.VertxHooks.Hook;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.http.HttpConnection;
@@ -19,7 +20,7 @@ import jakarta.inject.Singleton;
  * tail of the pipeline where Vert.x's {@code channel().flush()} enters, turns the flushes of one event-loop
  * turn into one. It is installed once per HTTP/2 connection, from the connection's own event loop, by a route
  * filter that runs before the gRPC route; Vert.x offers no public hook to the server's pipeline, hence the
- * cast to its {@link ConnectionBase}.
+ * cast to its internal {@link ConnectionBase}.
  */
 @Singleton
 final class FlushBatching {
@@ -27,14 +28,26 @@ final class FlushBatching {
     /** Flush at least this often even while writes keep coming, so nothing waits long behind a burst. */
     private static final int FLUSH_AFTER_WRITES = 64;
 
+    private final VertxHooks hooks;
+
+    FlushBatching(VertxHooks hooks) {
+        this.hooks = hooks;
+    }
+
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 1).handler(rc -> {
             HttpConnection connection = rc.request().connection();
-            if (rc.request().version() == HttpVersion.HTTP_2
-                    && connection instanceof ConnectionBase base) {
-                ChannelPipeline pipeline = base.channel().pipeline();
-                if (pipeline.get(NAME) == null) {
-                    pipeline.addLast(NAME, new FlushConsolidationHandler(FLUSH_AFTER_WRITES, true));
+            if (rc.request().version() == HttpVersion.HTTP_2) {
+                if (connection instanceof ConnectionBase base) {
+                    ChannelPipeline pipeline = base.channel().pipeline();
+                    if (pipeline.get(NAME) == null) {
+                        pipeline.addLast(NAME, new FlushConsolidationHandler(FLUSH_AFTER_WRITES, true));
+                        hooks.attached(Hook.FLUSH_BATCHING);
+                    }
+                } else {
+                    hooks.missed(Hook.FLUSH_BATCHING, "the HTTP/2 connection is a "
+                            + (connection == null ? "null" : connection.getClass().getName())
+                            + ", not Vert.x's ConnectionBase; each response is flushed on its own");
                 }
             }
             rc.next();
