@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.cache;
 
 import com.google.protobuf.UnsafeByteOperations;
 import dev.clustermesh.core.keys.KeyLayout;
+import dev.clustermesh.core.worker.Backoff;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,7 +52,8 @@ public final class UpstreamFeed implements AutoCloseable {
     private volatile Instant lastErrorAt;
     private volatile long relists;
     private volatile boolean closed;
-    private volatile int attempt;
+    /** Delays between list attempts: 200 ms doubling to 30 s, each shortened by up to half at random. */
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2, 0.5);
 
     /** A feed for {@code cache} from {@code client}; nothing happens until {@link #start()}. */
     public UpstreamFeed(Client client, KvCache cache, Duration requestTimeout) {
@@ -94,7 +95,9 @@ public final class UpstreamFeed implements AutoCloseable {
                     .setMemberId(r.getHeader().getMemberId()).setRaftTerm(r.getHeader().getRaftTerm())
                     .setRevision(r.getHeader().getRevision()).build();
             cache.reset(header, kvs);
-            attempt = 0;
+            synchronized (backoff) {
+                backoff.reset();
+            }
             watchFrom(header.getRevision() + 1);
             LOG.infof("upstream listed %d keys at revision %d", kvs.size(), header.getRevision());
         } catch (InterruptedException e) {
@@ -199,8 +202,10 @@ public final class UpstreamFeed implements AutoCloseable {
         if (closed) {
             return;
         }
-        long base = Math.min(30_000L, 200L << Math.min(attempt++, 8));
-        long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        long delay;
+        synchronized (backoff) {
+            delay = backoff.next().toMillis();
+        }
         scheduler.schedule(this::list, delay, TimeUnit.MILLISECONDS);
     }
 

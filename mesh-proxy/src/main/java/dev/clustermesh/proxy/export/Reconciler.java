@@ -6,7 +6,7 @@ import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.SyncCanary;
-import dev.clustermesh.proxy.export.etcd.Backoff;
+import dev.clustermesh.core.worker.Backoff;
 import dev.clustermesh.proxy.export.etcd.Election;
 import dev.clustermesh.proxy.export.etcd.KeyDiff;
 import dev.clustermesh.proxy.export.etcd.KeyOp;
@@ -54,7 +54,7 @@ final class Reconciler {
     private final ExportMetrics metrics;
     private final Clock clock;
     private final Semaphore wake;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2, 0.2);
     private volatile boolean closed;
     private Thread thread;
 

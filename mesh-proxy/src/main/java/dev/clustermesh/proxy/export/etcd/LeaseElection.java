@@ -1,5 +1,6 @@
 package dev.clustermesh.proxy.export.etcd;
 
+import dev.clustermesh.core.worker.Backoff;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -38,7 +39,7 @@ final class LeaseElection implements Election {
     private final Runnable onChange;
     private final Duration poll;
     private final Semaphore wake = new Semaphore(0);
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2, 0.2);
     private volatile boolean closed;
     private volatile Term term;
     private volatile long lostLease;
