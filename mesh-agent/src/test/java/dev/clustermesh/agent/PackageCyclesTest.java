@@ -11,7 +11,10 @@ class PackageCyclesTest {
 
     @Test
     void noTwoPackagesDependOnEachOther() {
-        assertThat(PackageCycles.cycles(PackageCycles.graph(Path.of("target/classes"), "dev.clustermesh.")))
+        var graph = PackageCycles.graph(Path.of("target/classes"), "dev.clustermesh.");
+        // A graph with no edges would prove nothing (jdeps output no longer parsed).
+        assertThat(graph.values().stream().mapToInt(java.util.Set::size).sum()).as("package dependencies found").isPositive();
+        assertThat(PackageCycles.cycles(graph))
                 .as("package cycles in mesh-agent (jdeps -verbose:package target/classes)").isEmpty();
     }
 }

@@ -109,16 +109,17 @@ public final class Reconciler implements MeshFollower.Consumer {
             if (fullSync || !change.lb().isEmpty() || change.routes()) {
                 datapath.apply(new DatapathState(book.view(), routes), change, fullSync);
             }
-            appliedVersion = changes.version();
             long now = System.nanoTime();
             observer.applied(now - start, now - changes.changedAtNanos());
+            // Published before the version that makes the agent ready: a reader told "ready" sees these maps.
+            publish(fullSync, change);
+            appliedVersion = changes.version();
         } catch (RuntimeException e) {
             LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",
                     datapath.name(), book.serviceCount(), e.getMessage());
             observer.failed(e);
-            throw e;
-        } finally {
             publish(fullSync, change);
+            throw e;
         }
     }
 

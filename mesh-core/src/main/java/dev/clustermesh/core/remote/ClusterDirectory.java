@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -41,6 +42,8 @@ public final class ClusterDirectory implements AutoCloseable {
     private final ClusterRegistry registry = new ClusterRegistry();
     // Owned by the worker thread (or the caller of scan() in tests, with no worker running).
     private final Map<String, RemoteCluster> clusters = new HashMap<>();
+    /** Set by close(), under its own monitor, which guards adding a cluster against a close in progress. */
+    private final AtomicBoolean shutdown = new AtomicBoolean();
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, ClusterStatus> badFiles = new HashMap<>();
     private final Worker poller;
@@ -179,8 +182,14 @@ public final class ClusterDirectory implements AutoCloseable {
             old.close();
         }
         RemoteCluster rc = new RemoteCluster(config, name.equals(ownCluster), registry, listener, options);
-        clusters.put(name, rc);
-        publish(published.scanned(), published.scanProblem());
+        synchronized (shutdown) {
+            if (shutdown.get()) {
+                // close() gave up waiting for this scan and has closed the others: this one is never started.
+                return;
+            }
+            clusters.put(name, rc);
+            publish(published.scanned(), published.scanProblem());
+        }
         rc.start();
     }
 
@@ -204,9 +213,14 @@ public final class ClusterDirectory implements AutoCloseable {
     @Override
     public void close() {
         poller.close();
-        // The poller has stopped (or is stuck past its join): nothing else changes the clusters now.
-        List<RemoteCluster> open = List.copyOf(published.clusters().values());
-        published = new Published(Map.of(), Map.of(), published.scanned(), published.scanProblem());
+        // The poller has stopped, or is stuck past its join in a cluster's close: from here a scan still running
+        // adds no cluster (see load), and each cluster is closed once (RemoteCluster.close is idempotent).
+        List<RemoteCluster> open;
+        synchronized (shutdown) {
+            shutdown.set(true);
+            open = List.copyOf(published.clusters().values());
+            published = new Published(Map.of(), Map.of(), published.scanned(), published.scanProblem());
+        }
         open.forEach(RemoteCluster::close);
     }
 }

@@ -28,8 +28,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Keeps one cluster's exported state in step with its mesh-proxy and reports it to a {@link MeshListener}.
@@ -48,6 +50,8 @@ public final class RemoteCluster implements AutoCloseable {
     private final ClusterRegistry registry;
     private final MeshListener listener;
     private final RemoteClusterOptions options;
+    /** Set by the first close(); a second (or concurrent) close returns at once. */
+    private final AtomicBoolean closing = new AtomicBoolean();
     private final ScheduledExecutorService loop;
     private final WatchStore<ClusterService> services;
     private final WatchStore<Node> nodes;
@@ -104,7 +108,13 @@ public final class RemoteCluster implements AutoCloseable {
 
     /** Starts connecting in the background. */
     public void start() {
-        loop.execute(this::connect);
+        if (!closing.get()) {
+            try {
+                loop.execute(this::connect);
+            } catch (RejectedExecutionException e) {
+                // Closed meanwhile (the directory shut down while this cluster was being added): nothing to start.
+            }
+        }
     }
 
     /**
@@ -113,7 +123,7 @@ public final class RemoteCluster implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (loop.isShutdown()) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         loop.execute(() -> {
@@ -317,11 +327,22 @@ public final class RemoteCluster implements AutoCloseable {
         generation++;
         // Each watch is cancelled by its owner before the client goes: closing the client alone leaves the
         // cancellation to jetcd's internals.
-        watches.forEach(Watch.Watcher::close);
+        for (Watch.Watcher w : watches) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                // The stream is gone already; closing the client below ends what is left of it.
+            }
+        }
         watches.clear();
         if (client != null) {
-            client.close();
+            Client c = client;
             client = null;
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // Nothing more to release; the next session dials a new client.
+            }
         }
     }
 

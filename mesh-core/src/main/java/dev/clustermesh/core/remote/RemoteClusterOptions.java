@@ -26,6 +26,15 @@ public record RemoteClusterOptions(Duration ttl, Duration requestTimeout, Durati
         if (c.ttl().isNegative()) {
             errors.add("mesh.clusters.ttl: " + c.ttl() + " must not be negative");
         }
+        positive("mesh.clusters.poll-interval", c.pollInterval(), errors);
+        positive("mesh.clusters.request-timeout", c.requestTimeout(), errors);
+        positive("mesh.clusters.max-backoff", c.maxBackoff(), errors);
         return new RemoteClusterOptions(c.ttl(), c.requestTimeout(), c.maxBackoff());
+    }
+
+    private static void positive(String property, Duration d, List<String> errors) {
+        if (d.isNegative() || d.isZero()) {
+            errors.add(property + ": " + d + " must be positive");
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Worker implements AutoCloseable {
     private static final long JOIN_MILLIS = 5000;
+    private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
     /** The work: computes and applies the full desired state, or only what changed unless {@code fullSync}. */
     @FunctionalInterface
@@ -28,6 +29,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private final Task task;
+    private final String name;
     private final long minIntervalNanos;
     private final long maxIntervalNanos;
     private final Backoff backoff;
@@ -38,9 +40,12 @@ public final class Worker implements AutoCloseable {
     private boolean fullSync = true;
     private boolean closed;
     private boolean started;
+    /** The last failure's message, so that a run failing the same way again is not logged again. */
+    private String lastFailure;
 
     private Worker(Builder b) {
         this.task = b.task;
+        this.name = b.name;
         this.minIntervalNanos = b.minInterval.toNanos();
         this.maxIntervalNanos = b.maxInterval.toNanos();
         this.backoff = b.backoff;
@@ -159,8 +164,19 @@ public final class Worker implements AutoCloseable {
         try {
             task.run(full);
             backoff.reset();
+            lastFailure = null;
+            clearInterrupt();
             return true;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // An Error too: the loop must outlive any one run, or whatever it keeps up to date freezes for good.
+            clearInterrupt();
+            if (!(e instanceof RuntimeException)) {
+                LOG.log(System.Logger.Level.ERROR, "worker " + name + ": a run failed; retrying with a full sync", e);
+            } else if (!String.valueOf(e.getMessage()).equals(lastFailure)) {
+                LOG.log(System.Logger.Level.WARNING, "worker " + name + ": a run failed (" + e.getMessage()
+                        + "); retrying after a backoff with a full sync");
+            }
+            lastFailure = String.valueOf(e.getMessage());
             long delay = backoff.next().toNanos();
             lock.lock();
             try {
@@ -170,6 +186,17 @@ public final class Worker implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Clears an interrupt a run left behind (e.g. a task that restored the flag after an interrupted wait): only
+     * {@link #close()} ends the loop, and a stray flag would otherwise end it silently at its next wait.
+     */
+    private void clearInterrupt() {
+        if (Thread.interrupted()) {
+            LOG.log(System.Logger.Level.WARNING, "worker " + name
+                    + ": a run left the thread interrupted; ignored, the worker goes on");
         }
     }
 

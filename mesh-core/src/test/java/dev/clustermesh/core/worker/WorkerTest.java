@@ -61,6 +61,43 @@ class WorkerTest {
     }
 
     @Test
+    void aRunThrowingAnErrorIsRetriedWithAFullSyncAndTheWorkerGoesOn() {
+        List<Run> runs = new CopyOnWriteArrayList<>();
+        try (Worker w = Worker.builder("test-worker", full -> {
+            runs.add(new Run(System.nanoTime(), full));
+            if (runs.size() == 2) {
+                throw new StackOverflowError("deep");
+            }
+        }).backoff(Backoff.constant(Duration.ofMillis(20))).build()) {
+            w.start();
+            Eventually.await(WAIT, () -> assertThat(runs).hasSize(1));
+            w.wake();
+            Eventually.await(WAIT, () -> assertThat(runs).hasSize(3));
+            assertThat(runs.get(1).fullSync()).isFalse();
+            assertThat(runs.get(2).fullSync()).isTrue();
+            w.wake();
+            Eventually.await(WAIT, () -> assertThat(runs).hasSize(4));
+            assertThat(w.closed()).isFalse();
+        }
+    }
+
+    @Test
+    void aRunLeavingTheThreadInterruptedDoesNotEndTheWorker() {
+        AtomicInteger runs = new AtomicInteger();
+        try (Worker w = Worker.builder("test-worker", full -> {
+            runs.incrementAndGet();
+            Thread.currentThread().interrupt();
+        }).build()) {
+            w.start();
+            Eventually.await(WAIT, () -> assertThat(runs).hasValue(1));
+            w.wake();
+            Eventually.await(WAIT, () -> assertThat(runs).hasValue(2));
+            w.wake();
+            Eventually.await(WAIT, () -> assertThat(runs).hasValue(3));
+        }
+    }
+
+    @Test
     void runsStartAtLeastTheMinimumIntervalApart() {
         List<Run> runs = new CopyOnWriteArrayList<>();
         Duration min = Duration.ofMillis(300);
