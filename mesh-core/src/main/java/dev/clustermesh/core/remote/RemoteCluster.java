@@ -288,7 +288,8 @@ public final class RemoteCluster implements AutoCloseable {
         if (wasConnected) {
             disconnectedAt = Instant.now();
         }
-        String reason = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        // A failure always has a reason to show: some (a cancelled watch) carry an empty message.
+        String reason = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
         // Logged once per distinct reason: a cluster down for an hour must not fill the log.
         if (!reason.equals(status.lastFailure())) {
             LOG.log(System.Logger.Level.WARNING, "cluster {0}: {1}; reconnecting with backoff", config.name(), reason);
