@@ -1,7 +1,7 @@
 package dev.clustermesh.meshctl;
 
-import dev.clustermesh.meshctl.agent.ServiceCommand;
-import dev.clustermesh.meshctl.agent.StatusCommand;
+import dev.clustermesh.meshctl.agent.commands.ServiceCommand;
+import dev.clustermesh.meshctl.agent.commands.StatusCommand;
 import dev.clustermesh.meshctl.demo.DemoCommand;
 import dev.clustermesh.meshctl.kube.ClusterMeshCommand;
 import dev.clustermesh.meshctl.pki.CaCommand;

@@ -28,6 +28,26 @@ public final class PackageCycles {
     }
 
     /**
+     * Fails when the packages under {@code prefix} in this module's {@code target/classes} form a cycle, or when
+     * jdeps found no dependency between them at all (its output no longer parsed: the check would prove nothing).
+     *
+     * @param module the module's name, for the message
+     */
+    public static void assertNone(String module, String prefix) {
+        Path classes = Path.of("target/classes");
+        Map<String, Set<String>> graph = graph(classes, prefix);
+        if (graph.values().stream().mapToInt(Set::size).sum() == 0) {
+            throw new AssertionError("jdeps found no dependency between packages of " + prefix + " in " + module
+                    + ": its output format may have changed");
+        }
+        List<Set<String>> cycles = cycles(graph);
+        if (!cycles.isEmpty()) {
+            throw new AssertionError("package cycles in " + module + " (jdeps -verbose:package " + classes + "): "
+                    + cycles);
+        }
+    }
+
+    /**
      * The package dependency graph of {@code classes} (a {@code target/classes} directory), restricted to packages
      * starting with {@code prefix}.
      *

@@ -18,12 +18,11 @@ public interface Datapath extends AutoCloseable {
 
     /**
      * As {@link #apply(DatapathState, boolean)}, told which entries changed since the previous successful apply,
-     * so an implementation can program only those. {@code desired}'s maps are views valid during this call only:
-     * an implementation overriding this copies what it keeps. The default hands an immutable copy of the whole
-     * state to {@link #apply(DatapathState, boolean)}.
+     * so an implementation can program only those. {@code desired} is immutable (its maps are persistent
+     * snapshots), so an implementation may keep it as it is. The default ignores what changed.
      */
     default void apply(DatapathState desired, DatapathChange change, boolean fullSync) {
-        apply(desired.copy(), fullSync);
+        apply(desired, fullSync);
     }
 
     /** Leaves what is programmed in place (traffic keeps flowing while the agent restarts). */

@@ -16,14 +16,11 @@ public record DatapathState(LbMaps lb, SortedSet<Route> routes) {
     /** Nothing programmed. */
     public static final DatapathState EMPTY = new DatapathState(LbMaps.EMPTY, new TreeSet<>());
 
-    /** Wraps the routes read-only without copying (see {@link LbMaps} for who may pass what). */
+    /**
+     * Wraps the routes read-only without copying: callers hand over a set nobody changes afterwards (the
+     * reconciler replaces its route set, never edits it), as for {@link LbMaps}.
+     */
     public DatapathState {
         routes = Collections.unmodifiableSortedSet(routes);
-    }
-
-    /** An immutable copy, safe to keep after the call it was passed to. */
-    public DatapathState copy() {
-        return new DatapathState(new LbMaps(new java.util.TreeMap<>(lb.services()), new java.util.TreeMap<>(lb.backends()),
-                lb.ids()), new TreeSet<>(routes));
     }
 }

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.ToIntFunction;
+import org.pcollections.TreePMap;
 
 /**
  * The LB maps kept up to date one global service at a time, so a change costs in proportion to that service,
@@ -16,14 +16,17 @@ import java.util.function.ToIntFunction;
  * their frontend or backend exists and are never reused. A backend shared by two services carries the state
  * its last updated service reported; the exporter rewrites every service of a pod whose readiness changes,
  * so a disagreement lasts one update at most (each service's slots keep their own usable marks meanwhile).
- * Not thread-safe: one owner (the reconciler) updates
- * it and publishes copies ({@link #maps()}) for readers.
+ * Not thread-safe: one owner (the reconciler) updates it.
+ *
+ * <p>The services and backends maps are persistent (structurally shared, immutable) maps: an update replaces the
+ * path to the changed entries only, so {@link #maps()} hands out a true snapshot in constant time. The
+ * reconciler gives the same snapshot to the datapath and to readers; neither ever sees a later update.
  */
 public final class LbBook implements LbCompute.IdSource {
     private final String localCluster;
     private final Map<ServiceName, LbCompute.Entries> byName = new HashMap<>();
-    private final TreeMap<LbFrontend, LbService> services = new TreeMap<>();
-    private final TreeMap<Integer, LbBackend> backends = new TreeMap<>();
+    private TreePMap<LbFrontend, LbService> services = TreePMap.empty();
+    private TreePMap<Integer, LbBackend> backends = TreePMap.empty();
     private final Map<Integer, Integer> refs = new HashMap<>();
     private final Map<LbFrontend, Integer> serviceIds = new HashMap<>();
     private final Map<LbBackend.Key, Integer> backendIds = new HashMap<>();
@@ -47,12 +50,14 @@ public final class LbBook implements LbCompute.IdSource {
         // Take the new references before dropping the old ones, so a backend kept by the update stays.
         for (LbBackend b : next.backends()) {
             refs.merge(b.id(), 1, Integer::sum);
-            if (!b.equals(backends.put(b.id(), b))) {
+            if (!b.equals(backends.get(b.id()))) {
+                backends = backends.plus(b.id(), b);
                 change.backends().add(b.id());
             }
         }
         for (LbService s : next.services()) {
-            if (!s.equals(services.put(s.frontend(), s))) {
+            if (!s.equals(services.get(s.frontend()))) {
+                services = services.plus(s.frontend(), s);
                 change.services().add(s.frontend());
             }
         }
@@ -63,7 +68,7 @@ public final class LbBook implements LbCompute.IdSource {
         for (LbService s : old.services()) {
             LbService current = services.get(s.frontend());
             if (!kept.contains(s.frontend()) && current != null && current.name().equals(name)) {
-                services.remove(s.frontend());
+                services = services.minus(s.frontend());
                 serviceIds.remove(s.frontend());
                 change.services().add(s.frontend());
             }
@@ -71,7 +76,7 @@ public final class LbBook implements LbCompute.IdSource {
         for (LbBackend b : old.backends()) {
             if (refs.merge(b.id(), -1, Integer::sum) == 0) {
                 refs.remove(b.id());
-                backends.remove(b.id());
+                backends = backends.minus(b.id());
                 backendIds.remove(b.key());
                 change.backends().add(b.id());
             }
@@ -83,23 +88,17 @@ public final class LbBook implements LbCompute.IdSource {
         return Set.copyOf(byName.keySet());
     }
 
-    /** Read-only views of the current maps, valid until the next {@link #update}. */
-    public LbMaps view() {
+    /**
+     * The services and backends maps as they are now, without the ID allocations: an immutable snapshot that
+     * later updates do not change, made in constant time (what the datapath and readers of the applied state need).
+     */
+    public LbMaps maps() {
         return new LbMaps(services, backends, LbIds.EMPTY);
     }
 
-    /**
-     * An immutable copy of the services and backends maps, without the ID allocations (what readers of the
-     * applied state need; cheaper than {@link #snapshot()}).
-     */
-    public LbMaps maps() {
-        return new LbMaps(new TreeMap<>(services), new TreeMap<>(backends), LbIds.EMPTY);
-    }
-
-    /** An immutable copy of the current maps, ID allocations included. */
+    /** The current maps, ID allocations included (those are copied). */
     public LbMaps snapshot() {
-        return new LbMaps(new TreeMap<>(services), new TreeMap<>(backends),
-                new LbIds(serviceIds, backendIds, nextService, nextBackend));
+        return new LbMaps(services, backends, new LbIds(serviceIds, backendIds, nextService, nextBackend));
     }
 
     public int serviceCount() {

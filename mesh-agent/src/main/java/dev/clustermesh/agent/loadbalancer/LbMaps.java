@@ -17,9 +17,8 @@ public record LbMaps(SortedMap<LbFrontend, LbService> services, SortedMap<Intege
     public static final LbMaps EMPTY = new LbMaps(new TreeMap<>(), new TreeMap<>(), LbIds.EMPTY);
 
     /**
-     * Wraps the maps read-only without copying them: callers hand over maps nobody else changes
-     * ({@link LbCompute}, {@link LbBook#snapshot()}), or views valid only for the call they are passed to
-     * ({@link LbBook#view()} during a datapath transaction).
+     * Wraps the maps read-only without copying them: callers hand over maps nobody changes afterwards
+     * ({@link LbCompute}'s fresh maps, {@link LbBook}'s persistent ones).
      */
     public LbMaps {
         services = Collections.unmodifiableSortedMap(services);

@@ -107,7 +107,7 @@ public final class Reconciler implements MeshFollower.Consumer {
         try {
             change = update(changes);
             if (fullSync || !change.lb().isEmpty() || change.routes()) {
-                datapath.apply(new DatapathState(book.view(), routes), change, fullSync);
+                datapath.apply(new DatapathState(book.maps(), routes), change, fullSync);
             }
             long now = System.nanoTime();
             observer.applied(now - start, now - changes.changedAtNanos());
@@ -123,7 +123,10 @@ public final class Reconciler implements MeshFollower.Consumer {
         }
     }
 
-    /** Publishes a copy of what changed: the LB maps only when they did, the routes only when they did. */
+    /**
+     * Publishes what changed: the LB maps (a snapshot made in constant time) when they did, a copy of the routes
+     * when they did.
+     */
     private void publish(boolean fullSync, DatapathChange change) {
         Published p = published;
         boolean lb = fullSync || change == null || !change.lb().isEmpty();

@@ -12,18 +12,30 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs the packaged mesh-agent as its own process against a clusters directory and reads its RSS once synced. */
+/**
+ * Runs the packaged mesh-agent as its own process against a clusters directory and reads its memory once synced:
+ * RSS, then heap used after a full GC ({@code jcmd GC.run}, {@code GC.heap_info}) and RSS after it.
+ */
 final class AgentProcessRss {
     private static final Pattern BACKENDS = Pattern.compile("(?m)^mesh_agent_lb_backends (\\S+)");
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+
+    /**
+     * @param rssKib VmRSS once synced
+     * @param heapAfterGcKib heap used right after a full GC
+     * @param rssAfterGcKib VmRSS right after that GC
+     */
+    record Memory(long rssKib, long heapAfterGcKib, long rssAfterGcKib) {
+    }
 
     private AgentProcessRss() {
     }
 
     /**
-     * The agent's VmRSS in KiB once its LB maps hold at least 95 % of {@code backends} backends (the changes the
+     * The agent's memory once its LB maps hold at least 95 % of {@code backends} backends (the changes the
      * latency run made leave some services one backend short).
      */
-    static long measure(Path clustersDir, long backends, String heap, int apiPort, int managementPort) throws Exception {
+    static Memory measure(Path clustersDir, long backends, String heap, int apiPort, int managementPort) throws Exception {
         Path jar = Path.of("mesh-agent/target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("mesh-agent is not packaged: ./mvnw -pl mesh-agent -am package -DskipTests");
@@ -41,7 +53,13 @@ final class AgentProcessRss {
                             + clustersDir.resolveSibling("agent.log"));
                 }
             });
-            return rss(p.pid());
+            long rss = rss(p.pid());
+            jcmd(p.pid(), "GC.run");
+            Matcher used = HEAP_USED.matcher(jcmd(p.pid(), "GC.heap_info"));
+            if (!used.find()) {
+                throw new IllegalStateException("jcmd GC.heap_info printed no heap usage");
+            }
+            return new Memory(rss, Long.parseLong(used.group(1)), rss(p.pid()));
         } finally {
             p.destroy();
             p.waitFor();
@@ -57,6 +75,16 @@ final class AgentProcessRss {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(j.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!j.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || j.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + out);
+        }
+        return out;
     }
 
     private static long rss(long pid) throws IOException {

@@ -7,6 +7,8 @@ import dev.clustermesh.agent.mesh.AgentSettings;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.etcd.EtcdClients;
+import dev.clustermesh.core.remote.RemoteClusterConfig;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
 import dev.clustermesh.proto.mesh.v1.Protocol;
 import dev.clustermesh.testing.mesh.LocalCluster;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * agent (through cluster2's real mesh-proxy over mTLS), next to the raw etcd put-to-watch latency of the very same
  * puts, with N services of B backends loaded in both clusters.
  *
- * <p>Usage: {@code PropagationBench [services=10000] [backends=10] [changes=1000]}; prints a markdown table.
+ * <p>A third watch, a plain jetcd client watching cluster2's mesh-proxy with the agent's certificate, splits the
+ * figure into the proxy hop (etcd to a proxy client) and the agent's own share (proxy event to map applied).
+ *
+ * <p>Usage: {@code PropagationBench [services=10000] [backends=10] [changes=1000]}; prints a markdown table and,
+ * as its last line, {@code propagation ratio p50 <x> p99 <y>} (agent applied over raw etcd put-to-watch).
  */
 public final class PropagationBench {
 
@@ -54,27 +61,34 @@ public final class PropagationBench {
                     (System.nanoTime() - t) / 1e9);
             Path clusters = dir.resolve("clusters");
             c1.joinFile("cluster1", clusters);
-            c2.joinFile("cluster1", clusters);
+            RemoteClusterConfig viaProxy = RemoteClusterConfig.read(c2.joinFile("cluster1", clusters));
+            String ratio;
             ProbeDatapath probe = new ProbeDatapath();
+            Breakdown breakdown = new Breakdown();
             try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "bench",
                     clusters, Duration.ofSeconds(1), new RemoteClusterOptions(Duration.ZERO, Duration.ofSeconds(30),
-                            Duration.ofSeconds(1)), "probe"), probe, AgentObserver.NONE)) {
+                            Duration.ofSeconds(1)), "probe"), probe, breakdown)) {
                 t = System.nanoTime();
                 agent.start();
                 awaitInitialSync(probe, services, backends);
                 System.out.printf("agent initial sync: %.1f s%n", (System.nanoTime() - t) / 1e9);
-                run(etcd2, probe, services, backends, changes);
+                try (Client proxy2 = EtcdClients.builder(viaProxy.endpoints(), Optional.of(viaProxy.tls())).build()) {
+                    ratio = run(etcd2, proxy2, probe, breakdown, services, backends, changes);
+                }
                 System.gc();
                 long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
                 System.out.printf("bench JVM (agent core + harness) after GC: heap used %.0f MiB, RSS %s%n",
                         heap / 1048576.0, rss());
             }
             for (String heap : new String[] {"512m", "1g"}) {
-                long kib = AgentProcessRss.measure(clusters, (long) services * backends * 2, heap,
+                AgentProcessRss.Memory m = AgentProcessRss.measure(clusters, (long) services * backends * 2, heap,
                         dev.clustermesh.testing.FreePorts.next(), dev.clustermesh.testing.FreePorts.next());
                 System.out.printf("packaged mesh-agent process (-Xmx%s) synced with %d services x %d backends from "
-                        + "each of 2 clusters: RSS %.0f MiB%n", heap, services, backends, kib / 1024.0);
+                        + "each of 2 clusters: RSS %.0f MiB, heap used after a full GC %.0f MiB (RSS after it %.0f MiB)%n",
+                        heap, services, backends, m.rssKib() / 1024.0, m.heapAfterGcKib() / 1024.0,
+                        m.rssAfterGcKib() / 1024.0);
             }
+            System.out.println(ratio);
         }
     }
 
@@ -87,17 +101,45 @@ public final class PropagationBench {
         });
     }
 
-    private static void run(Client etcd2, ProbeDatapath probe, int services, int backends, int changes) throws Exception {
+    /** When the agent's watcher handed the latest event to the view, and how long the latest reconcile run took. */
+    private static final class Breakdown implements AgentObserver {
+        volatile long eventAt;
+        volatile long reconcileNanos;
+
+        @Override
+        public void event(String cluster) {
+            eventAt = System.nanoTime();
+        }
+
+        @Override
+        public void applied(long reconcile, long propagation) {
+            reconcileNanos = reconcile;
+        }
+    }
+
+    private static String run(Client etcd2, Client proxy2, ProbeDatapath probe, Breakdown breakdown, int services,
+            int backends, int changes) throws Exception {
         Map<String, Long> watched = new ConcurrentHashMap<>();
+        Map<String, Long> proxied = new ConcurrentHashMap<>();
         Random random = new Random(42);
         long[] agent = new long[changes];
         long[] raw = new long[changes];
+        long[] hop = new long[changes];
+        long[] received = new long[changes];
+        long[] reconcile = new long[changes];
         int[] current = new int[services];
         Arrays.fill(current, backends);
+        // Both watches start at the same revision, so neither misses a put made before its stream was set up.
+        long now = etcd2.getKVClient().get(bytes(KeyLayout.SERVICES)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        WatchOption from = WatchOption.builder().isPrefix(true).withRevision(now + 1).build();
         try (Watch.Watcher w = etcd2.getWatchClient().watch(bytes(KeyLayout.SERVICES + "cluster2/"),
-                WatchOption.builder().isPrefix(true).build(),
+                from,
                 r -> r.getEvents().forEach(e -> watched.put(e.getKeyValue().getKey().toString(StandardCharsets.UTF_8)
-                        + "@" + e.getKeyValue().getModRevision(), System.nanoTime())))) {
+                        + "@" + e.getKeyValue().getModRevision(), System.nanoTime())));
+                Watch.Watcher p = proxy2.getWatchClient().watch(bytes(KeyLayout.SERVICES + "cluster2/"),
+                        from,
+                        r -> r.getEvents().forEach(e -> proxied.put(e.getKeyValue().getKey().toString(StandardCharsets.UTF_8)
+                                + "@" + e.getKeyValue().getModRevision(), System.nanoTime())))) {
             for (int i = 0; i < changes; i++) {
                 int svc = random.nextInt(services);
                 // Alternate the service between B and B-1 backends, so every put is a real change.
@@ -112,33 +154,46 @@ public final class PropagationBench {
                         MeshLoad.service("cluster2", 2, svc, count).toByteArray())).get(10, TimeUnit.SECONDS)
                         .getHeader().getRevision();
                 agent[i] = applied.get(30, TimeUnit.SECONDS) - t0;
-                raw[i] = awaitWatched(watched, key + "@" + rev) - t0;
+                received[i] = breakdown.eventAt - t0;
+                reconcile[i] = breakdown.reconcileNanos;
+                raw[i] = awaitWatched(watched, key + "@" + rev, "raw etcd") - t0;
+                hop[i] = awaitWatched(proxied, key + "@" + rev, "mesh-proxy") - t0;
             }
         }
-        print(agent, raw, services, backends, changes);
+        Arrays.sort(received);
+        Arrays.sort(reconcile);
+        System.out.printf("agent share: put -> event handed to the agent's view p50 %.2f p99 %.2f ms; reconcile run "
+                + "p50 %.2f p99 %.2f ms%n", ms(received, 0.5), ms(received, 0.99), ms(reconcile, 0.5), ms(reconcile, 0.99));
+        return print(agent, raw, hop, services, backends, changes);
     }
 
-    private static long awaitWatched(Map<String, Long> watched, String key) throws InterruptedException {
+    private static long awaitWatched(Map<String, Long> watched, String key, String watch) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!watched.containsKey(key)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("raw watch never saw " + key);
+                throw new IllegalStateException("the " + watch + " watch never saw " + key);
             }
             Thread.onSpinWait();
         }
         return watched.remove(key);
     }
 
-    private static void print(long[] agent, long[] raw, int services, int backends, int changes) {
+    private static String print(long[] agent, long[] raw, long[] hop, int services, int backends, int changes) {
         Arrays.sort(agent);
         Arrays.sort(raw);
+        Arrays.sort(hop);
         System.out.printf("%n| path (%d changes, %d services x %d backends per cluster) | p50 | p99 | max |%n", changes,
                 services, backends);
         System.out.println("|---|---|---|---|");
         System.out.printf("| raw etcd put -> watch event | %.2f ms | %.2f ms | %.2f ms |%n", ms(raw, 0.5), ms(raw, 0.99), ms(raw, 1));
+        System.out.printf("| cluster2 etcd put -> watch event through cluster2's mesh-proxy | %.2f ms | %.2f ms | %.2f ms |%n",
+                ms(hop, 0.5), ms(hop, 0.99), ms(hop, 1));
         System.out.printf("| cluster2 etcd put -> cluster1 agent map applied | %.2f ms | %.2f ms | %.2f ms |%n",
                 ms(agent, 0.5), ms(agent, 0.99), ms(agent, 1));
-        System.out.printf("ratio agent/raw: p50 %.2fx, p99 %.2fx%n", ms(agent, 0.5) / ms(raw, 0.5), ms(agent, 0.99) / ms(raw, 0.99));
+        System.out.printf("ratio through the proxy/raw: p50 %.2fx, p99 %.2fx%n", ms(hop, 0.5) / ms(raw, 0.5),
+                ms(hop, 0.99) / ms(raw, 0.99));
+        return String.format("propagation ratio p50 %.2f p99 %.2f", ms(agent, 0.5) / ms(raw, 0.5),
+                ms(agent, 0.99) / ms(raw, 0.99));
     }
 
     private static double ms(long[] sorted, double q) {

@@ -38,6 +38,8 @@ class LbBookTest {
         LbBook book = new LbBook("cluster1");
         MemoryTarget target = new MemoryTarget();
         Map<String, BackendState> pods = new HashMap<>();
+        LbMaps previous = book.maps();
+        String previousDump = previous.dump();
         for (int step = 0; step < 400; step++) {
             Set<ServiceName> touched = new HashSet<>();
             if (random.nextInt(4) == 0) {
@@ -71,7 +73,11 @@ class LbBookTest {
                 Map<String, ClusterService> byCluster = mesh.getOrDefault(name, Map.of());
                 book.update(name, List.copyOf(byCluster.values()), ids::get, change);
             }
-            target.apply(book.view(), change);
+            // What the datapath and readers were handed is a snapshot: later updates never show through it.
+            assertThat(previous.dump()).as("snapshot of step %d after step %d", step - 1, step).isEqualTo(previousDump);
+            target.apply(book.maps(), change);
+            previous = book.maps();
+            previousDump = previous.dump();
 
             LbMaps full = LbCompute.compute("cluster1", snapshot(mesh), LbIds.EMPTY);
             assertThat(shape(book.snapshot())).as("step %d", step).isEqualTo(shape(full));

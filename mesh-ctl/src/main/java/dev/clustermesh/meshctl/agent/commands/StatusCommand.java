@@ -1,5 +1,7 @@
-package dev.clustermesh.meshctl.agent;
+package dev.clustermesh.meshctl.agent.commands;
 
+import dev.clustermesh.meshctl.agent.AgentClient;
+import dev.clustermesh.meshctl.agent.Views;
 import dev.clustermesh.meshctl.cli.Durations;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
 import dev.clustermesh.meshctl.cli.OutputFormat;

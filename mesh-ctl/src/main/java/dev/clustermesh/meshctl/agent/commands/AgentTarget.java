@@ -1,5 +1,6 @@
-package dev.clustermesh.meshctl.agent;
+package dev.clustermesh.meshctl.agent.commands;
 
+import dev.clustermesh.meshctl.agent.AgentClient;
 import dev.clustermesh.meshctl.demo.DemoState;
 import java.nio.file.Path;
 import java.time.Duration;

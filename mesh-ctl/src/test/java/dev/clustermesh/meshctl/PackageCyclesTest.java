@@ -1,0 +1,13 @@
+package dev.clustermesh.meshctl;
+
+import dev.clustermesh.testing.PackageCycles;
+import org.junit.jupiter.api.Test;
+
+/** Packages depend on each other one way only: a cycle means one of them should be split or moved. */
+class PackageCyclesTest {
+
+    @Test
+    void noTwoPackagesDependOnEachOther() {
+        PackageCycles.assertNone("mesh-ctl", "dev.clustermesh.");
+    }
+}
