@@ -32,6 +32,17 @@ final class ApiMetrics {
                 .description("Watch streams ended with UNAVAILABLE after a failure in the proxy").register(registry);
     }
 
+    /** Reports the Range answers' bound: bytes in flight, the bound itself, answers that had to wait. */
+    void rangeBudget(RangeBudget budget) {
+        Gauge.builder("mesh_proxy_range_bytes_in_flight", budget, RangeBudget::used)
+                .description("Bytes of Range answers being sent now").register(registry);
+        Gauge.builder("mesh_proxy_range_bytes_limit", budget, RangeBudget::limit)
+                .description("Bound on the bytes of Range answers sent at once (a quarter of the heap)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("mesh_proxy_range_answers_waited", budget,
+                RangeBudget::waits).description("Range answers that waited for room under the bound").register(registry);
+    }
+
     void request(String method, String code) {
         registry.counter("mesh_proxy_requests", "method", method, "code", code).increment();
     }

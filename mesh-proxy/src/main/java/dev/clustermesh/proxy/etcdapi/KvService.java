@@ -40,6 +40,7 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
     private final AccessPolicy policy;
     private final ApiMetrics metrics;
     private final RangeBytes ranges;
+    private final RangeBudget budget = RangeBudget.ofHeap();
 
     KvService(KvCache cache, UpstreamFeed feed, ProxySettings settings, ApiMetrics metrics) {
         this.cache = cache;
@@ -47,6 +48,7 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
         this.policy = new AccessPolicy(settings.cluster().name());
         this.metrics = metrics;
         this.ranges = new RangeBytes(cache);
+        metrics.rangeBudget(budget);
     }
 
     /** The generated binding, with Range answering encoded responses ({@link RangeMethod}). */
@@ -57,27 +59,42 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
 
     void rangeEncoded(RangeRequest req, StreamObserver<byte[]> out) {
         ClientIdentity who = IdentityInterceptor.IDENTITY.get();
+        Context context = Vertx.currentContext();
+        RangeSend send = new RangeSend(budget, out, context);
         if (cache.ready() && req.getRevision() > cache.revision()) {
             feed.requestProgress();
-            Context context = Vertx.currentContext();
             Executor back = context == null ? ForkJoinPool.commonPool() : r -> context.runOnContext(v -> r.run());
             // Answered off the cache lock (the waiter completes under it), whether the cache got there or not.
             cache.awaitRevision(req.getRevision()).orTimeout(FUTURE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .whenCompleteAsync((rev, t) -> range(who, req, out), back);
+                    .whenCompleteAsync((rev, t) -> range(who, req, out, send), back);
             return;
         }
-        range(who, req, out);
+        range(who, req, out, send);
     }
 
-    private void range(ClientIdentity who, RangeRequest req, StreamObserver<byte[]> out) {
-        Calls.unary(metrics, "Range", out, () -> {
+    /** Answers from the cache; the encoded answer waits for room in the {@link RangeBudget} before it is sent. */
+    private void range(ClientIdentity who, RangeRequest req, StreamObserver<byte[]> out, RangeSend send) {
+        byte[] answer;
+        try {
             if (req.getKey().isEmpty()) {
                 throw ApiErrors.emptyKey();
             }
             check(who, RangeQuery.of(req));
             ready();
-            return ranges.answer(req);
-        });
+            answer = ranges.answer(req);
+        } catch (RuntimeException e) {
+            io.grpc.StatusRuntimeException s = ApiErrors.of(e);
+            metrics.request("Range", s.getStatus().getCode().name());
+            out.onError(s);
+            return;
+        }
+        metrics.request("Range", "OK");
+        send.send(answer);
+    }
+
+    /** The bound on Range answers in flight (for tests and metrics). */
+    RangeBudget rangeBudget() {
+        return budget;
     }
 
     @Override
