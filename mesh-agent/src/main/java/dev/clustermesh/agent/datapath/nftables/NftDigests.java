@@ -55,7 +55,7 @@ final class NftDigests {
     static String digest(NftFrontend f) {
         long h = 0xcbf29ce484222325L;
         for (Target t : f.targets()) {
-            h = fnv(fnv(h, t.ip()), Integer.toString(t.port()));
+            h = fnv(fnv(h, t.ip()), NftRender.decimal(t.port()));
         }
         return hex16(h);
     }

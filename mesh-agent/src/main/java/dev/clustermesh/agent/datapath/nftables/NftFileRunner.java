@@ -4,6 +4,7 @@ import dev.clustermesh.agent.datapath.NetworkNamespace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs each transaction in a fresh {@code nft -f -} process, the text streamed into its standard input while it
@@ -23,14 +24,29 @@ final class NftFileRunner implements NftRunner {
     @Override
     public void apply(NftTransaction tx) {
         tx.ops();
-        if (tx.isEmpty()) {
-            return;
+        if (!tx.isEmpty()) {
+            apply(() -> tx);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here nft starts first and the transaction is built while nft starts up (a full sync builds 130,000
+     * operations); it is checked whole before the first byte is written, so an invalid one leaves nft with empty
+     * input, which changes nothing.
+     */
+    @Override
+    public NftTransaction apply(Supplier<NftTransaction> build) {
+        NftTransaction[] built = new NftTransaction[1];
         netns.run(List.of("nft", "-f", "-"), in -> {
+            built[0] = build.get();
+            built[0].ops();
             NftText text = NftText.streaming(in);
-            NftBlock.file(tx, text);
+            NftBlock.file(built[0], text);
             text.finish();
         }, timeout);
+        return built[0];
     }
 
     @Override

@@ -56,6 +56,7 @@ final class NftRender {
     static final String NO_BACKENDS = "no_backends";
     /** The protocols with a slot map, as nft names them. */
     static final List<String> PROTOCOLS = List.of("tcp", "udp", "sctp");
+    private static final String[] DECIMALS = new String[65536];
 
     private NftRender() {
     }
@@ -184,9 +185,25 @@ final class NftRender {
         return f == Family.V4 ? Kind.IPV4_ADDR : Kind.IPV6_ADDR;
     }
 
+    /**
+     * {@code n} in decimal. The strings of ports and slot numbers are made once: a full sync of 10,000 services
+     * writes 220,000 of them. Racing threads may each make one; any of them is the same text.
+     */
+    static String decimal(int n) {
+        if (n < 0 || n >= DECIMALS.length) {
+            return Integer.toString(n);
+        }
+        String s = DECIMALS[n];
+        if (s == null) {
+            s = Integer.toString(n);
+            DECIMALS[n] = s;
+        }
+        return s;
+    }
+
     /** {@code addr . proto . port}: a frontend's key in the services map and the digests set. */
     static List<String> key(NftFrontend f) {
-        return List.of(f.frontend().ip(), f.protocol(), Integer.toString(f.frontend().port()));
+        return List.of(f.frontend().ip(), f.protocol(), decimal(f.frontend().port()));
     }
 
     /** A services map element: the frontend's key and its chain. */
@@ -201,25 +218,25 @@ final class NftRender {
 
     /** {@code addr . port . slot}: a slot's key in the frontend's slot map, to delete. */
     static Element slotKey(NftFrontend f, int slot) {
-        return Element.ofKey(slotMapName(f), List.of(f.frontend().ip(), Integer.toString(f.frontend().port()),
-                Integer.toString(slot)));
+        return Element.ofKey(slotMapName(f), List.of(f.frontend().ip(), decimal(f.frontend().port()),
+                decimal(slot)));
     }
 
     /** A slot map element for slot {@code slot}. */
     static Element slotElement(NftFrontend f, int slot) {
         Target t = f.targets().get(slot);
-        return new Element(slotMapName(f), List.of(f.frontend().ip(), Integer.toString(f.frontend().port()),
-                Integer.toString(slot)), List.of(t.ip(), Integer.toString(t.port())), null);
+        return new Element(slotMapName(f), List.of(f.frontend().ip(), decimal(f.frontend().port()),
+                decimal(slot)), List.of(t.ip(), decimal(t.port())), null);
     }
 
     /** Adds every slot element of {@code f}: {@link #slotElement} for each slot, the shared strings made once. */
     private static void slotElements(NftTransaction tx, NftFrontend f) {
         String map = slotMapName(f);
         String ip = f.frontend().ip();
-        String port = Integer.toString(f.frontend().port());
+        String port = decimal(f.frontend().port());
         for (int i = 0; i < f.count(); i++) {
             Target t = f.targets().get(i);
-            tx.add(new Element(map, List.of(ip, port, Integer.toString(i)), List.of(t.ip(), Integer.toString(t.port())),
+            tx.add(new Element(map, List.of(ip, port, decimal(i)), List.of(t.ip(), decimal(t.port())),
                     null));
         }
     }

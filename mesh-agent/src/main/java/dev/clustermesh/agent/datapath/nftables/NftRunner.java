@@ -2,6 +2,7 @@ package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.DatapathException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Applies {@link NftTransaction}s to one network namespace's ruleset and reads objects back. Every implementation
@@ -18,6 +19,19 @@ interface NftRunner extends AutoCloseable {
      *         answer in time (the outcome is then unknown: follow with a full sync)
      */
     void apply(NftTransaction tx);
+
+    /**
+     * Builds a transaction with {@code build} when the runner is ready to send it, and applies it as
+     * {@link #apply(NftTransaction)} does: a runner that starts a process builds it while the process starts.
+     * An invalid transaction is refused before any of it is sent.
+     *
+     * @return the transaction built
+     */
+    default NftTransaction apply(Supplier<NftTransaction> build) {
+        NftTransaction tx = build.get();
+        apply(tx);
+        return tx;
+    }
 
     /**
      * What {@code nft list WHAT...} prints, such as {@code list(List.of("set", "inet", "clustermesh", "digests4"))}.

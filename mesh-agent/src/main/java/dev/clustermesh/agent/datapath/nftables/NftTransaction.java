@@ -9,9 +9,10 @@ import dev.clustermesh.agent.datapath.nftables.NftObjects.NftObject;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Rule;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Set;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Table;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,8 @@ final class NftTransaction {
         final String nft = name().toLowerCase(Locale.ROOT);
     }
 
+    private static final Verb[] VERBS = Verb.values();
+
     /**
      * One operation, in the order it was added.
      *
@@ -49,7 +52,9 @@ final class NftTransaction {
 
     private final Table table;
     private final Map<String, Set> sets = new HashMap<>();
-    private final List<Op> ops = new ArrayList<>();
+    /** The operations, kept as objects and verbs side by side: a full sync holds 130,000 of them. */
+    private final List<NftObject> objects = new ArrayList<>();
+    private byte[] verbs = new byte[16];
     private String error;
 
     /**
@@ -87,7 +92,7 @@ final class NftTransaction {
 
     /** Whether there is nothing to apply (and no error). */
     boolean isEmpty() {
-        return ops.isEmpty() && error == null;
+        return objects.isEmpty() && error == null;
     }
 
     Table table() {
@@ -96,7 +101,7 @@ final class NftTransaction {
 
     /** The number of operations taken. */
     int size() {
-        return ops.size();
+        return objects.size();
     }
 
     /**
@@ -108,7 +113,17 @@ final class NftTransaction {
         if (error != null) {
             throw new DatapathException("invalid nft transaction on table " + table + ": " + error, null);
         }
-        return Collections.unmodifiableList(ops);
+        return new AbstractList<>() {
+            @Override
+            public Op get(int i) {
+                return new Op(VERBS[verbs[i]], objects.get(i));
+            }
+
+            @Override
+            public int size() {
+                return objects.size();
+            }
+        };
     }
 
     /**
@@ -129,7 +144,7 @@ final class NftTransaction {
 
     @Override
     public String toString() {
-        return error != null ? "invalid nft transaction: " + error : ops.size() + " nft operations on " + table;
+        return error != null ? "invalid nft transaction: " + error : objects.size() + " nft operations on " + table;
     }
 
     private NftTransaction op(Verb verb, NftObject object) {
@@ -150,10 +165,14 @@ final class NftTransaction {
                     : verb == Verb.FLUSH ? "flush table is not supported" : null;
         }
         if (problem != null) {
-            error = "operation " + (ops.size() + 1) + " (" + verb.nft + " " + describe(object) + "): " + problem;
+            error = "operation " + (objects.size() + 1) + " (" + verb.nft + " " + describe(object) + "): " + problem;
             return this;
         }
-        ops.add(new Op(verb, object));
+        if (objects.size() == verbs.length) {
+            verbs = Arrays.copyOf(verbs, verbs.length * 2);
+        }
+        verbs[objects.size()] = (byte) verb.ordinal();
+        objects.add(object);
         if (object instanceof Set s) {
             if (verb == Verb.ADD) {
                 sets.put(s.name(), s);

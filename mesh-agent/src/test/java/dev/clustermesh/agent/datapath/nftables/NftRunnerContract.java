@@ -108,6 +108,19 @@ abstract class NftRunnerContract {
     }
 
     @Test
+    void aTransactionBuiltWhenTheRunnerIsReadyIsCheckedWholeBeforeAnyOfItIsSent() {
+        create();
+
+        assertThatThrownBy(() -> runner().apply(() -> tx().add(backend("10.0.0.2", "10.1.0.2"))
+                .add(backend("10.0.0.3", "10.1.0.256")))).isInstanceOf(DatapathException.class)
+                .hasMessageContaining("'10.1.0.256' is not an IPv4 address");
+        assertThat(backends()).doesNotContain("10.0.0.2");
+        NftTransaction built = runner().apply(() -> tx().add(backend("10.0.0.4", "10.1.0.4")));
+        assertThat(built.size()).isEqualTo(1);
+        assertThat(backends()).contains("10.0.0.4 . 80 : 10.1.0.4 . 8080");
+    }
+
+    @Test
     void itKeepsWorkingAfterARefusal() {
         create();
         assertThatThrownBy(() -> runner().apply(tx().delete(new Element("backends", List.of("10.0.0.9", "80"),
