@@ -2,6 +2,7 @@ package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the ruleset holds for one frontend: its usable backends, in slot order. No target means the frontend is
@@ -41,8 +42,8 @@ record NftFrontend(LbFrontend frontend, Family family, String protocol, List<Tar
     }
 
     /** The load-balancing chain it jumps to; empty without targets (it goes to {@code no_backends}). */
-    java.util.Optional<LbChain> chain() {
-        return count() == 0 ? java.util.Optional.empty() : java.util.Optional.of(new LbChain(family, protocol, count()));
+    Optional<LbChain> chain() {
+        return count() == 0 ? Optional.empty() : Optional.of(new LbChain(family, protocol, count()));
     }
 
     /**

@@ -122,7 +122,8 @@ final class NftObjects {
             }
             boolean ok = switch (this) {
                 case IPV4_ADDR -> NftRender.isIpv4(value) || interval && cidr(value, false);
-                case IPV6_ADDR -> value.indexOf(':') >= 0 && (IpAddresses.isLiteral(value) || interval && cidr(value, true));
+                case IPV6_ADDR -> value.indexOf(':') >= 0
+                        && (IpAddresses.isLiteral(value) || interval && cidr(value, true));
                 case INET_PROTO -> value.equals("tcp") || value.equals("udp") || value.equals("sctp");
                 case INET_SERVICE -> number(value, 1, 65535);
                 case INTEGER -> number(value, 0, Integer.MAX_VALUE);

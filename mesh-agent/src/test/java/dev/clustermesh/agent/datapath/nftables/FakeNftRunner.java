@@ -175,8 +175,8 @@ final class FakeNftRunner implements NftRunner {
             Content c = tables.get(new Table(what.get(1), what.get(2)));
             Set s = c == null ? null : c.sets.get(what.get(3));
             if (s != null && s.isMap() == what.get(0).equals("map")) {
-                return "table " + what.get(1) + " " + what.get(2) + " {\n" + listing(s, c.elements.get(s.name()).values())
-                        + "}\n";
+                return "table " + what.get(1) + " " + what.get(2) + " {\n"
+                        + listing(s, c.elements.get(s.name()).values()) + "}\n";
             }
         }
         throw new DatapathException("nft list " + String.join(" ", what) + " exited with 1: Error: " + ENOENT, null);

@@ -23,10 +23,12 @@ class NftTransactionTest {
     private static final Table T = new Table("inet", "t");
     private static final Set SLOTS = new Set("slots", List.of(Field.typeOf(Kind.IPV4_ADDR, "ip daddr"),
             Field.typeOf(Kind.INET_SERVICE, "tcp dport"), Field.typeOf(Kind.INTEGER, "numgen random mod 1")),
-            List.of(Field.typeOf(Kind.IPV4_ADDR, "ip daddr"), Field.typeOf(Kind.INET_SERVICE, "tcp dport")), false, null);
-    private static final Set VERDICTS = new Set("verdicts", List.of(Field.type(Kind.IPV6_ADDR), Field.type(Kind.INET_PROTO)),
-            List.of(Field.type(Kind.VERDICT)), false, null);
-    private static final Set PODS = new Set("pods", List.of(Field.type(Kind.IPV4_ADDR)), List.of(), true, "remote pods");
+            List.of(Field.typeOf(Kind.IPV4_ADDR, "ip daddr"), Field.typeOf(Kind.INET_SERVICE, "tcp dport")), false,
+            null);
+    private static final Set VERDICTS = new Set("verdicts", List.of(Field.type(Kind.IPV6_ADDR),
+            Field.type(Kind.INET_PROTO)), List.of(Field.type(Kind.VERDICT)), false, null);
+    private static final Set PODS = new Set("pods", List.of(Field.type(Kind.IPV4_ADDR)), List.of(), true,
+            "remote pods");
 
     private static NftTransaction tx() {
         return new NftTransaction(T, List.of(SLOTS, VERDICTS, PODS));
@@ -39,8 +41,9 @@ class NftTransactionTest {
     @Test
     void aNewTableIsRenderedAsOneBlockForNftFileAndAsCommandsOnOneLineForNftInteractive() {
         NftTransaction tx = new NftTransaction(T, List.of()).add(T).delete(T).add(T).add(SLOTS).add(PODS)
-                .add(new Chain("pre", new Hook("nat", "prerouting", -110))).add(new Rule("pre", "ct state invalid drop"))
-                .add(Chain.regular("lb")).add(new Rule("lb", "dnat ip to ip daddr . tcp dport . numgen random mod 2 map @slots"))
+                .add(new Chain("pre", new Hook("nat", "prerouting", -110)))
+                .add(new Rule("pre", "ct state invalid drop")).add(Chain.regular("lb"))
+                .add(new Rule("lb", "dnat ip to ip daddr . tcp dport . numgen random mod 2 map @slots"))
                 .add(slot("10.0.0.1", "80", "0", "10.1.0.1", "8080")).add(new Element("pods", List.of("10.20.0.0/16"),
                         List.of(), null)).add(slot("10.0.0.1", "80", "1", "10.1.0.2", "8080"));
 
@@ -113,19 +116,24 @@ class NftTransactionTest {
                         "'lb; flush ruleset' is not a valid chain name"),
                 new Case("a table other than the transaction's", tx -> tx.add(new Table("ip", "t")),
                         "this transaction is on table inet t"),
-                new Case("an element of an unknown map", tx -> tx.add(new Element("nope", List.of("1"), List.of(), null)),
+                new Case("an element of an unknown map",
+                        tx -> tx.add(new Element("nope", List.of("1"), List.of(), null)),
                         "no set or map 'nope'"),
                 new Case("a key shorter than the map's", tx -> tx.add(new Element("slots", List.of("10.0.0.1", "80"),
                         List.of("10.1.0.1", "8080"), null)), "a key of 2 values for slots's 3 fields"),
-                new Case("a value longer than the map's", tx -> tx.add(slot("10.0.0.1", "80", "0", "10.1.0.1", "8080", "1")),
+                new Case("a value longer than the map's",
+                        tx -> tx.add(slot("10.0.0.1", "80", "0", "10.1.0.1", "8080", "1")),
                         "a value of 3 fields for slots's 2"),
                 new Case("a map element without its value", tx -> tx.add(slot("10.0.0.1", "80", "0")),
                         "a value of 0 fields"),
-                new Case("an IPv6 address in an IPv4 field", tx -> tx.add(slot("fd00::1", "80", "0", "10.1.0.1", "8080")),
+                new Case("an IPv6 address in an IPv4 field",
+                        tx -> tx.add(slot("fd00::1", "80", "0", "10.1.0.1", "8080")),
                         "key field 1: 'fd00::1' is not an IPv4 address"),
-                new Case("an IPv4 address in an IPv6 field", tx -> tx.add(new Element("verdicts", List.of("10.0.0.1", "tcp"),
+                new Case("an IPv4 address in an IPv6 field", tx -> tx.add(new Element("verdicts",
+                        List.of("10.0.0.1", "tcp"),
                         List.of("accept"), null)), "'10.0.0.1' is not an IPv6 address"),
-                new Case("a CIDR outside an interval set", tx -> tx.add(slot("10.0.0.0/8", "80", "0", "10.1.0.1", "8080")),
+                new Case("a CIDR outside an interval set",
+                        tx -> tx.add(slot("10.0.0.0/8", "80", "0", "10.1.0.1", "8080")),
                         "'10.0.0.0/8' is not an IPv4 address"),
                 new Case("a CIDR with a bad prefix", tx -> tx.add(new Element("pods", List.of("10.0.0.0/33"), List.of(),
                         null)), "'10.0.0.0/33' is not an IPv4 address or CIDR"),
@@ -139,7 +147,8 @@ class NftTransactionTest {
                         "'-1' is not a valid integer"),
                 new Case("an unknown protocol", tx -> tx.add(new Element("verdicts", List.of("fd00::1", "icmp"),
                         List.of("accept"), null)), "'icmp' is not tcp, udp or sctp"),
-                new Case("a verdict to a bad chain name", tx -> tx.add(new Element("verdicts", List.of("fd00::1", "tcp"),
+                new Case("a verdict to a bad chain name", tx -> tx.add(new Element("verdicts",
+                        List.of("fd00::1", "tcp"),
                         List.of("goto x y"), null)), "'goto x y' is not a valid verdict"),
                 new Case("a comment with a quote", tx -> tx.add(new Element("pods", List.of("10.0.0.1"), List.of(),
                         "a\"b")), "a comment with a quote"),
@@ -149,12 +158,15 @@ class NftTransactionTest {
                         "it names @nope"),
                 new Case("a rule with a second statement", tx -> tx.add(new Rule("lb", "accept; flush ruleset")),
                         "a rule must be one statement"),
-                new Case("deleting a rule", tx -> tx.delete(new Rule("lb", "accept")), "only adding rules is supported"),
+                new Case("deleting a rule", tx -> tx.delete(new Rule("lb", "accept")),
+                        "only adding rules is supported"),
                 new Case("a base chain on no hook", tx -> tx.add(new Chain("c", new Hook("nat", "ingress", 0))),
                         "'ingress' is not a netfilter hook"),
-                new Case("a map redeclared with other fields", tx -> tx.add(new Set("slots", List.of(Field.type(Kind.IPV4_ADDR)),
+                new Case("a map redeclared with other fields", tx -> tx.add(new Set("slots",
+                        List.of(Field.type(Kind.IPV4_ADDR)),
                         List.of(), false, null)), "declared already with other fields"),
-                new Case("a verdict inside a key", tx -> tx.add(new Set("v", List.of(Field.type(Kind.VERDICT)), List.of(),
+                new Case("a verdict inside a key", tx -> tx.add(new Set("v", List.of(Field.type(Kind.VERDICT)),
+                        List.of(),
                         false, null)), "a verdict can only be a map's whole value"),
                 new Case("elements of a set the transaction deleted the table of", tx -> tx.delete(T)
                         .add(new Element("pods", List.of("10.0.0.1"), List.of(), null)), "no set or map 'pods'"));
@@ -196,7 +208,8 @@ class NftTransactionTest {
 
     @Test
     void validOperationsOfEveryKindAreTaken() {
-        NftTransaction tx = tx().add(T).add(new Element("verdicts", List.of("fd00::1", "sctp"), List.of("jump lb"), null))
+        NftTransaction tx = tx().add(T)
+                .add(new Element("verdicts", List.of("fd00::1", "sctp"), List.of("jump lb"), null))
                 .add(new Element("pods", List.of("10.0.0.0/8"), List.of(), "1 00000000000000aa"))
                 .add(new Element("pods", List.of("10.1.2.3"), List.of(), null)).delete(SLOTS).flush(PODS)
                 .add(new Rule("lb", "ip saddr @pods masquerade"));
