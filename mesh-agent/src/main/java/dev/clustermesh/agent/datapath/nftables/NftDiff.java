@@ -1,5 +1,9 @@
 package dev.clustermesh.agent.datapath.nftables;
 
+import dev.clustermesh.agent.datapath.nftables.NftFrontend.LbChain;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Chain;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Element;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Rule;
 import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,7 +20,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The statements that turn the programmed table into the desired one for a set of candidate frontends: element
+ * The operations that turn the programmed table into the desired one for a set of candidate frontends: element
  * deletes and adds in the services and slot maps, and the load-balancing chains that are new. Pure; cost in
  * proportion to the candidates, not to the table.
  *
@@ -29,19 +33,24 @@ final class NftDiff {
     /**
      * The difference, ready to apply.
      *
-     * @param statements nft statements in order, one per line; empty when the table already matches
-     * @param chains the load-balancing chains present once they are applied
+     * @param transaction the operations in order; empty when the table already matches. The caller may add its
+     *        own operations before applying it.
+     * @param chains the load-balancing chains present once it is applied
      * @param updates per changed frontend, its rules once applied (empty: gone)
      */
-    record Delta(List<String> statements, Set<String> chains, Map<LbFrontend, Optional<NftFrontend>> updates) {
+    record Delta(NftTransaction transaction, Set<LbChain> chains, Map<LbFrontend, Optional<NftFrontend>> updates) {
         Delta {
-            statements = List.copyOf(statements);
             chains = Collections.unmodifiableSet(chains);
             updates = Collections.unmodifiableMap(new HashMap<>(updates));
         }
 
+        /** The operations as nft commands, one per line. */
+        List<String> statements() {
+            return transaction.commands();
+        }
+
         boolean isEmpty() {
-            return statements.isEmpty();
+            return transaction.isEmpty();
         }
     }
 
@@ -54,7 +63,7 @@ final class NftDiff {
      * @param candidates the frontends that may differ (others are known to be equal)
      * @param desired a candidate's desired rules; empty when it should not be programmed
      */
-    static Delta diff(Map<LbFrontend, NftFrontend> programmed, Set<String> chains, Collection<LbFrontend> candidates,
+    static Delta diff(Map<LbFrontend, NftFrontend> programmed, Set<LbChain> chains, Collection<LbFrontend> candidates,
             Function<LbFrontend, Optional<NftFrontend>> desired) {
         Changes c = new Changes(chains);
         Map<LbFrontend, Optional<NftFrontend>> updates = new HashMap<>();
@@ -70,14 +79,14 @@ final class NftDiff {
         return c.delta(updates);
     }
 
-    /** Collects element operations per map, then orders them into statements. */
+    /** Collects element operations per map, then orders them into a transaction. */
     private static final class Changes {
-        private final Set<String> chains;
-        private final List<String> newChains = new ArrayList<>();
-        private final Map<String, List<String>> deletes = new TreeMap<>();
-        private final Map<String, List<String>> adds = new TreeMap<>();
+        private final Set<LbChain> chains;
+        private final List<LbChain> newChains = new ArrayList<>();
+        private final Map<String, List<Element>> deletes = new TreeMap<>();
+        private final Map<String, List<Element>> adds = new TreeMap<>();
 
-        Changes(Set<String> chains) {
+        Changes(Set<LbChain> chains) {
             this.chains = chains;
         }
 
@@ -87,60 +96,53 @@ final class NftDiff {
          */
         void change(NftFrontend b, NftFrontend a) {
             if (b != null) {
-                add(deletes, NftDigests.set(b.family()), NftRender.key(b));
+                add(deletes, NftDigests.key(b));
             }
             if (a != null) {
-                add(adds, NftDigests.set(a.family()), NftDigests.element(a));
+                add(adds, NftDigests.entry(a));
             }
             if (b != null && (a == null || b.count() != a.count())) {
-                add(deletes, "services" + b.family().suffix, NftRender.key(b));
+                add(deletes, NftRender.serviceKey(b));
             }
             if (a != null && (b == null || b.count() != a.count())) {
-                add(adds, "services" + a.family().suffix, NftRender.serviceElement(a));
-                String chain = NftRender.chain(a);
-                if (a.count() > 0 && !chains.contains(chain) && !newChains.contains(chain)) {
-                    newChains.add(chain);
-                }
+                add(adds, NftRender.serviceElement(a));
+                a.chain().filter(c -> !chains.contains(c) && !newChains.contains(c)).ifPresent(newChains::add);
             }
             int slots = Math.max(b == null ? 0 : b.count(), a == null ? 0 : a.count());
             for (int i = 0; i < slots; i++) {
                 NftFrontend.Target was = b != null && i < b.count() ? b.targets().get(i) : null;
                 NftFrontend.Target is = a != null && i < a.count() ? a.targets().get(i) : null;
                 if (was != null && !Objects.equals(was, is)) {
-                    add(deletes, NftRender.slotMap(b.family(), b.protocol()), NftRender.slotKey(b, i));
+                    add(deletes, NftRender.slotKey(b, i));
                 }
                 if (is != null && !Objects.equals(was, is)) {
-                    add(adds, NftRender.slotMap(a.family(), a.protocol()), NftRender.slotElement(a, i));
+                    add(adds, NftRender.slotElement(a, i));
                 }
             }
         }
 
-        private static void add(Map<String, List<String>> ops, String map, String element) {
-            ops.computeIfAbsent(map, k -> new ArrayList<>()).add(element);
+        private static void add(Map<String, List<Element>> ops, Element element) {
+            ops.computeIfAbsent(element.set(), k -> new ArrayList<>()).add(element);
         }
 
         Delta delta(Map<LbFrontend, Optional<NftFrontend>> updates) {
-            List<String> out = new ArrayList<>();
-            String table = " inet " + NftRender.TABLE + " ";
-            for (String chain : newChains) {
+            NftTransaction tx = NftRender.transaction();
+            for (LbChain chain : newChains) {
                 // Flushed first: after an adoption a chain no frontend used may exist with its rule already.
-                out.add("add chain" + table + chain);
-                out.add("flush chain" + table + chain);
-                out.add("add rule" + table + chain + " " + NftRender.chainRule(chain));
+                Chain c = Chain.regular(chain.name());
+                tx.add(c).flush(c).add(new Rule(chain.name(), chain.rule()));
             }
             // Deletes before adds: a changed element is deleted and added again with its new value. Slot
             // elements are added before the verdicts that lead to them.
-            deletes.forEach((map, elements) -> out.add("delete element" + table + map + " { "
-                    + String.join(", ", elements) + " }"));
+            deletes.values().forEach(elements -> elements.forEach(tx::delete));
             adds.entrySet().stream().sorted((x, y) -> Boolean.compare(x.getKey().startsWith("services"),
-                    y.getKey().startsWith("services"))).forEach(e -> out.add("add element" + table + e.getKey()
-                    + " { " + String.join(", ", e.getValue()) + " }"));
-            Set<String> after = chains;
+                    y.getKey().startsWith("services"))).forEach(e -> e.getValue().forEach(tx::add));
+            Set<LbChain> after = chains;
             if (!newChains.isEmpty()) {
                 after = new HashSet<>(chains);
                 after.addAll(newChains);
             }
-            return new Delta(out, after, updates);
+            return new Delta(tx, after, updates);
         }
     }
 }

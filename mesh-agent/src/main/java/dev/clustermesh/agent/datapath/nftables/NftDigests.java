@@ -1,10 +1,13 @@
 package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.nftables.NftFrontend.Family;
+import dev.clustermesh.agent.datapath.nftables.NftFrontend.LbChain;
 import dev.clustermesh.agent.datapath.nftables.NftFrontend.Target;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Element;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Field;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Kind;
 import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import dev.clustermesh.proto.mesh.v1.Protocol;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -30,16 +33,29 @@ final class NftDigests {
         return "digests" + f.suffix;
     }
 
-    /** The element of frontend {@code f}: its key, its count and digest as the comment. */
+    /** The element of frontend {@code f}: its key, with its count and digest as the comment. */
+    static Element entry(NftFrontend f) {
+        return new Element(set(f.family()), NftRender.key(f), List.of(), f.count() + " " + digest(f));
+    }
+
+    /** The digests element of {@code f} to delete. */
+    static Element key(NftFrontend f) {
+        return Element.ofKey(set(f.family()), NftRender.key(f));
+    }
+
+    /** {@link #entry} as nft text. */
     static String element(NftFrontend f) {
-        return NftRender.key(f) + " comment \"" + f.count() + " " + digest(f) + "\"";
+        // Not NftRender.transaction(): its declarations need schema(), which needs this.
+        NftTransaction tx = new NftTransaction(NftRender.REF, List.of(declaration(f.family(), ""))).add(entry(f));
+        String command = tx.commands().get(0);
+        return command.substring(command.indexOf("{ ") + 2, command.length() - 2);
     }
 
     /** 64-bit FNV-1a of the frontend's targets in slot order, as 16 hex digits. */
     static String digest(NftFrontend f) {
         long h = 0xcbf29ce484222325L;
         for (Target t : f.targets()) {
-            h = fnv(fnv(h, t.ip()), Integer.toString(t.port()));
+            h = fnv(fnv(h, t.ip()), NftRender.decimal(t.port()));
         }
         return hex16(h);
     }
@@ -52,29 +68,21 @@ final class NftDigests {
         return Schema.ID;
     }
 
-    /** Computed once, on first use. */
+    /**
+     * Computed once, on first use. The text hashed is the one the string-built renderer of issue 5 produced, so
+     * that tables written before the typed transaction are adopted rather than replaced (NftRenderTest).
+     */
     private static final class Schema {
         static final String ID = hex16(fnv(0xcbf29ce484222325L, NftRender.table(List.of(), NftReturnPath.NONE, "")
-                + NftRender.chainRule("lb4_tcp_1") + NftRender.chainRule("lb6_udp_2") + element(new NftFrontend(
-                new LbFrontend("10.0.0.1", Protocol.TCP, 1), Family.V4, "tcp", List.of(new Target("10.0.0.2", 2))))));
+                + new LbChain(Family.V4, "tcp", 1).rule() + new LbChain(Family.V6, "udp", 2).rule()
+                + element(new NftFrontend(new LbFrontend("10.0.0.1", Protocol.TCP, 1), Family.V4, "tcp",
+                List.of(new Target("10.0.0.2", 2))))));
     }
 
-    /** The set of family {@code f} with an element per frontend of that family, inside the table block. */
-    static void declare(NftText b, Family f, Collection<NftFrontend> frontends, String schema) {
-        b.append("\tset ").append(set(f)).append(" {\n\t\ttype ").append(f == Family.V4 ? "ipv4_addr" : "ipv6_addr")
-                .append(" . inet_proto . inet_service\n\t\tcomment \"").append(SCHEMA_COMMENT).append(schema)
-                .append("\"\n");
-        boolean any = false;
-        for (NftFrontend x : frontends) {
-            if (x.family() == f) {
-                b.append(any ? ",\n\t\t\t" : "\t\telements = { ").append(element(x)).boundary();
-                any = true;
-            }
-        }
-        if (any) {
-            b.append(" }\n");
-        }
-        b.append("\t}\n");
+    /** The digests set of family {@code f}, with {@code schema} in its comment. */
+    static NftObjects.Set declaration(Family f, String schema) {
+        return new NftObjects.Set(set(f), List.of(Field.type(NftRender.address(f)), Field.type(Kind.INET_PROTO),
+                Field.type(Kind.INET_SERVICE)), List.of(), false, SCHEMA_COMMENT + schema);
     }
 
     private static String hex16(long h) {

@@ -1,7 +1,15 @@
 package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.nftables.NftFrontend.Family;
+import dev.clustermesh.agent.datapath.nftables.NftFrontend.LbChain;
 import dev.clustermesh.agent.datapath.nftables.NftFrontend.Target;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Chain;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Element;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Field;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Hook;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Kind;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Rule;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Table;
 import dev.clustermesh.agent.loadbalancer.LbBackend;
 import dev.clustermesh.agent.loadbalancer.LbService;
 import dev.clustermesh.core.net.IpAddresses;
@@ -14,7 +22,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Renders the agent's nftables table from the LB maps. Pure: the same maps give the same text.
+ * Builds the agent's nftables table from the LB maps as typed {@link NftTransaction} operations, which
+ * {@link NftBlock} writes as nft text. Pure: the same maps give the same operations.
  *
  * <p>Shape (Cilium-style backend slots; see TOOLCHAIN.md for why not one chain per service): a verdict map
  * {@code services4}/{@code services6} from {@code daddr . l4proto . dport} to {@code goto lbF_P_K}; one chain
@@ -40,11 +49,14 @@ import java.util.TreeSet;
 final class NftRender {
     /** The agent's own table; nothing else is ever read or written. */
     static final String TABLE = "clustermesh";
+    /** {@link #TABLE} in family {@code inet}. */
+    static final Table REF = new Table("inet", TABLE);
     /** Ahead of kube-proxy's {@code dstnat} (-100) on prerouting and output. */
     static final int PRIORITY = -110;
     static final String NO_BACKENDS = "no_backends";
     /** The protocols with a slot map, as nft names them. */
     static final List<String> PROTOCOLS = List.of("tcp", "udp", "sctp");
+    private static final String[] DECIMALS = new String[65536];
 
     private NftRender() {
     }
@@ -83,38 +95,40 @@ final class NftRender {
 
     /** The table, with {@code schema} as the comment of the digests sets. */
     static String table(Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
-        NftText b = NftText.whole();
-        table(b, frontends, returnPath, schema);
-        return b.text();
+        NftTransaction tx = new NftTransaction(REF, List.of());
+        table(tx, frontends, returnPath, schema);
+        return tx.render();
     }
 
-    /** Renders the table into {@code b}, in pieces when {@code b} streams. */
-    static void table(NftText b, Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
-        b.append("table inet ").append(TABLE).append(" {\n");
+    /**
+     * Adds the table with everything in it to {@code tx}: declarations first (maps, sets, chains and their rules),
+     * then the elements, which {@link NftBlock} writes inside their maps.
+     */
+    static void table(NftTransaction tx, Collection<NftFrontend> frontends, NftReturnPath returnPath, String schema) {
+        tx.add(REF);
         for (Family f : Family.values()) {
-            b.append("\tmap services").append(f.suffix).append(" {\n\t\ttype ")
-                    .append(f == Family.V4 ? "ipv4_addr" : "ipv6_addr").append(" . inet_proto . inet_service : verdict\n");
-            elements(b, frontends, f, null);
-            b.append("\t}\n");
-            NftDigests.declare(b, f, frontends, schema);
+            tx.add(servicesMap(f)).add(NftDigests.declaration(f, schema));
             for (String p : PROTOCOLS) {
-                b.append("\tmap ").append(slotMap(f, p)).append(" {\n\t\ttypeof ").append(f.address).append(" daddr . ")
-                        .append(p).append(" dport . numgen random mod 1 : ").append(f.address).append(" daddr . ")
-                        .append(p).append(" dport\n");
-                elements(b, frontends, f, p);
-                b.append("\t}\n");
+                tx.add(slotMap(f, p));
             }
         }
-        for (String chain : chains(frontends)) {
-            b.append("\tchain ").append(chain).append(" {\n\t\t").append(chainRule(chain)).append("\n\t}\n");
+        for (LbChain chain : chains(frontends)) {
+            tx.add(Chain.regular(chain.name())).add(new Rule(chain.name(), chain.rule()));
         }
-        b.append("\tchain ").append(NO_BACKENDS).append(" {\n")
-                .append("\t\tmeta l4proto tcp reject with tcp reset\n")
-                .append("\t\treject with icmpx type port-unreachable\n\t}\n");
-        baseChain(b, "prerouting");
-        baseChain(b, "output");
-        returnPath.declare(b);
-        b.append("}\n");
+        tx.add(Chain.regular(NO_BACKENDS)).add(new Rule(NO_BACKENDS, "meta l4proto tcp reject with tcp reset"))
+                .add(new Rule(NO_BACKENDS, "reject with icmpx type port-unreachable"));
+        baseChain(tx, "prerouting");
+        baseChain(tx, "output");
+        returnPath.declare(tx);
+        for (NftFrontend f : frontends) {
+            slotElements(tx, f);
+        }
+        for (NftFrontend f : frontends) {
+            tx.add(NftDigests.entry(f));
+        }
+        for (NftFrontend f : frontends) {
+            tx.add(serviceElement(f));
+        }
     }
 
     /**
@@ -122,71 +136,113 @@ final class NftRender {
      * the table does not exist yet; existing connections keep their NAT (it lives in conntrack).
      */
     static String fullSync(Collection<NftFrontend> frontends) {
-        return fullSync(frontends, NftReturnPath.NONE);
+        return replace(frontends, NftReturnPath.NONE).render();
     }
 
-    /** As {@link #fullSync(Collection)}, with the remote pods of {@code returnPath}. */
-    static String fullSync(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
-        NftText b = NftText.whole();
-        fullSync(b, frontends, returnPath);
-        return b.text();
+    /** The transaction of {@link #fullSync(Collection)}, with the remote pods of {@code returnPath}. */
+    static NftTransaction replace(Collection<NftFrontend> frontends, NftReturnPath returnPath) {
+        NftTransaction tx = new NftTransaction(REF, List.of());
+        tx.add(REF).delete(REF);
+        table(tx, frontends, returnPath, NftDigests.schema());
+        return tx;
     }
 
-    /** As {@link #fullSync(Collection, NftReturnPath)}, into {@code b}. */
-    static void fullSync(NftText b, Collection<NftFrontend> frontends, NftReturnPath returnPath) {
-        b.append("add table inet " + TABLE + "\ndelete table inet " + TABLE + "\n");
-        table(b, frontends, returnPath, NftDigests.schema());
+    /** A transaction on the table as this code declares it: elements are checked against these maps. */
+    static NftTransaction transaction() {
+        return new NftTransaction(REF, Declarations.ALL);
     }
 
     /** The load-balancing chains the frontends use, sorted. */
-    static SortedSet<String> chains(Collection<NftFrontend> frontends) {
-        SortedSet<String> chains = new TreeSet<>();
+    static SortedSet<LbChain> chains(Collection<NftFrontend> frontends) {
+        SortedSet<LbChain> chains = new TreeSet<>();
         for (NftFrontend f : frontends) {
-            if (f.count() > 0) {
-                chains.add(chain(f));
-            }
+            f.chain().ifPresent(chains::add);
         }
         return chains;
     }
 
     /** The chain a frontend jumps to: {@code lbF_P_K}, or {@code no_backends}. */
     static String chain(NftFrontend f) {
-        return f.count() == 0 ? NO_BACKENDS : "lb" + f.family().suffix + "_" + f.protocol() + "_" + f.count();
+        return f.chain().map(LbChain::name).orElse(NO_BACKENDS);
+    }
+
+    /** The verdict map of family {@code f}: {@code daddr . l4proto . dport} to a chain. */
+    static NftObjects.Set servicesMap(Family f) {
+        return new NftObjects.Set("services" + f.suffix, List.of(Field.type(address(f)), Field.type(Kind.INET_PROTO),
+                Field.type(Kind.INET_SERVICE)), List.of(Field.type(Kind.VERDICT)), false, null);
     }
 
     /** The slot map of family {@code f} and protocol {@code p}: {@code backendsF_P}. */
-    static String slotMap(Family f, String p) {
-        return "backends" + f.suffix + "_" + p;
+    static NftObjects.Set slotMap(Family f, String p) {
+        Field daddr = Field.typeOf(address(f), f.address + " daddr");
+        Field dport = Field.typeOf(Kind.INET_SERVICE, p + " dport");
+        return new NftObjects.Set("backends" + f.suffix + "_" + p,
+                List.of(daddr, dport, Field.typeOf(Kind.INTEGER, "numgen random mod 1")), List.of(daddr, dport), false,
+                null);
     }
 
-    /** The one rule of load-balancing chain {@code lbF_P_K}. */
-    static String chainRule(String chain) {
-        String[] parts = chain.split("_");
-        Family f = parts[0].equals("lb6") ? Family.V6 : Family.V4;
-        String p = parts[1];
-        return "meta l4proto " + p + " dnat " + f.address + " to " + f.address + " daddr . " + p
-                + " dport . numgen random mod " + parts[2] + " map @" + slotMap(f, p);
+    static Kind address(Family f) {
+        return f == Family.V4 ? Kind.IPV4_ADDR : Kind.IPV6_ADDR;
     }
 
-    /** {@code addr . proto . port}: a frontend's key in the services map. */
-    static String key(NftFrontend f) {
-        return f.frontend().ip() + " . " + f.protocol() + " . " + f.frontend().port();
+    /**
+     * {@code n} in decimal. The strings of ports and slot numbers are made once: a full sync of 10,000 services
+     * writes 220,000 of them. Racing threads may each make one; any of them is the same text.
+     */
+    static String decimal(int n) {
+        if (n < 0 || n >= DECIMALS.length) {
+            return Integer.toString(n);
+        }
+        String s = DECIMALS[n];
+        if (s == null) {
+            s = Integer.toString(n);
+            DECIMALS[n] = s;
+        }
+        return s;
     }
 
-    /** A services map element. */
-    static String serviceElement(NftFrontend f) {
-        return key(f) + " : goto " + chain(f);
+    /** {@code addr . proto . port}: a frontend's key in the services map and the digests set. */
+    static List<String> key(NftFrontend f) {
+        return List.of(f.frontend().ip(), f.protocol(), decimal(f.frontend().port()));
     }
 
-    /** {@code addr . port . slot}: a slot's key in the frontend's slot map. */
-    static String slotKey(NftFrontend f, int slot) {
-        return f.frontend().ip() + " . " + f.frontend().port() + " . " + slot;
+    /** A services map element: the frontend's key and its chain. */
+    static Element serviceElement(NftFrontend f) {
+        return new Element("services" + f.family().suffix, key(f), List.of("goto " + chain(f)), null);
+    }
+
+    /** The services map element of {@code f}, to delete. */
+    static Element serviceKey(NftFrontend f) {
+        return Element.ofKey("services" + f.family().suffix, key(f));
+    }
+
+    /** {@code addr . port . slot}: a slot's key in the frontend's slot map, to delete. */
+    static Element slotKey(NftFrontend f, int slot) {
+        return Element.ofKey(slotMapName(f), List.of(f.frontend().ip(), decimal(f.frontend().port()),
+                decimal(slot)));
     }
 
     /** A slot map element for slot {@code slot}. */
-    static String slotElement(NftFrontend f, int slot) {
+    static Element slotElement(NftFrontend f, int slot) {
         Target t = f.targets().get(slot);
-        return slotKey(f, slot) + " : " + t.ip() + " . " + t.port();
+        return new Element(slotMapName(f), List.of(f.frontend().ip(), decimal(f.frontend().port()),
+                decimal(slot)), List.of(t.ip(), decimal(t.port())), null);
+    }
+
+    /** Adds every slot element of {@code f}: {@link #slotElement} for each slot, the shared strings made once. */
+    private static void slotElements(NftTransaction tx, NftFrontend f) {
+        String map = slotMapName(f);
+        String ip = f.frontend().ip();
+        String port = decimal(f.frontend().port());
+        for (int i = 0; i < f.count(); i++) {
+            Target t = f.targets().get(i);
+            tx.add(new Element(map, List.of(ip, port, decimal(i)), List.of(t.ip(), decimal(t.port())),
+                    null));
+        }
+    }
+
+    private static String slotMapName(NftFrontend f) {
+        return "backends" + f.family().suffix + "_" + f.protocol();
     }
 
     static Optional<Family> family(String ip) {
@@ -199,36 +255,30 @@ final class NftRender {
         return IpAddresses.isLiteral(ip) ? Optional.of(Family.V6) : Optional.empty();
     }
 
-    /** The services map's elements ({@code protocol} null), or one slot map's, of {@code family}. */
-    private static void elements(NftText b, Collection<NftFrontend> frontends, Family family, String protocol) {
-        boolean any = false;
-        for (NftFrontend f : frontends) {
-            if (f.family() != family || protocol != null && !protocol.equals(f.protocol())) {
-                continue;
-            }
-            for (int i = 0; i < (protocol != null ? f.count() : 1); i++) {
-                b.append(any ? ",\n\t\t\t" : "\t\telements = { ")
-                        .append(protocol != null ? slotElement(f, i) : serviceElement(f)).boundary();
-                any = true;
-            }
-        }
-        if (any) {
-            b.append(" }\n");
+    private static void baseChain(NftTransaction tx, String hook) {
+        // The ct rule never matches (untracked packets skip nat chains), but a ct expression makes the kernel track
+        // connections in this namespace: without it, and before any service has a backend (no dnat rule yet), nat
+        // chains are not run at all and no_backends would silently not reject.
+        tx.add(new Chain(hook, new Hook("nat", hook, PRIORITY))).add(new Rule(hook, "ct state invalid drop"));
+        for (Family f : Family.values()) {
+            tx.add(new Rule(hook, f.address + " daddr . meta l4proto . th dport vmap @services" + f.suffix));
         }
     }
 
-    private static void baseChain(NftText b, String hook) {
-        b.append("\tchain ").append(hook).append(" {\n\t\ttype nat hook ").append(hook).append(" priority ")
-                .append(PRIORITY).append("; policy accept;\n")
-                // Never matches (untracked packets skip nat chains), but a ct expression makes the kernel track
-                // connections in this namespace: without it, and before any service has a backend (no dnat rule
-                // yet), nat chains are not run at all and no_backends would silently not reject.
-                .append("\t\tct state invalid drop\n");
-        for (Family f : Family.values()) {
-            b.append("\t\t").append(f.address).append(" daddr . meta l4proto . th dport vmap @services")
-                    .append(f.suffix).append('\n');
+    /** Every map and set of the table, with an empty schema comment on the digests sets' declarations. */
+    private static final class Declarations {
+        static final List<NftObjects.Set> ALL = all();
+
+        private static List<NftObjects.Set> all() {
+            List<NftObjects.Set> out = new ArrayList<>();
+            for (Family f : Family.values()) {
+                out.add(servicesMap(f));
+                out.add(NftDigests.declaration(f, NftDigests.schema()));
+                PROTOCOLS.forEach(p -> out.add(slotMap(f, p)));
+            }
+            out.addAll(NftReturnPath.sets());
+            return List.copyOf(out);
         }
-        b.append("\t}\n");
     }
 
     private static String protocol(dev.clustermesh.proto.mesh.v1.Protocol p) {

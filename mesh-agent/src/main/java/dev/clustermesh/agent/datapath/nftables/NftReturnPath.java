@@ -1,8 +1,13 @@
 package dev.clustermesh.agent.datapath.nftables;
 
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Chain;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Element;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Field;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Hook;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Kind;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Rule;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.net.IpAddresses;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -49,49 +54,44 @@ record NftReturnPath(SortedSet<String> v4, SortedSet<String> v6) {
         return new NftReturnPath(v4, v6);
     }
 
-    /** The sets and the postrouting chain, inside the table block. */
-    void declare(NftText b) {
-        set(b, "4", "ipv4_addr", v4);
-        set(b, "6", "ipv6_addr", v6);
-        b.append("\tchain postrouting {\n\t\ttype nat hook postrouting priority ").append(PRIORITY)
-                .append("; policy accept;\n")
-                .append("\t\tct status dnat ip saddr @remote_pods4 masquerade\n")
-                .append("\t\tct status dnat ip6 saddr @remote_pods6 masquerade\n\t}\n");
+    /** The sets {@code remote_pods4/6}: intervals, so that overlapping CIDRs merge. */
+    static List<NftObjects.Set> sets() {
+        return List.of(set("4", Kind.IPV4_ADDR), set("6", Kind.IPV6_ADDR));
     }
 
-    private static void set(NftText b, String suffix, String type, SortedSet<String> cidrs) {
-        b.append("\tset remote_pods").append(suffix).append(" {\n\t\ttype ").append(type)
-                .append("\n\t\tflags interval\n\t\tauto-merge\n");
-        if (!cidrs.isEmpty()) {
-            b.append("\t\telements = { ").append(String.join(", ", cidrs)).append(" }\n");
-        }
-        b.append("\t}\n");
+    private static NftObjects.Set set(String suffix, Kind kind) {
+        return new NftObjects.Set("remote_pods" + suffix, List.of(Field.type(kind)), List.of(), true, null);
     }
 
-    /** Statements that turn {@code before}'s sets into this one's; only the sets that differ are rewritten. */
-    List<String> update(NftReturnPath before) {
-        List<String> out = new ArrayList<>();
-        update(out, "4", before.v4, v4);
-        update(out, "6", before.v6, v6);
-        return out;
+    /** Adds the sets with their CIDRs and the postrouting chain to {@code tx}. */
+    void declare(NftTransaction tx) {
+        List<NftObjects.Set> sets = sets();
+        tx.add(sets.get(0)).add(sets.get(1));
+        tx.add(new Chain("postrouting", new Hook("nat", "postrouting", PRIORITY)))
+                .add(new Rule("postrouting", "ct status dnat ip saddr @remote_pods4 masquerade"))
+                .add(new Rule("postrouting", "ct status dnat ip6 saddr @remote_pods6 masquerade"));
+        v4.forEach(c -> tx.add(Element.ofKey("remote_pods4", List.of(c))));
+        v6.forEach(c -> tx.add(Element.ofKey("remote_pods6", List.of(c))));
     }
 
-    /** Statements that rewrite both sets whatever they hold (after adopting a table). */
-    List<String> rewrite() {
-        List<String> out = new ArrayList<>();
-        update(out, "4", null, v4);
-        update(out, "6", null, v6);
-        return out;
+    /** Adds to {@code tx} what turns {@code before}'s sets into this one's; only the sets that differ are rewritten. */
+    void update(NftTransaction tx, NftReturnPath before) {
+        update(tx, 0, before.v4, v4);
+        update(tx, 1, before.v6, v6);
     }
 
-    private static void update(List<String> out, String suffix, SortedSet<String> before, SortedSet<String> after) {
+    /** Adds to {@code tx} what rewrites both sets whatever they hold (after adopting a table). */
+    void rewrite(NftTransaction tx) {
+        update(tx, 0, null, v4);
+        update(tx, 1, null, v6);
+    }
+
+    private static void update(NftTransaction tx, int which, SortedSet<String> before, SortedSet<String> after) {
         if (after.equals(before)) {
             return;
         }
-        String set = " inet " + NftRender.TABLE + " remote_pods" + suffix;
-        out.add("flush set" + set);
-        if (!after.isEmpty()) {
-            out.add("add element" + set + " { " + String.join(", ", after) + " }");
-        }
+        NftObjects.Set set = sets().get(which);
+        tx.flush(set);
+        after.forEach(c -> tx.add(Element.ofKey(set.name(), List.of(c))));
     }
 }

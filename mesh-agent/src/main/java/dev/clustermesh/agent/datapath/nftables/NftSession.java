@@ -15,20 +15,36 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One long-lived {@code nft -i} process that applies small transactions in well under a millisecond, where a
  * fresh {@code nft -f -} costs 15–20 ms on a small VM (process start, entering the namespace, cache fetch).
+ * Kept, rather than a fresh process per change, because that difference is the whole one-change latency budget
+ * (docs/benchmarks.md).
  *
  * <p>How it keeps nft's all-or-nothing contract: nft runs every input line as one batch, so a transaction is
- * its statements joined by {@code ;} on one line (checked here: an error anywhere leaves the table untouched).
+ * rendered on one line ({@link NftBlock#line}; checked here: an error anywhere leaves the table untouched).
  * nft prints nothing on success, so each transaction is followed by a barrier line that is a syntax error:
  * its error message marks the end of the transaction's output, and anything printed before it is the
  * transaction's error. {@code HOME} points nowhere so that nft's line editor writes no history file; its history
  * in memory grows with every line, so the process is replaced after {@link #MAX_INPUT} bytes.
  *
+ * <p>What protects it from a changed nft: that protocol rests on three behaviours of nft 1.0.6's interactive
+ * mode (a line is one batch, success is silent on stderr, an error is reported before the next line is read and
+ * echoes the offending line). Each new process must first pass a probe that exercises them, read-only: a
+ * command that succeeds ({@code list flowtables}) must print nothing before its barrier, and one that fails
+ * ({@code list table} of a table that does not exist) must print an error before its. A process that fails the
+ * probe, exits or does not answer within the probe timeout marks the session {@link #refused() refused} for
+ * good; {@link #apply} then throws before sending anything, and the datapath applies through
+ * {@link NftFileRunner} instead. The probe is written right after the start and awaited by the first
+ * transaction, so starting the process still costs a full sync nothing.
+ *
  * <p>Not thread-safe; the datapath calls it from the reconciler thread only.
  */
-final class NftSession implements AutoCloseable {
+final class NftSession implements NftRunner {
     static final long MAX_INPUT = 1 << 20;
+    /** Read-only; nft 1.0.6 answers "No such file or directory". */
+    private static final String FAILING_PROBE = "list table inet clustermesh_probe_absent";
     private final NetworkNamespace netns;
+    private final List<String> command;
     private final Duration timeout;
+    private final Duration probeTimeout;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition output = lock.newCondition();
     private final StringBuilder stderr = new StringBuilder();
@@ -37,26 +53,107 @@ final class NftSession implements AutoCloseable {
     private OutputStream stdin;
     private long written;
     private long seq;
+    private boolean probePending;
+    private String refused;
 
-    NftSession(NetworkNamespace netns, Duration timeout) {
+    /**
+     * A session of {@code command} (nft's interactive mode, run in {@code netns}).
+     *
+     * @param timeout how long a transaction may take
+     * @param probeTimeout how long a new process may take to answer its probe
+     */
+    NftSession(NetworkNamespace netns, List<String> command, Duration timeout, Duration probeTimeout) {
         this.netns = netns;
+        this.command = List.copyOf(command);
         this.timeout = timeout;
+        this.probeTimeout = probeTimeout;
+    }
+
+    /** {@code nft -i} in {@code netns}. */
+    static NftSession interactive(NetworkNamespace netns, Duration timeout) {
+        return new NftSession(netns, List.of("nft", "-i"), timeout, Duration.ofSeconds(10));
     }
 
     /**
-     * Applies {@code statements} as one transaction.
+     * {@inheritDoc}
      *
-     * @throws DatapathException with nft's error text when nft refused the transaction (nothing was applied),
-     *         or when the process failed or did not answer in time (it is then stopped: the outcome is unknown)
+     * <p>Also throws, before sending anything, when a new process failed its probe: then {@link #refused()} is
+     * true and stays so.
      */
-    void apply(List<String> statements) {
-        String line = String.join("; ", statements);
+    @Override
+    public void apply(NftTransaction tx) {
+        tx.ops();
+        if (tx.isEmpty()) {
+            return;
+        }
+        String line = NftBlock.line(tx);
         if (line.indexOf('\n') >= 0 || line.endsWith("\\")) {
             throw new IllegalArgumentException("a transaction must fit on one line");
         }
         prestart();
-        String barrier = "cmsync_barrier_" + (++seq);
-        byte[] bytes = (line + "\n" + barrier + "\n").getBytes(StandardCharsets.UTF_8);
+        awaitProbe();
+        String error = send(line, timeout);
+        if (!error.isBlank()) {
+            throw new DatapathException("nft in " + netns + " refused the transaction: " + error.strip(), null);
+        }
+    }
+
+    /** Lists through a process of its own: the session's standard output is not read. */
+    @Override
+    public String list(List<String> what) {
+        return NftFileRunner.list(netns, what, timeout);
+    }
+
+    /** Whether a process failed its start-up probe: the session then refuses every transaction. */
+    boolean refused() {
+        return refused != null;
+    }
+
+    /**
+     * Starts the process now if none runs, without waiting for it: the next transaction then does not pay for
+     * the start (tens of milliseconds). Does nothing once {@link #refused()}.
+     */
+    void prestart() {
+        if (refused == null && (process == null || !process.isAlive() || written > MAX_INPUT)) {
+            restart();
+        }
+    }
+
+    private void awaitProbe() {
+        if (refused != null) {
+            throw new DatapathException("nft session in " + netns + " not used: " + refused, null);
+        }
+        if (!probePending) {
+            return;
+        }
+        probePending = false;
+        String problem;
+        try {
+            String success = awaitBarrier(barrier(seq - 1), probeTimeout);
+            String failure = awaitBarrier(barrier(seq), probeTimeout);
+            problem = !success.isBlank() ? "'list flowtables' printed " + success.strip()
+                    : !failure.contains("Error") ? "a failing command printed no error before the next line" : null;
+        } catch (DatapathException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            refused = command.get(0) + " failed its start-up probe: " + problem;
+            close();
+            throw new DatapathException("nft session in " + netns + " not used: " + refused, null);
+        }
+    }
+
+    /** Writes {@code line} and a barrier; returns what nft printed before the barrier's error. */
+    private String send(String line, Duration wait) {
+        write(line + "\n" + barrier(++seq) + "\n");
+        return awaitBarrier(barrier(seq), wait);
+    }
+
+    private void write(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
             stdin.write(bytes);
             stdin.flush();
@@ -65,26 +162,16 @@ final class NftSession implements AutoCloseable {
             close();
             throw new DatapathException("nft session in " + netns + ": cannot write: " + e.getMessage(), e);
         }
-        String error = awaitBarrier(barrier);
-        if (!error.isBlank()) {
-            throw new DatapathException("nft in " + netns + " refused the transaction: " + error.strip(), null);
-        }
     }
 
-    /**
-     * Starts the process now if none runs, without waiting for it: the next transaction then does not pay for
-     * the start (tens of milliseconds).
-     */
-    void prestart() {
-        if (process == null || !process.isAlive() || written > MAX_INPUT) {
-            restart();
-        }
+    private static String barrier(long n) {
+        return "cmsync_barrier_" + n;
     }
 
     /** Waits for the barrier's error message; returns what nft printed before it. */
-    private String awaitBarrier(String barrier) {
+    private String awaitBarrier(String barrier, Duration wait) {
         String marker = "\n" + barrier + "\n";
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         lock.lock();
         try {
             while (true) {
@@ -101,7 +188,7 @@ final class NftSession implements AutoCloseable {
                     String seen = stderr.toString();
                     close();
                     throw new DatapathException("nft session in " + netns + (eof ? " exited" : " gave no answer within "
-                            + timeout) + (seen.isBlank() ? "" : ": " + seen.strip()), null);
+                            + wait) + (seen.isBlank() ? "" : ": " + seen.strip()), null);
                 }
                 output.await(left, TimeUnit.NANOSECONDS);
             }
@@ -114,15 +201,17 @@ final class NftSession implements AutoCloseable {
         }
     }
 
+    /** Starts a process and writes its probe; a failure to do so refuses the session like a failed probe. */
     private void restart() {
         close();
-        ProcessBuilder pb = new ProcessBuilder(netns.command(List.of("nft", "-i")))
+        ProcessBuilder pb = new ProcessBuilder(netns.command(command))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("HOME", "/nonexistent/clustermesh");
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new DatapathException("cannot start nft -i in " + netns + ": " + e.getMessage(), e);
+            refused = "cannot start " + String.join(" ", command) + ": " + e.getMessage();
+            return;
         }
         stdin = process.getOutputStream();
         written = 0;
@@ -137,6 +226,13 @@ final class NftSession implements AutoCloseable {
         Thread pump = new Thread(() -> pump(p), "nft-session-stderr");
         pump.setDaemon(true);
         pump.start();
+        seq += 2;
+        probePending = true;
+        try {
+            write("list flowtables\n" + barrier(seq - 1) + "\n" + FAILING_PROBE + "\n" + barrier(seq) + "\n");
+        } catch (DatapathException e) {
+            refused = command.get(0) + " exited before its start-up probe: " + e.getMessage();
+        }
     }
 
     private void pump(Process p) {

@@ -5,6 +5,7 @@ import dev.clustermesh.agent.datapath.DatapathChange;
 import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.DatapathState;
 import dev.clustermesh.agent.datapath.NetworkNamespace;
+import dev.clustermesh.agent.datapath.nftables.NftFrontend.LbChain;
 import dev.clustermesh.agent.datapath.routes.RouteProgrammer;
 import dev.clustermesh.agent.loadbalancer.LbFrontend;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
@@ -24,10 +25,12 @@ import org.jboss.logging.Logger;
  * Programs the LB maps into the agent's own nftables table ({@code inet clustermesh}) and the routes through a
  * {@link RouteProgrammer}, in this process's network namespace or a named one.
  *
- * <p>A full sync (when asked, and after any failure) replaces the whole table in one {@code nft -f -}
- * transaction, rendered into nft's input while nft already parses it ({@link NftText}). Otherwise only the difference with the last applied maps is sent, also as one
- * transaction: small ones through a long-lived {@code nft -i} session ({@link NftSession}), large ones through
- * {@code nft -f -}, which parses big input faster. Either way the kernel applies all of it or nothing.
+ * <p>Every change is one {@link NftTransaction}. A full sync (when asked, and after any failure) replaces the
+ * whole table through {@link NftFileRunner} ({@code nft -f -}, the text streamed into nft while nft already
+ * parses it). Otherwise only the difference with the last applied maps is sent: small ones through a long-lived
+ * {@code nft -i} ({@link NftSession}), large ones through {@code nft -f -}, which parses big input faster; when
+ * the session fails its start-up probe (a changed nft), every difference goes through {@code nft -f -}. Either
+ * way the kernel applies all of it or nothing.
  *
  * <p>On start the table a previous agent left keeps serving, untouched, until the first sync. That sync adopts
  * it: it lists the digests sets, takes the frontends whose target digest matches as programmed
@@ -45,10 +48,13 @@ public final class NftablesDatapath implements Datapath {
 
     private final NetworkNamespace netns;
     private final RouteProgrammer routes;
+    private final NftRunner file;
     private final NftSession session;
+    /** False once the session failed its probe: small differences then go through {@link #file} too. */
+    private boolean useSession = true;
     /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
     private Map<LbFrontend, NftFrontend> programmed;
-    private Set<String> chains = Set.of();
+    private Set<LbChain> chains = Set.of();
     private NftReturnPath returnPath = NftReturnPath.NONE;
     /** True until the first full sync: a table a previous agent left is adopted rather than replaced. */
     private boolean adoptTable;
@@ -60,12 +66,18 @@ public final class NftablesDatapath implements Datapath {
      * @throws DatapathException when nft cannot run there (missing tool, missing namespace, no privileges)
      */
     public NftablesDatapath(NetworkNamespace netns, RouteProgrammer routes) {
+        this(netns, routes, new NftFileRunner(netns, LOAD_TIMEOUT), NftSession.interactive(netns, SESSION_TIMEOUT));
+    }
+
+    /** With the given runners: {@code file} for full syncs and large differences, {@code session} for small ones. */
+    NftablesDatapath(NetworkNamespace netns, RouteProgrammer routes, NftRunner file, NftSession session) {
         this.netns = netns;
         this.routes = routes;
-        this.session = new NftSession(netns, SESSION_TIMEOUT);
+        this.file = file;
+        this.session = session;
         // Not "nft list tables": nft 1.0.6 fetches every set element for it, seconds with a loaded table.
         // Listing flowtables needs the same privileges in the same namespace and reads nothing of the table.
-        netns.run(List.of("nft", "list", "flowtables"), "", LOAD_TIMEOUT);
+        file.list(List.of("flowtables"));
         this.adoptTable = true;
         LOG.infof("nftables datapath in %s, routing %s: a table inet %s a previous agent left keeps serving until the"
                 + " first sync adopts it", netns, routes.mode().configName(), NftRender.TABLE);
@@ -98,11 +110,9 @@ public final class NftablesDatapath implements Datapath {
                 fullSync(lb, pods);
             } else {
                 NftDiff.Delta delta = delta(lb, change);
-                List<String> statements = new ArrayList<>(delta.statements());
-                statements.addAll(pods.update(returnPath));
-                if (!statements.isEmpty()) {
-                    transact(statements);
-                }
+                NftTransaction tx = delta.transaction();
+                pods.update(tx, returnPath);
+                transact(tx);
                 returnPath = pods;
                 delta.updates().forEach((f, rules) -> {
                     if (rules.isPresent()) {
@@ -148,19 +158,13 @@ public final class NftablesDatapath implements Datapath {
                 return;
             }
         }
-        // Rendered while nft reads it: nft parses the start of 5 MB while the rest is being rendered.
+        // Built while nft starts: 10,000 services are 130,000 operations.
         List<NftFrontend> frontends = new ArrayList<>(lb.services().size());
-        long[] size = new long[1];
-        netns.run(List.of("nft", "-f", "-"), in -> {
-            for (LbService s : lb.services().values()) {
-                NftRender.frontend(s, lb.backends()).ifPresent(frontends::add);
-            }
-            NftText text = NftText.streaming(in);
-            NftRender.fullSync(text, frontends, pods);
-            text.finish();
-            size[0] = text.length();
-        }, LOAD_TIMEOUT);
-        lastTransaction = "full sync: " + frontends.size() + " frontends, " + size[0] + " bytes";
+        NftTransaction tx = file.apply(() -> {
+            frontends.addAll(frontends(lb));
+            return NftRender.replace(frontends, pods);
+        });
+        lastTransaction = "full sync: " + frontends.size() + " frontends, " + tx.size() + " nft operations";
         Map<LbFrontend, NftFrontend> now = new HashMap<>();
         frontends.forEach(f -> now.put(f.frontend(), f));
         programmed = now;
@@ -198,11 +202,9 @@ public final class NftablesDatapath implements Datapath {
         candidates.addAll(want.keySet());
         NftDiff.Delta delta = NftDiff.diff(assumed, new HashSet<>(NftRender.chains(assumed.values())), candidates,
                 f -> Optional.ofNullable(want.get(f)));
-        List<String> statements = new ArrayList<>(delta.statements());
-        statements.addAll(pods.rewrite());
-        if (!statements.isEmpty()) {
-            transact(statements);
-        }
+        NftTransaction tx = delta.transaction();
+        pods.rewrite(tx);
+        transact(tx);
         lastTransaction = "adopted: " + listed.get().size() + " frontends listed, " + delta.updates().size()
                 + " changed\n" + lastTransaction;
         delta.updates().forEach((f, rules) -> {
@@ -222,30 +224,37 @@ public final class NftablesDatapath implements Datapath {
     }
 
     private String listSet(String set) {
-        return netns.run(List.of("nft", "list", "set", "inet", NftRender.TABLE, set), "", LOAD_TIMEOUT);
+        return file.list(List.of("set", "inet", NftRender.TABLE, set));
     }
 
     private void prestartSession() {
-        try {
+        if (useSession) {
             session.prestart();
-        } catch (DatapathException e) {
-            // The table is programmed; the next small transaction starts the session again and reports.
-            LOG.debugf("nft session in %s did not start: %s", netns, e.getMessage());
         }
     }
 
-    private void transact(List<String> statements) {
-        int size = statements.stream().mapToInt(String::length).sum();
-        lastTransaction = String.join("\n", statements);
-        if (size <= SESSION_LIMIT) {
-            session.apply(statements);
-        } else {
-            load(lastTransaction + "\n");
+    /** Applies a difference: through the session when small and the session is usable, else through nft -f. */
+    private void transact(NftTransaction tx) {
+        if (tx.isEmpty()) {
+            return;
         }
-    }
-
-    private void load(String script) {
-        netns.run(List.of("nft", "-f", "-"), script, LOAD_TIMEOUT);
+        String text = tx.render();
+        lastTransaction = text.substring(0, text.length() - 1);
+        if (useSession && text.length() <= SESSION_LIMIT) {
+            try {
+                session.apply(tx);
+                return;
+            } catch (DatapathException e) {
+                if (!session.refused()) {
+                    throw e;
+                }
+                // Refused before anything was sent: the file runner applies the same transaction.
+                useSession = false;
+                LOG.warnf("%s; every nftables change in %s now goes through nft -f (about 15 ms each instead of"
+                        + " under 1 ms)", e.getMessage(), netns);
+            }
+        }
+        file.apply(tx);
     }
 
     private Collection<LbFrontend> union(LbMaps lb) {
@@ -266,5 +275,6 @@ public final class NftablesDatapath implements Datapath {
     @Override
     public synchronized void close() {
         session.close();
+        file.close();
     }
 }

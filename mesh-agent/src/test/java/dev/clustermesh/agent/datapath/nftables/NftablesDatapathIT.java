@@ -20,6 +20,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -233,6 +234,25 @@ class NftablesDatapathIT {
         assertThat(NetnsLab.exec(node, "nft", "list", "map", "inet", "clustermesh", "backends6_tcp"))
                 .contains("fd00::10 . 80 . 0 : fd00:1::1 . 80", "fd00::10 . 80 . 1 : fd00:1::3 . 80")
                 .doesNotContain("fd00:1::2");
+    }
+
+    @Test
+    void whenNftInteractiveFailsItsStartUpProbeSmallChangesGoThroughNftFile() {
+        NetworkNamespace ns = NetworkNamespace.named(node);
+        // An interactive nft that answers nothing, as one whose error reporting changed might.
+        NftSession changed = new NftSession(ns, List.of("sh", "-c", "exec cat >/dev/null"), Duration.ofSeconds(5),
+                Duration.ofMillis(300));
+        NftablesDatapath d = new NftablesDatapath(ns, RouteProgrammer.create(RoutingOptions.none(), ns),
+                new NftFileRunner(ns, Duration.ofSeconds(60)), changed);
+        opened.add(d);
+        d.apply(state(maps(svc(ONE))), true);
+
+        d.apply(state(maps(svc(TWO))), false);
+        assertThat(changed.refused()).isTrue();
+        assertThat(d.lastTransaction()).doesNotContain("full sync").contains("add element");
+        assertThat(Backends.answers(client, VIP, 3)).containsOnly("two");
+        d.apply(state(maps(svc(THREE))), false);
+        assertThat(Backends.answers(client, VIP, 3)).containsOnly("three");
     }
 
     @Test
