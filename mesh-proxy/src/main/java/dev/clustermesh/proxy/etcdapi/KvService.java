@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * etcd's KV service, read-only: Range and read-only Txn from the cache; every write is refused. A Range at a
@@ -60,7 +61,7 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
     void rangeEncoded(RangeRequest req, StreamObserver<byte[]> out) {
         ClientIdentity who = IdentityInterceptor.IDENTITY.get();
         Context context = Vertx.currentContext();
-        RangeSend send = new RangeSend(budget, out, context);
+        RangeSend send = context == null ? null : new RangeSend(budget, out, context);
         if (cache.ready() && req.getRevision() > cache.revision()) {
             feed.requestProgress();
             Executor back = context == null ? ForkJoinPool.commonPool() : r -> context.runOnContext(v -> r.run());
@@ -72,24 +73,49 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
         range(who, req, out, send);
     }
 
-    /** Answers from the cache; the encoded answer waits for room in the {@link RangeBudget} before it is sent. */
+    /**
+     * Answers from the cache. The answer is encoded only once its estimated size fits in the {@link RangeBudget}:
+     * waiting answers hold no memory.
+     */
     private void range(ClientIdentity who, RangeRequest req, StreamObserver<byte[]> out, RangeSend send) {
-        byte[] answer;
         try {
             if (req.getKey().isEmpty()) {
                 throw ApiErrors.emptyKey();
             }
             check(who, RangeQuery.of(req));
             ready();
-            answer = ranges.answer(req);
         } catch (RuntimeException e) {
-            io.grpc.StatusRuntimeException s = ApiErrors.of(e);
-            metrics.request("Range", s.getStatus().getCode().name());
-            out.onError(s);
+            refuse(out, e);
             return;
         }
-        metrics.request("Range", "OK");
-        send.send(answer);
+        Supplier<byte[]> encode = () -> {
+            try {
+                byte[] answer = ranges.answer(req);
+                metrics.request("Range", "OK");
+                return answer;
+            } catch (RuntimeException e) {
+                io.grpc.StatusRuntimeException s = ApiErrors.of(e);
+                metrics.request("Range", s.getStatus().getCode().name());
+                throw s;
+            }
+        };
+        if (send == null) {
+            // Not on a Vert.x context (never the case behind Quarkus's gRPC server): answered without the bound.
+            try {
+                out.onNext(encode.get());
+                out.onCompleted();
+            } catch (io.grpc.StatusRuntimeException e) {
+                out.onError(e);
+            }
+            return;
+        }
+        send.send(ranges.estimate(req, budget.limit() / 16), encode);
+    }
+
+    private void refuse(StreamObserver<byte[]> out, RuntimeException e) {
+        io.grpc.StatusRuntimeException s = ApiErrors.of(e);
+        metrics.request("Range", s.getStatus().getCode().name());
+        out.onError(s);
     }
 
     /** The bound on Range answers in flight (for tests and metrics). */

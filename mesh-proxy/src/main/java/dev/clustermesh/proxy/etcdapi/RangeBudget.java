@@ -10,10 +10,15 @@ import java.util.List;
  * <p>Why: the transport copies each answer into its own buffers and keeps them until the client's HTTP/2 window
  * lets them out. A 10,000-service list is ~3 MB, so 1,000 agents listing together (a proxy restart, a new
  * cluster joining) would hold ~3 GB at once and run a proxy of a few hundred MiB of heap out of memory, failing
- * every list. Answers wait instead; each holds its bytes from the moment it is written until the transport
- * has taken it (the call is ready again) or the call ends. An answer larger than the whole bound goes alone.
+ * every list. Answers wait instead, before they are encoded, so a waiting answer holds no memory; each holds
+ * its bytes from the moment it is encoded until the transport has taken it (the call is ready again) or the call
+ * ends. An answer larger than the whole bound goes alone; a small one ({@link #SMALL} bytes at most: a key, a
+ * count) never waits behind large ones.
  */
 final class RangeBudget {
+    /** Answers up to this size go at once, whatever waits: they cannot hurt the heap. */
+    static final long SMALL = 64 * 1024;
+
     private final long limit;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private long used;
@@ -42,7 +47,7 @@ final class RangeBudget {
      */
     void acquire(long bytes, Runnable go) {
         synchronized (this) {
-            if (!waiting.isEmpty() || !fits(bytes)) {
+            if (bytes > SMALL && (!waiting.isEmpty() || !fits(bytes))) {
                 waiting.add(new Waiter(bytes, go));
                 waits++;
                 return;
@@ -52,10 +57,27 @@ final class RangeBudget {
         go.run();
     }
 
+    /**
+     * Corrects a holding once its real size is known ({@code delta} may be negative); may pass the bound for a
+     * while, and then nothing more starts until enough is released.
+     */
+    void adjust(long delta) {
+        if (delta < 0) {
+            release(-delta);
+        } else {
+            synchronized (this) {
+                take(delta);
+            }
+        }
+    }
+
     /** Gives back {@code bytes} and starts the waiters that now fit, in order. */
     void release(long bytes) {
         List<Runnable> start = new ArrayList<>();
         synchronized (this) {
+            if (bytes > used) {
+                throw new IllegalStateException("range budget: releasing " + bytes + " bytes, only " + used + " held");
+            }
             used -= bytes;
             while (!waiting.isEmpty() && fits(waiting.peek().bytes())) {
                 Waiter w = waiting.poll();

@@ -23,10 +23,30 @@ final class RangeBytes {
             return size() > ENTRIES;
         }
     };
+    /** The size of the last answer to each recent request, whatever its revision: the next one's estimate. */
+    private final Map<RangeRequest, Integer> sizes = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RangeRequest, Integer> eldest) {
+            return size() > 256;
+        }
+    };
+    private long largest;
     private long revision = -1;
 
     RangeBytes(KvCache cache) {
         this.cache = cache;
+    }
+
+    /**
+     * What the answer to {@code req} will likely weigh, before it is encoded: a single key or a count is small;
+     * otherwise the size of the last answer to the same request, or the largest answer seen, or {@code unknown}.
+     */
+    synchronized long estimate(RangeRequest req, long unknown) {
+        if (req.getCountOnly() || req.getRangeEnd().isEmpty()) {
+            return 1024;
+        }
+        Integer last = sizes.get(req);
+        return last != null ? last : largest > 0 ? largest : unknown;
     }
 
     /**
@@ -44,6 +64,8 @@ final class RangeBytes {
         if (bytes == null) {
             RangeResponse r = RangeAnswer.answer(cache, req);
             bytes = r.toByteArray();
+            sizes.put(req, bytes.length);
+            largest = Math.max(largest, bytes.length);
             if (r.getHeader().getRevision() == revision) {
                 answers.put(req, bytes);
             }

@@ -1,16 +1,18 @@
 package dev.clustermesh.proxy.etcdapi;
 
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Context;
+import java.util.function.Supplier;
 
 /**
- * One Range answer sent within the {@link RangeBudget}: written when its bytes fit, completed and its bytes given
- * back once the transport has taken them (the call is ready again), or when the client cancels. Set up during
- * the call's first invocation (gRPC accepts its on-ready and on-cancel handlers only then); every step runs on
- * the call's own context. Should the on-ready signal not come (a transport that never sends it for a unary
- * call), the call is completed and its bytes given back after {@link #READY_WAIT_MILLIS} anyway: a bound that
- * holds a little longer beats a list that never ends.
+ * One Range answer sent within the {@link RangeBudget}: encoded and written once its estimated size fits, completed
+ * and its bytes given back once the transport has taken them (the call is ready again), when the client cancels,
+ * or when encoding or writing fails. Made during the call's first invocation (gRPC accepts its on-ready and
+ * on-cancel handlers only then); every step runs on the call's own Vert.x context, one at a time, so the fields
+ * need no lock. Should the on-ready signal not come, the call is completed and its bytes given back after
+ * {@link #READY_WAIT_MILLIS} anyway: a bound that holds a little longer beats a list that never ends.
  */
 final class RangeSend {
     static final long READY_WAIT_MILLIS = 10_000;
@@ -19,39 +21,72 @@ final class RangeSend {
     private final StreamObserver<byte[]> out;
     private final ServerCallStreamObserver<byte[]> call;
     private final Context context;
+    /** Bytes taken from the budget and not yet given back; -1 when none. */
     private long held = -1;
     private boolean written;
     private boolean ended;
+    private long timer = -1;
 
-    /** @param context the call's Vert.x context; null outside Vert.x (every step then runs on the calling thread) */
     RangeSend(RangeBudget budget, StreamObserver<byte[]> out, Context context) {
         this.budget = budget;
         this.out = out;
         this.context = context;
         this.call = out instanceof ServerCallStreamObserver<byte[]> c ? c : null;
         if (call != null) {
-            call.setOnReadyHandler(this::onReady);
-            call.setOnCancelHandler(this::onCancel);
+            call.setOnReadyHandler(() -> run(this::onReady));
+            call.setOnCancelHandler(() -> run(this::onCancel));
         }
     }
 
-    /** Sends {@code bytes} once they fit in the budget. */
-    void send(byte[] bytes) {
-        budget.acquire(bytes.length, () -> run(() -> write(bytes)));
+    /**
+     * Encodes and sends the answer once {@code estimate} bytes fit in the budget; the holding is then corrected to
+     * the real size.
+     *
+     * @param encode the encoded answer; a {@link StatusRuntimeException} it throws is the call's error
+     */
+    void send(long estimate, Supplier<byte[]> encode) {
+        budget.acquire(estimate, () -> run(() -> write(estimate, encode)));
     }
 
-    private void write(byte[] bytes) {
-        held = bytes.length;
+    private void write(long estimate, Supplier<byte[]> encode) {
+        held = estimate;
         if (ended) {
             end();
             return;
         }
-        out.onNext(bytes);
+        try {
+            byte[] bytes = encode.get();
+            budget.adjust(bytes.length - estimate);
+            held = bytes.length;
+            out.onNext(bytes);
+        } catch (StatusRuntimeException e) {
+            end();
+            out.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            // The transport refused the write: the bytes go back first, then the client is told.
+            end();
+            failQuietly(ApiErrors.of(e));
+            return;
+        } catch (Error e) {
+            // Memory ran out encoding or writing it: the bytes go back whatever happens next.
+            end();
+            failQuietly(ApiErrors.of(new IllegalStateException(e.toString())));
+            throw e;
+        }
         written = true;
         if (call == null || call.isReady()) {
             complete();
-        } else if (context != null) {
-            context.owner().setTimer(READY_WAIT_MILLIS, id -> run(this::onReady));
+        } else {
+            timer = context.owner().setTimer(READY_WAIT_MILLIS, id -> run(this::onReady));
+        }
+    }
+
+    private void failQuietly(StatusRuntimeException e) {
+        try {
+            out.onError(e);
+        } catch (RuntimeException ignored) {
+            // The stream is gone already.
         }
     }
 
@@ -62,18 +97,8 @@ final class RangeSend {
     }
 
     private void onCancel() {
-        run(() -> {
-            if (!ended) {
-                end();
-            }
-        });
-    }
-
-    private void run(Runnable step) {
-        if (context == null) {
-            step.run();
-        } else {
-            context.runOnContext(v -> step.run());
+        if (!ended) {
+            end();
         }
     }
 
@@ -84,9 +109,18 @@ final class RangeSend {
 
     private void end() {
         ended = true;
-        if (held >= 0) {
-            budget.release(held);
-            held = -1;
+        if (timer >= 0) {
+            context.owner().cancelTimer(timer);
+            timer = -1;
         }
+        if (held >= 0) {
+            long h = held;
+            held = -1;
+            budget.release(h);
+        }
+    }
+
+    private void run(Runnable step) {
+        context.runOnContext(v -> step.run());
     }
 }

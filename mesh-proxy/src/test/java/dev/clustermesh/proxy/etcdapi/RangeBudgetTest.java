@@ -7,60 +7,92 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Range answers beyond the bound wait, in order; each release starts what now fits. */
+/** Range answers beyond the bound wait, in order; each release starts what now fits; small answers never wait. */
 class RangeBudgetTest {
+    private static final long KB = 1024;
 
     @Test
     void answersThatFitGoAtOnceTheRestWaitInOrder() {
-        RangeBudget budget = new RangeBudget(100);
+        RangeBudget budget = new RangeBudget(1000 * KB);
         List<String> started = new ArrayList<>();
-        budget.acquire(60, () -> started.add("a"));
-        budget.acquire(30, () -> started.add("b"));
-        budget.acquire(20, () -> started.add("c"));
-        budget.acquire(5, () -> started.add("d"));
+        budget.acquire(600 * KB, () -> started.add("a"));
+        budget.acquire(300 * KB, () -> started.add("b"));
+        budget.acquire(200 * KB, () -> started.add("c"));
+        budget.acquire(90 * KB, () -> started.add("d"));
         // d would fit, but c waits before it: first come, first served, so a large answer is never starved.
         assertThat(started).containsExactly("a", "b");
-        assertThat(budget.used()).isEqualTo(90);
+        assertThat(budget.used()).isEqualTo(900 * KB);
         assertThat(budget.waits()).isEqualTo(2);
 
-        budget.release(60);
+        budget.release(600 * KB);
         assertThat(started).containsExactly("a", "b", "c", "d");
-        assertThat(budget.used()).isEqualTo(55);
-        budget.release(30);
-        budget.release(20);
-        budget.release(5);
+        assertThat(budget.used()).isEqualTo(590 * KB);
+        budget.release(300 * KB);
+        budget.release(200 * KB);
+        budget.release(90 * KB);
         assertThat(budget.used()).isZero();
-        assertThat(budget.peak()).isEqualTo(90);
+        assertThat(budget.peak()).isEqualTo(900 * KB);
+    }
+
+    @Test
+    void smallAnswersNeverWaitBehindLargeOnes() {
+        RangeBudget budget = new RangeBudget(100 * KB);
+        List<String> started = new ArrayList<>();
+        budget.acquire(90 * KB, () -> started.add("large"));
+        budget.acquire(90 * KB, () -> started.add("waits"));
+        budget.acquire(RangeBudget.SMALL, () -> started.add("key"));
+        assertThat(started).containsExactly("large", "key");
+        assertThat(budget.waits()).isEqualTo(1);
     }
 
     @Test
     void anAnswerLargerThanTheBoundGoesAlone() {
-        RangeBudget budget = new RangeBudget(100);
+        RangeBudget budget = new RangeBudget(100 * KB);
         List<String> started = new ArrayList<>();
-        budget.acquire(10, () -> started.add("small"));
-        budget.acquire(500, () -> started.add("huge"));
-        budget.acquire(10, () -> started.add("after"));
-        assertThat(started).containsExactly("small");
-        budget.release(10);
-        assertThat(started).containsExactly("small", "huge");
-        budget.release(500);
-        assertThat(started).containsExactly("small", "huge", "after");
+        budget.acquire(70 * KB, () -> started.add("first"));
+        budget.acquire(500 * KB, () -> started.add("huge"));
+        budget.acquire(70 * KB, () -> started.add("after"));
+        assertThat(started).containsExactly("first");
+        budget.release(70 * KB);
+        assertThat(started).containsExactly("first", "huge");
+        budget.release(500 * KB);
+        assertThat(started).containsExactly("first", "huge", "after");
     }
 
     @Test
     void aWaiterStartedByAReleaseMayReleaseAtOnce() {
-        RangeBudget budget = new RangeBudget(10);
+        RangeBudget budget = new RangeBudget(100 * KB);
         List<String> started = new ArrayList<>();
-        budget.acquire(10, () -> started.add("first"));
+        budget.acquire(100 * KB, () -> started.add("first"));
         // A cancelled call gives its bytes back as soon as it is started.
-        budget.acquire(10, () -> {
+        budget.acquire(100 * KB, () -> {
             started.add("cancelled");
-            budget.release(10);
+            budget.release(100 * KB);
         });
-        budget.acquire(10, () -> started.add("third"));
-        budget.release(10);
+        budget.acquire(100 * KB, () -> started.add("third"));
+        budget.release(100 * KB);
         assertThat(started).containsExactly("first", "cancelled", "third");
-        assertThat(budget.used()).isEqualTo(10);
+        assertThat(budget.used()).isEqualTo(100 * KB);
+    }
+
+    @Test
+    void anEstimateIsCorrectedToTheRealSize() {
+        RangeBudget budget = new RangeBudget(100 * KB);
+        List<String> started = new ArrayList<>();
+        budget.acquire(80 * KB, () -> started.add("estimated"));
+        budget.acquire(80 * KB, () -> started.add("next"));
+        budget.adjust(30 * KB);
+        assertThat(budget.used()).isEqualTo(110 * KB);
+        budget.adjust(-100 * KB);
+        assertThat(started).containsExactly("estimated", "next");
+        assertThat(budget.used()).isEqualTo(90 * KB);
+    }
+
+    @Test
+    void givingBackMoreThanHeldIsABugNotSilentlyAccepted() {
+        RangeBudget budget = new RangeBudget(100 * KB);
+        budget.acquire(80 * KB, () -> { });
+        assertThatThrownBy(() -> budget.release(81 * KB)).hasMessageContaining("only 81920 held");
     }
 
     @Test

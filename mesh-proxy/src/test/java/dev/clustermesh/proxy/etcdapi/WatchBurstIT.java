@@ -120,9 +120,9 @@ class WatchBurstIT {
     }
 
     /**
-     * Many agents listing a large prefix together (a proxy restart, a cluster joining): 150 lists of 3 MB would
-     * hold 450 MB in the transport at once, far beyond the demo heap. The answers wait for room instead and every
-     * list gets the whole prefix.
+     * Many agents listing a large prefix together (a proxy restart, a cluster joining) while the mesh changes:
+     * 150 lists of 3 MB would hold 450 MB in the transport at once, far beyond the demo heap. The answers wait
+     * for room instead (unencoded) and every list gets the whole prefix.
      */
     @Test
     void manyLargeListsAtOnceAllSucceedWithinTheDemoHeap() throws Exception {
@@ -151,6 +151,13 @@ class WatchBurstIT {
                 for (int i = 0; i < 25; i++) {
                     lists.add(viaProxy.getKVClient().get(ByteSequence.from(prefix, StandardCharsets.UTF_8),
                             io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()));
+                }
+            }
+            // Writes elsewhere in the mesh meanwhile: the revision moves, so lists cannot share one encoding.
+            try (Client writer = Client.builder().endpoints(etcd.endpoint()).build()) {
+                for (int i = 0; i < 300 && !lists.stream().allMatch(CompletableFuture::isDone); i++) {
+                    writer.getKVClient().put(ByteSequence.from("mesh/v1/burst-churn/" + i, StandardCharsets.UTF_8),
+                            ByteSequence.from(value)).get(10, TimeUnit.SECONDS);
                 }
             }
             for (CompletableFuture<io.etcd.jetcd.kv.GetResponse> list : lists) {
