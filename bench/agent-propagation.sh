@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # One reactor build: mesh-agent's dependencies in this tree resolve to their target/classes, and mesh-proxy and
 # mesh-agent are packaged (the bench runs mesh-proxy processes and, for RSS, the packaged mesh-agent).
-flock /tmp/mesh-build.lock ./mvnw -B -ntp -o -q -pl mesh-proxy,mesh-agent -am package -DskipTests \
+flock /tmp/mesh-build.lock ./mvnw -B -ntp -q -pl mesh-proxy,mesh-agent -am package -DskipTests \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
 cp="mesh-agent/target/test-classes:mesh-agent/target/classes:$(cat mesh-agent/target/bench.cp)"
 echo "machine: $(nproc) vCPU, $(free -g | awk '/Mem:/{print $2}') GiB RAM, Linux $(uname -r), $(etcd --version | head -1)," \
