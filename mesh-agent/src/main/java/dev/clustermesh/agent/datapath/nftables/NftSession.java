@@ -2,6 +2,7 @@ package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.NetworkNamespace;
+import dev.clustermesh.core.worker.Backoff;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,10 +30,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * mode (a line is one batch, success is silent on stderr, an error is reported before the next line is read and
  * echoes the offending line). Each new process must first pass a probe that exercises them, read-only: a
  * command that succeeds ({@code list flowtables}) must print nothing before its barrier, and one that fails
- * ({@code list table} of a table that does not exist) must print an error before its. A process that fails the
- * probe, exits or does not answer within the probe timeout marks the session {@link #refused() refused} for
- * good; {@link #apply} then throws before sending anything, and the datapath applies through
- * {@link NftFileRunner} instead. The probe is written right after the start and awaited by the first
+ * ({@code list table} of a table that does not exist) must print an error before its. A process that answers the
+ * probe wrongly (a changed nft), or an nft that cannot be started, marks the session {@link #refused() refused}
+ * for good, as does one that stays silent past the probe timeout; one that exits during its probe (killed, out of
+ * memory) refuses it only until a retry after a backoff (10 s doubling to 10 min). While refused, {@link #apply} throws
+ * before sending anything, and the datapath applies through {@link NftFileRunner} instead. The probe is written right after the start and awaited by the first
  * transaction, so starting the process still costs a full sync nothing.
  *
  * <p>Not thread-safe; the datapath calls it from the reconciler thread only.
@@ -54,7 +56,14 @@ final class NftSession implements NftRunner {
     private long written;
     private long seq;
     private boolean probePending;
+    /** The current process was seen to end on its own (its output closed, or it could not be written to). */
+    private boolean processEnded;
+    /** Why the session is refused for good (a changed nft); null while it is not. */
     private String refused;
+    /** Why the last process failed its probe without answering wrongly; null when none did since the last pass. */
+    private String unavailable;
+    private long retryAt;
+    private final Backoff retry;
 
     /**
      * A session of {@code command} (nft's interactive mode, run in {@code netns}).
@@ -62,23 +71,25 @@ final class NftSession implements NftRunner {
      * @param timeout how long a transaction may take
      * @param probeTimeout how long a new process may take to answer its probe
      */
-    NftSession(NetworkNamespace netns, List<String> command, Duration timeout, Duration probeTimeout) {
+    NftSession(NetworkNamespace netns, List<String> command, Duration timeout, Duration probeTimeout, Backoff retry) {
         this.netns = netns;
         this.command = List.copyOf(command);
         this.timeout = timeout;
         this.probeTimeout = probeTimeout;
+        this.retry = retry;
     }
 
     /** {@code nft -i} in {@code netns}. */
     static NftSession interactive(NetworkNamespace netns, Duration timeout) {
-        return new NftSession(netns, List.of("nft", "-i"), timeout, Duration.ofSeconds(10));
+        return new NftSession(netns, List.of("nft", "-i"), timeout, Duration.ofSeconds(10),
+                new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(10), 2, 0.2));
     }
 
     /**
      * {@inheritDoc}
      *
      * <p>Also throws, before sending anything, when a new process failed its probe: then {@link #refused()} is
-     * true and stays so.
+     * true, for good or until the next retry.
      */
     @Override
     public void apply(NftTransaction tx) {
@@ -104,17 +115,24 @@ final class NftSession implements NftRunner {
         return NftFileRunner.list(netns, what, timeout);
     }
 
-    /** Whether a process failed its start-up probe: the session then refuses every transaction. */
+    /**
+     * Whether the session refuses every transaction now: for good when a process answered its probe wrongly,
+     * until the next retry when one exited or did not answer.
+     */
     boolean refused() {
-        return refused != null;
+        return refused != null || waitingForRetry();
+    }
+
+    private boolean waitingForRetry() {
+        return unavailable != null && System.nanoTime() - retryAt < 0;
     }
 
     /**
      * Starts the process now if none runs, without waiting for it: the next transaction then does not pay for
-     * the start (tens of milliseconds). Does nothing once {@link #refused()}.
+     * the start (tens of milliseconds). Does nothing while {@link #refused()}.
      */
     void prestart() {
-        if (refused == null && (process == null || !process.isAlive() || written > MAX_INPUT)) {
+        if (!refused() && (process == null || !process.isAlive() || written > MAX_INPUT)) {
             restart();
         }
     }
@@ -123,10 +141,17 @@ final class NftSession implements NftRunner {
         if (refused != null) {
             throw new DatapathException("nft session in " + netns + " not used: " + refused, null);
         }
+        if (waitingForRetry()) {
+            throw new DatapathException("nft session in " + netns + " not used until its next start: " + unavailable,
+                    null);
+        }
         if (!probePending) {
             return;
         }
         probePending = false;
+        if (processEnded) {
+            unavailable(command.get(0) + " exited before its start-up probe could be written");
+        }
         String problem;
         try {
             String success = awaitBarrier(barrier(seq - 1), probeTimeout);
@@ -137,6 +162,10 @@ final class NftSession implements NftRunner {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
             }
+            if (exited()) {
+                unavailable(command.get(0) + " exited during its start-up probe: " + e.getMessage());
+            }
+            // Alive but silent: more likely an nft whose interactive mode changed than a slow machine.
             problem = e.getMessage();
         }
         if (problem != null) {
@@ -144,6 +173,20 @@ final class NftSession implements NftRunner {
             close();
             throw new DatapathException("nft session in " + netns + " not used: " + refused, null);
         }
+        unavailable = null;
+        retry.reset();
+    }
+
+    private boolean exited() {
+        return processEnded;
+    }
+
+    /** The process exited: no session until the retry, then a new process is probed. */
+    private void unavailable(String why) {
+        unavailable = why;
+        retryAt = System.nanoTime() + retry.next().toNanos();
+        close();
+        throw new DatapathException("nft session in " + netns + " not used until its next start: " + why, null);
     }
 
     /** Writes {@code line} and a barrier; returns what nft printed before the barrier's error. */
@@ -185,6 +228,7 @@ final class NftSession implements NftRunner {
                 }
                 long left = deadline - System.nanoTime();
                 if (eof || left <= 0) {
+                    processEnded |= eof;
                     String seen = stderr.toString();
                     close();
                     throw new DatapathException("nft session in " + netns + (eof ? " exited" : " gave no answer within "
@@ -215,6 +259,7 @@ final class NftSession implements NftRunner {
         }
         stdin = process.getOutputStream();
         written = 0;
+        processEnded = false;
         lock.lock();
         try {
             stderr.setLength(0);
@@ -231,7 +276,8 @@ final class NftSession implements NftRunner {
         try {
             write("list flowtables\n" + barrier(seq - 1) + "\n" + FAILING_PROBE + "\n" + barrier(seq) + "\n");
         } catch (DatapathException e) {
-            refused = command.get(0) + " exited before its start-up probe: " + e.getMessage();
+            // The process is gone already; the probe's wait reports it.
+            processEnded = true;
         }
     }
 

@@ -28,9 +28,10 @@ import org.jboss.logging.Logger;
  * <p>Every change is one {@link NftTransaction}. A full sync (when asked, and after any failure) replaces the
  * whole table through {@link NftFileRunner} ({@code nft -f -}, the text streamed into nft while nft already
  * parses it). Otherwise only the difference with the last applied maps is sent: small ones through a long-lived
- * {@code nft -i} ({@link NftSession}), large ones through {@code nft -f -}, which parses big input faster; when
- * the session fails its start-up probe (a changed nft), every difference goes through {@code nft -f -}. Either
- * way the kernel applies all of it or nothing.
+ * {@code nft -i} ({@link NftSession}), large ones through {@code nft -f -}, which parses big input faster; while
+ * the session is refused (its process failed the start-up probe: for good when nft changed, until a retry when
+ * it did not answer), every difference goes through {@code nft -f -}. Either way the kernel applies all of it or
+ * nothing.
  *
  * <p>On start the table a previous agent left keeps serving, untouched, until the first sync. That sync adopts
  * it: it lists the digests sets, takes the frontends whose target digest matches as programmed
@@ -50,8 +51,8 @@ public final class NftablesDatapath implements Datapath {
     private final RouteProgrammer routes;
     private final NftRunner file;
     private final NftSession session;
-    /** False once the session failed its probe: small differences then go through {@link #file} too. */
-    private boolean useSession = true;
+    /** Why the session was last refused, logged once per reason; null while it is used. */
+    private String sessionProblem;
     /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<LbChain> chains = Set.of();
@@ -228,9 +229,7 @@ public final class NftablesDatapath implements Datapath {
     }
 
     private void prestartSession() {
-        if (useSession) {
-            session.prestart();
-        }
+        session.prestart();
     }
 
     /** Applies a difference: through the session when small and the session is usable, else through nft -f. */
@@ -240,18 +239,24 @@ public final class NftablesDatapath implements Datapath {
         }
         String text = tx.render();
         lastTransaction = text.substring(0, text.length() - 1);
-        if (useSession && text.length() <= SESSION_LIMIT) {
+        if (text.length() <= SESSION_LIMIT) {
             try {
                 session.apply(tx);
+                if (sessionProblem != null) {
+                    LOG.infof("nft session in %s is used again", netns);
+                    sessionProblem = null;
+                }
                 return;
             } catch (DatapathException e) {
                 if (!session.refused()) {
                     throw e;
                 }
                 // Refused before anything was sent: the file runner applies the same transaction.
-                useSession = false;
-                LOG.warnf("%s; every nftables change in %s now goes through nft -f (about 15 ms each instead of"
-                        + " under 1 ms)", e.getMessage(), netns);
+                if (!e.getMessage().equals(sessionProblem)) {
+                    LOG.warnf("%s; nftables changes in %s go through nft -f meanwhile (about 15 ms each instead of"
+                            + " under 1 ms)", e.getMessage(), netns);
+                    sessionProblem = e.getMessage();
+                }
             }
         }
         file.apply(tx);

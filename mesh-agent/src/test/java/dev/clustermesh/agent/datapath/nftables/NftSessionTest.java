@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Table;
+import dev.clustermesh.core.worker.Backoff;
+import dev.clustermesh.testing.Eventually;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,10 +29,13 @@ class NftSessionTest {
         }
     }
 
+    /** An nft that follows the protocol: silent on success, an error echoing the line on failure. */
+    private static final String WORKING = "while read l; do case \"$l\" in cmsync_barrier_*|'list table inet"
+            + " clustermesh_probe_absent') printf 'Error: no\\n%s\\n^\\n' \"$l\" >&2;; esac; done";
+
     static Stream<Case> changedNft() {
         return Stream.of(
                 new Case("cannot start", List.of("/nonexistent/nft", "-i")),
-                new Case("exits at once", List.of("true")),
                 new Case("answers nothing", List.of("sh", "-c", "exec cat >/dev/null")),
                 new Case("reports errors without echoing the line",
                         List.of("sh", "-c", "while read l; do echo \"Error: $l\" >&2; done")),
@@ -42,7 +50,7 @@ class NftSessionTest {
     @Timeout(30)
     void aChangedNftFailsTheProbeAndTheSessionRefusesBeforeSendingAnything(Case c) {
         try (NftSession session = new NftSession(NetworkNamespace.host(), c.command(), Duration.ofSeconds(5),
-                Duration.ofMillis(500))) {
+                Duration.ofMillis(500), new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), 2, 0))) {
             NftTransaction tx = new NftTransaction(TABLE, List.of()).add(TABLE);
 
             assertThatThrownBy(() -> session.apply(tx)).isInstanceOf(DatapathException.class)
@@ -51,6 +59,38 @@ class NftSessionTest {
             session.prestart();
             assertThatThrownBy(() -> session.apply(tx)).as("for good").isInstanceOf(DatapathException.class)
                     .hasMessageContaining("not used");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void anNftThatExitsDuringItsProbeIsRefusedUntilTheRetry() {
+        try (NftSession session = new NftSession(NetworkNamespace.host(), List.of("true"), Duration.ofSeconds(5),
+                Duration.ofMillis(300), new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 2, 0))) {
+            NftTransaction tx = new NftTransaction(TABLE, List.of()).add(TABLE);
+
+            assertThatThrownBy(() -> session.apply(tx)).isInstanceOf(DatapathException.class)
+                    .hasMessageContaining("not used until its next start");
+            assertThat(session.refused()).isTrue();
+            assertThatThrownBy(() -> session.apply(tx)).as("until the retry, without starting a process")
+                    .hasMessageContaining("not used until its next start");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aSessionWhoseFirstProcessDiedIsUsedAgainAfterTheRetry(@TempDir Path dir) {
+        // The first process exits before answering (killed, or too slow under load); later ones work.
+        String script = "if [ ! -e " + dir.resolve("started") + " ]; then touch " + dir.resolve("started")
+                + "; exit 1; fi; " + WORKING;
+        try (NftSession session = new NftSession(NetworkNamespace.host(), List.of("sh", "-c", script),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), new Backoff(Duration.ofMillis(200),
+                        Duration.ofMillis(200), 2, 0))) {
+            NftTransaction tx = new NftTransaction(TABLE, List.of()).add(TABLE);
+            assertThatThrownBy(() -> session.apply(tx)).hasMessageContaining("not used until its next start");
+
+            Eventually.await(Duration.ofSeconds(20), () -> session.apply(tx));
+            assertThat(session.refused()).isFalse();
         }
     }
 }

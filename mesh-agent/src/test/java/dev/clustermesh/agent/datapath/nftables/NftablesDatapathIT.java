@@ -20,6 +20,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.clustermesh.core.worker.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -241,7 +242,7 @@ class NftablesDatapathIT {
         NetworkNamespace ns = NetworkNamespace.named(node);
         // An interactive nft that answers nothing, as one whose error reporting changed might.
         NftSession changed = new NftSession(ns, List.of("sh", "-c", "exec cat >/dev/null"), Duration.ofSeconds(5),
-                Duration.ofMillis(300));
+                Duration.ofMillis(300), new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 2, 0));
         NftablesDatapath d = new NftablesDatapath(ns, RouteProgrammer.create(RoutingOptions.none(), ns),
                 new NftFileRunner(ns, Duration.ofSeconds(60)), changed);
         opened.add(d);

@@ -10,6 +10,7 @@ import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.agent.datapath.routes.RouteProgrammer;
 import dev.clustermesh.agent.datapath.routes.RoutingOptions;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.core.worker.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
@@ -30,7 +31,7 @@ class NftablesDatapathTest {
     /** A session whose process answers nothing, as an nft whose interactive mode changed might. */
     private static NftSession changedNft() {
         return new NftSession(HOST, List.of("sh", "-c", "exec cat >/dev/null"), Duration.ofSeconds(5),
-                Duration.ofMillis(300));
+                Duration.ofMillis(300), new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 2, 0));
     }
 
     private NftablesDatapath datapath(NftSession session) {
