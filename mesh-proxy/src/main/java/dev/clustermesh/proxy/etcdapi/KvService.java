@@ -109,7 +109,9 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
             }
             return;
         }
-        send.send(ranges.estimate(req, budget.limit() / 16), encode);
+        // An answer of unknown size is charged the whole bound: it goes alone, and then its size is known.
+        long size = ranges.estimate(req, -1);
+        send.send(size < 0 ? budget.limit() : RangeSend.COPIES * size, encode);
     }
 
     private void refuse(StreamObserver<byte[]> out, RuntimeException e) {

@@ -39,7 +39,8 @@ final class RangeBytes {
 
     /**
      * What the answer to {@code req} will likely weigh, before it is encoded: a single key or a count is small;
-     * otherwise the size of the last answer to the same request, or the largest answer seen, or {@code unknown}.
+     * otherwise the size of the last answer to the same request, or the largest answer seen, or {@code unknown}
+     * before any.
      */
     synchronized long estimate(RangeRequest req, long unknown) {
         if (req.getCountOnly() || req.getRangeEnd().isEmpty()) {

@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  */
 final class RangeSend {
     static final long READY_WAIT_MILLIS = 10_000;
+    /** An answer weighs twice its size while it is sent: its encoding, and the transport's copy of it. */
+    static final int COPIES = 2;
 
     private final RangeBudget budget;
     private final StreamObserver<byte[]> out;
@@ -39,8 +41,8 @@ final class RangeSend {
     }
 
     /**
-     * Encodes and sends the answer once {@code estimate} bytes fit in the budget; the holding is then corrected to
-     * the real size.
+     * Encodes and sends the answer once {@code estimate} bytes (its estimated weight, {@link #COPIES} times its
+     * size) fit in the budget; the holding is then corrected to the real weight.
      *
      * @param encode the encoded answer; a {@link StatusRuntimeException} it throws is the call's error
      */
@@ -56,8 +58,9 @@ final class RangeSend {
         }
         try {
             byte[] bytes = encode.get();
-            budget.adjust(bytes.length - estimate);
-            held = bytes.length;
+            long weight = (long) COPIES * bytes.length;
+            budget.adjust(weight - estimate);
+            held = weight;
             out.onNext(bytes);
         } catch (StatusRuntimeException e) {
             end();
