@@ -1,14 +1,20 @@
 package dev.clustermesh.meshctl.demo;
 
 import dev.clustermesh.meshctl.cli.MeshCtlException;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where the demo's parts live. Cluster {@code i} (1 or 2) is {@code cluster<i>} with ID {@code i}; its ports are
@@ -30,6 +36,8 @@ public final class DemoLayout {
             AGENT_MANAGEMENT, DNS_MANAGEMENT);
     public static final int DEFAULT_PORT_BASE = 32000;
     public static final int DEFAULT_DNS_PORT = 5353;
+    private static final int LOWEST_FREE = 20000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
     public static final String SERVICE = "rebel-base";
     public static final String CLIENT = "x-wing";
     public static final String NAMESPACE = "default";
@@ -118,11 +126,44 @@ public final class DemoLayout {
         return port;
     }
 
+    /**
+     * A port free now for TCP and UDP on loopback, taken from below the kernel's ephemeral range: a port from
+     * {@code bind(0)} can be handed out again as the source port of another process's outgoing connection in the
+     * seconds before the demo's server binds it (seen in CI as a demo proxy failing to start).
+     */
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        int below = ephemeralLow();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = LOWEST_FREE + ThreadLocalRandom.current().nextInt(Math.max(1000, below - LOWEST_FREE));
+            if (HANDED_OUT.add(port) && isFree(port)) {
+                return port;
+            }
+        }
+        throw new MeshCtlException("cannot find a free port in " + LOWEST_FREE + ".." + (below - 1)
+                + "; pick ports with --port-base");
+    }
+
+    private static boolean isFree(int port) {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(at);
         } catch (IOException e) {
-            throw new MeshCtlException("cannot find a free port: " + e.getMessage(), e);
+            return false;
+        }
+        try (DatagramSocket d = new DatagramSocket(at)) {
+            return d.getLocalPort() == port;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int ephemeralLow() {
+        // Files.readString reads /proc files wrongly on JDK 17 (they report size 0): read a line instead.
+        try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            return Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768;
         }
     }
 }
