@@ -3,6 +3,7 @@ package dev.clustermesh.proxy.etcdapi;
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.cache.RangeQuery;
 import dev.clustermesh.proxy.config.ProxySettings;
+import dev.clustermesh.proxy.vertx.ConnectionWatch;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.CompactionResponse;
 import io.etcd.jetcd.api.DeleteRangeRequest;
@@ -35,6 +36,7 @@ import java.util.function.Supplier;
 final class KvService implements KVGrpc.AsyncService, BindableService {
     /** How long a Range at a newer revision waits for the cache to reach it. */
     static final Duration FUTURE_WAIT = Duration.ofSeconds(2);
+    private static final String RANGE_PATH = "/" + KVGrpc.getRangeMethod().getFullMethodName();
 
     private final KvCache cache;
     private final UpstreamFeed feed;
@@ -42,8 +44,11 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
     private final ApiMetrics metrics;
     private final RangeBytes ranges;
     private final RangeBudget budget = RangeBudget.ofHeap();
+    private final ConnectionWatch connections;
 
-    KvService(KvCache cache, UpstreamFeed feed, ProxySettings settings, ApiMetrics metrics) {
+    KvService(KvCache cache, UpstreamFeed feed, ProxySettings settings, ApiMetrics metrics,
+            ConnectionWatch connections) {
+        this.connections = connections;
         this.cache = cache;
         this.feed = feed;
         this.policy = new AccessPolicy(settings.cluster().name());
@@ -61,7 +66,8 @@ final class KvService implements KVGrpc.AsyncService, BindableService {
     void rangeEncoded(RangeRequest req, StreamObserver<byte[]> out) {
         ClientIdentity who = IdentityInterceptor.IDENTITY.get();
         Context context = Vertx.currentContext();
-        RangeSend send = context == null ? null : new RangeSend(budget, out, context);
+        RangeSend send = context == null ? null : new RangeSend(budget, out, context,
+                connections.writeFence(RANGE_PATH));
         if (cache.ready() && req.getRevision() > cache.revision()) {
             feed.requestProgress();
             Executor back = context == null ? ForkJoinPool.commonPool() : r -> context.runOnContext(v -> r.run());

@@ -1,21 +1,26 @@
 package dev.clustermesh.proxy.etcdapi;
 
+import dev.clustermesh.proxy.vertx.WriteFence;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.Context;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * One Range answer sent within the {@link RangeBudget}: encoded and written once its estimated size fits, completed
- * and its bytes given back once the transport has taken them (the call is ready again), when the client cancels,
- * or when encoding or writing fails. Made during the call's first invocation (gRPC accepts its on-ready and
- * on-cancel handlers only then); every step runs on the call's own Vert.x context, one at a time, so the fields
- * need no lock. Should the on-ready signal not come, the call is completed and its bytes given back after
- * {@link #READY_WAIT_MILLIS} anyway: a bound that holds a little longer beats a list that never ends.
+ * and its bytes given back once the transport has written them to the socket (its {@link WriteFence}), when the
+ * client cancels, or when encoding or writing fails. Without a fence (the hook could not attach) the call's
+ * on-ready stands in for it; that comes too early (Vert.x reports ready while megabytes of the answer still wait
+ * in HTTP/2 flow control), which let 150 lists of 3 MB run a proxy of 128 MiB out of memory. Made during the
+ * call's first invocation (gRPC accepts its on-ready and on-cancel handlers only then); every step runs on the
+ * call's own Vert.x context, one at a time, so the fields need no lock. Should neither signal come, the call is
+ * completed and its bytes given back after {@link #WRITE_WAIT_MILLIS} anyway (a client that does not read for
+ * that long): a bound that holds a little longer beats a list that never ends.
  */
 final class RangeSend {
-    static final long READY_WAIT_MILLIS = 10_000;
+    static final long WRITE_WAIT_MILLIS = 30_000;
     /** An answer weighs twice its size while it is sent: its encoding, and the transport's copy of it. */
     static final int COPIES = 2;
 
@@ -23,16 +28,19 @@ final class RangeSend {
     private final StreamObserver<byte[]> out;
     private final ServerCallStreamObserver<byte[]> call;
     private final Context context;
+    /** Null when the hook could not attach: then on-ready stands in. */
+    private final WriteFence fence;
     /** Bytes taken from the budget and not yet given back; -1 when none. */
     private long held = -1;
     private boolean written;
     private boolean ended;
     private long timer = -1;
 
-    RangeSend(RangeBudget budget, StreamObserver<byte[]> out, Context context) {
+    RangeSend(RangeBudget budget, StreamObserver<byte[]> out, Context context, Optional<WriteFence> fence) {
         this.budget = budget;
         this.out = out;
         this.context = context;
+        this.fence = fence.orElse(null);
         this.call = out instanceof ServerCallStreamObserver<byte[]> c ? c : null;
         if (call != null) {
             call.setOnReadyHandler(() -> run(this::onReady));
@@ -78,10 +86,13 @@ final class RangeSend {
             throw e;
         }
         written = true;
-        if (call == null || call.isReady()) {
+        if (fence != null) {
+            timer = context.owner().setTimer(WRITE_WAIT_MILLIS, id -> run(this::onWritten));
+            fence.afterWritten(() -> run(this::onWritten));
+        } else if (call == null || call.isReady()) {
             complete();
         } else {
-            timer = context.owner().setTimer(READY_WAIT_MILLIS, id -> run(this::onReady));
+            timer = context.owner().setTimer(WRITE_WAIT_MILLIS, id -> run(this::onWritten));
         }
     }
 
@@ -94,6 +105,12 @@ final class RangeSend {
     }
 
     private void onReady() {
+        if (fence == null) {
+            onWritten();
+        }
+    }
+
+    private void onWritten() {
         if (written && !ended) {
             complete();
         }

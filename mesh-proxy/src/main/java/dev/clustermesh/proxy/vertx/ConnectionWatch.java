@@ -4,6 +4,7 @@ import dev.clustermesh.proxy.vertx.VertxHooks.Hook;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -59,6 +60,25 @@ public final class ConnectionWatch {
             hooks.missed(Hook.CONNECTION_WATCH, "no HTTP request in the gRPC call's Vert.x context "
                     + "(route order or context-locals changed); a killed client's watches stay until it reconnects");
         }
+    }
+
+    /**
+     * A {@link WriteFence} on the response of the current call, which must be an HTTP/2 request for {@code path}
+     * (e.g. {@code /etcdserverpb.KV/Range}); empty, and counted as a miss of {@code write-fence}, when the call
+     * finds no such request in its context.
+     */
+    public Optional<WriteFence> writeFence(String path) {
+        Optional<HttpServerRequest> request = request();
+        if (request.isPresent() && request.get().version() == HttpVersion.HTTP_2
+                && path.equals(request.get().path()) && !request.get().response().ended()) {
+            hooks.attached(Hook.WRITE_FENCE);
+            return Optional.of(WriteFence.of(request.get().response()));
+        }
+        hooks.missed(Hook.WRITE_FENCE, request.isEmpty()
+                ? "no HTTP request in the gRPC call's Vert.x context (route order or context-locals changed)"
+                : "the call's context holds " + request.get().version() + " " + request.get().path() + ", not HTTP/2 "
+                        + path);
+        return Optional.empty();
     }
 
     private static Optional<HttpServerRequest> request() {

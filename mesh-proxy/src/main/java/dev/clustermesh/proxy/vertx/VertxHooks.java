@@ -22,7 +22,8 @@ public final class VertxHooks {
     public enum Hook {
         CONNECTION_WATCH("connection-watch"),
         FLUSH_BATCHING("flush-batching"),
-        POOLED_TLS_BUFFERS("pooled-tls-buffers");
+        POOLED_TLS_BUFFERS("pooled-tls-buffers"),
+        WRITE_FENCE("write-fence");
 
         private final String label;
 

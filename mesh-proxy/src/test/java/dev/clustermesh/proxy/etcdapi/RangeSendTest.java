@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.etcdapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clustermesh.proxy.vertx.WriteFence;
 import dev.clustermesh.testing.Eventually;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -9,6 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +86,7 @@ class RangeSendTest {
     @Test
     void anAnswerThatCannotBeEncodedIsTheCallsErrorAndHoldsNothing() {
         FakeCall call = new FakeCall(true);
-        RangeSend send = onContext(() -> new RangeSend(budget, call, context));
+        RangeSend send = onContext(() -> new RangeSend(budget, call, context, Optional.empty()));
         send.send(SIZE, () -> {
             throw Status.OUT_OF_RANGE.withDescription("compacted").asRuntimeException();
         });
@@ -101,9 +103,57 @@ class RangeSendTest {
         assertThat(budget.used()).isZero();
     }
 
+    @Test
+    void aFencedAnswerHoldsItsBytesUntilWrittenOutThoughTheCallSaysReady() {
+        FakeCall call = new FakeCall(true);
+        FakeFence fence = new FakeFence();
+        send(call, new byte[SIZE], fence);
+        Eventually.await(WAIT, () -> assertThat(call.events).containsExactly("next " + SIZE));
+        call.becomeReady();
+        assertThat(budget.used()).as("on-ready is too early when a fence is there").isEqualTo(RangeSend.COPIES * SIZE);
+        assertThat(call.events).containsExactly("next " + SIZE);
+        fence.written();
+        Eventually.await(WAIT, () -> assertThat(call.events).containsExactly("next " + SIZE, "completed"));
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void aFencedAnswerCancelledBeforeItIsWrittenOutGivesItsBytesBackOnce() {
+        FakeCall call = new FakeCall(false);
+        FakeFence fence = new FakeFence();
+        send(call, new byte[SIZE], fence);
+        Eventually.await(WAIT, () -> assertThat(budget.used()).isEqualTo(RangeSend.COPIES * SIZE));
+        call.cancel();
+        Eventually.await(WAIT, () -> assertThat(budget.used()).isZero());
+        budget.acquire(RangeSend.COPIES * SIZE, () -> { });
+        fence.written();
+        onContext(() -> "the context ran what the fence queued");
+        assertThat(budget.used()).as("no second release").isEqualTo(RangeSend.COPIES * SIZE);
+        assertThat(call.events).containsExactly("next " + SIZE);
+    }
+
     private void send(FakeCall call, byte[] answer) {
-        RangeSend send = onContext(() -> new RangeSend(budget, call, context));
+        RangeSend send = onContext(() -> new RangeSend(budget, call, context, Optional.empty()));
         send.send(answer.length / 2, () -> answer);
+    }
+
+    private void send(FakeCall call, byte[] answer, WriteFence fence) {
+        RangeSend send = onContext(() -> new RangeSend(budget, call, context, Optional.of(fence)));
+        send.send(answer.length / 2, () -> answer);
+    }
+
+    /** A fence the test opens: the transport has written everything out. */
+    private static final class FakeFence implements WriteFence {
+        private volatile Runnable done = () -> { };
+
+        @Override
+        public void afterWritten(Runnable done) {
+            this.done = done;
+        }
+
+        void written() {
+            done.run();
+        }
     }
 
     private <T> T onContext(java.util.function.Supplier<T> s) {

@@ -96,6 +96,19 @@ class VertxHooksIT {
     }
 
     @Test
+    void writeFenceHoldsEachRangeAnswersBytesUntilWrittenOut() throws Exception {
+        long before = hooks.attachedCount(Hook.WRITE_FENCE);
+        try (Client client = ProxyClients.proxy(ProxyTestEnvironment.current().local())) {
+            assertThat(client.getKVClient().get(bytes("mesh/v1/config/cluster1")).get(10, TimeUnit.SECONDS).getCount())
+                    .isEqualTo(1);
+        }
+        assertThat(hooks.attachedCount(Hook.WRITE_FENCE)).isGreaterThan(before);
+        assertThat(hooks.missedCount(Hook.WRITE_FENCE)).isZero();
+        Eventually.await(Duration.ofSeconds(10), () -> assertThat(metrics.rangeBytesInFlight())
+                .as("the answer's bytes went back once written out").isZero());
+    }
+
+    @Test
     void pooledTlsBuffersAreOnTheApiServer() {
         assertThat(hooks.attachedCount(Hook.POOLED_TLS_BUFFERS)).isPositive();
         assertThat(hooks.missedCount(Hook.POOLED_TLS_BUFFERS)).isZero();
