@@ -14,7 +14,8 @@
 #   --no-build       use bench/target/benchmarks.jar as it is
 #   --no-warmup      skip the unreported 3-second run that warms each target (and its JIT) before measuring
 # Environment: MESH_PROXY_JAVA_OPTS (e.g. -Xmx1g) for the mesh-proxy JVM; by default the JVM sizes itself.
-# Results: a markdown table on stdout, the raw lines in bench/results/proxy-fanout.tsv.
+# Results: a markdown table on stdout, the raw lines in bench/results/proxy-fanout.tsv; the last line on stdout
+# is `fanout watchers <n> peak RSS mesh-proxy <m> MiB grpc-proxy <g> MiB ratio <m/g>` (at the most watchers, --rate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -242,3 +243,10 @@ for target in $TARGETS; do
 done
 
 "${CLIENT[@]}" report "$RESULTS"
+# Headline (issue 12), the last line on stdout: peak RSS of each target at the most watchers, at --rate.
+awk -F'\t' -v rate="$RATE" '$6 == rate { if ($2 > n) n = $2; rss[$1, $2] = $16 }
+  END {
+    m = rss["mesh-proxy", n]; g = rss["grpc-proxy", n]
+    printf "fanout watchers %d peak RSS mesh-proxy %s MiB grpc-proxy %s MiB ratio %s\n", n,
+      m == "" ? "-" : m, g == "" ? "-" : g, (m != "" && g > 0) ? sprintf("%.2f", m / g) : "-"
+  }' "$RESULTS"

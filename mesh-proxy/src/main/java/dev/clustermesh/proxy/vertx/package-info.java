@@ -18,6 +18,12 @@
  *   <li>{@code pooled-tls-buffers} ({@link dev.clustermesh.proxy.vertx.PooledTlsBuffers}): pooled heap buffers
  *       for the JDK's SSLEngine through Quarkus's {@code HttpServerOptionsCustomizer}. Buys: no 16 KiB of
  *       garbage per TLS record.</li>
+ *   <li>{@code write-fence} ({@link dev.clustermesh.proxy.vertx.WriteFence}): the call's HTTP response, found
+ *       through {@code connection-watch}'s context-local, takes a zero-length DATA frame behind a Range answer;
+ *       its write completes once everything before it on that stream has gone to the socket. Relies on Vert.x
+ *       writing a stream's DATA frames in order and completing a write's future when Netty has written it.
+ *       Buys: the Range bound gives an answer's bytes back when they are really gone, not when on-ready says
+ *       the stream may take more.</li>
  * </ul>
  *
  * <p>One behaviour of Vert.x 4 the watch streams depend on without a hook: a gRPC call's on-ready handler runs
