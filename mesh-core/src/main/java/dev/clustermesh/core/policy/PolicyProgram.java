@@ -1,0 +1,44 @@
+package dev.clustermesh.core.policy;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The datapath-neutral policy program of one cluster, computed by {@link PolicyCompiler}: what a renderer (e.g. to
+ * nftables) turns into rules, sets and maps.
+ *
+ * <p>Designed so churn is cheap: entries name peers by identity, and {@link #ipIdentities()} attributes addresses
+ * to identities. A pod added or removed anywhere in the mesh with an identity that already exists changes only
+ * {@code ipIdentities}; a new identity adds elements to {@link PeerMatch.IdentitySet}s; only policy changes (and
+ * egress named ports resolving to a new number) change entries.
+ *
+ * @param cluster the cluster whose endpoints this program is for
+ * @param endpoints one program per local endpoint, in mesh order
+ * @param ipIdentities every known pod address of the mesh → its identity
+ * @param podCidrs the pod CIDRs of the mesh: an unmapped address inside one is {@link Identities#UNKNOWN}, outside
+ *     all of them {@link Identities#WORLD}
+ */
+public record PolicyProgram(String cluster, List<EndpointProgram> endpoints, Map<InetAddress, Integer> ipIdentities,
+                            List<Cidr> podCidrs) {
+    public PolicyProgram {
+        endpoints = List.copyOf(endpoints);
+        ipIdentities = Map.copyOf(ipIdentities);
+        podCidrs = List.copyOf(podCidrs);
+    }
+
+    /** The identity the datapath gives {@code address}. */
+    public int identityOf(InetAddress address) {
+        Integer id = ipIdentities.get(address);
+        if (id != null) {
+            return id;
+        }
+        return podCidrs.stream().anyMatch(c -> c.contains(address)) ? Identities.UNKNOWN : Identities.WORLD;
+    }
+
+    /** The program of the local endpoint with this address. */
+    public Optional<EndpointProgram> endpoint(InetAddress address) {
+        return endpoints.stream().filter(e -> e.ip().equals(address)).findFirst();
+    }
+}
