@@ -92,17 +92,7 @@ public final class ExportCompute {
         EndpointExport.Result pods = EndpointExport.compute(cluster, config.getId(), identities.filter(),
                 snapshot.pods(), snapshot.namespaces(), identities.previous(),
                 snapshot.syncedKinds().contains(ResourceKind.IDENTITIES), identities.nowMillis(),
-                identities.releaseGrace(), new EndpointExport.Warn() {
-                    @Override
-                    public void pod(PodObject pod, String message) {
-                        warnings.add(invalid("pod " + pod.ref(), message));
-                    }
-
-                    @Override
-                    public void identity(String subject, String message) {
-                        warnings.add(new ExportWarning(ExportWarning.Cause.IDENTITY, subject, message));
-                    }
-                });
+                identities.releaseGrace(), warnInto(warnings));
         pods.endpoints().forEach((ip, e) -> values.put(new MeshKey.Endpoint(cluster, ip).key(), e));
         counts.put(ResourceKind.ENDPOINTS, pods.endpoints().size());
         values.putAll(pods.identities());
@@ -121,6 +111,20 @@ public final class ExportCompute {
         }
         counts.put(ResourceKind.NODES, nodes);
         return new DesiredState(values, documents, counts, warnings, pods.table());
+    }
+
+    private static EndpointExport.Warn warnInto(List<ExportWarning> warnings) {
+        return new EndpointExport.Warn() {
+            @Override
+            public void pod(PodObject pod, String message) {
+                warnings.add(invalid("pod " + pod.ref(), message));
+            }
+
+            @Override
+            public void identity(String subject, String message) {
+                warnings.add(new ExportWarning(ExportWarning.Cause.IDENTITY, subject, message));
+            }
+        };
     }
 
     private static Map<String, String> policies(String cluster, List<PolicyObject> policies,

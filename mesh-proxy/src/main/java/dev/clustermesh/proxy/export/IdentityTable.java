@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -75,11 +74,6 @@ public record IdentityTable(SortedMap<Integer, Entry> byId) {
             }
         });
         return new IdentityTable(out);
-    }
-
-    /** The identity of a label set, if it has one. */
-    public Optional<Integer> idOf(Map<String, String> labels) {
-        return byId.values().stream().filter(e -> e.labels().equals(labels)).map(Entry::id).findFirst();
     }
 
     /**

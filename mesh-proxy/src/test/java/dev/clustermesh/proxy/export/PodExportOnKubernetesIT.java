@@ -18,6 +18,7 @@ import dev.clustermesh.testing.kube.KubeCluster;
 import dev.clustermesh.testing.kube.KubePeers;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -70,7 +71,10 @@ class PodExportOnKubernetesIT {
     static void setUp() throws Exception {
         kube = KubeCluster.start(KubePeers.locate(), ClusterSpec.seed(1), dir.resolve("kube"));
         RESOURCES.add(kube);
-        Config config = Config.fromKubeconfig(kube.spec().context(), Files.readString(kube.kubeconfig()), null);
+        // Not auto-configured: a Quarkus test of the same JVM leaves kubernetes.* system properties pointing at
+        // its fake API server, which auto-configuration would prefer.
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(kube.server())
+                .withOauthToken(kube.adminToken()).withTrustCerts(true).build();
         k8s = new KubernetesClientBuilder().withConfig(config).build();
         RESOURCES.add(k8s);
         etcd = Client.builder().endpoints(ETCD.endpoint()).build();
