@@ -112,9 +112,12 @@ final class EndpointExport {
 
     private static Endpoint endpoint(String cluster, PodObject pod, Map<String, String> nsLabels, int identity,
             Consumer<String> warn) {
+        // Protobuf writes map entries in insertion order: sorted maps give equal bytes in every process, so a
+        // restarted exporter does not rewrite unchanged endpoints.
         return Endpoint.newBuilder().setCluster(cluster).setNamespace(pod.ref().namespace())
-                .setPod(pod.ref().name()).setNode(pod.node()).putAllLabels(pod.labels()).setIdentity(identity)
-                .putAllNamespaceLabels(nsLabels).addAllNamedPorts(namedPorts(pod.namedPorts(), warn))
+                .setPod(pod.ref().name()).setNode(pod.node()).putAllLabels(new TreeMap<>(pod.labels()))
+                .setIdentity(identity).putAllNamespaceLabels(new TreeMap<>(nsLabels))
+                .addAllNamedPorts(namedPorts(pod.namedPorts(), warn))
                 .setServiceAccount(pod.serviceAccount()).build();
     }
 

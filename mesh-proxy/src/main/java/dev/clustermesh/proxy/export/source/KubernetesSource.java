@@ -98,7 +98,8 @@ public final class KubernetesSource implements ExportSource {
 
     private void informPolicies(PolicyKind kind, ResourceDefinitionContext context, SourceKind sourceKind,
             Inventory inventory) {
-        inform(kind.kind() + "s", client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0),
+        String what = kind == PolicyKind.NETWORK_POLICY ? "NetworkPolicies" : "CiliumNetworkPolicies";
+        inform(what, client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0),
                 sourceKind, r -> inventory.put(KubeObjects.policy(kind, r)), KubeObjects::ref,
                 all -> inventory.replacePolicies(kind, all.stream().map(r -> KubeObjects.policy(kind, r)).toList()),
                 inventory);
