@@ -357,7 +357,7 @@ public final class RemoteCluster implements AutoCloseable {
         // A new failure is stamped now; a kept one keeps its time.
         boolean newFailure = !connected && !failure.isEmpty();
         return new ClusterStatus(config.name(), id, connected,
-                connected && synced.containsAll(EnumSet.allOf(ResourceKind.class)), synced,
+                connected && synced.containsAll(ResourceKind.SERVICE_VIEW), synced,
                 services.size(), nodes.size(), endpoints.size(), failure,
                 newFailure ? Optional.of(Instant.now()) : status.lastFailureAt(), since, heartbeat, false);
     }
