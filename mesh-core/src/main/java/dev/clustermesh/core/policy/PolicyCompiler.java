@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +29,8 @@ public final class PolicyCompiler {
     private final Map<String, Map<String, List<Integer>>> byLabel = new HashMap<>();
     // Peer sets and egress named ports do not depend on the subject endpoint: computed once per rule, so a compile
     // costs rules × identities plus endpoints × selected rules, not their product.
-    private final Map<Rule, List<PeerMatch>> peersByRule = new java.util.IdentityHashMap<>();
-    private final Map<Rule, Map<PortRule, List<ProgramEntry>>> namedEgressByRule = new java.util.IdentityHashMap<>();
+    private final Map<Rule, List<PeerMatch>> peersByRule = new IdentityHashMap<>();
+    private final Map<Rule, Map<PortRule, List<ProgramEntry>>> namedEgressByRule = new IdentityHashMap<>();
 
     private PolicyCompiler(PolicySet set, MeshEndpoints mesh, PolicyOptions options) {
         this.set = set;
