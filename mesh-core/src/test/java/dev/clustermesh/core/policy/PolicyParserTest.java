@@ -186,6 +186,22 @@ class PolicyParserTest {
         assertThat(cnp.specs().get(0).enforcesEgress()).isFalse();
     }
 
+    @Test
+    void nullFieldsAreUnsetNotEverything() {
+        PolicyStatus np = PolicyParser.parse(yaml(NP + "spec: {ingress: [{from: [{podSelector: {matchLabels: {pod: b}},"
+                + " namespaceSelector: null}]}]}"));
+        Peer peer = np.policy().orElseThrow().specs().get(0).rules().get(0).peers().get(0);
+        assertThat(peer).hasToString("pods [pod in [b], io.kubernetes.pod.namespace in [x]]");
+
+        assertThat(PolicyParser.parse(yaml(NP + "spec: {ingress: [{from: [{podSelector: null}]}]}")).warnings())
+                .extracting(PolicyWarning::path).containsExactly("spec.ingress[0].from[0]");
+
+        Rule cnp = PolicyParser.parse(yaml(CNP + "spec: {endpointSelector: {}, ingress: [{toPorts: null, "
+                + "fromEndpoints: []}]}")).policy().orElseThrow().specs().get(0).rules().get(0);
+        assertThat(cnp.anyPeer()).isFalse();
+        assertThat(cnp.peers()).isEmpty();
+    }
+
     private static List<List<Object>> paths(Object node, List<Object> prefix) {
         List<List<Object>> out = new ArrayList<>();
         if (!prefix.isEmpty()) {
