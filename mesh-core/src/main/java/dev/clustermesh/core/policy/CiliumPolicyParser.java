@@ -88,8 +88,8 @@ final class CiliumPolicyParser {
         boolean anyL3 = false;
         for (String field : List.of("Endpoints", "CIDR", "CIDRSet", "Entities")) {
             String name = prefix + field;
-            anyL3 |= r.containsKey(name);
             List<Object> items = ctx.list(r.get(name), path + "." + name);
+            anyL3 |= !items.isEmpty();
             for (int j = 0; j < items.size(); j++) {
                 Peer p = peer(ctx, field, items.get(j), ParseContext.at(path + "." + name, j));
                 if (p != null) {
@@ -98,8 +98,9 @@ final class CiliumPolicyParser {
             }
         }
         List<PortRule> ports = toPorts(ctx, ctx.list(r.get("toPorts"), path + ".toPorts"), path + ".toPorts");
-        // Cilium: a rule with only toPorts allows every peer on those ports; a rule with neither matches nothing.
-        boolean anyPeer = !anyL3 && r.containsKey("toPorts");
+        // Cilium: a rule with only toPorts allows every peer on those ports; a rule with neither matches nothing
+        // (so "ingress: [{}]" is a default deny), and an empty or null list counts as absent.
+        boolean anyPeer = !anyL3 && !ports.isEmpty();
         return new Rule(ref, direction, deny, anyPeer, peers, ports);
     }
 

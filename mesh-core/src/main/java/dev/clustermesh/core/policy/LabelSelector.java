@@ -1,5 +1,6 @@
 package dev.clustermesh.core.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +22,7 @@ public record LabelSelector(List<Requirement> requirements) {
 
     /** The selector with {@code more} requirements added. */
     public LabelSelector and(List<Requirement> more) {
-        List<Requirement> all = new java.util.ArrayList<>(requirements);
+        List<Requirement> all = new ArrayList<>(requirements);
         all.addAll(more);
         return new LabelSelector(all);
     }

@@ -79,9 +79,10 @@ final class NetworkPolicyParser {
             return null;
         }
         ctx.fields(m, path, PEER, Map.of());
-        boolean pods = m.containsKey("podSelector");
-        boolean namespaces = m.containsKey("namespaceSelector");
-        if (m.containsKey("ipBlock")) {
+        // A field written with no value (null) is unset, as in the Kubernetes API: it does not select everything.
+        boolean pods = m.get("podSelector") != null;
+        boolean namespaces = m.get("namespaceSelector") != null;
+        if (m.get("ipBlock") != null) {
             if (pods || namespaces) {
                 ctx.warn(path + ".ipBlock", "cannot be combined with podSelector or namespaceSelector in one peer");
             }

@@ -1,5 +1,7 @@
 package dev.clustermesh.core.policy;
 
+import java.net.InetAddress;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ public sealed interface Peer permits Peer.Pods, Peer.Block, Peer.Entity {
     boolean selectsPod(Map<String, String> podLabels, String policyCluster, PolicyOptions options);
 
     /** Whether an address outside every pod CIDR ({@link Identities#WORLD}) is a peer. */
-    boolean selectsWorld(java.net.InetAddress address);
+    boolean selectsWorld(InetAddress address);
 
     /**
      * Pods chosen by a selector over their selection labels.
@@ -32,7 +34,7 @@ public sealed interface Peer permits Peer.Pods, Peer.Block, Peer.Entity {
         }
 
         @Override
-        public boolean selectsWorld(java.net.InetAddress address) {
+        public boolean selectsWorld(InetAddress address) {
             return false;
         }
 
@@ -50,7 +52,7 @@ public sealed interface Peer permits Peer.Pods, Peer.Block, Peer.Entity {
         }
 
         @Override
-        public boolean selectsWorld(java.net.InetAddress address) {
+        public boolean selectsWorld(InetAddress address) {
             return block.contains(address);
         }
 
@@ -73,13 +75,13 @@ public sealed interface Peer permits Peer.Pods, Peer.Block, Peer.Entity {
         }
 
         @Override
-        public boolean selectsWorld(java.net.InetAddress address) {
+        public boolean selectsWorld(InetAddress address) {
             return this == WORLD;
         }
 
         @Override
         public String toString() {
-            return "entity " + name().toLowerCase(java.util.Locale.ROOT);
+            return "entity " + name().toLowerCase(Locale.ROOT);
         }
     }
 }

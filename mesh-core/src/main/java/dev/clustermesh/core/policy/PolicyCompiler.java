@@ -2,7 +2,9 @@ package dev.clustermesh.core.policy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,12 +25,20 @@ public final class PolicyCompiler {
     private final MeshEndpoints mesh;
     private final PolicyOptions options;
     private final Map<Integer, Map<String, String>> identityLabels;
+    /** label key → value → identities carrying it, for {@link #candidates}. */
+    private final Map<String, Map<String, List<Integer>>> byLabel = new HashMap<>();
+    // Peer sets and egress named ports do not depend on the subject endpoint: computed once per rule, so a compile
+    // costs rules × identities plus endpoints × selected rules, not their product.
+    private final Map<Rule, List<PeerMatch>> peersByRule = new IdentityHashMap<>();
+    private final Map<Rule, Map<PortRule, List<ProgramEntry>>> namedEgressByRule = new IdentityHashMap<>();
 
     private PolicyCompiler(PolicySet set, MeshEndpoints mesh, PolicyOptions options) {
         this.set = set;
         this.mesh = mesh;
         this.options = options;
         this.identityLabels = new TreeMap<>(mesh.identityLabels());
+        identityLabels.forEach((id, labels) -> labels.forEach((k, v) ->
+                byLabel.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(v, x -> new ArrayList<>()).add(id)));
     }
 
     /** The program for the local endpoints of {@code set.cluster()}. Never throws for a parsed policy set. */
@@ -42,20 +52,21 @@ public final class PolicyCompiler {
         for (PolicyEndpoint e : mesh.endpoints()) {
             ips.putIfAbsent(e.ip(), e.identity());
             if (e.cluster().equals(set.cluster())) {
+                Map<String, String> labels = e.selectionLabels();
                 programs.add(new EndpointProgram(e.namespace(), e.pod(), e.ip(), e.identity(),
-                        direction(e, Direction.INGRESS), direction(e, Direction.EGRESS)));
+                        direction(e, labels, Direction.INGRESS), direction(e, labels, Direction.EGRESS)));
             }
         }
         return new PolicyProgram(set.cluster(), programs, ips, mesh.podCidrs());
     }
 
-    private DirectionProgram direction(PolicyEndpoint pod, Direction direction) {
+    private DirectionProgram direction(PolicyEndpoint pod, Map<String, String> labels, Direction direction) {
         boolean enforced = false;
         List<ProgramEntry> allows = new ArrayList<>();
         List<ProgramEntry> denies = new ArrayList<>();
         for (Policy policy : set.applied()) {
             for (PolicySpec spec : policy.specs()) {
-                if (!policy.selects(spec, pod, set.cluster())) {
+                if (!policy.selects(spec, pod, labels, set.cluster())) {
                     continue;
                 }
                 enforced |= spec.enforces(direction);
@@ -70,7 +81,7 @@ public final class PolicyCompiler {
     }
 
     private void entries(PolicyEndpoint pod, Rule rule, List<ProgramEntry> out) {
-        List<PeerMatch> peers = peers(rule);
+        List<PeerMatch> peers = peersByRule.computeIfAbsent(rule, this::peers);
         if (rule.ports().isEmpty()) {
             peers.forEach(p -> out.add(new ProgramEntry(rule.ref(), p, PortMatch.ANY)));
             return;
@@ -84,7 +95,11 @@ public final class PolicyCompiler {
                 port.resolve(pod.namedPorts()).ifPresent(n -> peers.forEach(p -> out.add(
                         new ProgramEntry(rule.ref(), p, new PortMatch(port.protocol(), n, n)))));
             } else {
-                peers.forEach(p -> namedEgress(rule.ref(), p, port, out));
+                out.addAll(namedEgressByRule.computeIfAbsent(rule, r -> new HashMap<>()).computeIfAbsent(port, n -> {
+                    List<ProgramEntry> entries = new ArrayList<>();
+                    peers.forEach(p -> namedEgress(rule.ref(), p, port, entries));
+                    return entries;
+                }));
             }
         }
     }
@@ -100,11 +115,13 @@ public final class PolicyCompiler {
                 .filter(p -> p instanceof Peer.Block).map(p -> ((Peer.Block) p).block()).toList();
         if (!byIdentity.isEmpty()) {
             Set<Integer> ids = new TreeSet<>();
-            identityLabels.forEach((id, labels) -> {
-                if (byIdentity.stream().anyMatch(p -> p.selectsPod(labels, set.cluster(), options))) {
-                    ids.add(id);
+            for (Peer p : byIdentity) {
+                for (int id : candidates(p)) {
+                    if (p.selectsPod(identityLabels.get(id), set.cluster(), options)) {
+                        ids.add(id);
+                    }
                 }
-            });
+            }
             if (byIdentity.contains(Peer.Entity.WORLD)) {
                 ids.add(Identities.WORLD);
             }
@@ -114,6 +131,25 @@ public final class PolicyCompiler {
             out.add(new PeerMatch.CidrSet(blocks));
         }
         return out;
+    }
+
+    /**
+     * The identities that may match {@code peer}: those carrying a value its first {@code In} requirement (or the
+     * cluster entity) asks for, else all. Avoids testing every identity against every selector.
+     */
+    private Collection<Integer> candidates(Peer peer) {
+        if (peer == Peer.Entity.CLUSTER) {
+            return byLabel.getOrDefault(PolicyEndpoint.CLUSTER_LABEL, Map.of()).getOrDefault(set.cluster(), List.of());
+        }
+        if (peer instanceof Peer.Pods pods) {
+            for (LabelSelector.Requirement r : pods.selector().requirements()) {
+                if (r.operator() == LabelSelector.Operator.IN) {
+                    Map<String, List<Integer>> values = byLabel.getOrDefault(r.key(), Map.of());
+                    return r.values().stream().flatMap(v -> values.getOrDefault(v, List.of()).stream()).toList();
+                }
+            }
+        }
+        return identityLabels.keySet();
     }
 
     /**

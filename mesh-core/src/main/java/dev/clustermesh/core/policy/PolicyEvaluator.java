@@ -79,7 +79,7 @@ public final class PolicyEvaluator {
             }
         }
         if (enforcing.isEmpty()) {
-            return new Decision(true, Optional.empty(), "no policy selects " + pod.name() + " for "
+            return new Decision(true, Optional.empty(), "no policy isolates " + pod.name() + " for "
                     + direction.field() + ": allowed");
         }
         for (Rule r : allows) {

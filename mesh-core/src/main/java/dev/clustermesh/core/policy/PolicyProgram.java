@@ -14,6 +14,16 @@ import java.util.Optional;
  * {@code ipIdentities}; a new identity adds elements to {@link PeerMatch.IdentitySet}s; only policy changes (and
  * egress named ports resolving to a new number) change entries.
  *
+ * <p>What a renderer must keep (checked by {@link DirectionProgram#decide}, the reference to test a renderer
+ * against): replies of accepted connections pass before any of this (conntrack established/related); ingress is
+ * decided where the destination pod lives with the source as peer, egress where the source lives with the
+ * destination as peer, both after service DNAT; the peer's identity is {@link #identityOf}; per endpoint and
+ * direction, deny entries drop first, then a non-enforced direction accepts, then allow entries accept, then drop.
+ * One way to lay it out in nftables: a map {@code ip → identity} from {@code ipIdentities}, a verdict map from the
+ * endpoint's address to its per-direction chain, one named identity set per {@link PeerMatch.IdentitySet} (kept
+ * even when empty) and one interval set per {@link PeerMatch.CidrSet} (its exceptions as a preceding set, or as
+ * interval holes), and a named counter per {@link RuleRef} plus one per endpoint for default deny.
+ *
  * @param cluster the cluster whose endpoints this program is for
  * @param endpoints one program per local endpoint, in mesh order
  * @param ipIdentities every known pod address of the mesh → its identity

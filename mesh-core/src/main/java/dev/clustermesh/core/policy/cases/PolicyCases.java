@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,7 +66,7 @@ public final class PolicyCases {
     @SuppressWarnings("unchecked")
     private static List<PolicyCase> decodeWithVariants(Map<String, Object> base) {
         List<PolicyCase> out = new ArrayList<>();
-        Map<String, Object> m = new java.util.LinkedHashMap<>(base);
+        Map<String, Object> m = new LinkedHashMap<>(base);
         List<Object> variants = (List<Object>) m.remove("variants");
         out.add(decode(m, List.of()));
         for (Object v : variants == null ? List.of() : variants) {
@@ -75,7 +76,7 @@ public final class PolicyCases {
                     throw new IllegalArgumentException("unknown variant field '" + k + "'");
                 }
             }
-            Map<String, Object> merged = new java.util.LinkedHashMap<>(m);
+            Map<String, Object> merged = new LinkedHashMap<>(m);
             merged.putAll(variant);
             merged.remove("also");
             merged.put("name", m.get("name") + "/" + require(variant, "name"));
