@@ -82,7 +82,9 @@ class OverlayClusterIT {
                 }
             }
         }
-        for (String resource : List.of("/services", "/nodes", "discovery.k8s.io/endpointslices")) {
+        for (String resource : List.of("/services", "/nodes", "/pods", "/namespaces",
+                "discovery.k8s.io/endpointslices", "networking.k8s.io/networkpolicies",
+                "cilium.io/ciliumnetworkpolicies")) {
             for (String verb : List.of("get", "list", "watch")) {
                 assertThat(granted).as("%s: mesh-proxy's grants", overlay).contains(resource + ":" + verb);
             }

@@ -3,6 +3,8 @@ package dev.clustermesh.agent.api;
 import dev.clustermesh.agent.datapath.Datapath;
 import dev.clustermesh.agent.mesh.AgentCore;
 import dev.clustermesh.agent.mesh.AgentSettings;
+import dev.clustermesh.agent.policy.PolicyDatapath;
+import dev.clustermesh.agent.policy.PolicySettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -18,8 +20,9 @@ final class AgentLifecycle {
     private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
     private final AgentCore core;
 
-    AgentLifecycle(AgentSettings settings, Datapath datapath, AgentMetrics metrics, MeterRegistry registry) {
-        this.core = new AgentCore(settings, datapath, metrics);
+    AgentLifecycle(AgentSettings settings, Datapath datapath, AgentMetrics metrics, MeterRegistry registry,
+            PolicyDatapath policyDatapath, PolicySettings policySettings) {
+        this.core = new AgentCore(settings, datapath, metrics, policyDatapath, policySettings);
         Gauge.builder("mesh_agent_connected_clusters", core,
                 c -> c.clusters().values().stream().filter(s -> s.connected()).count())
                 .description("Clusters with a live connection").register(registry);

@@ -4,9 +4,13 @@ import dev.clustermesh.core.net.HostNames;
 import dev.clustermesh.agent.datapath.Datapath;
 import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.MemoryDatapath;
+import dev.clustermesh.agent.datapath.nftables.NftPolicyDatapath;
 import dev.clustermesh.agent.datapath.nftables.NftablesDatapath;
 import dev.clustermesh.agent.datapath.routes.RouteProgrammer;
 import dev.clustermesh.agent.mesh.AgentSettings;
+import dev.clustermesh.agent.policy.PolicyDatapath;
+import dev.clustermesh.agent.policy.PolicySettings;
+import dev.clustermesh.core.policy.PolicyOptions;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
 import jakarta.enterprise.inject.Produces;
@@ -46,6 +50,23 @@ final class AgentBeans {
     @Singleton
     AgentSettings settings(Validated v) {
         return v.settings();
+    }
+
+    @Produces
+    @Singleton
+    PolicySettings policySettings(AgentConfig c) {
+        if (c.policy().syncWait().isNegative() || c.policy().syncWait().isZero()) {
+            throw new IllegalArgumentException("invalid mesh-agent configuration: mesh.policy.sync-wait must be "
+                    + "positive, got " + c.policy().syncWait());
+        }
+        return new PolicySettings(new PolicyOptions(c.policy().defaultLocalCluster()), c.policy().syncWait());
+    }
+
+    @Produces
+    @Singleton
+    PolicyDatapath policyDatapath(Validated v) {
+        DatapathSettings d = v.datapath();
+        return d.mode() == DatapathMode.MEMORY ? new PolicyDatapath.Memory() : new NftPolicyDatapath(d.netns());
     }
 
     @Produces

@@ -16,6 +16,8 @@ public interface AgentConfig {
 
     Datapath datapath();
 
+    Policy policy();
+
     /** This node's name; defaults to the host name. */
     Optional<String> nodeName();
 
@@ -25,6 +27,19 @@ public interface AgentConfig {
 
         /** This cluster's ID, 1..255. */
         String id();
+    }
+
+    interface Policy {
+        /**
+         * Cilium 1.19's meaning of a peer selector that does not name {@code io.cilium.k8s.policy.cluster}: the
+         * local cluster only ({@code true}); {@code false} gives the older "any cluster".
+         */
+        @WithDefault("true")
+        boolean defaultLocalCluster();
+
+        /** The longest the first policy program waits for every cluster's endpoints to be listed. */
+        @WithDefault("60s")
+        java.time.Duration syncWait();
     }
 
     interface Datapath {

@@ -2,6 +2,9 @@ package dev.clustermesh.agent.mesh;
 
 import dev.clustermesh.agent.datapath.Datapath;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.agent.policy.PolicyBook;
+import dev.clustermesh.agent.policy.PolicyDatapath;
+import dev.clustermesh.agent.policy.PolicySettings;
 import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterStatus;
@@ -17,15 +20,34 @@ public final class AgentCore implements AutoCloseable {
     private final Datapath datapath;
     private final MeshFollower<Reconciler> follower;
     private final Reconciler reconciler;
+    private final PolicyBook policy;
+
+    /** Builds the agent with policy computed but not enforced; nothing runs until {@link #start()}. */
+    public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer) {
+        this(settings, datapath, observer, new PolicyDatapath.Memory(), PolicySettings.DEFAULTS);
+    }
 
     /** Builds the agent; nothing runs until {@link #start()}. */
-    public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer) {
+    public AgentCore(AgentSettings settings, Datapath datapath, AgentObserver observer, PolicyDatapath policyDatapath,
+            PolicySettings policySettings) {
         this.settings = settings;
         this.datapath = datapath;
+        this.policy = new PolicyBook(settings.cluster().name(), policySettings.options(), policyDatapath,
+                this::settledForPolicy, policySettings.syncWait());
         this.follower = new MeshFollower<>(new MeshFollower.Settings(settings.clustersDir(),
                 settings.cluster().name(), settings.pollInterval(), settings.remote()), observer,
-                view -> new Reconciler(settings.cluster().name(), view, datapath, observer));
+                view -> new Reconciler(settings.cluster().name(), view, datapath, observer), policy);
         this.reconciler = follower.consumer();
+    }
+
+    private boolean settledForPolicy() {
+        MeshFollower<Reconciler> f = follower;
+        return f != null && f.settled();
+    }
+
+    /** This agent's network policy: what it last enforced. */
+    public PolicyBook policy() {
+        return policy;
     }
 
     /**
@@ -36,6 +58,7 @@ public final class AgentCore implements AutoCloseable {
      */
     public void start() {
         follower.startWatching();
+        policy.start();
         follower.startWorkerWhenSettled(settings.remote().requestTimeout().multipliedBy(2).plus(settings.pollInterval()));
     }
 
@@ -99,6 +122,7 @@ public final class AgentCore implements AutoCloseable {
     public void close() {
         // The follower stops the reconciler first: withdrawing the clusters must not program an empty datapath.
         follower.close();
+        policy.close();
         datapath.close();
     }
 }

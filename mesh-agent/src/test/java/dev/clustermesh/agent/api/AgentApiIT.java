@@ -68,7 +68,8 @@ class AgentApiIT {
             assertThat(c1.getReady()).isTrue();
             assertThat(c1.getLocal()).isTrue();
             assertThat(c1.getId()).isEqualTo(1);
-            assertThat(c1.getSyncedKindsList()).containsExactlyInAnyOrder("services", "nodes", "endpoints");
+            assertThat(c1.getSyncedKindsList()).containsExactlyInAnyOrder("services", "nodes", "endpoints",
+                    "identities", "policies");
             assertThat(c1.getHeartbeatAgeMillis()).isBetween(0L, 60_000L);
             ClusterStatus bad = s.getClusters(1);
             assertThat(bad.getConnected()).isFalse();

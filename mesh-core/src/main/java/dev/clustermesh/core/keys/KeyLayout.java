@@ -11,6 +11,8 @@ import java.util.List;
  * mesh/v1/local/services/&lt;cluster&gt;/&lt;ns&gt;/&lt;name&gt;     ClusterService      local only
  * mesh/v1/nodes/&lt;cluster&gt;/&lt;node&gt;                   Node                local, remote
  * mesh/v1/endpoints/&lt;cluster&gt;/&lt;ip&gt;                 Endpoint            local, remote
+ * mesh/v1/identities/&lt;cluster&gt;/&lt;id&gt;                Identity            local, remote
+ * mesh/v1/local/policies/&lt;cluster&gt;/&lt;kind&gt;/&lt;ns&gt;/&lt;name&gt;  policy JSON   local only
  * mesh/v1/synced/&lt;cluster&gt;/&lt;kind&gt;                  SyncCanary          local, remote
  * mesh/v1/heartbeat/&lt;cluster&gt;                      Heartbeat           local, remote
  * </pre>
@@ -24,22 +26,31 @@ public final class KeyLayout {
     public static final String LOCAL_SERVICES = LOCAL + "services/";
     public static final String NODES = ROOT + "nodes/";
     public static final String ENDPOINTS = ROOT + "endpoints/";
+    public static final String IDENTITIES = ROOT + "identities/";
+    public static final String LOCAL_POLICIES = LOCAL + "policies/";
     public static final String SYNCED = ROOT + "synced/";
     public static final String HEARTBEAT = ROOT + "heartbeat/";
 
     /** The prefixes a {@code remote-<cluster>} identity may read through a proxy. */
-    public static final List<String> REMOTE_READABLE = List.of(CONFIG, SERVICES, NODES, ENDPOINTS, SYNCED, HEARTBEAT);
+    public static final List<String> REMOTE_READABLE = List.of(CONFIG, SERVICES, NODES, ENDPOINTS, IDENTITIES,
+            SYNCED, HEARTBEAT);
 
     private KeyLayout() {
     }
 
-    /** The prefix under which one cluster's keys of a kind live, e.g. {@code mesh/v1/services/cluster1/}. */
+    /**
+     * The prefix under which one cluster's keys of a kind live, e.g. {@code mesh/v1/services/cluster1/}; for
+     * services the shared ones only (see {@link #localServicesPrefix}), for policies
+     * {@code mesh/v1/local/policies/<cluster>/}.
+     */
     public static String prefix(ResourceKind kind, String cluster) {
         KeyParts.cluster(cluster);
         return switch (kind) {
             case SERVICES -> SERVICES + cluster + '/';
             case NODES -> NODES + cluster + '/';
             case ENDPOINTS -> ENDPOINTS + cluster + '/';
+            case IDENTITIES -> IDENTITIES + cluster + '/';
+            case POLICIES -> LOCAL_POLICIES + cluster + '/';
         };
     }
 
@@ -65,9 +76,10 @@ public final class KeyLayout {
                 case "config" -> new MeshKey.Config(exactly(key, parts, 2)[1]);
                 case "heartbeat" -> new MeshKey.Heartbeat(exactly(key, parts, 2)[1]);
                 case "services" -> service(key, parts, 1, true);
-                case "local" -> localService(key, parts);
+                case "local" -> local(key, parts);
                 case "nodes" -> new MeshKey.Node(exactly(key, parts, 3)[1], parts[2]);
                 case "endpoints" -> endpoint(key, rest);
+                case "identities" -> identity(key, exactly(key, parts, 3));
                 case "synced" -> synced(key, exactly(key, parts, 3));
                 default -> throw new MalformedKeyException(key, "unknown kind '" + parts[0] + "'");
             };
@@ -92,11 +104,29 @@ public final class KeyLayout {
         return new MeshKey.Service(parts[offset], parts[offset + 1], parts[offset + 2], shared);
     }
 
-    private static MeshKey localService(String key, String[] parts) {
-        if (parts.length < 2 || !parts[1].equals("services")) {
-            throw new MalformedKeyException(key, "only services live under " + LOCAL);
+    private static MeshKey local(String key, String[] parts) {
+        if (parts.length >= 2 && parts[1].equals("services")) {
+            return service(key, parts, 2, false);
         }
-        return service(key, parts, 2, false);
+        if (parts.length >= 2 && parts[1].equals("policies")) {
+            if (parts.length != 6) {
+                throw new MalformedKeyException(key, "a policy key is " + LOCAL_POLICIES
+                        + "<cluster>/<kind>/<namespace>/<name>");
+            }
+            PolicyKind kind = PolicyKind.fromSegment(parts[3])
+                    .orElseThrow(() -> new MalformedKeyException(key, "unknown policy kind '" + parts[3] + "'"));
+            return new MeshKey.Policy(parts[2], kind, parts[4], parts[5]);
+        }
+        throw new MalformedKeyException(key, "only services and policies live under " + LOCAL);
+    }
+
+    private static MeshKey identity(String key, String[] parts) {
+        String id = parts[2];
+        // Decimal without sign or leading zeros, so that each identity has exactly one key.
+        if (id.isEmpty() || id.length() > 10 || !id.chars().allMatch(Character::isDigit) || id.startsWith("0")) {
+            throw new MalformedKeyException(key, "identity '" + id + "' is not a decimal number");
+        }
+        return new MeshKey.Identity(parts[1], Long.parseLong(id));
     }
 
     private static MeshKey endpoint(String key, String rest) {

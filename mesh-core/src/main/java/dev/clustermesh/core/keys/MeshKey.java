@@ -1,5 +1,7 @@
 package dev.clustermesh.core.keys;
 
+import dev.clustermesh.core.identity.NumericIdentity;
+
 /**
  * One parsed key of the mesh layout. Every variant knows its cluster and renders its key text with
  * {@link #key()}; records validate their parts on construction (throwing {@link IllegalArgumentException}
@@ -75,6 +77,47 @@ public sealed interface MeshKey {
         @Override
         public String key() {
             return KeyLayout.ENDPOINTS + cluster + '/' + ip;
+        }
+    }
+
+    /**
+     * {@code mesh/v1/identities/<cluster>/<id>}: a numeric security identity ({@code clusterId << 16 | local}),
+     * in decimal.
+     */
+    record Identity(String cluster, long id) implements MeshKey {
+        public Identity {
+            KeyParts.cluster(cluster);
+            if (!NumericIdentity.isAllocatable(id)) {
+                throw new IllegalArgumentException("identity " + id
+                        + " is not clusterId << 16 | local with a cluster ID of 1..255 and a local number of 1..65535");
+            }
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.IDENTITIES + cluster + '/' + id;
+        }
+    }
+
+    /** {@code mesh/v1/local/policies/<cluster>/<kind>/<ns>/<name>}: one policy, never readable by a remote. */
+    record Policy(String cluster, PolicyKind kind, String namespace, String name) implements MeshKey {
+        public Policy {
+            KeyParts.cluster(cluster);
+            if (kind == null) {
+                throw new IllegalArgumentException("policy kind must not be null");
+            }
+            KeyParts.label("namespace", namespace);
+            KeyParts.subdomain("policy name", name);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.LOCAL_POLICIES + cluster + '/' + kind.segment() + '/' + namespace + '/' + name;
+        }
+
+        @Override
+        public boolean remoteReadable() {
+            return false;
         }
     }
 

@@ -1,12 +1,24 @@
 package dev.clustermesh.core.keys;
 
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /** The kinds of state a cluster exports, each with its own sync canary. */
 public enum ResourceKind {
     SERVICES("services"),
     NODES("nodes"),
-    ENDPOINTS("endpoints");
+    ENDPOINTS("endpoints"),
+    /** Numeric security identities and their labels. */
+    IDENTITIES("identities"),
+    /** NetworkPolicies and CiliumNetworkPolicies (local only: remote clusters never read them). */
+    POLICIES("policies");
+
+    /**
+     * The kinds a cluster must have synced before the load-balancing view trusts it; an exporter from before
+     * identities and policies existed writes exactly these canaries.
+     */
+    public static final Set<ResourceKind> SERVICE_VIEW = Set.copyOf(EnumSet.of(SERVICES, NODES, ENDPOINTS));
 
     private final String segment;
 

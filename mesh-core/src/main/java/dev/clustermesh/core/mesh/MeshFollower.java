@@ -29,6 +29,8 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     private final Worker worker;
     private final ClusterDirectory clusters;
     private volatile Worker gate;
+    /** Told every endpoint, policy, config and status event as well (the agent's policy book); may be a no-op. */
+    private final MeshListener also;
 
     /** What reads the view: its worker is woken after every change. */
     public interface Consumer {
@@ -72,6 +74,15 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
      * @param consumer makes the consumer from the view it reads
      */
     public MeshFollower(Settings settings, Observer observer, Function<MeshView, C> consumer) {
+        this(settings, observer, consumer, null);
+    }
+
+    /**
+     * As above, and tells {@code also} (when not null) of endpoints, policies, configs and statuses too: a second
+     * consumer with its own worker, which the first one never waits for.
+     */
+    public MeshFollower(Settings settings, Observer observer, Function<MeshView, C> consumer, MeshListener also) {
+        this.also = also;
         this.observer = observer;
         this.consumer = consumer.apply(view);
         this.worker = this.consumer.worker();
@@ -145,7 +156,24 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     }
 
     @Override
+    public void endpointChanged(String cluster, String ip, dev.clustermesh.proto.mesh.v1.Endpoint value) {
+        if (also != null) {
+            also.endpointChanged(cluster, ip, value);
+        }
+    }
+
+    @Override
+    public void policyChanged(String cluster, MeshKey.Policy key, String json) {
+        if (also != null) {
+            also.policyChanged(cluster, key, json);
+        }
+    }
+
+    @Override
     public void configChanged(String cluster, ClusterConfig value) {
+        if (also != null) {
+            also.configChanged(cluster, value);
+        }
         long before = view.version();
         view.configChanged(cluster, value);
         if (view.version() != before) {
@@ -155,6 +183,9 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
 
     @Override
     public void statusChanged(ClusterStatus status) {
+        if (also != null) {
+            also.statusChanged(status);
+        }
         observer.clusterStatus(status);
         view.statusChanged(status);
         worker.wake();
@@ -162,6 +193,9 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
 
     @Override
     public void clusterRemoved(String cluster) {
+        if (also != null) {
+            also.clusterRemoved(cluster);
+        }
         view.clusterRemoved(cluster);
         worker.wake();
     }

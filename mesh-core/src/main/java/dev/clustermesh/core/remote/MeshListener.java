@@ -24,6 +24,13 @@ public interface MeshListener {
     }
 
     /**
+     * A policy of this agent's own cluster appeared, changed ({@code json}: the Kubernetes object as the exporter
+     * stored it) or disappeared ({@code null}). Never told for other clusters: policies are not shared.
+     */
+    default void policyChanged(String cluster, MeshKey.Policy key, String json) {
+    }
+
+    /**
      * The ClusterConfig of {@code cluster} as validated at the latest connect (pod and service CIDRs), or
      * {@code null} once the cluster's state is withdrawn. Told only when it differs from the previous one.
      */

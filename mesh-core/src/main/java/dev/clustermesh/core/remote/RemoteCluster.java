@@ -56,6 +56,8 @@ public final class RemoteCluster implements AutoCloseable {
     private final WatchStore<ClusterService> services;
     private final WatchStore<Node> nodes;
     private final WatchStore<Endpoint> endpoints;
+    private final WatchStore<String> policies; // the own cluster's (JSON), read only when local
+    private final List<WatchStore<?>> stores;
     private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
     private volatile ClusterStatus status;
     /** The ClusterConfig last told to the listener; null when none is (never connected, or withdrawn). */
@@ -94,6 +96,9 @@ public final class RemoteCluster implements AutoCloseable {
                 MeshKey.Node n ? n.node() : k, v)));
         this.endpoints = new WatchStore<>(observer((k, v) -> listener.endpointChanged(name, KeyLayout.parse(k)
                 instanceof MeshKey.Endpoint e ? e.ip() : k, v)));
+        this.policies = new WatchStore<>(observer((k, v) -> listener.policyChanged(name,
+                (MeshKey.Policy) KeyLayout.parse(k), v)));
+        this.stores = List.of(services, nodes, endpoints, policies);
     }
 
     /** The configuration this watcher was made from. */
@@ -129,9 +134,7 @@ public final class RemoteCluster implements AutoCloseable {
         loop.execute(() -> {
             closed = true;
             endSession();
-            services.clear();
-            nodes.clear();
-            endpoints.clear();
+            stores.forEach(WatchStore::clear);
             tellConfig(null);
             registry.release(config.name());
         });
@@ -173,6 +176,7 @@ public final class RemoteCluster implements AutoCloseable {
                 KeyLayout.prefix(ResourceKind.ENDPOINTS, config.name()), KeyLayout.HEARTBEAT + config.name()));
         if (local) {
             p.add(KeyLayout.localServicesPrefix(config.name()));
+            p.add(KeyLayout.prefix(ResourceKind.POLICIES, config.name()));
         }
         return p;
     }
@@ -184,14 +188,10 @@ public final class RemoteCluster implements AutoCloseable {
         }
         TxnResponse r = client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit()
                 .get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        services.markStale();
-        nodes.markStale();
-        endpoints.markStale();
+        stores.forEach(WatchStore::markStale);
         synced.clear();
         r.getGetResponses().forEach(g -> g.getKvs().forEach(kv -> apply(kv, false)));
-        services.sweep();
-        nodes.sweep();
-        endpoints.sweep();
+        stores.forEach(WatchStore::sweep);
         return r.getHeader().getRevision();
     }
 
@@ -231,6 +231,8 @@ public final class RemoteCluster implements AutoCloseable {
                 store(nodes, key, deleted, () -> Decoded.node(n, v));
             } else if (k instanceof MeshKey.Endpoint e) {
                 store(endpoints, key, deleted, () -> Decoded.endpoint(e, v));
+            } else if (k instanceof MeshKey.Policy && local) {
+                store(policies, key, deleted, () -> new String(v, StandardCharsets.UTF_8));
             } else if (k instanceof MeshKey.Synced s) {
                 if (deleted) {
                     synced.remove(s.kind());
@@ -307,9 +309,7 @@ public final class RemoteCluster implements AutoCloseable {
         if (closed || status.connected() || !episode.equals(disconnectedAt) || status.withdrawn()) {
             return;
         }
-        services.clear();
-        nodes.clear();
-        endpoints.clear();
+        stores.forEach(WatchStore::clear);
         tellConfig(null);
         status = new ClusterStatus(config.name(), status.id(), false, false, synced, 0, 0, 0, status.lastFailure(),
                 status.lastFailureAt(), Optional.empty(), status.lastHeartbeat(), true);
@@ -357,7 +357,7 @@ public final class RemoteCluster implements AutoCloseable {
         // A new failure is stamped now; a kept one keeps its time.
         boolean newFailure = !connected && !failure.isEmpty();
         return new ClusterStatus(config.name(), id, connected,
-                connected && synced.containsAll(EnumSet.allOf(ResourceKind.class)), synced,
+                connected && synced.containsAll(ResourceKind.SERVICE_VIEW), synced,
                 services.size(), nodes.size(), endpoints.size(), failure,
                 newFailure ? Optional.of(Instant.now()) : status.lastFailureAt(), since, heartbeat, false);
     }

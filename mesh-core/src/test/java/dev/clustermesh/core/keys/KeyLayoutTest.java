@@ -24,6 +24,14 @@ class KeyLayoutTest {
                 new RoundTrip(new MeshKey.Endpoint("c2", "10.20.1.7"), "mesh/v1/endpoints/c2/10.20.1.7", true),
                 new RoundTrip(new MeshKey.Endpoint("c2", "fd00:20::7"), "mesh/v1/endpoints/c2/fd00:20::7", true),
                 new RoundTrip(new MeshKey.Synced("c2", ResourceKind.ENDPOINTS), "mesh/v1/synced/c2/endpoints", true),
+                new RoundTrip(new MeshKey.Identity("c2", 2 << 16 | 7), "mesh/v1/identities/c2/131079", true),
+                new RoundTrip(new MeshKey.Identity("c2", 255 << 16 | 65535), "mesh/v1/identities/c2/16777215", true),
+                new RoundTrip(new MeshKey.Synced("c2", ResourceKind.IDENTITIES), "mesh/v1/synced/c2/identities", true),
+                new RoundTrip(new MeshKey.Synced("c2", ResourceKind.POLICIES), "mesh/v1/synced/c2/policies", true),
+                new RoundTrip(new MeshKey.Policy("c2", PolicyKind.NETWORK_POLICY, "default", "allow.x-wing"),
+                        "mesh/v1/local/policies/c2/networkpolicy/default/allow.x-wing", false),
+                new RoundTrip(new MeshKey.Policy("c2", PolicyKind.CILIUM_NETWORK_POLICY, "default", "rebel"),
+                        "mesh/v1/local/policies/c2/ciliumnetworkpolicy/default/rebel", false),
                 new RoundTrip(new MeshKey.Heartbeat("c2"), "mesh/v1/heartbeat/c2", true));
     }
 
@@ -50,7 +58,16 @@ class KeyLayoutTest {
                 new Bad("mesh/v1/services/c1/default", "a service key is <prefix>/<cluster>/<namespace>/<name>"),
                 new Bad("mesh/v1/services/c1/default/rebel_base", "service name 'rebel_base' is not a DNS label"),
                 new Bad("mesh/v1/services/c1/Default/x", "namespace 'Default' is not a DNS label"),
-                new Bad("mesh/v1/local/nodes/c1/n1", "only services live under mesh/v1/local/"),
+                new Bad("mesh/v1/local/nodes/c1/n1", "only services and policies live under mesh/v1/local/"),
+                new Bad("mesh/v1/local/policies/c1/networkpolicy/ns", "a policy key is"),
+                new Bad("mesh/v1/local/policies/c1/clusterwide/ns/p", "unknown policy kind 'clusterwide'"),
+                new Bad("mesh/v1/local/policies/c1/networkpolicy/ns/P_1", "policy name 'P_1' is not a DNS subdomain"),
+                new Bad("mesh/v1/identities/c1", "expected 3 segments"),
+                new Bad("mesh/v1/identities/c1/065537", "is not a decimal number"),
+                new Bad("mesh/v1/identities/c1/-1", "is not a decimal number"),
+                new Bad("mesh/v1/identities/c1/65535", "cluster ID of 1..255"),
+                new Bad("mesh/v1/identities/c1/65536", "local number of 1..65535"),
+                new Bad("mesh/v1/identities/c1/4294967296", "is not clusterId << 16 | local"),
                 new Bad("mesh/v1/local/services/c1/ns", "a service key is"),
                 new Bad("mesh/v1/nodes/c1/Node_1", "node name 'Node_1' is not a DNS subdomain"),
                 new Bad("mesh/v1/endpoints/c1/not-an-ip", "endpoint IP 'not-an-ip' is not an IPv4 or IPv6 literal"),
@@ -75,6 +92,8 @@ class KeyLayoutTest {
         assertThat(KeyLayout.prefix(ResourceKind.SERVICES, "c1")).isEqualTo("mesh/v1/services/c1/");
         assertThat(KeyLayout.prefix(ResourceKind.NODES, "c1")).isEqualTo("mesh/v1/nodes/c1/");
         assertThat(KeyLayout.prefix(ResourceKind.ENDPOINTS, "c1")).isEqualTo("mesh/v1/endpoints/c1/");
+        assertThat(KeyLayout.prefix(ResourceKind.IDENTITIES, "c1")).isEqualTo("mesh/v1/identities/c1/");
+        assertThat(KeyLayout.prefix(ResourceKind.POLICIES, "c1")).isEqualTo("mesh/v1/local/policies/c1/");
         assertThat(KeyLayout.localServicesPrefix("c1")).isEqualTo("mesh/v1/local/services/c1/");
         assertThat(KeyLayout.REMOTE_READABLE).noneMatch(p -> p.startsWith(KeyLayout.LOCAL));
         assertThatThrownBy(() -> KeyLayout.prefix(ResourceKind.NODES, "C1")).hasMessageContaining("'C1'");

@@ -78,6 +78,17 @@ public interface ProxyConfig {
         /** Most operations per etcd transaction (etcd's --max-txn-ops defaults to 128). */
         @WithDefault("128")
         int maxTxnOps();
+
+        /**
+         * Regular expressions (whole-key match) of pod and namespace label keys left out of security
+         * identities; unset means the default list (per-replica and per-run controller labels). Every cluster
+         * of a mesh must use the same list.
+         */
+        Optional<List<String>> identityLabelExclude();
+
+        /** How long an identity no pod uses any more stays allocated (a pod with its labels gets it back). */
+        @WithDefault("60s")
+        Duration identityReleaseGrace();
     }
 
     interface Api {

@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.config;
 
 import dev.clustermesh.core.net.HostNames;
 import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.identity.IdentityLabelFilter;
 import dev.clustermesh.core.net.IpAddresses;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import java.util.Optional;
  * @param leaseTtl election lease TTL
  * @param identity this replica's name in the election
  * @param maxTxnOps most operations per transaction
+ * @param identityLabelFilter label keys left out of security identities
+ * @param identityReleaseGrace how long an unused identity stays allocated
  * @param historySize events kept for watches from older revisions
  * @param historyBytes bytes those events may weigh
  * @param progressNotifyInterval progress notification period
@@ -36,7 +39,7 @@ import java.util.Optional;
 public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List<String> serviceCidrs,
         List<String> etcdEndpoints, Optional<EtcdTls> etcdTls, Duration etcdRequestTimeout, Source source,
         Optional<Path> directory, Duration heartbeatInterval, Duration leaseTtl, String identity, int maxTxnOps,
-        int historySize, long historyBytes, Duration progressNotifyInterval, long watchQueueBytes,
+        IdentityLabelFilter identityLabelFilter, Duration identityReleaseGrace, int historySize, long historyBytes, Duration progressNotifyInterval, long watchQueueBytes,
         long watchQueueTotalBytes, Duration upstreamProgressInterval) {
 
     /** Where the exporter reads Kubernetes state from. */
@@ -83,6 +86,17 @@ public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List
         if (c.export().maxTxnOps() < 2) {
             errors.add("mesh.export.max-txn-ops: " + c.export().maxTxnOps() + " must be at least 2");
         }
+        IdentityLabelFilter filter = IdentityLabelFilter.DEFAULT;
+        try {
+            filter = IdentityLabelFilter.of(
+                    c.export().identityLabelExclude().orElse(IdentityLabelFilter.DEFAULT_EXCLUDE));
+        } catch (IllegalArgumentException e) {
+            errors.add("mesh.export.identity-label-exclude: " + e.getMessage());
+        }
+        if (c.export().identityReleaseGrace().isNegative()) {
+            errors.add("mesh.export.identity-release-grace: " + c.export().identityReleaseGrace()
+                    + " must not be negative");
+        }
         if (c.api().historySize() < 0) {
             errors.add("mesh.api.history-size: " + c.api().historySize() + " must not be negative");
         }
@@ -98,7 +112,7 @@ public record ProxySettings(ClusterIdentity cluster, List<String> podCidrs, List
         return new ProxySettings(cluster, pods, services, c.etcd().endpoints(), tls, c.etcd().requestTimeout(),
                 source, c.export().directory(), c.export().heartbeatInterval(), c.export().leaseTtl(),
                 c.export().identity().orElseGet(() -> HostNames.local("mesh-proxy")), c.export().maxTxnOps(),
-                c.api().historySize(), historyBytes, c.api().progressNotifyInterval(), queueBytes, totalBytes,
+                filter, c.export().identityReleaseGrace(), c.api().historySize(), historyBytes, c.api().progressNotifyInterval(), queueBytes, totalBytes,
                 c.api().upstreamProgressInterval());
     }
 

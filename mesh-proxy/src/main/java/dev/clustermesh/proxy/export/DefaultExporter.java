@@ -32,8 +32,8 @@ final class DefaultExporter implements Exporter {
         this.election = Election.lease(etcd, own.electionKey(), settings.identity(), settings.leaseTtl(),
                 settings.requestTimeout(), wake::release);
         KeyStore store = KeyStore.jetcd(etcd, own.electionKey(), settings.requestTimeout());
-        this.reconciler = new Reconciler(settings, inventory, election, store, new ExportMetrics(registry), clock,
-                wake);
+        ExportMetrics metrics = new ExportMetrics(registry, settings.cluster().name());
+        this.reconciler = new Reconciler(settings, inventory, election, store, metrics, clock, wake);
     }
 
     @Override

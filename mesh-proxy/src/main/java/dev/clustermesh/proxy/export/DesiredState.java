@@ -11,14 +11,17 @@ import java.util.TreeMap;
 /**
  * Everything the source says should be in etcd, except the time-dependent heartbeat and sync canaries.
  *
- * @param values key text to value, sorted by key
+ * @param values key text to protobuf value, sorted by key
+ * @param documents key text to JSON value (policies), sorted by key; no key is in both maps
  * @param counts number of keys per exported kind (services counts shared and local ones)
  * @param warnings problems found, in a stable order
+ * @param identities the identity table after this computation, to pass to the next one
  */
-public record DesiredState(Map<String, Message> values, Map<ResourceKind, Integer> counts,
-        List<ExportWarning> warnings) {
+public record DesiredState(Map<String, Message> values, Map<String, String> documents,
+        Map<ResourceKind, Integer> counts, List<ExportWarning> warnings, IdentityTable identities) {
     public DesiredState {
         values = Collections.unmodifiableSortedMap(new TreeMap<>(values));
+        documents = Collections.unmodifiableSortedMap(new TreeMap<>(documents));
         EnumMap<ResourceKind, Integer> c = new EnumMap<>(ResourceKind.class);
         for (ResourceKind k : ResourceKind.values()) {
             c.put(k, counts.getOrDefault(k, 0));

@@ -3,17 +3,20 @@ package dev.clustermesh.proxy.export;
 import com.google.protobuf.Message;
 import dev.clustermesh.core.annotations.AnnotationWarning;
 import dev.clustermesh.core.annotations.ServiceAnnotations;
+import dev.clustermesh.core.identity.IdentityLabelFilter;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.proxy.export.inventory.NodeObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
+import dev.clustermesh.proxy.export.inventory.PodObject;
+import dev.clustermesh.proxy.export.inventory.PolicyObject;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
 import dev.clustermesh.proxy.export.inventory.Snapshot;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
-import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Node;
 import dev.clustermesh.proto.mesh.v1.NodeAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -27,8 +30,10 @@ import java.util.TreeMap;
  *
  * <p>Contract: only Services annotated global are exported, shared ones under {@code mesh/v1/services/},
  * {@code shared=false} ones under {@code mesh/v1/local/services/}; their backends come from the
- * EndpointSlices labelled with the service name; every backend IP gets an Endpoint key; every Node gets a
- * Node key; the ClusterConfig is always present. Never throws on bad source data: an object whose names
+ * EndpointSlices labelled with the service name; every IP of an exportable Pod (see {@link EndpointExport})
+ * gets an Endpoint key with the numeric identity of its labels, and every identity in use (or released less
+ * than the grace ago) an Identity key; every NetworkPolicy and CiliumNetworkPolicy gets a JSON document under
+ * {@code mesh/v1/local/policies/}; every Node gets a Node key; the ClusterConfig is always present. Never throws on bad source data: an object whose names
  * cannot form a key, a bad annotation, address or port becomes an {@link ExportWarning} and is left out or
  * defaulted. Deterministic: equal inputs give equal outputs (same order, same bytes).
  */
@@ -40,28 +45,60 @@ public final class ExportCompute {
     }
 
     /**
-     * Computes the desired state.
+     * What identity allocation needs beside the snapshot.
      *
-     * @param config this cluster's ClusterConfig; its name is the cluster every key is written for
-     * @param snapshot the source content (its sync state is ignored here)
+     * @param filter the identity-relevant label filter
+     * @param releaseGrace how long an identity no pod uses stays allocated
+     * @param previous the table the previous computation returned (or the one adopted from etcd)
+     * @param nowMillis the current time, Unix epoch milliseconds
+     */
+    public record Identities(IdentityLabelFilter filter, Duration releaseGrace, IdentityTable previous,
+            long nowMillis) {
+    }
+
+    /**
+     * {@link #compute(ClusterConfig, Identities, Snapshot)} with no previous identities, at time 0, with the
+     * filter the config announces (the default when it announces none).
      */
     public static DesiredState compute(ClusterConfig config, Snapshot snapshot) {
+        IdentityLabelFilter filter = config.hasIdentityLabelFilter()
+                ? IdentityLabelFilter.of(config.getIdentityLabelFilter().getExcludeList()) : IdentityLabelFilter.DEFAULT;
+        return compute(config, new Identities(filter, Duration.ofMinutes(1), IdentityTable.EMPTY, 0), snapshot);
+    }
+
+    /**
+     * Computes the desired state.
+     *
+     * @param config this cluster's ClusterConfig; its name is the cluster every key is written for, its ID the
+     *     high bits of every identity
+     * @param identities the identity allocation inputs
+     * @param snapshot the source content; identities are released only when its pods and namespaces are synced
+     */
+    public static DesiredState compute(ClusterConfig config, Identities identities, Snapshot snapshot) {
         String cluster = config.getName();
         Map<String, Message> values = new TreeMap<>();
         Map<ResourceKind, Integer> counts = new EnumMap<>(ResourceKind.class);
         List<ExportWarning> warnings = new ArrayList<>();
         values.put(new MeshKey.Config(cluster).key(), config);
 
-        Map<String, Endpoint> endpoints = new TreeMap<>();
         Map<ObjectRef, List<SliceObject>> slices = slicesByService(snapshot.slices());
         List<ServiceObject> services =
                 snapshot.services().stream().sorted(Comparator.comparing(ServiceObject::ref)).toList();
         for (ServiceObject svc : services) {
-            exportService(cluster, svc, slices.getOrDefault(svc.ref(), List.of()), values, endpoints, warnings);
+            exportService(cluster, svc, slices.getOrDefault(svc.ref(), List.of()), values, warnings);
         }
         counts.put(ResourceKind.SERVICES, values.size() - 1);
-        endpoints.forEach((ip, e) -> values.put(new MeshKey.Endpoint(cluster, ip).key(), e));
-        counts.put(ResourceKind.ENDPOINTS, endpoints.size());
+
+        EndpointExport.Result pods = EndpointExport.compute(cluster, config.getId(), identities.filter(),
+                snapshot.pods(), snapshot.namespaces(), identities.previous(),
+                snapshot.syncedKinds().contains(ResourceKind.IDENTITIES), identities.nowMillis(),
+                identities.releaseGrace(), warnInto(warnings));
+        pods.endpoints().forEach((ip, e) -> values.put(new MeshKey.Endpoint(cluster, ip).key(), e));
+        counts.put(ResourceKind.ENDPOINTS, pods.endpoints().size());
+        values.putAll(pods.identities());
+        counts.put(ResourceKind.IDENTITIES, pods.identities().size());
+        Map<String, String> documents = policies(cluster, snapshot.policies(), warnings);
+        counts.put(ResourceKind.POLICIES, documents.size());
 
         int nodes = 0;
         for (NodeObject n : snapshot.nodes()) {
@@ -73,7 +110,34 @@ public final class ExportCompute {
             }
         }
         counts.put(ResourceKind.NODES, nodes);
-        return new DesiredState(values, counts, warnings);
+        return new DesiredState(values, documents, counts, warnings, pods.table());
+    }
+
+    private static EndpointExport.Warn warnInto(List<ExportWarning> warnings) {
+        return new EndpointExport.Warn() {
+            @Override
+            public void pod(PodObject pod, String message) {
+                warnings.add(invalid("pod " + pod.ref(), message));
+            }
+
+            @Override
+            public void identity(String subject, String message) {
+                warnings.add(new ExportWarning(ExportWarning.Cause.IDENTITY, subject, message));
+            }
+        };
+    }
+
+    private static Map<String, String> policies(String cluster, List<PolicyObject> policies,
+            List<ExportWarning> warnings) {
+        Map<String, String> out = new TreeMap<>();
+        for (PolicyObject p : policies) {
+            try {
+                out.put(new MeshKey.Policy(cluster, p.kind(), p.ref().namespace(), p.ref().name()).key(), p.json());
+            } catch (IllegalArgumentException e) {
+                warnings.add(invalid(p.kind().kind() + " " + p.ref(), e.getMessage() + "; not exported"));
+            }
+        }
+        return out;
     }
 
     /** The Node value: addresses with InternalIP first (otherwise in source order), pod CIDRs as given. */
@@ -86,7 +150,7 @@ public final class ExportCompute {
     }
 
     private static void exportService(String cluster, ServiceObject svc, List<SliceObject> slices,
-            Map<String, Message> values, Map<String, Endpoint> endpoints, List<ExportWarning> warnings) {
+            Map<String, Message> values, List<ExportWarning> warnings) {
         String subject = "service " + svc.ref();
         ServiceAnnotations.Parsed parsed = ServiceAnnotations.parse(svc.annotations());
         for (AnnotationWarning w : parsed.warnings()) {
@@ -103,13 +167,8 @@ public final class ExportCompute {
             warnings.add(invalid(subject, e.getMessage() + "; not exported"));
             return;
         }
-        ServiceExport.Result r = ServiceExport.compute(cluster, svc, settings, slices,
-                m -> warnings.add(invalid(subject, m)));
-        values.put(key.key(), r.service());
-        for (Endpoint e : r.endpoints()) {
-            // An IP that backs several services is one endpoint; the first service in name order describes it.
-            endpoints.putIfAbsent(e.getIp(), e);
-        }
+        values.put(key.key(), ServiceExport.compute(cluster, svc, settings, slices,
+                m -> warnings.add(invalid(subject, m))));
     }
 
     private static Map<ObjectRef, List<SliceObject>> slicesByService(List<SliceObject> all) {

@@ -1,10 +1,14 @@
 package dev.clustermesh.proxy.export;
 
+import dev.clustermesh.core.keys.ResourceKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,7 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code mesh_export_lag_seconds}), keys written and deleted ({@code mesh_export_keys_written_total},
  * {@code mesh_export_keys_deleted_total}), failed syncs ({@code mesh_export_sync_failures_total}), annotation
  * warnings ({@code mesh_export_annotation_warnings_total}), objects left out
- * ({@code mesh_export_invalid_objects_total}) and whether this replica leads ({@code mesh_export_leader}).
+ * ({@code mesh_export_invalid_objects_total}), label sets left without an identity
+ * ({@code mesh_export_identity_warnings_total}), whether this replica leads ({@code mesh_export_leader}) and
+ * how many endpoints, identities and policies the last computation gave ({@code mesh_export_endpoints},
+ * {@code mesh_export_identities}, {@code mesh_export_policies}, each tagged with the cluster).
  */
 final class ExportMetrics {
     private final Counter keysWritten;
@@ -20,11 +27,13 @@ final class ExportMetrics {
     private final Counter syncFailures;
     private final Counter annotationWarnings;
     private final Counter invalidObjects;
+    private final Counter identityWarnings;
+    private final Map<ResourceKind, AtomicInteger> exported = new EnumMap<>(ResourceKind.class);
     private final Timer lag;
     // Gauges hold their object weakly; this field keeps it alive.
     private final AtomicInteger leader = new AtomicInteger();
 
-    ExportMetrics(MeterRegistry registry) {
+    ExportMetrics(MeterRegistry registry, String cluster) {
         keysWritten = Counter.builder("mesh.export.keys.written").description("Keys put into etcd")
                 .register(registry);
         keysDeleted = Counter.builder("mesh.export.keys.deleted").description("Keys deleted from etcd")
@@ -35,6 +44,15 @@ final class ExportMetrics {
                 .description("Bad or ineffective global-service annotations").register(registry);
         invalidObjects = Counter.builder("mesh.export.invalid.objects")
                 .description("Objects, addresses or ports left out of the export").register(registry);
+        identityWarnings = Counter.builder("mesh.export.identity.warnings")
+                .description("Label sets left without an identity because the cluster's identities ran out")
+                .register(registry);
+        for (ResourceKind k : List.of(ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES)) {
+            AtomicInteger n = new AtomicInteger();
+            exported.put(k, n);
+            Gauge.builder("mesh.export." + k.segment(), n, AtomicInteger::get).tag("cluster", cluster)
+                    .description("Keys of this kind the exporter computed for its cluster").register(registry);
+        }
         lag = Timer.builder("mesh.export.lag").description("Time from a source change to its write in etcd")
                 .register(registry);
         Gauge.builder("mesh.export.leader", leader, AtomicInteger::get)
@@ -54,7 +72,15 @@ final class ExportMetrics {
     }
 
     void warned(ExportWarning w) {
-        (w.cause() == ExportWarning.Cause.ANNOTATION ? annotationWarnings : invalidObjects).increment();
+        switch (w.cause()) {
+            case ANNOTATION -> annotationWarnings.increment();
+            case INVALID_OBJECT -> invalidObjects.increment();
+            case IDENTITY -> identityWarnings.increment();
+        }
+    }
+
+    void exported(Map<ResourceKind, Integer> counts) {
+        exported.forEach((k, n) -> n.set(counts.getOrDefault(k, 0)));
     }
 
     void lag(Duration d) {

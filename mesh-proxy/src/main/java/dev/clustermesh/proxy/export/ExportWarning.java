@@ -14,7 +14,9 @@ public record ExportWarning(Cause cause, String subject, String message) {
         /** A global-service annotation with a bad or ineffective value; the default was used. */
         ANNOTATION,
         /** An object, address or port that cannot be exported; it was left out. */
-        INVALID_OBJECT
+        INVALID_OBJECT,
+        /** A label set that got no identity because the cluster's identities are exhausted. */
+        IDENTITY
     }
 
     @Override

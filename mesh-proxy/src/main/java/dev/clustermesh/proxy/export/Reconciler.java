@@ -68,6 +68,8 @@ final class Reconciler {
     private boolean failing;
     private long pendingSince = -1;
     private Set<ExportWarning> lastWarnings = Set.of();
+    private IdentityTable identities = IdentityTable.EMPTY;
+    private boolean adoptIdentities = true;
 
     Reconciler(ExportSettings settings, Inventory inventory, Election election, KeyStore store,
             ExportMetrics metrics, Clock clock, Semaphore wake) {
@@ -129,19 +131,31 @@ final class Reconciler {
     private void step() {
         Inventory.Drained drained = inventory.drain();
         drained.changedSinceNanos().ifPresent(t -> pendingSince = pendingSince < 0 ? t : Math.min(pendingSince, t));
-        DesiredState desired = ExportCompute.compute(config, drained.snapshot());
-        report(desired);
         Optional<Term> current = election.term();
         metrics.leader(current.isPresent());
         if (current.isEmpty()) {
             forget();
-            return;
-        }
-        if (!current.get().equals(term)) {
+        } else if (!current.get().equals(term)) {
             forget();
             term = current.get();
             // Changes that arrived while another replica led are timed from the start of this term.
             pendingSince = pendingSince < 0 ? -1 : Math.max(pendingSince, System.nanoTime());
+        }
+        if (term != null && known == null) {
+            known = new HashMap<>(store.list(own));
+            if (adoptIdentities) {
+                // A new leader keeps the numbers the previous one wrote, so pods keep their identities.
+                identities = StoredIdentities.adopt(own.cluster(), config.getId(), known);
+                adoptIdentities = false;
+            }
+        }
+        DesiredState desired = ExportCompute.compute(config, new ExportCompute.Identities(
+                settings.identityLabelFilter(), settings.identityReleaseGrace(), identities, clock.millis()),
+                drained.snapshot());
+        identities = desired.identities();
+        report(desired);
+        if (term == null) {
+            return;
         }
         try {
             sync(desired, drained.snapshot().syncedKinds());
@@ -154,9 +168,6 @@ final class Reconciler {
     }
 
     private void sync(DesiredState desired, Set<ResourceKind> synced) throws NotLeaderException {
-        if (known == null) {
-            known = new HashMap<>(store.list(own));
-        }
         long now = System.nanoTime();
         if (heartbeat == null || now - nextHeartbeat >= 0) {
             heartbeat = Heartbeat.newBuilder().setUnixMillis(clock.millis()).setWriter(settings.identity()).build()
@@ -178,6 +189,7 @@ final class Reconciler {
     private Map<String, ByteString> target(DesiredState desired, Set<ResourceKind> synced) {
         Map<String, ByteString> target = new HashMap<>();
         desired.values().forEach((k, v) -> target.put(k, v.toByteString()));
+        desired.documents().forEach((k, v) -> target.put(k, ByteString.copyFromUtf8(v)));
         target.put(own.heartbeatKey(), heartbeat);
         for (ResourceKind kind : synced) {
             ByteString canary = canaries.computeIfAbsent(kind, k -> SyncCanary.newBuilder()
@@ -220,9 +232,13 @@ final class Reconciler {
         }
     }
 
-    /** Leaves the term: what was known about etcd and the canaries of that term no longer count. */
+    /**
+     * Leaves the term: what was known about etcd and the canaries of that term no longer count, and the next
+     * term starts from the identities it finds in etcd.
+     */
     private void forget() {
         term = null;
+        adoptIdentities = true;
         known = null;
         heartbeat = null;
         canaries.clear();
@@ -232,6 +248,7 @@ final class Reconciler {
     }
 
     private void report(DesiredState desired) {
+        metrics.exported(desired.counts());
         Set<ExportWarning> now = new LinkedHashSet<>(desired.warnings());
         for (ExportWarning w : now) {
             if (!lastWarnings.contains(w)) {

@@ -9,7 +9,6 @@ import dev.clustermesh.proxy.export.inventory.SliceObject;
 import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
-import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.Protocol;
 import java.util.ArrayList;
@@ -35,22 +34,12 @@ final class ServiceExport {
     }
 
     /**
-     * The service's value and one Endpoint per backend IP.
+     * The service's value. Its backends' pods are exported by {@link EndpointExport}, from the Pods themselves.
      *
-     * @param service the ClusterService value
-     * @param endpoints the endpoints of its backends, sorted by IP
-     */
-    record Result(ClusterService service, List<Endpoint> endpoints) {
-        Result {
-            endpoints = List.copyOf(endpoints);
-        }
-    }
-
-    /**
      * @param slices the service's EndpointSlices, sorted by name
      * @param warn receives a message for each address, port or protocol left out or defaulted
      */
-    static Result compute(String cluster, ServiceObject svc, ServiceAnnotations settings, List<SliceObject> slices,
+    static ClusterService compute(String cluster, ServiceObject svc, ServiceAnnotations settings, List<SliceObject> slices,
             Consumer<String> warn) {
         Map<String, Merged> byIp = backends(slices, warn);
         ClusterService.Builder b = ClusterService.newBuilder().setCluster(cluster)
@@ -58,14 +47,8 @@ final class ServiceExport {
                 .addAllClusterIps(svc.clusterIps()).addAllPorts(ports(svc.ports(), warn))
                 .setHeadless(svc.headless()).setShared(settings.shared()).setAffinity(settings.affinity())
                 .setResourceVersion(svc.resourceVersion());
-        List<Endpoint> endpoints = new ArrayList<>();
-        byIp.forEach((ip, m) -> {
-            b.addBackends(m.backend(ip));
-            endpoints.add(Endpoint.newBuilder().setIp(ip).setCluster(cluster)
-                    .setNamespace(m.podNamespace.isEmpty() ? svc.ref().namespace() : m.podNamespace)
-                    .setPod(m.pod).setNode(m.node).build());
-        });
-        return new Result(b.build(), endpoints);
+        byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
+        return b.build();
     }
 
     /**
@@ -130,7 +113,7 @@ final class ServiceExport {
 
     /**
      * One IP seen in one or more slices: the best state wins (active over terminating), ports are the union,
-     * the first non-empty hostname, zone, node and pod win (slices in name order).
+     * the first non-empty hostname, zone and node win (slices in name order).
      */
     private static final class Merged {
         private BackendState state = BackendState.BACKEND_STATE_TERMINATING;
@@ -138,8 +121,6 @@ final class ServiceExport {
         private String hostname = "";
         private String zone = "";
         private String node = "";
-        private String podNamespace = "";
-        private String pod = "";
 
         void add(BackendState s, List<Port> slicePorts, SliceEndpoint e) {
             if (s == BackendState.BACKEND_STATE_ACTIVE) {
@@ -149,10 +130,6 @@ final class ServiceExport {
             hostname = hostname.isEmpty() ? e.hostname() : hostname;
             zone = zone.isEmpty() ? e.zone() : zone;
             node = node.isEmpty() ? e.nodeName() : node;
-            if (pod.isEmpty()) {
-                pod = e.podName();
-                podNamespace = e.podNamespace();
-            }
         }
 
         Backend backend(String ip) {

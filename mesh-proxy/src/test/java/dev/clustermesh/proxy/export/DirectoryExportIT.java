@@ -3,6 +3,7 @@ package dev.clustermesh.proxy.export;
 import dev.clustermesh.testing.Eventually;
 import static dev.clustermesh.proxy.export.Manifests.CLUSTER;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.clustermesh.core.keys.MeshKey;
@@ -14,6 +15,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
+import dev.clustermesh.proto.mesh.v1.Identity;
 import dev.clustermesh.proto.mesh.v1.Node;
 import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.SyncCanary;
@@ -48,6 +50,8 @@ class DirectoryExportIT {
     private static final String CACHE = "mesh/v1/services/cluster1/infra/cache";
     private static final String PLAIN = "mesh/v1/services/cluster1/demo/plain";
     private static final String ENDPOINTS = "mesh/v1/endpoints/cluster1/";
+    private static final String IDENTITIES = "mesh/v1/identities/cluster1/";
+    private static final String POLICY = "mesh/v1/local/policies/cluster1/networkpolicy/demo/web-from-db";
 
     @RegisterExtension
     final EtcdExtension etcd = new EtcdExtension();
@@ -85,6 +89,8 @@ class DirectoryExportIT {
         assertServices();
         assertNodesAndEndpoints();
         assertConfigAndCanaries(settings);
+        assertThat(EtcdKeys.policies(client, CLUSTER)).containsExactlyInAnyOrderEntriesOf(
+                Manifests.expectedPolicies(settings.clusterConfig(), dir)).containsKey(POLICY);
 
         long beat = heartbeatRevision();
         assertThat(((Heartbeat) EtcdKeys.get(client, "mesh/v1/heartbeat/cluster1")).getWriter()).isEqualTo("replica-a");
@@ -126,8 +132,23 @@ class DirectoryExportIT {
     }
 
     private void assertNodesAndEndpoints() throws Exception {
-        assertThat((Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.1.5")).isEqualTo(Endpoint.newBuilder()
-                .setIp("10.10.1.5").setCluster(CLUSTER).setNamespace("demo").setPod("web-1").setNode("node-a").build());
+        Endpoint web1 = (Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.1.5");
+        assertThat(List.of(web1.getNamespace(), web1.getPod(), web1.getNode(), web1.getServiceAccount()))
+                .containsExactly("demo", "web-1", "node-a", "web");
+        assertThat(web1.getNamespaceLabelsMap()).containsEntry("team", "blue");
+        assertThat(web1.getNamedPortsList()).extracting(Port::getName, Port::getPort)
+                .containsExactly(tuple("dns", 5353), tuple("http", 8080));
+        assertThat(web1.getIdentity()).isEqualTo(1 << 16 | 2);
+        assertThat(((Endpoint) EtcdKeys.get(client, ENDPOINTS + "fd00:10:1::5")).getIdentity()).isEqualTo(1 << 16 | 2);
+        assertThat(((Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.2.8")).getIdentity())
+                .as("web-4 differs from web-1 in pod-template-hash only").isEqualTo(1 << 16 | 2);
+        assertThat(((Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.3.1")).getIdentity()).isEqualTo(1 << 16 | 1);
+        assertThat(EtcdKeys.under(client, ENDPOINTS).keySet()).hasSize(4);
+        assertThat(((Identity) EtcdKeys.get(client, IDENTITIES + (1 << 16 | 2))).getLabelsMap()).containsOnly(
+                entry("app", "web"), entry("io.kubernetes.pod.namespace", "demo"),
+                entry("io.cilium.k8s.policy.cluster", CLUSTER), entry("io.cilium.k8s.policy.serviceaccount", "web"),
+                entry("io.cilium.k8s.namespace.labels.team", "blue"),
+                entry("io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name", "demo"));
 
         Node a = (Node) EtcdKeys.get(client, "mesh/v1/nodes/cluster1/node-a");
         assertThat(a.getAddresses(0).getType()).isEqualTo("InternalIP");
@@ -144,7 +165,9 @@ class DirectoryExportIT {
         assertThat(config.getCapabilities().getCached()).isTrue();
         assertThat(config.getCapabilities().getMaxConnectedClusters()).isEqualTo(255);
         assertThat(canary(ResourceKind.SERVICES).getKeys()).isEqualTo(3);
-        assertThat(canary(ResourceKind.ENDPOINTS).getKeys()).isEqualTo(5);
+        assertThat(canary(ResourceKind.ENDPOINTS).getKeys()).isEqualTo(4);
+        assertThat(canary(ResourceKind.IDENTITIES).getKeys()).isEqualTo(2);
+        assertThat(canary(ResourceKind.POLICIES).getKeys()).isEqualTo(1);
         assertThat(canary(ResourceKind.NODES).getKeys()).isEqualTo(2);
         assertCanariesWrittenAfterTheirKeys();
     }
@@ -159,8 +182,10 @@ class DirectoryExportIT {
 
         write("plain.yaml", plain.replace("  namespace: demo\nspec:",
                 "  namespace: demo\n  annotations:\n    service.cilium.io/global: \"true\"\nspec:"));
-        Eventually.await(WAIT, () -> assertThat(EtcdKeys.get(client, ENDPOINTS + "10.10.1.30")).isNotNull());
+        Eventually.await(WAIT, () -> assertThat(EtcdKeys.get(client, PLAIN)).isNotNull());
         assertThat(((ClusterService) EtcdKeys.get(client, PLAIN)).getBackendsCount()).isEqualTo(1);
+        assertThat(EtcdKeys.get(client, ENDPOINTS + "10.10.1.30")).as("backends without Pods are no endpoints")
+                .isNull();
         assertThat(revision(WEB)).as("an unchanged value is not rewritten").isEqualTo(webRevision);
 
         write("plain.yaml", plain);
@@ -188,8 +213,8 @@ class DirectoryExportIT {
         Files.delete(dir.resolve("web.yaml"));
         Files.delete(dir.resolve("nodes.yaml"));
         Eventually.await(WAIT, () -> assertThat(EtcdKeys.data(client, CLUSTER).keySet())
-                .containsExactlyInAnyOrder(DB, ENDPOINTS + "10.10.3.1"));
-        assertThat(registry.get("mesh.export.keys.deleted").counter().count()).isGreaterThanOrEqualTo(7);
+                .containsExactlyInAnyOrder(DB));
+        assertThat(registry.get("mesh.export.keys.deleted").counter().count()).isGreaterThanOrEqualTo(4);
     }
 
     @Test
@@ -225,9 +250,12 @@ class DirectoryExportIT {
     void aRestartDeletesThisClustersStaleKeysOnly() throws Exception {
         List<String> foreign = List.of("mesh/v1/services/cluster2/demo/web", "mesh/v1/config/cluster2",
                 "mesh/v1/nodes/cluster2/node-z", "mesh/v1/config/cluster10", "mesh/v1/services/cluster10/demo/web",
-                "mesh/v1/endpoints/cluster10/10.10.1.5", "mesh-internal/election/cluster2", "unrelated/key");
+                "mesh/v1/endpoints/cluster10/10.10.1.5", "mesh/v1/identities/cluster10/655361",
+                "mesh/v1/local/policies/cluster2/networkpolicy/demo/web-from-db", "mesh-internal/election/cluster2",
+                "unrelated/key");
         List<String> stale = List.of("mesh/v1/services/cluster1/old/gone", "mesh/v1/local/services/cluster1/old/gone",
-                ENDPOINTS + "10.99.0.1", "mesh/v1/nodes/cluster1/node-gone", "mesh/v1/synced/cluster1/bogus");
+                ENDPOINTS + "10.99.0.1", "mesh/v1/nodes/cluster1/node-gone", "mesh/v1/synced/cluster1/bogus",
+                IDENTITIES + (1 << 16 | 77), "mesh/v1/local/policies/cluster1/networkpolicy/demo/gone");
         for (String k : foreign) {
             EtcdKeys.put(client, k, "x");
         }
@@ -258,6 +286,40 @@ class DirectoryExportIT {
             assertThat(revision(key)).as("%s was rewritten", key).isEqualTo(firstRun.get(key).getModRevision());
         }
         assertForeignIntact(foreign);
+    }
+
+    @Test
+    void identitiesKeepTheirNumbersAcrossARestartAndAreReleasedAfterTheGrace() throws Exception {
+        Manifests.copy(dir, "pods.yaml");
+        Exporter first = exporter("replica-a");
+        awaitSynced();
+        int db = 1 << 16 | 1;
+        int web = 1 << 16 | 2;
+        assertThat(((Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.1.5")).getIdentity()).isEqualTo(web);
+
+        first.close();
+        String pods = read("pods.yaml");
+        String withoutDb = pods.replaceFirst("(?s)---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: db-0.*?(?=---)",
+                "");
+        assertThat(withoutDb).doesNotContain("name: db-0");
+        write("pods.yaml", withoutDb);
+        start("replica-b");
+        Eventually.await(WAIT, () -> assertThat(((Heartbeat) EtcdKeys.get(client, "mesh/v1/heartbeat/cluster1"))
+                .getWriter()).isEqualTo("replica-b"));
+        Eventually.await(WAIT, () -> assertThat(EtcdKeys.get(client, ENDPOINTS + "10.10.3.1")).isNull());
+        assertThat(((Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.1.5")).getIdentity())
+                .as("web keeps its number although it is now the only label set").isEqualTo(web);
+        Eventually.await(WAIT, () -> assertThat(EtcdKeys.get(client, IDENTITIES + db)).as("released after the grace")
+                .isNull());
+        assertThat(EtcdKeys.get(client, IDENTITIES + web)).isNotNull();
+
+        write("pods.yaml", withoutDb + "---\n" + pods.substring(pods.indexOf("apiVersion: v1\nkind: Pod\n"))
+                .split("---\n")[0].replace("app: db", "app: db2"));
+        Eventually.await(WAIT, () -> assertThat(EtcdKeys.get(client, ENDPOINTS + "10.10.3.1")).isNotNull());
+        assertThat(((Endpoint) EtcdKeys.get(client, ENDPOINTS + "10.10.3.1")).getIdentity())
+                .as("the lowest free number").isEqualTo(db);
+        assertThat(registry.get("mesh.export.identities").tag("cluster", CLUSTER).gauge().value()).isEqualTo(2);
+        assertThat(registry.get("mesh.export.endpoints").tag("cluster", CLUSTER).gauge().value()).isEqualTo(4);
     }
 
     @Test

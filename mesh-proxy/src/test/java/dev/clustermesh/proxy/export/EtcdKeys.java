@@ -4,9 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.proto.mesh.v1.Identity;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
 import dev.clustermesh.proto.mesh.v1.SyncCanary;
@@ -38,13 +40,13 @@ final class EtcdKeys {
         return out;
     }
 
-    /** The decoded values of a cluster's exported data: services (shared and local), nodes and endpoints. */
+    /** The decoded values of a cluster's exported data: services (shared and local), nodes, endpoints, identities. */
     static Map<String, Message> data(Client client, String cluster) throws Exception {
         Map<String, Message> out = new TreeMap<>();
         for (var e : under(client, KeyLayout.ROOT).entrySet()) {
             MeshKey key = KeyLayout.parse(e.getKey());
             boolean data = key instanceof MeshKey.Service || key instanceof MeshKey.Node
-                    || key instanceof MeshKey.Endpoint;
+                    || key instanceof MeshKey.Endpoint || key instanceof MeshKey.Identity;
             if (data && key.cluster().equals(cluster)) {
                 out.put(e.getKey(), decode(e.getKey(), e.getValue().getValue().getBytes()));
             }
@@ -63,10 +65,20 @@ final class EtcdKeys {
             return Node.parseFrom(value);
         } else if (k instanceof MeshKey.Endpoint) {
             return Endpoint.parseFrom(value);
+        } else if (k instanceof MeshKey.Identity) {
+            return Identity.parseFrom(value);
         } else if (k instanceof MeshKey.Synced) {
             return SyncCanary.parseFrom(value);
         }
         return Heartbeat.parseFrom(value);
+    }
+
+    /** A cluster's policy documents (JSON text) by key. */
+    static Map<String, String> policies(Client client, String cluster) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        under(client, KeyLayout.prefix(ResourceKind.POLICIES, cluster))
+                .forEach((k, v) -> out.put(k, v.getValue().toString(StandardCharsets.UTF_8)));
+        return out;
     }
 
     /** The decoded value at {@code key}, or null when absent. */

@@ -9,7 +9,6 @@ import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
-import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Node;
 import dev.clustermesh.proto.mesh.v1.NodeAddress;
 import dev.clustermesh.proto.mesh.v1.Port;
@@ -54,13 +53,12 @@ class ExportComputeTest {
                 new Case("a service that is not global is not exported",
                         List.of(svc("web", Map.of())), List.of(slice("web-a", "web", ep("10.0.0.1", true, null))),
                         List.of(), Map.of(), List.of()),
-                new Case("global and shared: services prefix, backends and endpoints",
+                new Case("global and shared: services prefix and backends; slices give no endpoint keys (pods do)",
                         List.of(svc("web", Map.of(GLOBAL, "true"))),
                         List.of(slice("web-a", "web", ep("10.0.0.1", true, null))),
                         List.of(), Map.of(
                                 "mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_NONE,
-                                        backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET)),
-                                "mesh/v1/endpoints/c1/10.0.0.1", endpoint("10.0.0.1")),
+                                        backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET))),
                         List.of()),
                 new Case("shared=false goes under local/, affinity is carried",
                         List.of(svc("web", Map.of(GLOBAL, "TRUE", "service.cilium.io/shared", "false",
@@ -78,10 +76,7 @@ class ExportComputeTest {
                                 "mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_NONE,
                                         backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET),
                                         backend("10.0.0.2", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET),
-                                        backend("10.0.0.3", BackendState.BACKEND_STATE_TERMINATING, HTTP_TARGET)),
-                                "mesh/v1/endpoints/c1/10.0.0.1", endpoint("10.0.0.1"),
-                                "mesh/v1/endpoints/c1/10.0.0.2", endpoint("10.0.0.2"),
-                                "mesh/v1/endpoints/c1/10.0.0.3", endpoint("10.0.0.3")),
+                                        backend("10.0.0.3", BackendState.BACKEND_STATE_TERMINATING, HTTP_TARGET))),
                         List.of()));
     }
 
@@ -104,8 +99,7 @@ class ExportComputeTest {
                         List.of(), Map.of(
                                 "mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_NONE,
                                         backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, DNS_TARGET,
-                                                HTTP_TARGET)),
-                                "mesh/v1/endpoints/c1/10.0.0.1", endpoint("10.0.0.1")),
+                                                HTTP_TARGET))),
                         List.of()),
                 new Case("slices of other services and namespaces are not attached; no slices means no backends",
                         List.of(svc("web", Map.of(GLOBAL, "true"))),
@@ -183,10 +177,5 @@ class ExportComputeTest {
 
     private static Backend backend(String ip, BackendState state, Port... ports) {
         return Backend.newBuilder().setIp(ip).setState(state).addAllPorts(List.of(ports)).setNode("node-a").build();
-    }
-
-    private static Endpoint endpoint(String ip) {
-        return Endpoint.newBuilder().setIp(ip).setCluster("c1").setNamespace("demo").setPod("pod-" + ip)
-                .setNode("node-a").build();
     }
 }

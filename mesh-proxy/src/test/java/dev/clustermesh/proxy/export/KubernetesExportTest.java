@@ -16,6 +16,7 @@ import dev.clustermesh.proxy.export.source.ManifestReader;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -54,12 +55,17 @@ class KubernetesExportTest {
     @Inject
     ProxySettings settings;
 
-    /** Creates the objects of web.yaml and nodes.yaml before the application (and its informers) start. */
+    /**
+     * Creates the objects of web.yaml, nodes.yaml and pods.yaml before the application (and its informers)
+     * start; pods and their namespace come in the first list, so identities are numbered as the directory
+     * source numbers them.
+     */
     public static final class BeforeStart implements Consumer<KubernetesServer> {
         @Override
         public void accept(KubernetesServer s) {
             create(s.getClient(), "web.yaml");
             create(s.getClient(), "nodes.yaml");
+            create(s.getClient(), "pods.yaml");
         }
     }
 
@@ -70,12 +76,15 @@ class KubernetesExportTest {
         create(k8s, "db.yaml");
         create(k8s, "cache.yaml");
         create(k8s, "plain.yaml");
+        create(k8s, "policies.yaml");
         ClusterConfig config = ExportSettings.from(settings).clusterConfig();
         Map<String, Message> expected = Manifests.expectedData(config, Manifests.source());
 
         try (Client etcd = Client.builder().endpoints(ProxyTestEnvironment.current().etcd().endpoint()).build()) {
             Eventually.await(WAIT, () -> assertThat(withoutResourceVersions(EtcdKeys.data(etcd, CLUSTER)))
                     .containsExactlyInAnyOrderEntriesOf(expected));
+            Eventually.await(WAIT, () -> assertThat(withoutUids(EtcdKeys.policies(etcd, CLUSTER)))
+                    .containsExactlyInAnyOrderEntriesOf(Manifests.expectedPolicies(config, Manifests.source())));
             assertThat(((ClusterService) EtcdKeys.get(etcd, WEB)).getResourceVersion()).isNotEmpty();
             assertThat(EtcdKeys.get(etcd, "mesh/v1/config/" + CLUSTER)).isEqualTo(config);
             for (ResourceKind k : ResourceKind.values()) {
@@ -86,8 +95,10 @@ class KubernetesExportTest {
 
             k8s.services().inNamespace("demo").withName("web").delete();
             k8s.nodes().withName("node-b").delete();
+            k8s.pods().inNamespace("demo").withName("web-1").delete();
             Eventually.await(WAIT, () -> assertThat(EtcdKeys.data(etcd, CLUSTER)).doesNotContainKeys(WEB,
-                    "mesh/v1/endpoints/cluster1/10.10.1.5", "mesh/v1/nodes/cluster1/node-b"));
+                    "mesh/v1/endpoints/cluster1/10.10.1.5", "mesh/v1/endpoints/cluster1/fd00:10:1::5",
+                    "mesh/v1/nodes/cluster1/node-b"));
             assertThat(EtcdKeys.data(etcd, CLUSTER)).containsKeys("mesh/v1/local/services/cluster1/demo/db",
                     "mesh/v1/nodes/cluster1/node-a");
         }
@@ -101,11 +112,20 @@ class KubernetesExportTest {
                 if (o instanceof Node n && n.getStatus() != null) {
                     // Like a real API server, the fake may drop status on create; a kubelet sets it afterwards.
                     k8s.resource(n).updateStatus();
+                } else if (o instanceof Pod p && p.getStatus() != null) {
+                    k8s.resource(p).updateStatus();
                 }
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the objects of " + manifest + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The fake API server sets uid and generation, a manifest has neither. */
+    private static Map<String, String> withoutUids(Map<String, String> documents) {
+        Map<String, String> out = new TreeMap<>(documents);
+        out.replaceAll((k, v) -> v.replaceAll(",?\"uid\":\"[^\"]*\"", "").replaceAll("\"generation\":\\d+,?", ""));
+        return out;
     }
 
     private static Map<String, Message> withoutResourceVersions(Map<String, Message> values) {

@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.export;
 
 import com.google.protobuf.Message;
 import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.identity.IdentityLabelFilter;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
@@ -29,7 +30,8 @@ final class Manifests {
     /** Exporter settings for tests: cluster1 (id 1), small transactions so that batching is exercised. */
     static ExportSettings settings(String identity, Duration leaseTtl, Duration heartbeat) {
         return new ExportSettings(new ClusterIdentity(CLUSTER, 1), List.of("10.10.0.0/16"), List.of("10.11.0.0/16"),
-                identity, heartbeat, leaseTtl, 4, Duration.ofSeconds(5));
+                identity, heartbeat, leaseTtl, 4, Duration.ofSeconds(5), IdentityLabelFilter.DEFAULT,
+                Duration.ofSeconds(2));
     }
 
     /** The directory of the shared manifests (on the test class path). */
@@ -63,15 +65,22 @@ final class Manifests {
         DirectorySource source = new DirectorySource(dir, new SimpleMeterRegistry());
         source.start(inventory);
         source.close();
+        // Like the exporter's first pass: the source is fully listed, so identities are allocated.
         return ExportCompute.compute(config, inventory.snapshot());
     }
 
-    /** The data keys (services, nodes, endpoints) of {@link #expected}. */
+    /** The policy documents of {@link #expected}. */
+    static Map<String, String> expectedPolicies(ClusterConfig config, Path dir) {
+        return expected(config, dir).documents();
+    }
+
+    /** The data keys (services, nodes, endpoints, identities) of {@link #expected}. */
     static Map<String, Message> expectedData(ClusterConfig config, Path dir) {
         Map<String, Message> out = new TreeMap<>();
         expected(config, dir).values().forEach((k, v) -> {
             MeshKey key = KeyLayout.parse(k);
-            if (key instanceof MeshKey.Service || key instanceof MeshKey.Node || key instanceof MeshKey.Endpoint) {
+            if (key instanceof MeshKey.Service || key instanceof MeshKey.Node || key instanceof MeshKey.Endpoint
+                    || key instanceof MeshKey.Identity) {
                 out.put(k, v);
             }
         });

@@ -27,7 +27,8 @@ public final class OwnKeys {
         this.syncedPrefix = KeyLayout.SYNCED + cluster + '/';
         this.prefixes = List.of(KeyLayout.prefix(ResourceKind.SERVICES, cluster),
                 KeyLayout.localServicesPrefix(cluster), KeyLayout.prefix(ResourceKind.NODES, cluster),
-                KeyLayout.prefix(ResourceKind.ENDPOINTS, cluster), syncedPrefix);
+                KeyLayout.prefix(ResourceKind.ENDPOINTS, cluster), KeyLayout.prefix(ResourceKind.IDENTITIES, cluster),
+                KeyLayout.prefix(ResourceKind.POLICIES, cluster), syncedPrefix);
         this.exactKeys = List.of(new MeshKey.Config(cluster).key(), new MeshKey.Heartbeat(cluster).key());
     }
 
@@ -77,6 +78,12 @@ public final class OwnKeys {
         }
         if (key.startsWith(prefixes.get(3))) {
             return Optional.of(ResourceKind.ENDPOINTS);
+        }
+        if (key.startsWith(prefixes.get(4))) {
+            return Optional.of(ResourceKind.IDENTITIES);
+        }
+        if (key.startsWith(prefixes.get(5))) {
+            return Optional.of(ResourceKind.POLICIES);
         }
         return Optional.empty();
     }

@@ -1,7 +1,10 @@
 package dev.clustermesh.proxy.export.inventory;
 
+import dev.clustermesh.core.keys.PolicyKind;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -21,6 +24,10 @@ public final class Inventory {
     private final Map<ObjectRef, ServiceObject> services = new TreeMap<>();
     private final Map<ObjectRef, SliceObject> slices = new TreeMap<>();
     private final Map<ObjectRef, NodeObject> nodes = new TreeMap<>();
+    private final Map<ObjectRef, PodObject> pods = new TreeMap<>();
+    private final Map<ObjectRef, NamespaceObject> namespaces = new TreeMap<>();
+    private final Map<ObjectRef, PolicyObject> networkPolicies = new TreeMap<>();
+    private final Map<ObjectRef, PolicyObject> ciliumPolicies = new TreeMap<>();
     private final Set<SourceKind> synced = EnumSet.noneOf(SourceKind.class);
     private final Runnable onChange;
     private final LongSupplier nanoClock;
@@ -55,6 +62,21 @@ public final class Inventory {
         changed(!node.equals(put(nodes, node.ref(), node)));
     }
 
+    /** Adds or replaces a Pod. */
+    public void put(PodObject pod) {
+        changed(!pod.equals(put(pods, pod.ref(), pod)));
+    }
+
+    /** Adds or replaces a Namespace. */
+    public void put(NamespaceObject namespace) {
+        changed(!namespace.equals(put(namespaces, namespace.ref(), namespace)));
+    }
+
+    /** Adds or replaces a policy of either kind. */
+    public void put(PolicyObject policy) {
+        changed(!policy.equals(put(policies(policy.kind()), policy.ref(), policy)));
+    }
+
     /** Removes an object of the given kind; unknown references are ignored. */
     public void remove(SourceKind kind, ObjectRef ref) {
         Object old;
@@ -79,6 +101,21 @@ public final class Inventory {
         replace(nodes, all, NodeObject::ref);
     }
 
+    /** Replaces every Pod with {@code all}. */
+    public void replacePods(Collection<PodObject> all) {
+        replace(pods, all, PodObject::ref);
+    }
+
+    /** Replaces every Namespace with {@code all}. */
+    public void replaceNamespaces(Collection<NamespaceObject> all) {
+        replace(namespaces, all, NamespaceObject::ref);
+    }
+
+    /** Replaces every policy of {@code kind} with {@code all}; objects of another kind in {@code all} are ignored. */
+    public void replacePolicies(PolicyKind kind, Collection<PolicyObject> all) {
+        replace(policies(kind), all.stream().filter(p -> p.kind() == kind).toList(), PolicyObject::ref);
+    }
+
     /**
      * Records that the source's first full pass of {@code kind} is in this inventory. Call it only after
      * that pass's objects were put (or replaced) here.
@@ -93,8 +130,11 @@ public final class Inventory {
 
     /** A copy of the current content; does not reset the pending-change time. */
     public synchronized Snapshot snapshot() {
+        List<PolicyObject> policies = new ArrayList<>(networkPolicies.values());
+        policies.addAll(ciliumPolicies.values());
         return new Snapshot(services.values().stream().toList(), slices.values().stream().toList(),
-                nodes.values().stream().toList(), synced);
+                nodes.values().stream().toList(), pods.values().stream().toList(),
+                namespaces.values().stream().toList(), policies, synced);
     }
 
     /**
@@ -137,6 +177,17 @@ public final class Inventory {
             case SERVICES -> services;
             case ENDPOINT_SLICES -> slices;
             case NODES -> nodes;
+            case PODS -> pods;
+            case NAMESPACES -> namespaces;
+            case NETWORK_POLICIES -> networkPolicies;
+            case CILIUM_NETWORK_POLICIES -> ciliumPolicies;
+        };
+    }
+
+    private Map<ObjectRef, PolicyObject> policies(PolicyKind kind) {
+        return switch (kind) {
+            case NETWORK_POLICY -> networkPolicies;
+            case CILIUM_NETWORK_POLICY -> ciliumPolicies;
         };
     }
 

@@ -6,26 +6,39 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An immutable copy of the inventory, sorted by object reference so that everything computed from it is
- * deterministic.
+ * An immutable copy of the inventory, sorted by object reference (policies by kind, then reference) so that
+ * everything computed from it is deterministic.
  *
  * @param services the Services
  * @param slices the EndpointSlices
  * @param nodes the Nodes
+ * @param pods the Pods
+ * @param namespaces the Namespaces
+ * @param policies the NetworkPolicies and CiliumNetworkPolicies
  * @param synced the source kinds whose first full pass is complete
  */
 public record Snapshot(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes,
+        List<PodObject> pods, List<NamespaceObject> namespaces, List<PolicyObject> policies,
         Set<SourceKind> synced) {
     public Snapshot {
         services = List.copyOf(services);
         slices = List.copyOf(slices);
         nodes = List.copyOf(nodes);
+        pods = List.copyOf(pods);
+        namespaces = List.copyOf(namespaces);
+        policies = List.copyOf(policies);
         synced = synced.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(synced));
     }
 
     /** A snapshot whose every kind is synced, for tests and one-shot computations. */
     public static Snapshot synced(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes) {
-        return new Snapshot(services, slices, nodes, EnumSet.allOf(SourceKind.class));
+        return synced(services, slices, nodes, List.of(), List.of(), List.of());
+    }
+
+    /** A snapshot whose every kind is synced, for tests and one-shot computations. */
+    public static Snapshot synced(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes,
+            List<PodObject> pods, List<NamespaceObject> namespaces, List<PolicyObject> policies) {
+        return new Snapshot(services, slices, nodes, pods, namespaces, policies, EnumSet.allOf(SourceKind.class));
     }
 
     /** The exported kinds whose first full pass is complete (see {@link SourceKind#exportedKinds}). */

@@ -8,20 +8,32 @@ import java.util.Set;
 public enum SourceKind {
     SERVICES,
     ENDPOINT_SLICES,
-    NODES;
+    NODES,
+    PODS,
+    NAMESPACES,
+    NETWORK_POLICIES,
+    /** CiliumNetworkPolicies; a source without the CRD marks this kind synced with no objects. */
+    CILIUM_NETWORK_POLICIES;
 
     /**
      * The exported kinds whose first full pass is complete once {@code synced} source kinds are: services
-     * and endpoints need both Services and EndpointSlices, nodes need Nodes.
+     * need Services and EndpointSlices, nodes need Nodes, endpoints and identities need Pods and Namespaces,
+     * policies need both policy kinds.
      */
     public static Set<ResourceKind> exportedKinds(Set<SourceKind> synced) {
         Set<ResourceKind> out = EnumSet.noneOf(ResourceKind.class);
         if (synced.contains(SERVICES) && synced.contains(ENDPOINT_SLICES)) {
             out.add(ResourceKind.SERVICES);
-            out.add(ResourceKind.ENDPOINTS);
         }
         if (synced.contains(NODES)) {
             out.add(ResourceKind.NODES);
+        }
+        if (synced.contains(PODS) && synced.contains(NAMESPACES)) {
+            out.add(ResourceKind.ENDPOINTS);
+            out.add(ResourceKind.IDENTITIES);
+        }
+        if (synced.contains(NETWORK_POLICIES) && synced.contains(CILIUM_NETWORK_POLICIES)) {
+            out.add(ResourceKind.POLICIES);
         }
         return out;
     }

@@ -1,6 +1,6 @@
 /**
  * The exporter's in-memory picture of the source (Kubernetes API or manifest directory): Services,
- * EndpointSlices and Nodes reduced to the small immutable records the export needs.
+ * EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies and CiliumNetworkPolicies reduced to the small immutable records the export needs.
  *
  * <p>Promises: sources only record changes here ({@link dev.clustermesh.proxy.export.inventory.Inventory} is
  * thread-safe and never blocks on I/O); every change wakes the one reconciler; a

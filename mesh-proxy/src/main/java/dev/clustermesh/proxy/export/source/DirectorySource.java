@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * A directory of Service, EndpointSlice and Node manifests ({@code *.yaml}, {@code *.yml}, {@code *.json};
+ * A directory of Service, EndpointSlice, Node, Pod, Namespace, NetworkPolicy and CiliumNetworkPolicy manifests ({@code *.yaml}, {@code *.yml}, {@code *.json};
  * hidden files are ignored), watched for changes. Creating, editing or deleting a file is an event; the
  * objects of a file replace what that file held before.
  *

@@ -1,16 +1,27 @@
 package dev.clustermesh.proxy.export.source;
 
+import dev.clustermesh.core.keys.PolicyKind;
+import dev.clustermesh.proxy.export.inventory.NamespaceObject;
 import dev.clustermesh.proxy.export.inventory.NodeObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
+import dev.clustermesh.proxy.export.inventory.PodObject;
+import dev.clustermesh.proxy.export.inventory.PolicyObject;
 import dev.clustermesh.proxy.export.inventory.PortSpec;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceEndpoint;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
@@ -78,6 +89,68 @@ public final class KubeObjects {
         return new NodeObject(Objects.requireNonNullElse(meta(n).getName(), ""), addresses, cidrs);
     }
 
+    /**
+     * A Pod: IPs from status.podIPs (else status.podIP), named ports of spec.containers, the service account
+     * from spec.serviceAccountName (else the deprecated spec.serviceAccount).
+     */
+    public static PodObject pod(Pod p) {
+        PodSpec spec = p.getSpec() == null ? new PodSpec() : p.getSpec();
+        PodStatus status = p.getStatus() == null ? new PodStatus() : p.getStatus();
+        List<String> ips = new ArrayList<>();
+        nonNull(status.getPodIPs()).forEach(ip -> {
+            if (ip.getIp() != null && !ip.getIp().isEmpty()) {
+                ips.add(ip.getIp());
+            }
+        });
+        if (ips.isEmpty() && status.getPodIP() != null && !status.getPodIP().isEmpty()) {
+            ips.add(status.getPodIP());
+        }
+        List<PortSpec> ports = new ArrayList<>();
+        for (Container c : nonNull(spec.getContainers())) {
+            for (ContainerPort port : nonNull(c.getPorts())) {
+                if (port.getName() != null && !port.getName().isEmpty()) {
+                    ports.add(new PortSpec(port.getName(), port.getProtocol(),
+                            port.getContainerPort() == null ? 0 : port.getContainerPort()));
+                }
+            }
+        }
+        String account = spec.getServiceAccountName() != null ? spec.getServiceAccountName()
+                : spec.getServiceAccount();
+        ObjectMeta m = meta(p);
+        return new PodObject(ref(p), nonNullValues(m.getLabels()), ips, spec.getNodeName(),
+                Boolean.TRUE.equals(spec.getHostNetwork()), status.getPhase(), m.getDeletionTimestamp() != null,
+                account, ports);
+    }
+
+    /**
+     * A Namespace with its labels, including {@value NamespaceObject#NAME_LABEL} (the API server sets it on every
+     * namespace; a manifest may not carry it).
+     */
+    public static NamespaceObject namespace(Namespace n) {
+        ObjectMeta m = meta(n);
+        String name = Objects.requireNonNullElse(m.getName(), "");
+        Map<String, String> labels = nonNullValues(m.getLabels());
+        labels.putIfAbsent(NamespaceObject.NAME_LABEL, name);
+        return new NamespaceObject(name, labels);
+    }
+
+    /** A NetworkPolicy or CiliumNetworkPolicy held as a generic resource (see {@link PolicyDocuments}). */
+    public static PolicyObject policy(PolicyKind kind, GenericKubernetesResource r) {
+        return PolicyDocuments.of(kind, r);
+    }
+
+    /** The entries of {@code m} whose key and value are both set. */
+    static Map<String, String> nonNullValues(Map<String, String> m) {
+        Map<String, String> out = new HashMap<>();
+        // YAML "key:" without a value gives a null, which the immutable inventory records cannot hold.
+        nonNull(m).forEach((k, v) -> {
+            if (k != null && v != null) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     private static SliceEndpoint endpoint(io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e) {
         EndpointConditions c = e.getConditions() == null ? new EndpointConditions() : e.getConditions();
         ObjectReference target = e.getTargetRef();
@@ -87,14 +160,7 @@ public final class KubeObjects {
     }
 
     private static Map<String, String> annotations(ObjectMeta m) {
-        Map<String, String> out = new HashMap<>();
-        // YAML "key:" without a value gives a null, which the immutable inventory records cannot hold.
-        nonNull(m.getAnnotations()).forEach((k, v) -> {
-            if (k != null && v != null) {
-                out.put(k, v);
-            }
-        });
-        return out;
+        return nonNullValues(m.getAnnotations());
     }
 
     private static ObjectMeta meta(HasMetadata o) {

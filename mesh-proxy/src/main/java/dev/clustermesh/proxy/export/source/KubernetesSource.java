@@ -1,5 +1,6 @@
 package dev.clustermesh.proxy.export.source;
 
+import dev.clustermesh.core.keys.PolicyKind;
 import dev.clustermesh.proxy.export.inventory.Inventory;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
 import dev.clustermesh.proxy.export.inventory.SourceKind;
@@ -8,18 +9,28 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Services, discovery/v1 EndpointSlices and Nodes of all namespaces, through fabric8 informers.
+ * Services, discovery/v1 EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies and CiliumNetworkPolicies of
+ * all namespaces, through fabric8 informers (policies as generic resources: no typed model, no reflection).
+ *
+ * <p>The CiliumNetworkPolicy CRD may be missing: the source then warns once, records no CiliumNetworkPolicies,
+ * marks the kind synced and checks API discovery again every {@code crdRecheck}; once the CRD is served, its
+ * informer starts.
  *
  * <p>Each event is recorded in the inventory as it arrives. When an informer has synced, its whole store is
  * recorded once more and its kind marked synced: handler notifications may lag behind the store, and the
@@ -29,13 +40,31 @@ import org.jboss.logging.Logger;
 public final class KubernetesSource implements ExportSource {
     private static final Logger LOG = Logger.getLogger(KubernetesSource.class);
 
+    /** How often a missing CiliumNetworkPolicy CRD is looked for again by default. */
+    public static final Duration CRD_RECHECK = Duration.ofMinutes(1);
+    private static final ResourceDefinitionContext NETWORK_POLICIES = new ResourceDefinitionContext.Builder()
+            .withGroup("networking.k8s.io").withVersion("v1").withKind("NetworkPolicy").withPlural("networkpolicies")
+            .withNamespaced(true).build();
+    private static final ResourceDefinitionContext CILIUM_POLICIES = new ResourceDefinitionContext.Builder()
+            .withGroup("cilium.io").withVersion("v2").withKind("CiliumNetworkPolicy")
+            .withPlural("ciliumnetworkpolicies").withNamespaced(true).build();
+
     private final KubernetesClient client;
+    private final Duration crdRecheck;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private ScheduledExecutorService discovery;
+    private boolean ciliumWarned;
     private boolean closed;
 
     /** A source on {@code client}; the client stays the caller's. */
     public KubernetesSource(KubernetesClient client) {
+        this(client, CRD_RECHECK);
+    }
+
+    /** A source on {@code client} that looks for a missing CiliumNetworkPolicy CRD every {@code crdRecheck}. */
+    public KubernetesSource(KubernetesClient client, Duration crdRecheck) {
         this.client = Objects.requireNonNull(client, "client");
+        this.crdRecheck = Objects.requireNonNull(crdRecheck, "crdRecheck");
     }
 
     @Override
@@ -52,11 +81,74 @@ public final class KubernetesSource implements ExportSource {
         inform("Nodes", client.nodes().runnableInformer(0), SourceKind.NODES,
                 n -> inventory.put(KubeObjects.node(n)), n -> KubeObjects.node(n).ref(),
                 all -> inventory.replaceNodes(all.stream().map(KubeObjects::node).toList()), inventory);
+        inform("Pods", client.pods().inAnyNamespace().runnableInformer(0), SourceKind.PODS,
+                p -> inventory.put(KubeObjects.pod(p)), KubeObjects::ref,
+                all -> inventory.replacePods(all.stream().map(KubeObjects::pod).toList()), inventory);
+        inform("Namespaces", client.namespaces().runnableInformer(0), SourceKind.NAMESPACES,
+                n -> inventory.put(KubeObjects.namespace(n)), n -> KubeObjects.namespace(n).ref(),
+                all -> inventory.replaceNamespaces(all.stream().map(KubeObjects::namespace).toList()), inventory);
+        informPolicies(PolicyKind.NETWORK_POLICY, NETWORK_POLICIES, SourceKind.NETWORK_POLICIES, inventory);
+        discovery = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mesh-export-crd-discovery");
+            t.setDaemon(true);
+            return t;
+        });
+        discovery.execute(() -> discoverCiliumPolicies(inventory));
+    }
+
+    private void informPolicies(PolicyKind kind, ResourceDefinitionContext context, SourceKind sourceKind,
+            Inventory inventory) {
+        String what = kind == PolicyKind.NETWORK_POLICY ? "NetworkPolicies" : "CiliumNetworkPolicies";
+        inform(what, client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0),
+                sourceKind, r -> inventory.put(KubeObjects.policy(kind, r)), KubeObjects::ref,
+                all -> inventory.replacePolicies(kind, all.stream().map(r -> KubeObjects.policy(kind, r)).toList()),
+                inventory);
+    }
+
+    /** Starts the CiliumNetworkPolicy informer when the API serves the kind, else records none and looks again. */
+    private void discoverCiliumPolicies(Inventory inventory) {
+        boolean served;
+        try {
+            served = client.supports(PolicyKind.CILIUM_NETWORK_POLICY.apiVersion(),
+                    PolicyKind.CILIUM_NETWORK_POLICY.kind());
+        } catch (RuntimeException e) {
+            LOG.debugf("Kubernetes API discovery of cilium.io/v2 failed (%s); trying again", e.getMessage());
+            reschedule(inventory, Duration.ofSeconds(5));
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (served) {
+                LOG.infof("Kubernetes serves %s: exporting CiliumNetworkPolicies", CILIUM_POLICIES.getGroup());
+                informPolicies(PolicyKind.CILIUM_NETWORK_POLICY, CILIUM_POLICIES, SourceKind.CILIUM_NETWORK_POLICIES,
+                        inventory);
+                return;
+            }
+            if (!ciliumWarned) {
+                ciliumWarned = true;
+                LOG.warnf("Kubernetes does not serve CiliumNetworkPolicy (cilium.io/v2; CRD not installed): "
+                        + "exporting NetworkPolicies only, looking again every %s", crdRecheck);
+            }
+        }
+        inventory.replacePolicies(PolicyKind.CILIUM_NETWORK_POLICY, List.of());
+        inventory.markSynced(SourceKind.CILIUM_NETWORK_POLICIES);
+        reschedule(inventory, crdRecheck);
+    }
+
+    private synchronized void reschedule(Inventory inventory, Duration delay) {
+        if (!closed) {
+            discovery.schedule(() -> discoverCiliumPolicies(inventory), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
     public synchronized void close() {
         closed = true;
+        if (discovery != null) {
+            discovery.shutdownNow();
+        }
         for (SharedIndexInformer<?> i : informers) {
             try {
                 i.close();

@@ -1,12 +1,19 @@
 package dev.clustermesh.proxy.export.source;
 
+import dev.clustermesh.core.keys.PolicyKind;
 import dev.clustermesh.proxy.export.inventory.Inventory;
+import dev.clustermesh.proxy.export.inventory.NamespaceObject;
 import dev.clustermesh.proxy.export.inventory.NodeObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
+import dev.clustermesh.proxy.export.inventory.PodObject;
+import dev.clustermesh.proxy.export.inventory.PolicyObject;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.io.IOException;
@@ -15,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +87,12 @@ final class ManifestFiles {
         Map<ObjectRef, ServiceObject> services = new LinkedHashMap<>();
         Map<ObjectRef, SliceObject> slices = new LinkedHashMap<>();
         Map<ObjectRef, NodeObject> nodes = new LinkedHashMap<>();
+        Map<ObjectRef, PodObject> pods = new LinkedHashMap<>();
+        Map<ObjectRef, NamespaceObject> namespaces = new LinkedHashMap<>();
+        Map<PolicyKind, Map<ObjectRef, PolicyObject>> policies = new EnumMap<>(PolicyKind.class);
+        for (PolicyKind k : PolicyKind.values()) {
+            policies.put(k, new LinkedHashMap<>());
+        }
         for (FileState f : files.values()) {
             for (HasMetadata o : f.objects()) {
                 if (o instanceof Service s) {
@@ -90,12 +104,24 @@ final class ManifestFiles {
                 } else if (o instanceof Node n) {
                     NodeObject v = KubeObjects.node(n);
                     nodes.putIfAbsent(v.ref(), v);
+                } else if (o instanceof Pod p) {
+                    PodObject v = KubeObjects.pod(p);
+                    pods.putIfAbsent(v.ref(), v);
+                } else if (o instanceof Namespace n) {
+                    NamespaceObject v = KubeObjects.namespace(n);
+                    namespaces.putIfAbsent(v.ref(), v);
+                } else if (o instanceof GenericKubernetesResource g) {
+                    PolicyKind.fromKind(g.getKind()).map(k -> KubeObjects.policy(k, g))
+                            .ifPresent(v -> policies.get(v.kind()).putIfAbsent(v.ref(), v));
                 }
             }
         }
         inventory.replaceServices(services.values());
         inventory.replaceSlices(slices.values());
         inventory.replaceNodes(nodes.values());
+        inventory.replacePods(pods.values());
+        inventory.replaceNamespaces(namespaces.values());
+        policies.forEach((k, v) -> inventory.replacePolicies(k, v.values()));
     }
 
     private boolean read(Path p) {

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.clustermesh.core.keys.PolicyKind;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.ArrayList;
@@ -18,7 +22,8 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads the Services, EndpointSlices and Nodes of a manifest file: YAML with any number of documents
+ * Reads the Services, EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies and CiliumNetworkPolicies of a
+ * manifest file (policies as {@link GenericKubernetesResource}s, checked for their apiVersion only): YAML with any number of documents
  * separated by {@code ---} lines (JSON is YAML too), each an object or a {@code List} of objects. Other
  * kinds are skipped. Pure: text in, objects out.
  *
@@ -112,6 +117,10 @@ public final class ManifestReader {
             case "Service" -> expect(file, line, kind, apiVersion, "v1", Service.class);
             case "EndpointSlice" -> expect(file, line, kind, apiVersion, "discovery.k8s.io/v1", EndpointSlice.class);
             case "Node" -> expect(file, line, kind, apiVersion, "v1", Node.class);
+            case "Pod" -> expect(file, line, kind, apiVersion, "v1", Pod.class);
+            case "Namespace" -> expect(file, line, kind, apiVersion, "v1", Namespace.class);
+            case "NetworkPolicy", "CiliumNetworkPolicy" -> expect(file, line, kind, apiVersion,
+                    PolicyKind.fromKind(kind).orElseThrow().apiVersion(), GenericKubernetesResource.class);
             case "" -> throw error(file, line, "document has no kind", null);
             default -> null;
         };

@@ -3,8 +3,12 @@ package dev.clustermesh.proxy.export.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.clustermesh.core.keys.PolicyKind;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.List;
@@ -43,6 +47,14 @@ class ManifestReaderTest {
                 new Bad("no kind", SERVICE + "---\nmetadata:\n  name: x\n", 10, "no kind"),
                 new Bad("no name", "---\napiVersion: v1\nkind: Node\nmetadata: {}\n", 2, "no metadata.name"),
                 new Bad("not a mapping", SERVICE + "...\n- a\n- b\n", 10, "must be a mapping"),
+                new Bad("a NetworkPolicy of another apiVersion", "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\n"
+                        + "metadata:\n  name: p\n", 1, "only networking.k8s.io/v1"),
+                new Bad("a CiliumNetworkPolicy of another apiVersion", "apiVersion: cilium.io/v1\n"
+                        + "kind: CiliumNetworkPolicy\nmetadata:\n  name: p\n", 1, "only cilium.io/v2"),
+                new Bad("a Pod with a field of the wrong type", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+                        + "spec:\n  hostNetwork: [1]\n", 6, "hostNetwork"),
+                new Bad("a Namespace without a name", "apiVersion: v1\nkind: Namespace\nmetadata: {}\n", 1,
+                        "no metadata.name"),
                 new Bad("duplicate key", "apiVersion: v1\nkind: Node\nkind: Node\nmetadata:\n  name: n\n", 3,
                         "Duplicate field"));
     }
@@ -92,6 +104,54 @@ class ManifestReaderTest {
         assertThat(((Service) objects.get(0)).getSpec().getPorts().get(0).getPort()).isEqualTo(80);
         assertThat(objects.get(1)).isInstanceOf(Node.class);
         assertThat(objects.get(2)).isInstanceOf(EndpointSlice.class);
+    }
+
+    @Test
+    void readsPodsNamespacesAndBothPolicyKinds() throws Exception {
+        String text = """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: demo
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: web-1
+                status:
+                  podIP: 10.0.0.1
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata:
+                  name: deny
+                spec:
+                  podSelector: {}
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: cnp
+                  namespace: demo
+                  generation: 3
+                specs:
+                - endpointSelector: {}
+                """;
+
+        List<HasMetadata> objects = ManifestReader.read("f.yaml", text);
+
+        assertThat(objects).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactly(
+                "Namespace demo", "Pod web-1", "NetworkPolicy deny", "CiliumNetworkPolicy cnp");
+        assertThat(KubeObjects.pod((Pod) objects.get(1)).ips()).containsExactly("10.0.0.1");
+        assertThat(KubeObjects.namespace((Namespace) objects.get(0)).labels())
+                .containsEntry("kubernetes.io/metadata.name", "demo");
+        assertThat(KubeObjects.policy(PolicyKind.NETWORK_POLICY, (GenericKubernetesResource) objects.get(2)).json())
+                .isEqualTo("{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\","
+                        + "\"metadata\":{\"name\":\"deny\",\"namespace\":\"default\"},\"spec\":{\"podSelector\":{}}}");
+        assertThat(KubeObjects.policy(PolicyKind.CILIUM_NETWORK_POLICY, (GenericKubernetesResource) objects.get(3))
+                .json()).isEqualTo("{\"apiVersion\":\"cilium.io/v2\",\"kind\":\"CiliumNetworkPolicy\","
+                        + "\"metadata\":{\"generation\":3,\"name\":\"cnp\",\"namespace\":\"demo\"},\"spec\":{},"
+                        + "\"specs\":[{\"endpointSelector\":{}}]}");
     }
 
     @Test

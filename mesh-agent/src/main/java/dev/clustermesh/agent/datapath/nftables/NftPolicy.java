@@ -1,0 +1,297 @@
+package dev.clustermesh.agent.datapath.nftables;
+
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Chain;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Field;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Hook;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Kind;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Set;
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Table;
+import dev.clustermesh.core.policy.Cidr;
+import dev.clustermesh.core.policy.Direction;
+import dev.clustermesh.core.policy.DirectionProgram;
+import dev.clustermesh.core.policy.EndpointProgram;
+import dev.clustermesh.core.policy.IpBlock;
+import dev.clustermesh.core.policy.PeerMatch;
+import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.policy.PortMatch;
+import dev.clustermesh.core.policy.ProgramEntry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The nftables form of a {@link PolicyProgram}: pure, from the program to the table's desired content.
+ *
+ * <p>Shape (table {@code inet clustermesh_policy}, IPv4):
+ * <pre>
+ * chain egress  (filter, forward, priority -10): ct state established,related accept; ip saddr vmap @egress_eps
+ * chain ingress (filter, forward, priority -5):  ct state established,related accept; ip daddr vmap @ingress_eps
+ * map egress_eps, ingress_eps: local pod address : jump to that pod's chain (only pods with something to enforce)
+ * chain pe_&lt;pod&gt;_e / _i: the deny entries (drop), the allow entries (accept), then drop when enforced
+ * set pp_&lt;key&gt;: the addresses of one entry's peers (pod addresses of its identities, or CIDRs)
+ * set pods, podnets: every known pod address, the pod CIDRs (what is not "world")
+ * </pre>
+ * Forward runs after prerouting's service DNAT, so policy sees the backend pod. Egress and ingress are two base
+ * chains of the same hook: an accept in egress ends only that chain, and the packet goes on to ingress; a drop in
+ * either is final. Reply packets of an allowed connection are established and pass.
+ *
+ * <p>Peers are sets named after the policy rule that holds them, not after their content, so a pod coming or going
+ * anywhere in the mesh changes elements of sets and never a rule: the rules change only with the policies (and
+ * with a pod of this node appearing or going, which adds or removes its chain). IPv6 endpoints and blocks are not
+ * programmed yet.
+ */
+final class NftPolicy {
+    static final Table TABLE = new Table("inet", "clustermesh_policy");
+    static final String PODS = "pods";
+    static final String PODNETS = "podnets";
+    static final int EGRESS_PRIORITY = -10;
+    static final int INGRESS_PRIORITY = -5;
+
+    /**
+     * The table's desired content.
+     *
+     * @param sets every set and map, by name
+     * @param elements per set, its elements: key (one value) → map value (empty list for a set)
+     * @param chains every chain, by name, base chains included
+     * @param rules per chain, its rules in order
+     */
+    record Desired(Map<String, Set> sets, Map<String, SortedMap<String, List<String>>> elements,
+                   Map<String, Chain> chains, Map<String, List<String>> rules) {
+        Desired {
+            sets = Collections.unmodifiableMap(new TreeMap<>(sets));
+            elements = Collections.unmodifiableMap(new TreeMap<>(elements));
+            chains = Collections.unmodifiableMap(new TreeMap<>(chains));
+            rules = Collections.unmodifiableMap(new TreeMap<>(rules));
+        }
+
+        /** A table with nothing in it (not even the base chains): where a full sync starts from. */
+        static final Desired NOTHING = new Desired(Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    private NftPolicy() {
+    }
+
+    /** The table's content for {@code program}. */
+    static Desired render(PolicyProgram program) {
+        Builder b = new Builder(program);
+        b.base();
+        for (EndpointProgram ep : program.endpoints()) {
+            if (ep.ip() instanceof Inet4Address) {
+                b.endpoint(ep, Direction.EGRESS);
+                b.endpoint(ep, Direction.INGRESS);
+            }
+        }
+        return new Desired(b.sets, b.elements, b.chains, b.rules);
+    }
+
+    private static final class Builder {
+        final PolicyProgram program;
+        final Map<String, Set> sets = new HashMap<>();
+        final Map<String, SortedMap<String, List<String>>> elements = new HashMap<>();
+        final Map<String, Chain> chains = new HashMap<>();
+        final Map<String, List<String>> rules = new HashMap<>();
+        /** Identity → the IPv4 addresses that carry it. */
+        final Map<Integer, List<String>> addressesOf = new HashMap<>();
+        /** Per policy rule (and peer kind), its distinct peers in the order met. */
+        final Map<String, List<PeerMatch>> peersOfRule = new HashMap<>();
+
+        Builder(PolicyProgram program) {
+            this.program = program;
+            program.ipIdentities().forEach((ip, id) -> {
+                if (ip instanceof Inet4Address) {
+                    addressesOf.computeIfAbsent(id, k -> new ArrayList<>()).add(ip.getHostAddress());
+                }
+            });
+        }
+
+        void base() {
+            set(PODS, false, "every known pod address of the mesh");
+            program.ipIdentities().keySet().stream().filter(ip -> ip instanceof Inet4Address)
+                    .forEach(ip -> element(PODS, ip.getHostAddress(), List.of()));
+            set(PODNETS, true, "the pod CIDRs of the mesh");
+            program.podCidrs().stream().filter(c -> !c.isIpv6()).forEach(c -> element(PODNETS, c.toString(), List.of()));
+            for (Direction d : Direction.values()) {
+                String name = d.field();
+                boolean egress = d == Direction.EGRESS;
+                Set vmap = new Set(name + "_eps", List.of(Field.type(Kind.IPV4_ADDR)), List.of(Field.type(Kind.VERDICT)),
+                        false, "local pods to their " + name + " chain");
+                sets.put(vmap.name(), vmap);
+                elements.put(vmap.name(), new TreeMap<>());
+                chains.put(name, new Chain(name, new Hook("filter", "forward", egress ? EGRESS_PRIORITY
+                        : INGRESS_PRIORITY)));
+                rules.put(name, List.of("ct state established,related accept",
+                        "ip " + (egress ? "saddr" : "daddr") + " vmap @" + vmap.name()));
+            }
+        }
+
+        void endpoint(EndpointProgram ep, Direction d) {
+            DirectionProgram dp = ep.direction(d);
+            if (!dp.enforced() && dp.denies().isEmpty()) {
+                return;
+            }
+            boolean egress = d == Direction.EGRESS;
+            String chain = "pe_" + hex(ep.ip()) + (egress ? "_e" : "_i");
+            List<String> body = new ArrayList<>();
+            for (ProgramEntry e : dp.denies()) {
+                body.add(rule(e, egress, "drop"));
+            }
+            for (ProgramEntry e : dp.allows()) {
+                body.add(rule(e, egress, "accept"));
+            }
+            if (dp.enforced()) {
+                body.add("counter drop");
+            }
+            chains.put(chain, Chain.regular(chain));
+            rules.put(chain, body);
+            element(d.field() + "_eps", ep.ip().getHostAddress(), List.of("jump " + chain));
+        }
+
+        private String rule(ProgramEntry e, boolean egress, String verdict) {
+            String peerAddr = "ip " + (egress ? "daddr" : "saddr");
+            StringBuilder r = new StringBuilder();
+            PeerMatch peer = e.peer();
+            if (peer instanceof PeerMatch.IdentitySet ids) {
+                String set = peerSet(e, false);
+                for (int id : ids.identities()) {
+                    addressesOf.getOrDefault(id, List.of()).forEach(a -> element(set, a, List.of()));
+                }
+                r.append(peerAddr).append(" @").append(set).append(' ');
+            } else if (peer instanceof PeerMatch.CidrSet cidrs) {
+                String set = peerSet(e, true);
+                for (IpBlock block : cidrs.blocks()) {
+                    if (!block.cidr().isIpv6()) {
+                        Ipv4Ranges.minus(block.cidr(), block.except()).forEach(c -> element(set, c, List.of()));
+                    }
+                }
+                // CIDR peers are world only: not a known pod, not inside a pod CIDR.
+                r.append(peerAddr).append(" != @").append(PODS).append(' ').append(peerAddr).append(" != @")
+                        .append(PODNETS).append(' ').append(peerAddr).append(" @").append(set).append(' ');
+            }
+            PortMatch port = e.port();
+            if (port.protocol() != null) {
+                r.append("meta l4proto ").append(port.protocol().name().toLowerCase(java.util.Locale.ROOT)).append(' ');
+                if (!port.isAnyPort()) {
+                    r.append("th dport ").append(port.first() == port.last() ? Integer.toString(port.first())
+                            : port.first() + "-" + port.last()).append(' ');
+                }
+            }
+            return r.append("counter ").append(verdict).toString();
+        }
+
+        /**
+         * The set of one entry's peers, named after its rule and the place of this peer among the distinct peers
+         * of that rule (usually one), so its content can change while its name, and the rules naming it, stay.
+         */
+        private String peerSet(ProgramEntry e, boolean interval) {
+            String rule = e.rule() + (interval ? "|cidr" : "|ids");
+            List<PeerMatch> seen = peersOfRule.computeIfAbsent(rule, k -> new ArrayList<>());
+            int k = seen.indexOf(e.peer());
+            if (k < 0) {
+                k = seen.size();
+                seen.add(e.peer());
+            }
+            String name = "pp_" + digest(rule + "|" + k);
+            if (!sets.containsKey(name)) {
+                set(name, interval, null);
+            }
+            return name;
+        }
+
+        private void set(String name, boolean interval, String comment) {
+            sets.put(name, new Set(name, List.of(Field.type(Kind.IPV4_ADDR)), List.of(), interval, comment));
+            elements.putIfAbsent(name, new TreeMap<>());
+        }
+
+        private void element(String set, String key, List<String> data) {
+            elements.computeIfAbsent(set, k -> new TreeMap<>()).put(key, data);
+        }
+    }
+
+    static String hex(InetAddress ip) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : ip.getAddress()) {
+            s.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return s.toString();
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                s.append(Character.forDigit((d[i] >> 4) & 0xf, 16)).append(Character.forDigit(d[i] & 0xf, 16));
+            }
+            return s.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** IPv4 prefix arithmetic: a block with its exceptions cut out, as the fewest CIDRs. */
+    static final class Ipv4Ranges {
+        private Ipv4Ranges() {
+        }
+
+        static List<String> minus(Cidr block, List<Cidr> except) {
+            List<long[]> ranges = new ArrayList<>();
+            ranges.add(range(block));
+            for (Cidr e : except) {
+                if (e.isIpv6()) {
+                    continue;
+                }
+                long[] cut = range(e);
+                List<long[]> next = new ArrayList<>();
+                for (long[] r : ranges) {
+                    if (cut[1] < r[0] || cut[0] > r[1]) {
+                        next.add(r);
+                        continue;
+                    }
+                    if (cut[0] > r[0]) {
+                        next.add(new long[] {r[0], cut[0] - 1});
+                    }
+                    if (cut[1] < r[1]) {
+                        next.add(new long[] {cut[1] + 1, r[1]});
+                    }
+                }
+                ranges = next;
+            }
+            List<String> out = new ArrayList<>();
+            for (long[] r : ranges) {
+                long start = r[0];
+                while (start <= r[1]) {
+                    int bits = 32;
+                    while (bits > 0) {
+                        long size = 1L << (33 - bits);
+                        if ((start & (size - 1)) != 0 || start + size - 1 > r[1]) {
+                            break;
+                        }
+                        bits--;
+                    }
+                    out.add(text(start) + "/" + bits);
+                    start += 1L << (32 - bits);
+                }
+            }
+            return out;
+        }
+
+        private static long[] range(Cidr c) {
+            byte[] a = c.network().getAddress();
+            long start = ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
+            return new long[] {start, start + (1L << (32 - c.prefixLength())) - 1};
+        }
+
+        private static String text(long v) {
+            return (v >> 24 & 0xff) + "." + (v >> 16 & 0xff) + "." + (v >> 8 & 0xff) + "." + (v & 0xff);
+        }
+    }
+}

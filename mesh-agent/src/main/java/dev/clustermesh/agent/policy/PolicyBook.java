@@ -1,0 +1,223 @@
+package dev.clustermesh.agent.policy;
+
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.policy.Cidr;
+import dev.clustermesh.core.policy.MeshEndpoints;
+import dev.clustermesh.core.policy.PolicyCompiler;
+import dev.clustermesh.core.policy.PolicyEndpoint;
+import dev.clustermesh.core.policy.PolicyOptions;
+import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.policy.PolicySet;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.MeshListener;
+import dev.clustermesh.core.worker.Worker;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.proto.mesh.v1.Node;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The agent's policy state and its worker: every endpoint of the mesh and this cluster's policies, as the clusters
+ * report them, compiled into one program and handed to the {@link PolicyDatapath} after each change (coalesced by
+ * the worker; a failed apply is retried with a full sync after a backoff).
+ *
+ * <p>The first program waits until every configured cluster has synced or failed (its endpoints listed), or
+ * {@code syncWait} has passed: a pod of a cluster not yet listed would otherwise be "unknown" to policy and its
+ * allowed connections refused at start-up. An endpoint without identity, a policy that is not a JSON object and a
+ * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
+ */
+public final class PolicyBook implements MeshListener, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PolicyBook.class);
+
+    private final String cluster;
+    private final PolicyOptions options;
+    private final PolicyDatapath datapath;
+    private final BooleanSupplier settled;
+    private final long startBy;
+    private final Worker worker;
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final Map<String, Map<String, Endpoint>> endpoints = new HashMap<>();
+    private final Map<String, String> policies = new TreeMap<>();
+    private final Map<String, List<Cidr>> podCidrs = new TreeMap<>();
+    private long version;
+    private volatile State state = State.NONE;
+
+    /**
+     * What was last applied, for the API, metrics and {@code meshctl}.
+     *
+     * @param version the input version it was compiled from, -1 before the first apply
+     * @param program the program enforced
+     * @param policies this cluster's policies with their state and warnings
+     * @param problems inputs left out: policies that are not JSON objects, endpoints without identity
+     * @param appliedAt when it was applied
+     * @param applyNanos how long compiling and applying took
+     * @param lastFailure the last failed apply's reason, empty once an apply succeeded after it
+     */
+    public record State(long version, PolicyProgram program, PolicySet policies, List<String> problems,
+                        Optional<Instant> appliedAt, long applyNanos, Optional<String> lastFailure) {
+        static final State NONE = new State(-1, new PolicyProgram("", List.of(), Map.of(), List.of()),
+                PolicySet.empty(""), List.of(), Optional.empty(), 0, Optional.empty());
+    }
+
+    /**
+     * @param cluster this agent's cluster
+     * @param options compile options ({@code mesh.policy.default-local-cluster})
+     * @param datapath where programs are enforced
+     * @param settled true once every configured cluster has synced or failed
+     * @param syncWait the longest the first program waits for {@code settled}
+     */
+    public PolicyBook(String cluster, PolicyOptions options, PolicyDatapath datapath, BooleanSupplier settled,
+            Duration syncWait) {
+        this.cluster = cluster;
+        this.options = options;
+        this.datapath = datapath;
+        this.settled = settled;
+        this.startBy = System.nanoTime() + syncWait.toNanos();
+        this.worker = Worker.builder("mesh-policy", this::run).minInterval(Duration.ofMillis(20))
+                .maxInterval(Duration.ofSeconds(1)).build();
+    }
+
+    /** Starts the worker; the first program follows once the mesh has settled (see the class description). */
+    public void start() {
+        worker.start();
+    }
+
+    /** What was last applied. */
+    public State state() {
+        return state;
+    }
+
+    /** True once a program was applied. */
+    public boolean programmed() {
+        return state.version() >= 0;
+    }
+
+    @Override
+    public void endpointChanged(String from, String ip, Endpoint value) {
+        synchronized (lock) {
+            Map<String, Endpoint> of = endpoints.computeIfAbsent(from, k -> new HashMap<>());
+            if (value == null) {
+                of.remove(ip);
+            } else {
+                of.put(ip, value);
+            }
+            version++;
+        }
+        worker.wake();
+    }
+
+    @Override
+    public void policyChanged(String from, MeshKey.Policy key, String json) {
+        if (!from.equals(cluster)) {
+            return;
+        }
+        synchronized (lock) {
+            if (json == null) {
+                policies.remove(key.key());
+            } else {
+                policies.put(key.key(), json);
+            }
+            version++;
+        }
+        worker.wake();
+    }
+
+    @Override
+    public void configChanged(String from, ClusterConfig value) {
+        synchronized (lock) {
+            if (value == null) {
+                podCidrs.remove(from);
+            } else {
+                podCidrs.put(from, value.getPodCidrsList().stream().map(Cidr::parse).flatMap(Optional::stream)
+                        .toList());
+            }
+            version++;
+        }
+        worker.wake();
+    }
+
+    @Override
+    public void serviceChanged(String from, MeshKey.Service key, ClusterService value) {
+    }
+
+    @Override
+    public void nodeChanged(String from, String node, Node value) {
+    }
+
+    @Override
+    public void statusChanged(ClusterStatus status) {
+        worker.wake();
+    }
+
+    private void run(boolean fullSync) {
+        if (state.version() < 0 && !settled.getAsBoolean() && System.nanoTime() - startBy < 0) {
+            return;
+        }
+        long v;
+        List<PolicyEndpoint> mesh = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<Map<String, Object>> objects = new ArrayList<>();
+        List<Cidr> cidrs = new ArrayList<>();
+        synchronized (lock) {
+            v = version;
+            if (v == state.version() && !fullSync) {
+                return;
+            }
+            endpoints.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
+                    () -> problems.add("endpoint " + c + "/" + ip + " (" + e.getNamespace() + "/" + e.getPod()
+                            + "): no identity or a bad address; no policy selects it"))));
+            policies.forEach((key, json) -> parse(key, json, problems).ifPresent(objects::add));
+            podCidrs.values().forEach(cidrs::addAll);
+        }
+        long t0 = System.nanoTime();
+        PolicySet set = PolicySet.parse(cluster, objects);
+        PolicyProgram program = PolicyCompiler.compile(set, new MeshEndpoints(mesh, cidrs), options);
+        try {
+            datapath.apply(program, fullSync);
+        } catch (RuntimeException e) {
+            state = new State(state.version(), state.program(), state.policies(), state.problems(),
+                    state.appliedAt(), state.applyNanos(), Optional.of(String.valueOf(e.getMessage())));
+            throw e;
+        }
+        state = new State(v, program, set, List.copyOf(problems), Optional.of(Instant.now()), System.nanoTime() - t0,
+                Optional.empty());
+        if (!set.warnings().isEmpty()) {
+            LOG.debugf("policies applied with %d warnings", set.warnings().size());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Map<String, Object>> parse(String key, String json, List<String> problems) {
+        try {
+            Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(json);
+            if (o instanceof Map<?, ?> m) {
+                return Optional.of((Map<String, Object>) m);
+            }
+            problems.add("policy " + key + ": not a JSON object; left out");
+        } catch (RuntimeException e) {
+            problems.add("policy " + key + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); left out");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        datapath.close();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.clustermesh.agent.datapath.nftables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.agent.datapath.nftables.NftObjects.Element;
+import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
+import dev.clustermesh.agent.datapath.nftables.NftTransaction.Op;
+import dev.clustermesh.agent.datapath.nftables.PolicyCaseFiles.Compiled;
+import dev.clustermesh.core.policy.EndpointProgram;
+import dev.clustermesh.core.policy.PolicyProgram;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** The policy table's render and diff, pure: every case file renders to a valid transaction; churn is elements. */
+class NftPolicyTest {
+
+    static Stream<Compiled> cases() {
+        return PolicyCaseFiles.all().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void everyCaseRendersToAValidTransactionAndBackToNothingEnforced(Compiled c) {
+        Desired want = NftPolicy.render(c.program());
+        NftTransaction full = NftPolicyDiff.full(want);
+        assertThat(full.error()).as("full sync of %s", c).isEmpty();
+        Desired none = NftPolicy.render(empty(c.program()));
+        assertThat(NftPolicyDiff.between(want, none).error()).isEmpty();
+        assertThat(NftPolicyDiff.between(none, want).error()).isEmpty();
+        assertThat(NftPolicyDiff.between(want, want).isEmpty()).as("no change, no operation").isTrue();
+        for (EndpointProgram ep : c.program().endpoints()) {
+            boolean in = ep.ingress().enforced() || !ep.ingress().denies().isEmpty();
+            boolean out = ep.egress().enforced() || !ep.egress().denies().isEmpty();
+            assertThat(want.elements().get("ingress_eps").containsKey(ep.ip().getHostAddress()))
+                    .as("ingress of %s in %s dispatched", ep.pod(), c).isEqualTo(in);
+            assertThat(want.elements().get("egress_eps").containsKey(ep.ip().getHostAddress()))
+                    .as("egress of %s in %s dispatched", ep.pod(), c).isEqualTo(out);
+        }
+    }
+
+    @Test
+    void aRemotePodWithAnExistingIdentityChangesOnlySetElements() {
+        Compiled c = PolicyCaseFiles.all().stream()
+                .filter(x -> x.policyCase().name().startsWith("allow-from-pod-in-namespace/any-cluster"))
+                .filter(x -> x.cluster().equals("c1")).findFirst().orElseThrow();
+        PolicyProgram before = c.program();
+        Map<InetAddress, Integer> ids = new HashMap<>(before.ipIdentities());
+        // A second c2/x/b: same labels, so same identity, new address.
+        InetAddress b = ids.keySet().stream().filter(ip -> ip.getHostAddress().equals("10.2.1.2")).findFirst()
+                .orElseThrow();
+        InetAddress twin = address(b, 200);
+        ids.put(twin, ids.get(b));
+        PolicyProgram after = new PolicyProgram(before.cluster(), before.endpoints(), ids, before.podCidrs());
+        NftTransaction tx = NftPolicyDiff.between(NftPolicy.render(before), NftPolicy.render(after));
+        assertThat(tx.error()).isEmpty();
+        List<Op> ops = tx.ops();
+        assertThat(ops).isNotEmpty().allSatisfy(op -> assertThat(op.object()).isInstanceOf(Element.class));
+        assertThat(ops).anySatisfy(op -> assertThat(((Element) op.object()).key())
+                .containsExactly(twin.getHostAddress()));
+        assertThat(tx.commands()).noneMatch(cmd -> cmd.contains(" rule ") || cmd.contains(" chain "));
+    }
+
+    private static PolicyProgram empty(PolicyProgram p) {
+        return new PolicyProgram(p.cluster(), List.of(), p.ipIdentities(), p.podCidrs());
+    }
+
+    private static InetAddress address(InetAddress like, int last) {
+        byte[] a = like.getAddress();
+        a[3] = (byte) last;
+        try {
+            return InetAddress.getByAddress(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

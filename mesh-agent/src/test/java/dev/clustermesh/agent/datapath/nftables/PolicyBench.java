@@ -1,0 +1,202 @@
+package dev.clustermesh.agent.datapath.nftables;
+
+import dev.clustermesh.agent.datapath.NetworkNamespace;
+import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
+import dev.clustermesh.core.policy.Cidr;
+import dev.clustermesh.core.policy.Identities;
+import dev.clustermesh.core.policy.MeshEndpoints;
+import dev.clustermesh.core.policy.PolicyCompiler;
+import dev.clustermesh.core.policy.PolicyEndpoint;
+import dev.clustermesh.core.policy.PolicyOptions;
+import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.policy.PolicySet;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Benchmark of network policy (issue 13), as root, in network namespaces of its own: {@code P} policies in
+ * cluster c1 over two clusters of {@code N} pods each.
+ * <ol>
+ * <li>full apply: compile the program, render it and apply the table with one {@code nft -f -} (what an agent's
+ * first sync does) against raw {@code nft -f FILE} of the same ruleset text, alternating, each into an empty
+ * ruleset of its own namespace;
+ * <li>one remote pod added (same labels as an existing one, so an existing identity): compile, render, diff and
+ * apply, with N and with N/10 pods per cluster, to show whether it depends on the total.
+ * </ol>
+ * Workload: namespace {@code ns-k} (100 per cluster) with label {@code team=t-(k%10)}; pod {@code i} labelled
+ * {@code app=app-(i%50)}; policy {@code j} in {@code ns-(j%100)} selects {@code app=app-(j%50)} and allows ingress
+ * from {@code app=app-((j+1)%50)} of its own cluster (default-local) and of c2 (cluster label) on TCP 8000+j%10,
+ * every fifth one also egress to namespaces {@code team=t-(j%10)}. Usage: {@code PolicyBench [pods=10000]
+ * [policies=1000] [runs=3] [changes=50]}; see bench/policy.sh.
+ */
+public final class PolicyBench {
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final String PREFIX = "cmb13";
+
+    private PolicyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pods = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int policies = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int changes = args.length > 3 ? Integer.parseInt(args[3]) : 50;
+        String raw = PREFIX + "-" + ProcessHandle.current().pid() + "-raw";
+        String agent = PREFIX + "-" + ProcessHandle.current().pid() + "-agent";
+        run("ip", "netns", "add", raw);
+        run("ip", "netns", "add", agent);
+        try {
+            PolicySet set = PolicySet.parse("c1", policies(policies));
+            fullApply(set, mesh(pods), NetworkNamespace.named(raw), NetworkNamespace.named(agent), runs);
+            String small = "";
+            for (int n : new int[] {Math.max(100, pods / 10), pods}) {
+                small = small + oneRemotePod(set, n, NetworkNamespace.named(agent), changes) + " ";
+            }
+            System.out.println(small.trim());
+        } finally {
+            run("ip", "netns", "del", raw);
+            run("ip", "netns", "del", agent);
+        }
+    }
+
+    private static void fullApply(PolicySet set, MeshEndpoints mesh, NetworkNamespace raw, NetworkNamespace agent,
+            int runs) throws Exception {
+        PolicyProgram program = PolicyCompiler.compile(set, mesh, PolicyOptions.DEFAULTS);
+        NftTransaction tx = NftPolicyDiff.full(NftPolicy.render(program));
+        NftText text = NftText.whole();
+        NftBlock.file(tx, text);
+        Path file = Files.createTempFile("policy-bench-", ".nft");
+        Files.writeString(file, text.text(), StandardCharsets.UTF_8);
+        System.out.printf(Locale.ROOT, "full apply: %d policies, %,d pods per cluster, %,d local endpoints programmed, "
+                + "ruleset %,d bytes, %,d operations%n", set.applied().size(), mesh.endpoints().size() / 2,
+                program.endpoints().size(), text.text().length(), tx.size());
+        long[] rawNanos = new long[runs];
+        long[] ourNanos = new long[runs];
+        long[] compileNanos = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            raw.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+            agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+            long t0 = System.nanoTime();
+            raw.run(List.of("nft", "-f", file.toString()), "", TIMEOUT);
+            rawNanos[i] = System.nanoTime() - t0;
+            try (NftFileRunner runner = new NftFileRunner(agent, TIMEOUT)) {
+                long t1 = System.nanoTime();
+                PolicyProgram p = PolicyCompiler.compile(set, mesh, PolicyOptions.DEFAULTS);
+                compileNanos[i] = System.nanoTime() - t1;
+                runner.apply(NftPolicyDiff.full(NftPolicy.render(p)));
+                ourNanos[i] = System.nanoTime() - t1;
+            }
+            System.out.printf(Locale.ROOT, "  run %d: raw nft -f %.0f ms, compile + render + apply %.0f ms (compile %.0f"
+                    + " ms)%n", i + 1, rawNanos[i] / 1e6, ourNanos[i] / 1e6, compileNanos[i] / 1e6);
+        }
+        Files.delete(file);
+        double r = median(rawNanos) / 1e6;
+        double o = median(ourNanos) / 1e6;
+        System.out.printf(Locale.ROOT, "RESULT policy-full-apply pods=%d policies=%d raw_median_ms=%.0f ours_median_ms=%.0f"
+                + " ratio=%.2f compile_median_ms=%.0f%n", mesh.endpoints().size() / 2, set.applied().size(), r, o,
+                o / r, median(compileNanos) / 1e6);
+        agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+    }
+
+    /** One remote pod added at a time, each with an existing identity: compile + render + diff + apply. */
+    private static String oneRemotePod(PolicySet set, int pods, NetworkNamespace agent, int changes) {
+        MeshEndpoints mesh = mesh(pods);
+        List<PolicyEndpoint> endpoints = new ArrayList<>(mesh.endpoints());
+        long[] took = new long[changes];
+        long[] compile = new long[changes];
+        try (NftFileRunner runner = new NftFileRunner(agent, TIMEOUT)) {
+            agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
+            Desired have = NftPolicy.render(PolicyCompiler.compile(set, mesh, PolicyOptions.DEFAULTS));
+            runner.apply(NftPolicyDiff.full(have));
+            for (int i = 0; i < changes; i++) {
+                PolicyEndpoint like = endpoints.get(pods + (i * 7919) % pods);
+                endpoints.add(new PolicyEndpoint("c2", like.namespace(), like.pod() + "-twin-" + i,
+                        ip(2, pods + 1 + i), like.labels(), like.namespaceLabels(), like.namedPorts(), like.identity()));
+                long t0 = System.nanoTime();
+                PolicyProgram p = PolicyCompiler.compile(set, new MeshEndpoints(endpoints, mesh.podCidrs()),
+                        PolicyOptions.DEFAULTS);
+                compile[i] = System.nanoTime() - t0;
+                Desired want = NftPolicy.render(p);
+                runner.apply(NftPolicyDiff.between(have, want));
+                took[i] = System.nanoTime() - t0;
+                have = want;
+            }
+        }
+        Arrays.sort(took);
+        String line = String.format(Locale.ROOT, "RESULT policy-one-remote-pod pods=%d policies=%d median_ms=%.1f "
+                + "p99_ms=%.1f compile_median_ms=%.1f", pods, set.applied().size(), took[changes / 2] / 1e6,
+                took[Math.min(changes - 1, changes * 99 / 100)] / 1e6, median(compile) / 1e6);
+        System.out.println(line);
+        return String.format(Locale.ROOT, "one-pod pods=%d median_ms=%.1f", pods, took[changes / 2] / 1e6);
+    }
+
+    static MeshEndpoints mesh(int pods) {
+        List<PolicyEndpoint> out = new ArrayList<>();
+        for (int c = 1; c <= 2; c++) {
+            Map<String, Integer> identities = new HashMap<>();
+            for (int i = 0; i < pods; i++) {
+                String ns = "ns-" + (i % 100);
+                Map<String, String> labels = Map.of("app", "app-" + (i % 50));
+                Map<String, String> nsLabels = Map.of("team", "t-" + (i % 100 % 10),
+                        "kubernetes.io/metadata.name", ns);
+                int local = identities.computeIfAbsent(ns + "/" + labels, k -> Identities.FIRST_LOCAL + identities.size());
+                out.add(new PolicyEndpoint("c" + c, ns, "pod-" + i, ip(c, i), labels, nsLabels, Map.of(),
+                        Identities.of(c, local)));
+            }
+        }
+        return new MeshEndpoints(out, List.of(Cidr.parse("10.1.0.0/16").orElseThrow(),
+                Cidr.parse("10.2.0.0/16").orElseThrow()));
+    }
+
+    static List<Map<String, Object>> policies(int n) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            Map<String, Object> from = Map.of("podSelector", Map.of("matchLabels", Map.of("app", "app-" + ((j + 1) % 50))));
+            Map<String, Object> fromRemote = Map.of("podSelector", Map.of("matchLabels", Map.of("app",
+                    "app-" + ((j + 1) % 50), "io.cilium.k8s.policy.cluster", "c2")));
+            Map<String, Object> spec = new LinkedHashMap<>();
+            spec.put("podSelector", Map.of("matchLabels", Map.of("app", "app-" + (j % 50))));
+            spec.put("ingress", List.of(Map.of("from", List.of(from, fromRemote),
+                    "ports", List.of(Map.of("protocol", "TCP", "port", 8000 + j % 10)))));
+            if (j % 5 == 0) {
+                spec.put("egress", List.of(Map.of("to", List.of(Map.of("namespaceSelector",
+                        Map.of("matchLabels", Map.of("team", "t-" + (j % 10))))))));
+                spec.put("policyTypes", List.of("Ingress", "Egress"));
+            }
+            out.add(Map.of("apiVersion", "networking.k8s.io/v1", "kind", "NetworkPolicy",
+                    "metadata", Map.of("name", "p-" + j, "namespace", "ns-" + (j % 100)), "spec", spec));
+        }
+        return out;
+    }
+
+    private static InetAddress ip(int cluster, int i) {
+        try {
+            return InetAddress.getByAddress(new byte[] {10, (byte) cluster, (byte) (i >> 8), (byte) i});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double median(long[] values) {
+        long[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static void run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", argv) + " failed");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.clustermesh.agent.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.PolicyKind;
+import dev.clustermesh.core.policy.EndpointProgram;
+import dev.clustermesh.core.policy.Identities;
+import dev.clustermesh.core.policy.PolicyOptions;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.testing.Eventually;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The agent's policy book: events in, one program out; bad input named and left out; the first program waits. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PolicyBookTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String ALLOW_B_TO_A = """
+            {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"allow-b","namespace":"x"},
+             "spec":{"podSelector":{"matchLabels":{"pod":"a"}},
+                     "ingress":[{"from":[{"podSelector":{"matchLabels":{"pod":"b","io.cilium.k8s.policy.cluster":"c2"}}}]}]}}
+            """;
+
+    private final PolicyDatapath.Memory datapath = new PolicyDatapath.Memory();
+    private final AtomicBoolean settled = new AtomicBoolean(true);
+    private PolicyBook book;
+
+    @AfterEach
+    void close() {
+        if (book != null) {
+            book.close();
+        }
+    }
+
+    @Test
+    void aPolicyIsolatesItsPodAndAllowsTheRemotePeerItNames() {
+        book = start(Duration.ofSeconds(60));
+        book.configChanged("c1", ClusterConfig.newBuilder().setName("c1").setId(1).addPodCidrs("10.1.0.0/16").build());
+        book.configChanged("c2", ClusterConfig.newBuilder().setName("c2").setId(2).addPodCidrs("10.2.0.0/16").build());
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        Eventually.await(WAIT, () -> {
+            EndpointProgram a = datapath.last().endpoints().get(0);
+            assertThat(a.ingress().enforced()).isTrue();
+            assertThat(a.ingress().allows()).hasSize(1);
+            assertThat(a.ingress().decide(Identities.of(2, 256), ip("10.2.1.2"), dev.clustermesh.core.policy.Protocol.TCP,
+                    80).allowed()).isTrue();
+        });
+        assertThat(book.state().policies().applied()).hasSize(1);
+        assertThat(book.state().problems()).isEmpty();
+
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), null);
+        Eventually.await(WAIT, () -> assertThat(datapath.last().endpoints().get(0).ingress().enforced()).isFalse());
+    }
+
+    @Test
+    void aPolicyThatIsNotJsonIsNamedAndTheOthersStillApply() {
+        book = start(Duration.ofSeconds(60));
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.policyChanged("c1", policyKey("c1", "x", "broken"), "{not json: [");
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        book.policyChanged("c1", policyKey("c1", "x", "l7"), """
+                {"apiVersion":"cilium.io/v2","kind":"CiliumNetworkPolicy","metadata":{"name":"l7","namespace":"x"},
+                 "spec":{"endpointSelector":{},"ingress":[{"toPorts":[{"ports":[{"port":"80"}],
+                         "rules":{"http":[{"method":"GET"}]}}]}]}}
+                """);
+        Eventually.await(WAIT, () -> assertThat(book.state().policies().statuses()).hasSize(2));
+        assertThat(book.state().problems()).singleElement().asString().contains("broken", "not valid JSON");
+        assertThat(book.state().policies().applied()).singleElement()
+                .satisfies(p -> assertThat(p.toString()).contains("allow-b"));
+        assertThat(book.state().policies().warnings()).isNotEmpty()
+                .allSatisfy(w -> assertThat(w.toString()).contains("l7"));
+        assertThat(datapath.last().endpoints().get(0).ingress().enforced()).isTrue();
+    }
+
+    @Test
+    void anEndpointWithoutIdentityIsNamedAndSelectedByNothing() {
+        book = start(Duration.ofSeconds(60));
+        book.endpointChanged("c1", "10.1.1.9", pod("c1", 1, "x", "a", "10.1.1.9").toBuilder().setIdentity(0).build());
+        Eventually.await(WAIT, () -> assertThat(book.state().problems()).singleElement().asString()
+                .contains("c1/10.1.1.9", "no identity"));
+        assertThat(datapath.last().endpoints()).isEmpty();
+    }
+
+    @Test
+    void theFirstProgramWaitsUntilTheMeshHasSettled() {
+        settled.set(false);
+        book = start(Duration.ofSeconds(60));
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        // The worker re-checks every second: three checks pass while the mesh has not settled.
+        long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(book.programmed()).as("programmed before the clusters settled").isFalse();
+            Thread.onSpinWait();
+        }
+        settled.set(true);
+        Eventually.await(WAIT, () -> assertThat(book.programmed()).isTrue());
+        assertThat(datapath.last().endpoints()).hasSize(1);
+    }
+
+    @Test
+    void theFirstProgramStopsWaitingAfterTheSyncWait() {
+        settled.set(false);
+        book = start(Duration.ofMillis(200));
+        Eventually.await(WAIT, () -> assertThat(book.programmed()).isTrue());
+    }
+
+    private PolicyBook start(Duration syncWait) {
+        PolicyBook b = new PolicyBook("c1", PolicyOptions.DEFAULTS, datapath, settled::get, syncWait);
+        b.start();
+        return b;
+    }
+
+    private static MeshKey.Policy policyKey(String cluster, String ns, String name) {
+        return new MeshKey.Policy(cluster, PolicyKind.NETWORK_POLICY, ns, name);
+    }
+
+    private static Endpoint pod(String cluster, int clusterId, String ns, String pod, String ip) {
+        return Endpoint.newBuilder().setCluster(cluster).setNamespace(ns).setPod(pod).setIp(ip)
+                .putAllLabels(Map.of("pod", pod)).putNamespaceLabels("ns", ns)
+                .setIdentity(Identities.of(clusterId, 256)).build();
+    }
+
+    private static java.net.InetAddress ip(String text) {
+        return dev.clustermesh.core.net.IpAddresses.parse(text).orElseThrow();
+    }
+}
