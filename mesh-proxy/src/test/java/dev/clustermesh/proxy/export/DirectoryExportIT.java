@@ -51,6 +51,7 @@ class DirectoryExportIT {
     private static final String PLAIN = "mesh/v1/services/cluster1/demo/plain";
     private static final String ENDPOINTS = "mesh/v1/endpoints/cluster1/";
     private static final String IDENTITIES = "mesh/v1/identities/cluster1/";
+    private static final String HEARTBEAT = "mesh/v1/heartbeat/cluster1";
     private static final String POLICY = "mesh/v1/local/policies/cluster1/networkpolicy/demo/web-from-db";
 
     @RegisterExtension
@@ -92,9 +93,9 @@ class DirectoryExportIT {
         assertThat(EtcdKeys.policies(client, CLUSTER)).containsExactlyInAnyOrderEntriesOf(
                 Manifests.expectedPolicies(settings.clusterConfig(), dir)).containsKey(POLICY);
 
-        long beat = heartbeatRevision();
+        long beat = revision(HEARTBEAT);
         assertThat(((Heartbeat) EtcdKeys.get(client, "mesh/v1/heartbeat/cluster1")).getWriter()).isEqualTo("replica-a");
-        Eventually.await(WAIT, () -> assertThat(heartbeatRevision()).isGreaterThan(beat));
+        Eventually.await(WAIT, () -> assertThat(revision(HEARTBEAT)).isGreaterThan(beat));
 
         assertThat(registry.get("mesh.export.annotation.warnings").counter().count()).isEqualTo(1);
         assertThat(registry.get("mesh.export.leader").gauge().value()).isEqualTo(1);
@@ -349,8 +350,7 @@ class DirectoryExportIT {
         registry = new SimpleMeterRegistry();
         Exporter exporter = Exporter.create(Manifests.settings(identity, Duration.ofSeconds(5), Duration.ofMillis(500)),
                 etcdClient, new DirectorySource(dir, registry, errors::add), registry);
-        resources.add(etcdClient);
-        resources.add(exporter);
+        resources.addAll(List.of(etcdClient, exporter));
         exporter.start();
         return exporter;
     }
@@ -364,24 +364,11 @@ class DirectoryExportIT {
     }
 
     private void assertCanariesWrittenAfterTheirKeys() throws Exception {
-        Map<String, KeyValue> all = EtcdKeys.under(client, "mesh/v1/");
-        for (ResourceKind kind : ResourceKind.values()) {
-            long canaryRevision = all.get(new MeshKey.Synced(CLUSTER, kind).key()).getModRevision();
-            String prefix = kind == ResourceKind.SERVICES ? "services/cluster1/" : kind.segment() + "/cluster1/";
-            all.forEach((k, v) -> {
-                if (k.contains(prefix) && !k.startsWith("mesh/v1/synced/")) {
-                    assertThat(v.getModRevision()).as("%s before its canary", k).isLessThanOrEqualTo(canaryRevision);
-                }
-            });
-        }
+        EtcdKeys.assertCanariesWrittenAfterTheirKeys(client, CLUSTER);
     }
 
     private SyncCanary canary(ResourceKind kind) throws Exception {
         return (SyncCanary) EtcdKeys.get(client, new MeshKey.Synced(CLUSTER, kind).key());
-    }
-
-    private long heartbeatRevision() throws Exception {
-        return revision("mesh/v1/heartbeat/cluster1");
     }
 
     private long revision(String key) throws Exception {

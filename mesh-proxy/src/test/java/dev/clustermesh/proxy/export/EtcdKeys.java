@@ -95,4 +95,20 @@ final class EtcdKeys {
     static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
+
+    /** Every canary of {@code cluster} has a revision no older than each key of its kind. */
+    static void assertCanariesWrittenAfterTheirKeys(Client client, String cluster) throws Exception {
+        Map<String, KeyValue> all = under(client, "mesh/v1/");
+        for (ResourceKind kind : ResourceKind.values()) {
+            long canaryRevision = all.get(new MeshKey.Synced(cluster, kind).key()).getModRevision();
+            String prefix = kind == ResourceKind.SERVICES ? "services/" + cluster + "/"
+                    : kind.segment() + "/" + cluster + "/";
+            all.forEach((k, v) -> {
+                if (k.contains(prefix) && !k.startsWith("mesh/v1/synced/")) {
+                    org.assertj.core.api.Assertions.assertThat(v.getModRevision()).as("%s before its canary", k)
+                            .isLessThanOrEqualTo(canaryRevision);
+                }
+            });
+        }
+    }
 }
