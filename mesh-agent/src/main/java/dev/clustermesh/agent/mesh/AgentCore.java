@@ -5,17 +5,23 @@ import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.policy.PolicyBook;
 import dev.clustermesh.agent.policy.PolicyDatapath;
 import dev.clustermesh.agent.policy.PolicySettings;
+import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterStatus;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One agent: joins the clusters of its clusters directory, merges their state, and keeps the datapath equal to
  * the LB maps computed from it. Plain Java; the Quarkus application wraps one, tests may run several.
  */
 public final class AgentCore implements AutoCloseable {
+    private static final Set<ResourceKind> POLICY_KINDS = EnumSet.of(ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES);
+    private static final Set<ResourceKind> POLICY_KINDS_OWN = EnumSet.of(ResourceKind.ENDPOINTS,
+            ResourceKind.IDENTITIES, ResourceKind.POLICIES);
     private final AgentSettings settings;
     private final Datapath datapath;
     private final MeshFollower<Reconciler> follower;
@@ -40,9 +46,14 @@ public final class AgentCore implements AutoCloseable {
         this.reconciler = follower.consumer();
     }
 
+    /**
+     * True once every configured cluster has synced its endpoints and identities (and this one its policies):
+     * what the first policy program waits for, at most {@link PolicySettings#syncWait()}.
+     */
     private boolean settledForPolicy() {
         MeshFollower<Reconciler> f = follower;
-        return f != null && f.settled();
+        return f != null && f.settled() && f.clusters().values().stream().allMatch(s -> s.syncedKinds().containsAll(
+                s.name().equals(settings.cluster().name()) ? POLICY_KINDS_OWN : POLICY_KINDS));
     }
 
     /** This agent's network policy: what it last enforced. */
@@ -121,8 +132,10 @@ public final class AgentCore implements AutoCloseable {
     @Override
     public void close() {
         // The follower stops the reconciler first: withdrawing the clusters must not program an empty datapath.
-        follower.close();
+        // Policy first: withdrawing the clusters below reports every endpoint and policy as gone, which must
+        // not be programmed (the table stays as it is for the next agent).
         policy.close();
+        follower.close();
         datapath.close();
     }
 }

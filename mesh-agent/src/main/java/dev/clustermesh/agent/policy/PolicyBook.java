@@ -136,15 +136,28 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         worker.wake();
     }
 
+    /**
+     * A cluster's pod CIDRs. Kept when its state is withdrawn ({@code null}): an address of a disconnected cluster
+     * stays "unknown" rather than becoming "world", which CIDR rules could allow. Forgotten when the cluster is
+     * removed from the directory.
+     */
     @Override
     public void configChanged(String from, ClusterConfig value) {
+        if (value == null) {
+            return;
+        }
         synchronized (lock) {
-            if (value == null) {
-                podCidrs.remove(from);
-            } else {
-                podCidrs.put(from, value.getPodCidrsList().stream().map(Cidr::parse).flatMap(Optional::stream)
-                        .toList());
-            }
+            podCidrs.put(from, value.getPodCidrsList().stream().map(Cidr::parse).flatMap(Optional::stream).toList());
+            version++;
+        }
+        worker.wake();
+    }
+
+    @Override
+    public void clusterRemoved(String from) {
+        synchronized (lock) {
+            podCidrs.remove(from);
+            endpoints.remove(from);
             version++;
         }
         worker.wake();
@@ -184,9 +197,11 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             podCidrs.values().forEach(cidrs::addAll);
         }
         long t0 = System.nanoTime();
-        PolicySet set = PolicySet.parse(cluster, objects);
-        PolicyProgram program = PolicyCompiler.compile(set, new MeshEndpoints(mesh, cidrs), options);
+        PolicySet set;
+        PolicyProgram program;
         try {
+            set = PolicySet.parse(cluster, objects);
+            program = PolicyCompiler.compile(set, new MeshEndpoints(mesh, cidrs), options);
             datapath.apply(program, fullSync);
         } catch (RuntimeException e) {
             state = new State(state.version(), state.program(), state.policies(), state.problems(),
@@ -209,8 +224,8 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             }
             problems.add("policy " + key + ": not a JSON object; left out");
         } catch (RuntimeException e) {
-            problems.add("policy " + key + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
-                    + "); left out");
+            problems.add("policy " + key + ": not valid JSON (" + String.valueOf(e.getMessage()).lines().findFirst()
+                    .orElse("") + "); left out");
         }
         return Optional.empty();
     }

@@ -25,8 +25,9 @@ final class NetworkPolicyParser {
         List<Object> egress = ctx.list(spec.get("egress"), "spec.egress");
         boolean enforcesIngress = true;
         boolean enforcesEgress = !egress.isEmpty();
-        if (spec.containsKey("policyTypes")) {
-            List<Object> types = ctx.list(spec.get("policyTypes"), "spec.policyTypes");
+        List<Object> types = ctx.list(spec.get("policyTypes"), "spec.policyTypes");
+        // An empty or null list is as if it were absent, as the API server's defaulting treats it.
+        if (!types.isEmpty()) {
             enforcesIngress = types.contains("Ingress");
             enforcesEgress = types.contains("Egress");
             for (int i = 0; i < types.size(); i++) {

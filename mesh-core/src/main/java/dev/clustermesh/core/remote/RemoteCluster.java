@@ -309,7 +309,7 @@ public final class RemoteCluster implements AutoCloseable {
         if (closed || status.connected() || !episode.equals(disconnectedAt) || status.withdrawn()) {
             return;
         }
-        stores.forEach(WatchStore::clear);
+        (local ? List.<WatchStore<?>>of(services, nodes) : stores).forEach(WatchStore::clear); // own pods/policies stay
         tellConfig(null);
         status = new ClusterStatus(config.name(), status.id(), false, false, synced, 0, 0, 0, status.lastFailure(),
                 status.lastFailureAt(), Optional.empty(), status.lastHeartbeat(), true);

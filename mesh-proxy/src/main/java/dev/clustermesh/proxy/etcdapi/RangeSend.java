@@ -35,6 +35,8 @@ final class RangeSend {
     private boolean written;
     private boolean ended;
     private long timer = -1;
+    /** Whether this answer waits for its fence (large, hook attached) rather than for on-ready. */
+    private boolean fenced;
 
     RangeSend(RangeBudget budget, StreamObserver<byte[]> out, Context context, Optional<WriteFence> fence) {
         this.budget = budget;
@@ -86,9 +88,12 @@ final class RangeSend {
             throw e;
         }
         written = true;
-        if (fence != null) {
+        // Small answers go without a fence, as before it: they cannot hurt the heap, and an empty DATA frame per
+        // answer would be many of them on a busy connection (some HTTP/2 clients refuse runs of empty frames).
+        if (fence != null && held > COPIES * RangeBudget.SMALL) {
+            fenced = true;
             timer = context.owner().setTimer(WRITE_WAIT_MILLIS, id -> run(this::onWritten));
-            fence.afterWritten(() -> run(this::onWritten));
+            fence.afterWritten(() -> run(this::onWritten), () -> run(this::onCancel));
         } else if (call == null || call.isReady()) {
             complete();
         } else {
@@ -105,7 +110,7 @@ final class RangeSend {
     }
 
     private void onReady() {
-        if (fence == null) {
+        if (!fenced) {
             onWritten();
         }
     }

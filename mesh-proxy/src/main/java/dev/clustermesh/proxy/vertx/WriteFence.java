@@ -16,22 +16,23 @@ import io.vertx.core.http.HttpServerResponse;
 public interface WriteFence {
 
     /**
-     * Runs {@code done} once everything written on the call before this has been written out, or at once should
-     * the stream be gone (reset, closed); {@code done} runs exactly once either way, on the call's context.
+     * Runs {@code written} once everything written on the call before this has been written out, or {@code gone}
+     * should the stream be gone first (reset, closed: nothing of it is queued any more); exactly one of them runs,
+     * once.
      */
-    void afterWritten(Runnable done);
+    void afterWritten(Runnable written, Runnable gone);
 
     /** The fence of an HTTP/2 response. */
     static WriteFence of(HttpServerResponse response) {
-        return done -> afterWritten(response, done);
+        return (written, gone) -> afterWritten(response, written, gone);
     }
 
-    private static void afterWritten(HttpServerResponse response, Runnable done) {
+    private static void afterWritten(HttpServerResponse response, Runnable written, Runnable gone) {
         try {
-            response.write(Buffer.buffer()).onComplete(ar -> done.run());
+            response.write(Buffer.buffer()).onComplete(ar -> (ar.succeeded() ? written : gone).run());
         } catch (RuntimeException e) {
             // The response ended or its stream was reset: nothing of it is still queued.
-            done.run();
+            gone.run();
         }
     }
 }

@@ -132,6 +132,29 @@ class RangeSendTest {
         assertThat(call.events).containsExactly("next " + SIZE);
     }
 
+    @Test
+    void aFencedAnswerWhoseStreamWentAwayGivesItsBytesBackWithoutCompleting() {
+        FakeCall call = new FakeCall(true);
+        FakeFence fence = new FakeFence();
+        send(call, new byte[SIZE], fence);
+        Eventually.await(WAIT, () -> assertThat(budget.used()).isEqualTo(RangeSend.COPIES * SIZE));
+        fence.gone();
+        Eventually.await(WAIT, () -> assertThat(budget.used()).isZero());
+        onContext(() -> "the context ran what the fence queued");
+        assertThat(call.events).containsExactly("next " + SIZE);
+    }
+
+    @Test
+    void aSmallAnswerGoesWithoutItsFence() {
+        FakeCall call = new FakeCall(true);
+        FakeFence fence = new FakeFence();
+        send(call, new byte[(int) RangeBudget.SMALL], fence);
+        Eventually.await(WAIT, () -> assertThat(call.events).containsExactly("next " + RangeBudget.SMALL,
+                "completed"));
+        assertThat(fence.asked).as("no empty DATA frame for a small answer").isZero();
+        assertThat(budget.used()).isZero();
+    }
+
     private void send(FakeCall call, byte[] answer) {
         RangeSend send = onContext(() -> new RangeSend(budget, call, context, Optional.empty()));
         send.send(answer.length / 2, () -> answer);
@@ -142,17 +165,25 @@ class RangeSendTest {
         send.send(answer.length / 2, () -> answer);
     }
 
-    /** A fence the test opens: the transport has written everything out. */
+    /** A fence the test opens: the transport has written everything out, or the stream went away. */
     private static final class FakeFence implements WriteFence {
-        private volatile Runnable done = () -> { };
+        private volatile Runnable written = () -> { };
+        private volatile Runnable gone = () -> { };
+        volatile int asked;
 
         @Override
-        public void afterWritten(Runnable done) {
-            this.done = done;
+        public void afterWritten(Runnable written, Runnable gone) {
+            asked++;
+            this.written = written;
+            this.gone = gone;
         }
 
         void written() {
-            done.run();
+            written.run();
+        }
+
+        void gone() {
+            gone.run();
         }
     }
 

@@ -96,11 +96,14 @@ class VertxHooksIT {
     }
 
     @Test
-    void writeFenceHoldsEachRangeAnswersBytesUntilWrittenOut() throws Exception {
+    void writeFenceHoldsALargeRangeAnswersBytesUntilWrittenOut() throws Exception {
+        String big = "x".repeat(200 * 1024);
+        upstream.getKVClient().put(bytes("mesh/v1/hooks-it/big"), bytes(big)).get();
         long before = hooks.attachedCount(Hook.WRITE_FENCE);
         try (Client client = ProxyClients.proxy(ProxyTestEnvironment.current().local())) {
-            assertThat(client.getKVClient().get(bytes("mesh/v1/config/cluster1")).get(10, TimeUnit.SECONDS).getCount())
-                    .isEqualTo(1);
+            Eventually.await(Duration.ofSeconds(20), () -> assertThat(client.getKVClient()
+                    .get(bytes("mesh/v1/hooks-it/big")).get(10, TimeUnit.SECONDS).getKvs())
+                    .singleElement().satisfies(kv -> assertThat(kv.getValue().toString()).hasSize(big.length())));
         }
         assertThat(hooks.attachedCount(Hook.WRITE_FENCE)).isGreaterThan(before);
         assertThat(hooks.missedCount(Hook.WRITE_FENCE)).isZero();

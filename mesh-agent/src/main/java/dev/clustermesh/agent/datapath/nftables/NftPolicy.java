@@ -10,6 +10,7 @@ import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.Direction;
 import dev.clustermesh.core.policy.DirectionProgram;
 import dev.clustermesh.core.policy.EndpointProgram;
+import dev.clustermesh.core.policy.Identities;
 import dev.clustermesh.core.policy.IpBlock;
 import dev.clustermesh.core.policy.PeerMatch;
 import dev.clustermesh.core.policy.PolicyProgram;
@@ -142,10 +143,10 @@ final class NftPolicy {
             String chain = "pe_" + hex(ep.ip()) + (egress ? "_e" : "_i");
             List<String> body = new ArrayList<>();
             for (ProgramEntry e : dp.denies()) {
-                body.add(rule(e, egress, "drop"));
+                rules(e, egress, "drop", body);
             }
             for (ProgramEntry e : dp.allows()) {
-                body.add(rule(e, egress, "accept"));
+                rules(e, egress, "accept", body);
             }
             if (dp.enforced()) {
                 body.add("counter drop");
@@ -155,16 +156,22 @@ final class NftPolicy {
             element(d.field() + "_eps", ep.ip().getHostAddress(), List.of("jump " + chain));
         }
 
-        private String rule(ProgramEntry e, boolean egress, String verdict) {
+        /** The rules of one entry, added to {@code body}: one, or two when the peers include "world". */
+        private void rules(ProgramEntry e, boolean egress, String verdict, List<String> body) {
             String peerAddr = "ip " + (egress ? "daddr" : "saddr");
-            StringBuilder r = new StringBuilder();
+            String ports = ports(e.port());
+            // World: not a known pod and not inside a pod CIDR.
+            String world = peerAddr + " != @" + PODS + " " + peerAddr + " != @" + PODNETS + " ";
             PeerMatch peer = e.peer();
             if (peer instanceof PeerMatch.IdentitySet ids) {
                 String set = peerSet(e, false);
                 for (int id : ids.identities()) {
                     addressesOf.getOrDefault(id, List.of()).forEach(a -> element(set, a, List.of()));
                 }
-                r.append(peerAddr).append(" @").append(set).append(' ');
+                body.add(peerAddr + " @" + set + " " + ports + "counter " + verdict);
+                if (ids.identities().contains(Identities.WORLD)) {
+                    body.add(world + ports + "counter " + verdict);
+                }
             } else if (peer instanceof PeerMatch.CidrSet cidrs) {
                 String set = peerSet(e, true);
                 for (IpBlock block : cidrs.blocks()) {
@@ -172,27 +179,33 @@ final class NftPolicy {
                         Ipv4Ranges.minus(block.cidr(), block.except()).forEach(c -> element(set, c, List.of()));
                     }
                 }
-                // CIDR peers are world only: not a known pod, not inside a pod CIDR.
-                r.append(peerAddr).append(" != @").append(PODS).append(' ').append(peerAddr).append(" != @")
-                        .append(PODNETS).append(' ').append(peerAddr).append(" @").append(set).append(' ');
+                body.add(world + peerAddr + " @" + set + " " + ports + "counter " + verdict);
+            } else {
+                body.add(ports + "counter " + verdict);
             }
-            PortMatch port = e.port();
-            if (port.protocol() != null) {
-                r.append("meta l4proto ").append(port.protocol().name().toLowerCase(java.util.Locale.ROOT)).append(' ');
-                if (!port.isAnyPort()) {
-                    r.append("th dport ").append(port.first() == port.last() ? Integer.toString(port.first())
-                            : port.first() + "-" + port.last()).append(' ');
-                }
+        }
+
+        private static String ports(PortMatch port) {
+            if (port.protocol() == null) {
+                return "";
             }
-            return r.append("counter ").append(verdict).toString();
+            String p = "meta l4proto " + port.protocol().name().toLowerCase(java.util.Locale.ROOT) + " ";
+            if (!port.isAnyPort()) {
+                p += "th dport " + (port.first() == port.last() ? Integer.toString(port.first())
+                        : port.first() + "-" + port.last()) + " ";
+            }
+            return p;
         }
 
         /**
-         * The set of one entry's peers, named after its rule and the place of this peer among the distinct peers
-         * of that rule (usually one), so its content can change while its name, and the rules naming it, stay.
+         * The set of one entry's peers, named after its rule, its ports and the place of this peer among the
+         * distinct peers of that rule and ports (usually one), so its content can change while its name, and the
+         * rules naming it, stay.
          */
         private String peerSet(ProgramEntry e, boolean interval) {
-            String rule = e.rule() + (interval ? "|cidr" : "|ids");
+            // Keyed by the port too: egress named ports give one peer per port number, which must keep its set
+            // when another number comes or goes.
+            String rule = e.rule() + (interval ? "|cidr|" : "|ids|") + e.port();
             List<PeerMatch> seen = peersOfRule.computeIfAbsent(rule, k -> new ArrayList<>());
             int k = seen.indexOf(e.peer());
             if (k < 0) {

@@ -66,6 +66,26 @@ class NftPolicyTest {
         assertThat(tx.commands()).noneMatch(cmd -> cmd.contains(" rule ") || cmd.contains(" chain "));
     }
 
+    @Test
+    void aWorldPeerMatchesAddressesOutsideThePodsAndTheirCidrs() throws Exception {
+        InetAddress pod = InetAddress.getByName("10.1.1.1");
+        dev.clustermesh.core.policy.RuleRef ref = new dev.clustermesh.core.policy.RuleRef(
+                new dev.clustermesh.core.policy.PolicyRef("CiliumNetworkPolicy", "x", "to-world"), "egress", 0);
+        dev.clustermesh.core.policy.ProgramEntry toWorld = new dev.clustermesh.core.policy.ProgramEntry(ref,
+                new dev.clustermesh.core.policy.PeerMatch.IdentitySet(List.of(dev.clustermesh.core.policy.Identities.WORLD)),
+                dev.clustermesh.core.policy.PortMatch.ANY);
+        dev.clustermesh.core.policy.DirectionProgram none = new dev.clustermesh.core.policy.DirectionProgram(false,
+                List.of(), List.of());
+        EndpointProgram ep = new EndpointProgram("x", "a", pod, 65792, none,
+                new dev.clustermesh.core.policy.DirectionProgram(true, List.of(toWorld), List.of()));
+        PolicyProgram p = new PolicyProgram("c1", List.of(ep), Map.of(pod, 65792),
+                List.of(dev.clustermesh.core.policy.Cidr.parse("10.1.0.0/16").orElseThrow()));
+        Desired d = NftPolicy.render(p);
+        assertThat(d.rules().get("pe_0a010101_e")).contains("ip daddr != @pods ip daddr != @podnets counter accept",
+                "counter drop");
+        assertThat(NftPolicyDiff.full(d).error()).isEmpty();
+    }
+
     private static PolicyProgram empty(PolicyProgram p) {
         return new PolicyProgram(p.cluster(), List.of(), p.ipIdentities(), p.podCidrs());
     }
