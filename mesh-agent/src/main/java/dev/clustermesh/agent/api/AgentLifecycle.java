@@ -31,6 +31,31 @@ final class AgentLifecycle {
         Gauge.builder("mesh_agent_global_services", core, c -> c.view().serviceCount()).register(registry);
         Gauge.builder("mesh_agent_lb_services", core, c -> c.lbSizes()[0]).register(registry);
         Gauge.builder("mesh_agent_lb_backends", core, c -> c.lbSizes()[1]).register(registry);
+        policyGauges(registry);
+    }
+
+    /** What the agent's policy last applied (issue 13); read from its state, never blocking. */
+    private void policyGauges(MeterRegistry registry) {
+        Gauge.builder("mesh_agent_policies", core, c -> c.policy().state().policies().applied().size())
+                .tag("state", "applied").description("This cluster's policies in force").register(registry);
+        Gauge.builder("mesh_agent_policies", core, c -> c.policy().state().policies().statuses().size()
+                - c.policy().state().policies().applied().size()).tag("state", "refused")
+                .description("This cluster's policies refused whole (see their warnings)").register(registry);
+        Gauge.builder("mesh_agent_policy_warnings", core, c -> c.policy().state().policies().warnings().size())
+                .description("Warnings on this cluster's policies").register(registry);
+        Gauge.builder("mesh_agent_policy_problems", core, c -> c.policy().state().problems().size())
+                .description("Policies that are not JSON objects and endpoints without identity, left out")
+                .register(registry);
+        Gauge.builder("mesh_agent_policy_endpoints", core, c -> c.policy().state().program().ipIdentities().size())
+                .description("Pod addresses of the whole mesh known to policy").register(registry);
+        Gauge.builder("mesh_agent_policy_identities", core, c -> c.policy().state().program().ipIdentities().values()
+                .stream().distinct().count()).description("Identities of the whole mesh known to policy")
+                .register(registry);
+        Gauge.builder("mesh_agent_policy_enforced_endpoints", core, c -> c.policy().state().program().endpoints()
+                .stream().filter(e -> e.ingress().enforced() || e.egress().enforced()).count())
+                .description("Local pods some policy isolates").register(registry);
+        Gauge.builder("mesh_agent_policy_apply_seconds", core, c -> c.policy().state().applyNanos() / 1e9)
+                .description("How long the last policy compile and apply took").register(registry);
     }
 
     @Produces

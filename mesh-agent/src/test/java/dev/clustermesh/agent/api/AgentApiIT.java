@@ -114,7 +114,10 @@ class AgentApiIT {
                 .body(containsString("mesh_agent_connected_clusters 1.0"))
                 .body(containsString("mesh_agent_bad_cluster_files_total"))
                 .body(containsString("mesh_agent_cluster_sync_seconds_count{cluster=\"cluster1\""))
-                .body(containsString("mesh_agent_lb_backends 2.0")));
+                .body(containsString("mesh_agent_lb_backends 2.0"))
+                .body(containsString("mesh_agent_policies{state=\"applied\"} 0.0"))
+                .body(containsString("mesh_agent_policy_enforced_endpoints 0.0"))
+                .body(containsString("mesh_agent_policy_apply_seconds")));
     }
 
     @Test
