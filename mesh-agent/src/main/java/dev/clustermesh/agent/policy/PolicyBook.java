@@ -53,6 +53,8 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     private final Map<String, Map<String, Endpoint>> endpoints = new HashMap<>();
     private final Map<String, String> policies = new TreeMap<>();
     private final Map<String, List<Cidr>> podCidrs = new TreeMap<>();
+    /** Per cluster, the digest of its identity label filter ({@code ""} when it announces none). */
+    private final Map<String, String> filters = new TreeMap<>();
     private long version;
     private volatile State state = State.NONE;
 
@@ -148,6 +150,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         }
         synchronized (lock) {
             podCidrs.put(from, value.getPodCidrsList().stream().map(Cidr::parse).flatMap(Optional::stream).toList());
+            filters.put(from, value.getIdentityLabelFilter().getDigest());
             version++;
         }
         worker.wake();
@@ -157,6 +160,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     public void clusterRemoved(String from) {
         synchronized (lock) {
             podCidrs.remove(from);
+            filters.remove(from);
             endpoints.remove(from);
             version++;
         }
@@ -190,7 +194,17 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             if (v == state.version() && !fullSync) {
                 return;
             }
-            endpoints.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
+            String ours = filters.getOrDefault(cluster, "");
+            Map<String, Map<String, Endpoint>> comparable = new HashMap<>(endpoints);
+            filters.forEach((c, digest) -> {
+                if (!c.equals(cluster) && !ours.isEmpty() && !digest.isEmpty() && !digest.equals(ours)) {
+                    // Its identities stand for other label sets than ours: selectors would match the wrong pods.
+                    comparable.remove(c);
+                    problems.add("cluster " + c + ": identity label filter differs from " + cluster + "'s (digest "
+                            + abbreviate(digest) + " vs " + abbreviate(ours) + "); its pods are unknown to policy");
+                }
+            });
+            comparable.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
                     () -> problems.add("endpoint " + c + "/" + ip + " (" + e.getNamespace() + "/" + e.getPod()
                             + "): no identity or a bad address; no policy selects it"))));
             policies.forEach((key, json) -> parse(key, json, problems).ifPresent(objects::add));
@@ -213,6 +227,10 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         if (!set.warnings().isEmpty()) {
             LOG.debugf("policies applied with %d warnings", set.warnings().size());
         }
+    }
+
+    private static String abbreviate(String digest) {
+        return digest.length() > 12 ? digest.substring(0, 12) : digest;
     }
 
     @SuppressWarnings("unchecked")

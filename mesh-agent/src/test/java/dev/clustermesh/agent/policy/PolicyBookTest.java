@@ -91,6 +91,26 @@ class PolicyBookTest {
     }
 
     @Test
+    void aRemoteWithAnotherIdentityLabelFilterIsRefusedByName() {
+        book = start(Duration.ofSeconds(60));
+        book.configChanged("c1", config("c1", 1, "10.1.0.0/16", "aaaa"));
+        book.configChanged("c2", config("c2", 2, "10.2.0.0/16", "bbbb"));
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        Eventually.await(WAIT, () -> assertThat(book.state().problems()).singleElement().asString()
+                .contains("cluster c2", "identity label filter differs"));
+        assertThat(datapath.last().ipIdentities()).as("c2's pod is unknown to policy")
+                .doesNotContainKey(ip("10.2.1.2"));
+        assertThat(datapath.last().endpoints().get(0).ingress().decide(Identities.of(2, 256), ip("10.2.1.2"),
+                dev.clustermesh.core.policy.Protocol.TCP, 80).allowed()).isFalse();
+
+        book.configChanged("c2", config("c2", 2, "10.2.0.0/16", "aaaa"));
+        Eventually.await(WAIT, () -> assertThat(datapath.last().ipIdentities()).containsKey(ip("10.2.1.2")));
+        assertThat(book.state().problems()).isEmpty();
+    }
+
+    @Test
     void theFirstProgramWaitsUntilTheMeshHasSettled() {
         settled.set(false);
         book = start(Duration.ofSeconds(60));
@@ -117,6 +137,11 @@ class PolicyBookTest {
         PolicyBook b = new PolicyBook("c1", PolicyOptions.DEFAULTS, datapath, settled::get, syncWait);
         b.start();
         return b;
+    }
+
+    private static ClusterConfig config(String name, int id, String podCidr, String filterDigest) {
+        return ClusterConfig.newBuilder().setName(name).setId(id).addPodCidrs(podCidr).setIdentityLabelFilter(
+                dev.clustermesh.proto.mesh.v1.IdentityLabelFilter.newBuilder().setDigest(filterDigest)).build();
     }
 
     private static MeshKey.Policy policyKey(String cluster, String ns, String name) {
