@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import org.jboss.logging.Logger;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -40,7 +39,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
  */
 public final class PolicyBook implements MeshListener, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(PolicyBook.class);
 
     private final String cluster;
     private final PolicyOptions options;
@@ -224,9 +222,6 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         }
         state = new State(v, program, set, List.copyOf(problems), Optional.of(Instant.now()), System.nanoTime() - t0,
                 Optional.empty());
-        if (!set.warnings().isEmpty()) {
-            LOG.debugf("policies applied with %d warnings", set.warnings().size());
-        }
     }
 
     private static String abbreviate(String digest) {
