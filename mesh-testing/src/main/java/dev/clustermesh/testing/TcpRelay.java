@@ -77,9 +77,24 @@ public final class TcpRelay implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket in = s.accept();
-                Socket out = new Socket(targetAddress, targetPort);
-                sockets.add(in);
-                sockets.add(out);
+                Socket out;
+                try {
+                    out = new Socket(targetAddress, targetPort);
+                } catch (IOException e) {
+                    closeQuietly(in);
+                    continue;
+                }
+                synchronized (this) {
+                    // A cut() between accept() and here must not leave this pair relaying: it would keep the
+                    // client connected through a cut relay (seen once as a watcher never noticing the cut).
+                    if (server != s) {
+                        closeQuietly(in);
+                        closeQuietly(out);
+                        continue;
+                    }
+                    sockets.add(in);
+                    sockets.add(out);
+                }
                 pump(in, out);
                 pump(out, in);
             } catch (IOException e) {

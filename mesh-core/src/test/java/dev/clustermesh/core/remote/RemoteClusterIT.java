@@ -108,7 +108,9 @@ class RemoteClusterIT {
         put(KeyLayout.SERVICES + "cluster2/default/a", service("cluster2", "10.20.0.1").toBuilder().setName("a").build().toByteArray());
         put(KeyLayout.SERVICES + "cluster2/default/b", service("cluster2", "10.20.0.2").toBuilder().setName("b").build().toByteArray());
         try (RemoteCluster rc = watcher("cluster2", FAST)) {
-            Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(2));
+            // Ready, not only listed: the list reaches the listener just before the session is marked connected.
+            Eventually.await(WAIT, () -> assertThat(rc.status().ready()).isTrue());
+            assertThat(seen.services).hasSize(2);
             relay.cut();
             Eventually.await(WAIT, () -> assertThat(rc.status().connected()).isFalse());
             assertThat(rc.status().lastFailure()).isNotEmpty();
@@ -129,7 +131,8 @@ class RemoteClusterIT {
         put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
         RemoteClusterOptions ttl = new RemoteClusterOptions(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1));
         try (RemoteCluster rc = watcher("cluster2", ttl)) {
-            Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
+            Eventually.await(WAIT, () -> assertThat(rc.status().ready()).isTrue());
+            assertThat(seen.services).hasSize(1);
             relay.cut();
             Eventually.await(WAIT, () -> assertThat(rc.status().withdrawn()).isTrue());
             assertThat(seen.services).isEmpty();
