@@ -53,7 +53,13 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     private final Map<String, List<Cidr>> podCidrs = new TreeMap<>();
     /** Per cluster, the digest of its identity label filter ({@code ""} when it announces none). */
     private final Map<String, String> filters = new TreeMap<>();
+    /** Endpoint changes since the last program, for the cheap path ({@link AddressDelta}). */
+    private final AddressDelta changes = new AddressDelta();
+    /** Something besides endpoints changed since the last program: the next one is compiled in full. */
+    private boolean structural = true;
     private long version;
+    // Worker thread only.
+    private AddressDelta.Basis basis;
     private volatile State state = State.NONE;
 
     /**
@@ -110,11 +116,8 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     public void endpointChanged(String from, String ip, Endpoint value) {
         synchronized (lock) {
             Map<String, Endpoint> of = endpoints.computeIfAbsent(from, k -> new HashMap<>());
-            if (value == null) {
-                of.remove(ip);
-            } else {
-                of.put(ip, value);
-            }
+            Endpoint before = value == null ? of.remove(ip) : of.put(ip, value);
+            changes.record(from, ip, before, value);
             version++;
         }
         worker.wake();
@@ -131,6 +134,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             } else {
                 policies.put(key.key(), json);
             }
+            structural = true;
             version++;
         }
         worker.wake();
@@ -149,6 +153,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         synchronized (lock) {
             podCidrs.put(from, value.getPodCidrsList().stream().map(Cidr::parse).flatMap(Optional::stream).toList());
             filters.put(from, value.getIdentityLabelFilter().getDigest());
+            structural = true;
             version++;
         }
         worker.wake();
@@ -160,6 +165,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             podCidrs.remove(from);
             filters.remove(from);
             endpoints.remove(from);
+            structural = true;
             version++;
         }
         worker.wake();
@@ -178,6 +184,25 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         worker.wake();
     }
 
+    /** Collects the inputs of a full compile (the caller holds the lock); drops clusters whose filter differs. */
+    private void gather(Map<String, Map<String, Endpoint>> comparable, List<PolicyEndpoint> mesh, List<String> problems,
+            List<Map<String, Object>> objects, List<Cidr> cidrs) {
+        String ours = filters.getOrDefault(cluster, "");
+        filters.forEach((c, digest) -> {
+            if (!c.equals(cluster) && !ours.isEmpty() && !digest.isEmpty() && !digest.equals(ours)) {
+                // Its identities stand for other label sets than ours: selectors would match the wrong pods.
+                comparable.remove(c);
+                problems.add("cluster " + c + ": identity label filter differs from " + cluster + "'s (digest "
+                        + abbreviate(digest) + " vs " + abbreviate(ours) + "); its pods are unknown to policy");
+            }
+        });
+        comparable.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
+                () -> problems.add("endpoint " + c + "/" + ip + " (" + e.getNamespace() + "/" + e.getPod()
+                        + "): no identity or a bad address; no policy selects it"))));
+        policies.forEach((key, json) -> parse(key, json, problems).ifPresent(objects::add));
+        podCidrs.values().forEach(cidrs::addAll);
+    }
+
     private void run(boolean fullSync) {
         if (state.version() < 0 && !settled.getAsBoolean() && System.nanoTime() - startBy < 0) {
             return;
@@ -187,41 +212,70 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         List<String> problems = new ArrayList<>();
         List<Map<String, Object>> objects = new ArrayList<>();
         List<Cidr> cidrs = new ArrayList<>();
+        Optional<AddressDelta.Delta> delta;
+        Map<String, Map<String, Endpoint>> comparable;
         synchronized (lock) {
             v = version;
             if (v == state.version() && !fullSync) {
                 return;
             }
-            String ours = filters.getOrDefault(cluster, "");
-            Map<String, Map<String, Endpoint>> comparable = new HashMap<>(endpoints);
-            filters.forEach((c, digest) -> {
-                if (!c.equals(cluster) && !ours.isEmpty() && !digest.isEmpty() && !digest.equals(ours)) {
-                    // Its identities stand for other label sets than ours: selectors would match the wrong pods.
-                    comparable.remove(c);
-                    problems.add("cluster " + c + ": identity label filter differs from " + cluster + "'s (digest "
-                            + abbreviate(digest) + " vs " + abbreviate(ours) + "); its pods are unknown to policy");
-                }
-            });
-            comparable.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
-                    () -> problems.add("endpoint " + c + "/" + ip + " (" + e.getNamespace() + "/" + e.getPod()
-                            + "): no identity or a bad address; no policy selects it"))));
-            policies.forEach((key, json) -> parse(key, json, problems).ifPresent(objects::add));
-            podCidrs.values().forEach(cidrs::addAll);
+            List<AddressDelta.Change> pending = changes.drain();
+            boolean full = fullSync || structural || basis == null || state.version() < 0;
+            structural = false;
+            delta = full ? Optional.empty()
+                    : AddressDelta.of(pending, state.program(), basis, cluster, this::claimedElsewhere);
+            comparable = delta.isPresent() ? Map.of() : new HashMap<>(endpoints);
+            if (delta.isEmpty()) {
+                gather(comparable, mesh, problems, objects, cidrs);
+            }
+        }
+        if (delta.isPresent()) {
+            applyAddresses(v, delta.get());
+            return;
         }
         long t0 = System.nanoTime();
         PolicySet set;
         PolicyProgram program;
+        MeshEndpoints known = new MeshEndpoints(mesh, cidrs);
+        basis = null;
         try {
             set = PolicySet.parse(cluster, objects);
-            program = PolicyCompiler.compile(set, new MeshEndpoints(mesh, cidrs), options);
+            program = PolicyCompiler.compile(set, known, options);
             datapath.apply(program, fullSync);
         } catch (RuntimeException e) {
-            state = new State(state.version(), state.program(), state.policies(), state.problems(),
-                    state.appliedAt(), state.applyNanos(), Optional.of(String.valueOf(e.getMessage())));
-            throw e;
+            throw failed(e);
         }
+        basis = AddressDelta.Basis.of(known.identityLabels(), comparable.keySet(), set);
         state = new State(v, program, set, List.copyOf(problems), Optional.of(Instant.now()), System.nanoTime() - t0,
                 Optional.empty());
+    }
+
+    /** The cheap path: only addresses of known identities moved since the last program. */
+    private void applyAddresses(long v, AddressDelta.Delta delta) {
+        long t0 = System.nanoTime();
+        if (!delta.removed().isEmpty() || !delta.added().isEmpty()) {
+            try {
+                datapath.applyAddresses(delta.program(), delta.removed(), delta.added());
+            } catch (RuntimeException e) {
+                throw failed(e);
+            }
+        }
+        State s = state;
+        state = new State(v, delta.program(), s.policies(), s.problems(), Optional.of(Instant.now()),
+                System.nanoTime() - t0, Optional.empty());
+    }
+
+    /** Records a failed apply (the previous program stays) and returns the failure for the worker to retry. */
+    private RuntimeException failed(RuntimeException e) {
+        State s = state;
+        state = new State(s.version(), s.program(), s.policies(), s.problems(), s.appliedAt(), s.applyNanos(),
+                Optional.of(String.valueOf(e.getMessage())));
+        return e;
+    }
+
+    /** Whether a cluster other than {@code from} has a pod at {@code ip} (the caller holds the lock). */
+    private boolean claimedElsewhere(String from, String ip) {
+        return endpoints.entrySet().stream().anyMatch(e -> !e.getKey().equals(from) && e.getValue().containsKey(ip));
     }
 
     private static String abbreviate(String digest) {

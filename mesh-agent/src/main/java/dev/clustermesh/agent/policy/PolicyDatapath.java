@@ -1,6 +1,8 @@
 package dev.clustermesh.agent.policy;
 
 import dev.clustermesh.core.policy.PolicyProgram;
+import java.net.InetAddress;
+import java.util.Map;
 
 /** Where a policy program is enforced: nftables on the node, or only remembered. */
 public interface PolicyDatapath extends AutoCloseable {
@@ -13,6 +15,19 @@ public interface PolicyDatapath extends AutoCloseable {
      */
     void apply(PolicyProgram program, boolean fullSync);
 
+    /**
+     * Makes {@code program} the one enforced, where it differs from the last one applied only in pod addresses of
+     * identities that one already knew: the cheap path for pods coming and going (element operations only).
+     *
+     * @param removed addresses that left, with the identity they had
+     * @param added addresses that joined or changed identity, with their identity now
+     * @throws RuntimeException as {@link #apply}
+     */
+    default void applyAddresses(PolicyProgram program, Map<InetAddress, Integer> removed,
+            Map<InetAddress, Integer> added) {
+        apply(program, false);
+    }
+
     @Override
     default void close() {
     }
@@ -20,10 +35,30 @@ public interface PolicyDatapath extends AutoCloseable {
     /** Remembers the program and enforces nothing: the agent's {@code memory} datapath mode. */
     final class Memory implements PolicyDatapath {
         private volatile PolicyProgram last;
+        private final java.util.concurrent.atomic.AtomicLong programs = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong addressChanges = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
         public void apply(PolicyProgram program, boolean fullSync) {
             last = program;
+            programs.incrementAndGet();
+        }
+
+        @Override
+        public void applyAddresses(PolicyProgram program, Map<InetAddress, Integer> removed,
+                Map<InetAddress, Integer> added) {
+            last = program;
+            addressChanges.incrementAndGet();
+        }
+
+        /** How many whole programs were applied. */
+        public long programs() {
+            return programs.get();
+        }
+
+        /** How many address-only changes were applied. */
+        public long addressChanges() {
+            return addressChanges.get();
         }
 
         /** The last program applied, null before the first. */

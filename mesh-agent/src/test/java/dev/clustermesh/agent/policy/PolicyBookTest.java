@@ -62,6 +62,49 @@ class PolicyBookTest {
     }
 
     @Test
+    void remotePodsOfAKnownIdentityComeAndGoAsAddressesOnlyAndANewIdentityRecompiles() {
+        book = start(Duration.ofSeconds(60));
+        book.configChanged("c1", ClusterConfig.newBuilder().setName("c1").setId(1).addPodCidrs("10.1.0.0/16").build());
+        book.configChanged("c2", ClusterConfig.newBuilder().setName("c2").setId(2).addPodCidrs("10.2.0.0/16").build());
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        Eventually.await(WAIT, () -> assertThat(book.state().policies().applied()).hasSize(1));
+        long programs = datapath.programs();
+
+        // A second replica of b in c2: same labels, same identity.
+        book.endpointChanged("c2", "10.2.1.3", pod("c2", 2, "x", "b", "10.2.1.3"));
+        Eventually.await(WAIT, () -> assertThat(allowed("10.2.1.3")).isTrue());
+        assertThat(datapath.addressChanges()).isEqualTo(1);
+        assertThat(datapath.programs()).isEqualTo(programs);
+
+        // It goes: its address is unknown again, still without a compile.
+        book.endpointChanged("c2", "10.2.1.3", null);
+        Eventually.await(WAIT, () -> assertThat(datapath.last().ipIdentities()).doesNotContainKey(ip("10.2.1.3")));
+        assertThat(allowed("10.2.1.3")).isFalse();
+        assertThat(datapath.addressChanges()).isEqualTo(2);
+        assertThat(datapath.programs()).isEqualTo(programs);
+
+        // A pod with labels no known identity has: compiled in full, and selected by nothing here.
+        book.endpointChanged("c2", "10.2.1.4", pod("c2", 2, "x", "c", "10.2.1.4").toBuilder()
+                .setIdentity(Identities.of(2, 257)).build());
+        Eventually.await(WAIT, () -> assertThat(datapath.programs()).isEqualTo(programs + 1));
+        assertThat(datapath.last().ipIdentities()).containsEntry(ip("10.2.1.4"), Identities.of(2, 257));
+        assertThat(allowed("10.2.1.4")).isFalse();
+
+        // A pod of this cluster changes its own chains: compiled in full too.
+        book.endpointChanged("c1", "10.1.1.5", pod("c1", 1, "x", "b", "10.1.1.5"));
+        Eventually.await(WAIT, () -> assertThat(datapath.programs()).isEqualTo(programs + 2));
+        assertThat(book.state().problems()).isEmpty();
+    }
+
+    private boolean allowed(String from) {
+        EndpointProgram a = datapath.last().endpoint(ip("10.1.1.1")).orElseThrow();
+        return a.ingress().decide(datapath.last().identityOf(ip(from)), ip(from),
+                dev.clustermesh.core.policy.Protocol.TCP, 80).allowed();
+    }
+
+    @Test
     void aPolicyThatIsNotJsonIsNamedAndTheOthersStillApply() {
         book = start(Duration.ofSeconds(60));
         book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));

@@ -37,7 +37,9 @@ import java.util.TreeMap;
  * chain egress  (filter, forward, priority -10): ct state established,related accept; ip saddr vmap @egress_eps
  * chain ingress (filter, forward, priority -5):  ct state established,related accept; ip daddr vmap @ingress_eps
  * map egress_eps, ingress_eps: local pod address : jump to that pod's chain (only pods with something to enforce)
- * chain pe_&lt;pod&gt;_e / _i: the deny entries (drop), the allow entries (accept), then drop when enforced
+ * chain pe_&lt;digest&gt;_e / _i: the deny entries (drop), the allow entries (accept), then drop when enforced;
+ *     named after its rules, so pods with the same program (replicas, usually) share one chain
+
  * set pp_&lt;key&gt;: the addresses of one entry's peers (pod addresses of its identities, or CIDRs)
  * set pods, podnets: every known pod address, the pod CIDRs (what is not "world")
  * </pre>
@@ -47,7 +49,8 @@ import java.util.TreeMap;
  *
  * <p>Peers are sets named after the policy rule that holds them, not after their content, so a pod coming or going
  * anywhere in the mesh changes elements of sets and never a rule: the rules change only with the policies (and
- * with a pod of this node appearing or going, which adds or removes its chain). IPv6 endpoints and blocks are not
+ * with a pod of this node whose program no other pod has appearing or going, which adds or removes its chain).
+ * A chain's rules never change: another program is another chain, and the pod's dispatch element moves to it. IPv6 endpoints and blocks are not
  * programmed yet.
  */
 final class NftPolicy {
@@ -64,18 +67,21 @@ final class NftPolicy {
      * @param elements per set, its elements: key (one value) → map value (empty list for a set)
      * @param chains every chain, by name, base chains included
      * @param rules per chain, its rules in order
+     * @param identitySets per identity, the peer sets that hold its pods' addresses (besides {@link #PODS})
      */
     record Desired(Map<String, Set> sets, Map<String, SortedMap<String, List<String>>> elements,
-                   Map<String, Chain> chains, Map<String, List<String>> rules) {
+                   Map<String, Chain> chains, Map<String, List<String>> rules,
+                   Map<Integer, java.util.Set<String>> identitySets) {
         Desired {
             sets = Collections.unmodifiableMap(new TreeMap<>(sets));
             elements = Collections.unmodifiableMap(new TreeMap<>(elements));
             chains = Collections.unmodifiableMap(new TreeMap<>(chains));
             rules = Collections.unmodifiableMap(new TreeMap<>(rules));
+            identitySets = Collections.unmodifiableMap(new HashMap<>(identitySets));
         }
 
         /** A table with nothing in it (not even the base chains): where a full sync starts from. */
-        static final Desired NOTHING = new Desired(Map.of(), Map.of(), Map.of(), Map.of());
+        static final Desired NOTHING = new Desired(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     private NftPolicy() {
@@ -91,7 +97,7 @@ final class NftPolicy {
                 b.endpoint(ep, Direction.INGRESS);
             }
         }
-        return new Desired(b.sets, b.elements, b.chains, b.rules);
+        return new Desired(b.sets, b.elements, b.chains, b.rules, b.identitySets);
     }
 
     private static final class Builder {
@@ -102,6 +108,11 @@ final class NftPolicy {
         final Map<String, List<String>> rules = new HashMap<>();
         /** Identity → the IPv4 addresses that carry it. */
         final Map<Integer, List<String>> addressesOf = new HashMap<>();
+        /** The chain of each distinct program already rendered, per direction. */
+        final Map<DirectionProgram, String> egressChains = new HashMap<>();
+        final Map<DirectionProgram, String> ingressChains = new HashMap<>();
+        /** Identity → the peer sets naming it. */
+        final Map<Integer, java.util.Set<String>> identitySets = new HashMap<>();
         /** Per policy rule (and peer kind), its distinct peers in the order met. */
         final Map<String, List<PeerMatch>> peersOfRule = new HashMap<>();
 
@@ -139,8 +150,17 @@ final class NftPolicy {
             if (!dp.enforced() && dp.denies().isEmpty()) {
                 return;
             }
-            boolean egress = d == Direction.EGRESS;
-            String chain = "pe_" + hex(ep.ip()) + (egress ? "_e" : "_i");
+            Map<DirectionProgram, String> chainOf = d == Direction.EGRESS ? egressChains : ingressChains;
+            String chain = chainOf.get(dp);
+            if (chain == null) {
+                chain = chain(dp, d == Direction.EGRESS);
+                chainOf.put(dp, chain);
+            }
+            element(d.field() + "_eps", ep.ip().getHostAddress(), List.of("jump " + chain));
+        }
+
+        /** The chain of one direction's program, named after its rules: pods with the same program share it. */
+        private String chain(DirectionProgram dp, boolean egress) {
             List<String> body = new ArrayList<>();
             for (ProgramEntry e : dp.denies()) {
                 rules(e, egress, "drop", body);
@@ -151,9 +171,10 @@ final class NftPolicy {
             if (dp.enforced()) {
                 body.add("counter drop");
             }
+            String chain = "pe_" + digest(String.join("\n", body)) + (egress ? "_e" : "_i");
             chains.put(chain, Chain.regular(chain));
             rules.put(chain, body);
-            element(d.field() + "_eps", ep.ip().getHostAddress(), List.of("jump " + chain));
+            return chain;
         }
 
         /** The rules of one entry, added to {@code body}: one, or two when the peers include "world". */
@@ -167,6 +188,7 @@ final class NftPolicy {
                 String set = peerSet(e, false);
                 for (int id : ids.identities()) {
                     addressesOf.getOrDefault(id, List.of()).forEach(a -> element(set, a, List.of()));
+                    identitySets.computeIfAbsent(id, k -> new java.util.TreeSet<>()).add(set);
                 }
                 body.add(peerAddr + " @" + set + " " + ports + "counter " + verdict);
                 if (ids.identities().contains(Identities.WORLD)) {

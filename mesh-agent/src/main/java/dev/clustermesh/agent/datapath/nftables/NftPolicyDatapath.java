@@ -1,24 +1,37 @@
 package dev.clustermesh.agent.datapath.nftables;
 
+import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
 import dev.clustermesh.agent.policy.PolicyDatapath;
 import dev.clustermesh.core.policy.PolicyProgram;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Enforces policy programs in table {@code inet clustermesh_policy} of one network namespace: the first apply
- * (and every one after a failure) replaces the table, the others apply what differs from the last program, each
- * as one {@code nft -f -} transaction. Policy changes are few next to service changes, so no {@code nft -i}
- * session is kept for them.
+ * (and every one after a failure) replaces the table, the others apply what differs from the last program. Large
+ * transactions go through a fresh {@code nft -f -}; small ones, above all pods of known identities coming and
+ * going ({@link #applyAddresses}), through a long-lived {@code nft -i} session, which does not load the table
+ * again for each change (a fresh nft reads the whole ruleset, megabytes with thousands of pods, before applying).
  */
 public final class NftPolicyDatapath implements PolicyDatapath {
+    private static final Logger LOG = Logger.getLogger(NftPolicyDatapath.class);
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
+    private final NetworkNamespace netns;
     private final NftFileRunner runner;
+    private final NftSession session;
     /** What the table holds; null when unknown (never applied, or the last apply failed). */
     private Desired have;
+    /** The reason the session was last refused; null while it is used. */
+    private String sessionProblem;
 
     public NftPolicyDatapath(NetworkNamespace netns) {
+        this.netns = netns;
         this.runner = new NftFileRunner(netns, Duration.ofSeconds(120));
+        this.session = NftSession.interactive(netns, SESSION_TIMEOUT);
     }
 
     @Override
@@ -26,12 +39,52 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         Desired want = NftPolicy.render(program);
         NftTransaction tx = fullSync || have == null ? NftPolicyDiff.full(want) : NftPolicyDiff.between(have, want);
         have = null;
-        runner.apply(tx);
+        transact(tx);
         have = want;
     }
 
     @Override
-    public void close() {
+    public synchronized void applyAddresses(PolicyProgram program, Map<InetAddress, Integer> removed,
+            Map<InetAddress, Integer> added) {
+        if (have == null) {
+            apply(program, true);
+            return;
+        }
+        Desired table = have;
+        NftTransaction tx = NftPolicyAddresses.between(table, removed, added);
+        have = null;
+        transact(tx);
+        NftPolicyAddresses.record(table, removed, added);
+        have = table;
+    }
+
+    /** Applies through the session when small and the session is usable, else through nft -f. */
+    private void transact(NftTransaction tx) {
+        if (tx.isEmpty()) {
+            return;
+        }
+        if (tx.size() <= 256) {
+            try {
+                session.apply(tx);
+                sessionProblem = null;
+                return;
+            } catch (DatapathException e) {
+                if (!session.refused()) {
+                    throw e;
+                }
+                // Refused before anything was sent: the file runner applies the same transaction.
+                if (!e.getMessage().equals(sessionProblem)) {
+                    LOG.warnf("%s; policy changes in %s go through nft -f meanwhile", e.getMessage(), netns);
+                    sessionProblem = e.getMessage();
+                }
+            }
+        }
+        runner.apply(tx);
+    }
+
+    @Override
+    public synchronized void close() {
+        session.close();
         runner.close();
     }
 }

@@ -66,6 +66,54 @@ class NftPolicyTest {
         assertThat(tx.commands()).noneMatch(cmd -> cmd.contains(" rule ") || cmd.contains(" chain "));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void movingAddressesOfKnownIdentitiesLeavesTheTableAsTheFullRenderWouldAndTouchesOnlyElements(Compiled c) {
+        PolicyProgram before = c.program();
+        List<InetAddress> ips = before.ipIdentities().keySet().stream()
+                .sorted(java.util.Comparator.comparing(InetAddress::getHostAddress)).toList();
+        List<Integer> identities = ips.stream().map(before.ipIdentities()::get).distinct().toList();
+        Map<InetAddress, Integer> removed = new HashMap<>();
+        Map<InetAddress, Integer> added = new HashMap<>();
+        // One pod goes, every pod gets a twin with its identity, and one address changes to another identity.
+        removed.put(ips.get(0), before.ipIdentities().get(ips.get(0)));
+        for (InetAddress ip : ips) {
+            added.put(address(ip, 200 + ips.indexOf(ip)), before.ipIdentities().get(ip));
+        }
+        InetAddress moved = ips.get(ips.size() - 1);
+        int other = identities.stream().filter(id -> !id.equals(before.ipIdentities().get(moved))).findFirst()
+                .orElse(before.ipIdentities().get(moved));
+        removed.put(moved, before.ipIdentities().get(moved));
+        added.put(moved, other);
+        Map<InetAddress, Integer> now = new HashMap<>(before.ipIdentities());
+        removed.keySet().forEach(now::remove);
+        now.putAll(added);
+        PolicyProgram after = new PolicyProgram(before.cluster(), before.endpoints(), now, before.podCidrs());
+
+        Desired have = NftPolicy.render(before);
+        NftTransaction tx = NftPolicyAddresses.between(have, removed, added);
+        assertThat(tx.error()).as("%s", c).isEmpty();
+        assertThat(tx.ops()).allSatisfy(op -> assertThat(op.object()).isInstanceOf(Element.class));
+        NftPolicyAddresses.record(have, removed, added);
+        assertThat(have.elements()).as("%s", c).isEqualTo(NftPolicy.render(after).elements());
+        assertThat(NftPolicyAddresses.between(have, removed, added).isEmpty()).as("applied twice: nothing").isTrue();
+    }
+
+    @Test
+    void podsWithTheSameProgramShareOneChainAndTheChainsFollowTheDistinctPrograms() {
+        for (Compiled c : PolicyCaseFiles.all()) {
+            Desired d = NftPolicy.render(c.program());
+            for (String vmap : List.of("ingress_eps", "egress_eps")) {
+                long distinct = c.program().endpoints().stream()
+                        .map(ep -> ep.direction(vmap.startsWith("in") ? dev.clustermesh.core.policy.Direction.INGRESS
+                                : dev.clustermesh.core.policy.Direction.EGRESS))
+                        .filter(dp -> dp.enforced() || !dp.denies().isEmpty()).distinct().count();
+                long chains = d.elements().get(vmap).values().stream().distinct().count();
+                assertThat(chains).as("%s %s", c, vmap).isEqualTo(distinct);
+            }
+        }
+    }
+
     @Test
     void aWorldPeerMatchesAddressesOutsideThePodsAndTheirCidrs() throws Exception {
         InetAddress pod = InetAddress.getByName("10.1.1.1");
@@ -81,7 +129,8 @@ class NftPolicyTest {
         PolicyProgram p = new PolicyProgram("c1", List.of(ep), Map.of(pod, 65792),
                 List.of(dev.clustermesh.core.policy.Cidr.parse("10.1.0.0/16").orElseThrow()));
         Desired d = NftPolicy.render(p);
-        assertThat(d.rules().get("pe_0a010101_e")).contains("ip daddr != @pods ip daddr != @podnets counter accept",
+        String chain = d.elements().get("egress_eps").get("10.1.1.1").get(0).substring("jump ".length());
+        assertThat(d.rules().get(chain)).contains("ip daddr != @pods ip daddr != @podnets counter accept",
                 "counter drop");
         assertThat(NftPolicyDiff.full(d).error()).isEmpty();
     }

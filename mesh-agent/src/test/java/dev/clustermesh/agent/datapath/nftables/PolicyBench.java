@@ -1,7 +1,11 @@
 package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.NetworkNamespace;
-import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
+import dev.clustermesh.agent.policy.PolicyBook;
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.PolicyKind;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.Identities;
 import dev.clustermesh.core.policy.MeshEndpoints;
@@ -30,8 +34,9 @@ import java.util.Map;
  * <li>full apply: compile the program, render it and apply the table with one {@code nft -f -} (what an agent's
  * first sync does) against raw {@code nft -f FILE} of the same ruleset text, alternating, each into an empty
  * ruleset of its own namespace;
- * <li>one remote pod added (same labels as an existing one, so an existing identity): compile, render, diff and
- * apply, with N and with N/10 pods per cluster, to show whether it depends on the total.
+ * <li>one remote pod added or removed (same labels as an existing one, so an existing identity) through the
+ * agent's {@code PolicyBook} and {@code NftPolicyDatapath}: from the endpoint event to its nft transaction applied,
+ * with N and with N/10 pods per cluster, to show whether it depends on the total.
  * </ol>
  * Workload: namespace {@code ns-k} (100 per cluster) with label {@code team=t-(k%10)}; pod {@code i} labelled
  * {@code app=app-(i%50)}; policy {@code j} in {@code ns-(j%100)} selects {@code app=app-(j%50)} and allows ingress
@@ -60,7 +65,7 @@ public final class PolicyBench {
             fullApply(set, mesh(pods), NetworkNamespace.named(raw), NetworkNamespace.named(agent), runs);
             String small = "";
             for (int n : new int[] {Math.max(100, pods / 10), pods}) {
-                small = small + oneRemotePod(set, n, NetworkNamespace.named(agent), changes) + " ";
+                small = small + oneRemotePod(policies(policies), n, NetworkNamespace.named(agent), changes) + " ";
             }
             System.out.println(small.trim());
         } finally {
@@ -108,36 +113,80 @@ public final class PolicyBench {
         agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
     }
 
-    /** One remote pod added at a time, each with an existing identity: compile + render + diff + apply. */
-    private static String oneRemotePod(PolicySet set, int pods, NetworkNamespace agent, int changes) {
+    /**
+     * One remote pod added or removed at a time, each with an existing identity, through the agent's policy book and
+     * nftables datapath: from the endpoint event to the nft transaction applied (the book's worker picks it up).
+     */
+    private static String oneRemotePod(List<Map<String, Object>> policies, int pods, NetworkNamespace agent,
+            int changes) throws Exception {
         MeshEndpoints mesh = mesh(pods);
-        List<PolicyEndpoint> endpoints = new ArrayList<>(mesh.endpoints());
+        agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
         long[] took = new long[changes];
-        long[] compile = new long[changes];
-        try (NftFileRunner runner = new NftFileRunner(agent, TIMEOUT)) {
-            agent.run(List.of("nft", "flush", "ruleset"), "", TIMEOUT);
-            Desired have = NftPolicy.render(PolicyCompiler.compile(set, mesh, PolicyOptions.DEFAULTS));
-            runner.apply(NftPolicyDiff.full(have));
+        long[] nft = new long[changes];
+        NftPolicyDatapath datapath = new NftPolicyDatapath(agent);
+        try (PolicyBook book = new PolicyBook("c1", PolicyOptions.DEFAULTS, datapath, () -> true, Duration.ZERO)) {
+            for (int c = 1; c <= 2; c++) {
+                book.configChanged("c" + c, ClusterConfig.newBuilder().setName("c" + c).setId(c)
+                        .addPodCidrs("10." + c + ".0.0/16").build());
+            }
+            org.yaml.snakeyaml.Yaml yaml = new org.yaml.snakeyaml.Yaml();
+            for (Map<String, Object> p : policies) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> meta = (Map<String, Object>) p.get("metadata");
+                book.policyChanged("c1", new MeshKey.Policy("c1", PolicyKind.NETWORK_POLICY,
+                        (String) meta.get("namespace"), (String) meta.get("name")), yaml.dump(p));
+            }
+            List<PolicyEndpoint> endpoints = mesh.endpoints();
+            endpoints.forEach(e -> book.endpointChanged(e.cluster(), e.ip().getHostAddress(), endpoint(e)));
+            book.start();
+            long version = await(book, 0, Duration.ofMinutes(5));
+            long start = System.nanoTime();
             for (int i = 0; i < changes; i++) {
-                PolicyEndpoint like = endpoints.get(pods + (i * 7919) % pods);
-                endpoints.add(new PolicyEndpoint("c2", like.namespace(), like.pod() + "-twin-" + i,
-                        ip(2, pods + 1 + i), like.labels(), like.namespaceLabels(), like.namedPorts(), like.identity()));
+                // Changes apart by more than the worker's minimum interval (20 ms), as pods come and go.
+                while (System.nanoTime() - start < (i + 1) * 30_000_000L) {
+                    Thread.onSpinWait();
+                }
+                PolicyEndpoint like = endpoints.get(pods + (i / 2 * 7919) % pods);
+                String twin = ip(2, pods + 1 + i / 2).getHostAddress();
                 long t0 = System.nanoTime();
-                PolicyProgram p = PolicyCompiler.compile(set, new MeshEndpoints(endpoints, mesh.podCidrs()),
-                        PolicyOptions.DEFAULTS);
-                compile[i] = System.nanoTime() - t0;
-                Desired want = NftPolicy.render(p);
-                runner.apply(NftPolicyDiff.between(have, want));
+                if (i % 2 == 0) {
+                    book.endpointChanged("c2", twin, endpoint(like).toBuilder().setIp(twin)
+                            .setPod(like.pod() + "-twin").build());
+                } else {
+                    book.endpointChanged("c2", twin, null);
+                }
+                version = await(book, version + 1, Duration.ofSeconds(30));
                 took[i] = System.nanoTime() - t0;
-                have = want;
+                nft[i] = book.state().applyNanos();
             }
         }
         Arrays.sort(took);
-        String line = String.format(Locale.ROOT, "RESULT policy-one-remote-pod pods=%d policies=%d median_ms=%.1f "
-                + "p99_ms=%.1f compile_median_ms=%.1f", pods, set.applied().size(), took[changes / 2] / 1e6,
-                took[Math.min(changes - 1, changes * 99 / 100)] / 1e6, median(compile) / 1e6);
+        String line = String.format(Locale.ROOT, "RESULT policy-one-remote-pod pods=%d policies=%d median_ms=%.2f "
+                + "p99_ms=%.2f max_ms=%.2f datapath_median_ms=%.2f", pods, policies.size(), took[changes / 2] / 1e6,
+                took[Math.min(changes - 1, changes * 99 / 100)] / 1e6, took[changes - 1] / 1e6, median(nft) / 1e6);
         System.out.println(line);
-        return String.format(Locale.ROOT, "one-pod pods=%d median_ms=%.1f", pods, took[changes / 2] / 1e6);
+        return String.format(Locale.ROOT, "one-pod pods=%d median_ms=%.2f", pods, took[changes / 2] / 1e6);
+    }
+
+    /** Waits until the book applied input version {@code atLeast} (the first program when 0), polling. */
+    private static long await(PolicyBook book, long atLeast, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            PolicyBook.State s = book.state();
+            if (s.version() >= Math.max(atLeast, 0) && (atLeast > 0 || s.version() > 0)) {
+                return s.version();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("policy not applied within " + timeout + ": " + s.lastFailure());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        }
+    }
+
+    private static Endpoint endpoint(PolicyEndpoint e) {
+        return Endpoint.newBuilder().setCluster(e.cluster()).setNamespace(e.namespace()).setPod(e.pod())
+                .setIp(e.ip().getHostAddress()).putAllLabels(e.labels()).putAllNamespaceLabels(e.namespaceLabels())
+                .setIdentity(e.identity()).build();
     }
 
     static MeshEndpoints mesh(int pods) {
