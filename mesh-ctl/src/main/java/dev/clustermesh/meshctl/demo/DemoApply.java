@@ -3,6 +3,7 @@ package dev.clustermesh.meshctl.demo;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class DemoApply {
         List<AppliedManifests.AppliedObject> objects() {
             String text;
             try {
-                text = "-".equals(file) ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                text = "-".equals(file) ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                         : Files.readString(Path.of(file));
             } catch (NoSuchFileException e) {
                 throw new MeshCtlException("no file " + file);
@@ -57,7 +58,7 @@ final class DemoApply {
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = "Put manifests (" + "NetworkPolicy, CiliumNetworkPolicy, Service, Pod, Namespace, Node, "
+            description = "Put manifests (NetworkPolicy, CiliumNetworkPolicy, Service, Pod, Namespace, Node, "
                     + "EndpointSlice) into a demo cluster's manifest directory, replacing an object of the same "
                     + "kind, namespace and name: meshctl demo apply cluster2 rebel-base-policy.yaml")
     static final class Apply extends FileCommand implements Runnable {

@@ -288,8 +288,8 @@ public final class DemoCommand {
             DemoRunner runner = new DemoRunner(state, System.out);
             DemoManifests.write(runner.manifests(c), c.id(), c);
             if (runner.nftables()) {
-                // Scaling down only shrinks the EndpointSlice; the pods beyond it keep running, as terminated pods
-                // would until Kubernetes removes them, and come back into it on the next scale-up.
+                // Scaling down shrinks the EndpointSlice and drops the Pod manifests; the pods' namespaces beyond it
+                // keep running, as terminated pods would until Kubernetes removes them, and come back on scale-up.
                 runner.pods(c);
             }
             System.out.println("✅ " + cluster + "/" + deployment + " scaled from " + before + " to " + replicas

@@ -56,8 +56,10 @@ class AppliedManifestsTest {
     static Stream<Bad> bad() {
         return Stream.of(
                 new Bad("not YAML", "kind: Pod\n  metadata: [\n", "f.yaml line 2: not valid YAML"),
-                new Bad("duplicate key", "kind: Pod\nkind: Service\n", "f.yaml line 2: not valid YAML: Duplicate field 'kind'"),
-                new Bad("a list document", "- a\n- b\n", "f.yaml, document 1: a manifest must be a mapping, found ARRAY"),
+                new Bad("duplicate key", "kind: Pod\nkind: Service\n",
+                        "f.yaml line 2: not valid YAML: Duplicate field 'kind'"),
+                new Bad("a list document", "- a\n- b\n",
+                        "f.yaml, document 1: a manifest must be a mapping, found ARRAY"),
                 new Bad("no kind", POD + "---\nmetadata: {name: x}\n", "f.yaml, document 2: has no kind"),
                 new Bad("kind not read", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
                         "f.yaml, document 1: kind Deployment is not read by the demo's mesh-proxy (it reads Service, "
