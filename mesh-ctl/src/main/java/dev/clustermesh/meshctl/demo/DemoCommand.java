@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
         description = "A local two-cluster mesh on this machine: cluster1 (ID 1) and cluster2 (ID 2), each with "
                 + "etcd, mesh-proxy, mesh-agent and mesh-dns, and the rebel-base/x-wing example.",
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class, DemoCommand.Status.class,
-            DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class, DemoExec.class})
+            DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class, DemoExec.class,
+            DemoApply.Apply.class, DemoApply.Delete.class})
 public final class DemoCommand {
     private static final Pattern ANNOTATION_KEY =
             Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
@@ -121,6 +122,7 @@ public final class DemoCommand {
             System.out.println("  meshctl demo scale cluster2 rebel-base 0");
             System.out.println("  meshctl demo annotate cluster1 rebel-base service.cilium.io/affinity=local");
             System.out.println("  meshctl service list --context cluster1 --clustermesh-affinity");
+            System.out.println("  meshctl demo apply cluster2 docs/examples/demo/rebel-base-policy.yaml");
             System.out.println("  eval \"$(meshctl demo env cluster1)\" && etcdctl get --prefix mesh/v1/ --keys-only");
             System.out.println("  meshctl demo down");
         }
@@ -286,8 +288,8 @@ public final class DemoCommand {
             DemoRunner runner = new DemoRunner(state, System.out);
             DemoManifests.write(runner.manifests(c), c.id(), c);
             if (runner.nftables()) {
-                // Scaling down only shrinks the EndpointSlice; the pods beyond it keep running, as terminated pods
-                // would until Kubernetes removes them, and come back into it on the next scale-up.
+                // Scaling down shrinks the EndpointSlice and drops the Pod manifests; the pods' namespaces beyond it
+                // keep running, as terminated pods would until Kubernetes removes them, and come back on scale-up.
                 runner.pods(c);
             }
             System.out.println("✅ " + cluster + "/" + deployment + " scaled from " + before + " to " + replicas

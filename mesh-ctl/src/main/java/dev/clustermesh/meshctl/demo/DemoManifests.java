@@ -8,10 +8,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
- * Renders a demo cluster's manifest directory, which its mesh-proxy exports: the node, and the seed's example —
- * {@code rebel-base}, a global service whose EndpointSlice lists one ready endpoint per replica, and
- * {@code x-wing}, its clients. Files are replaced atomically, as an editor would, so the proxy never reads half
- * a file.
+ * Renders a demo cluster's manifest directory, which its mesh-proxy exports: the node, the {@code default}
+ * namespace, and the seed's example — {@code rebel-base}, a global service whose EndpointSlice lists one ready
+ * endpoint per replica, and {@code x-wing}, its clients — with one running Pod per replica (labels
+ * {@code name: rebel-base} and {@code name: x-wing}, as in Cilium's example), so network policy sees the demo's
+ * pods. Files are replaced atomically, as an editor would, so the proxy never reads half a file. The demo's own
+ * files sort after those of {@link AppliedManifests} ({@code applied_…}): where both hold the same object, the
+ * proxy exports the applied one.
  */
 public final class DemoManifests {
     private DemoManifests() {
@@ -20,10 +23,40 @@ public final class DemoManifests {
     /** Writes every manifest of cluster {@code c} from the state's replicas and annotations. */
     public static void write(Path manifests, int i, DemoState.Cluster c) {
         replace(manifests, "nodes.yaml", node(i));
-        replace(manifests, DemoLayout.SERVICE + ".yaml", rebelBase(i, c.replicas().getOrDefault(DemoLayout.SERVICE, 0),
-                c.annotations()));
-        replace(manifests, DemoLayout.CLIENT + ".yaml", deployment(DemoLayout.CLIENT,
-                c.replicas().getOrDefault(DemoLayout.CLIENT, 0)));
+        replace(manifests, "namespaces.yaml", namespace());
+        int rebels = c.replicas().getOrDefault(DemoLayout.SERVICE, 0);
+        replace(manifests, DemoLayout.SERVICE + ".yaml", rebelBase(i, rebels, c.annotations())
+                + pods(i, DemoLayout.SERVICE, rebels));
+        int clients = c.replicas().getOrDefault(DemoLayout.CLIENT, 0);
+        replace(manifests, DemoLayout.CLIENT + ".yaml", deployment(DemoLayout.CLIENT, clients)
+                + pods(i, DemoLayout.CLIENT, clients));
+    }
+
+    /** The pods' namespace with the label the API server gives every namespace. */
+    static String namespace() {
+        return "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + DemoLayout.NAMESPACE + "\n  labels:\n"
+                + "    kubernetes.io/metadata.name: " + DemoLayout.NAMESPACE + "\n";
+    }
+
+    /**
+     * Running pods 1..{@code replicas} of a deployment on the cluster's node, each a {@code ---} document with the
+     * deployment's {@code name} label and the pod's demo address; rebel-base's name port 80 {@code http}.
+     */
+    static String pods(int i, String deployment, int replicas) {
+        StringBuilder y = new StringBuilder();
+        for (int k = 1; k <= replicas; k++) {
+            String ip = DemoLayout.podIp(i, deployment, k);
+            y.append("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: ").append(DemoLayout.podName(deployment, k))
+                    .append("\n  namespace: ").append(DemoLayout.NAMESPACE).append("\n  labels:\n    name: ")
+                    .append(deployment).append("\nspec:\n  nodeName: ").append(DemoLayout.nodeName(i))
+                    .append("\n  containers:\n  - name: ").append(deployment).append('\n');
+            if (DemoLayout.SERVICE.equals(deployment)) {
+                y.append("    ports:\n    - name: http\n      containerPort: 80\n      protocol: TCP\n");
+            }
+            y.append("status:\n  phase: Running\n  podIP: ").append(ip).append("\n  podIPs:\n  - ip: ").append(ip)
+                    .append('\n');
+        }
+        return y.toString();
     }
 
     static String node(int i) {
@@ -74,7 +107,12 @@ public final class DemoManifests {
                 + "      name: " + name + "\n  template:\n    metadata:\n      labels:\n        name: " + name + "\n";
     }
 
-    private static void replace(Path dir, String file, String yaml) {
+    /**
+     * Writes {@code yaml} as {@code dir/file} through a hidden temporary file beside {@code dir} and a rename.
+     *
+     * @throws MeshCtlException naming the file when it cannot be written
+     */
+    static void replace(Path dir, String file, String yaml) {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolveSibling("." + file + ".tmp");

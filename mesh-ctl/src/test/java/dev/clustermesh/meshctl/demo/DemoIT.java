@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The local demo as a new user drives it through {@code ./meshctl}: real etcds, mesh-proxies, agents and
  * mesh-dns processes (datapath memory), then status, service list, the seed's walk-through by editing the demo's
- * manifests, etcdctl and dig against what it runs, and {@code down} leaving nothing behind.
+ * manifests, the demo's pods exported as endpoints, {@code demo apply}/{@code delete} of a Pod and a policy (and
+ * of bad files, which change nothing), etcdctl and dig against what it runs, and {@code down} leaving nothing
+ * behind.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -150,15 +152,104 @@ class DemoIT {
             }
         }
         assertThat(vars).containsKeys("ETCDCTL_ENDPOINTS", "ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY");
+        etcdEnv = vars;
         String etcdctl = Binaries.require("etcdctl", "apt-get install -y etcd-client").toString();
         MeshctlProcess.Result get = MeshctlProcess.exec(30, vars, List.of(etcdctl, "get", "--prefix",
                 "mesh/v1/services/", "--keys-only"));
         assertThat(get.exitCode()).as(get.toString()).isZero();
         assertThat(get.out()).contains("mesh/v1/services/cluster1/default/rebel-base");
+        assertThat(keys("mesh/v1/endpoints/cluster1/")).as("the demo's pods, exported from its Pod manifests")
+                .containsExactly("mesh/v1/endpoints/cluster1/10.10.1.101", "mesh/v1/endpoints/cluster1/10.10.1.11",
+                        "mesh/v1/endpoints/cluster1/10.10.1.12");
     }
 
     @Test
     @Order(5)
+    void applyPutsManifestsIntoAClusterAndDeleteTakesThemOut() throws Exception {
+        Path file = dir.resolve("probe.yaml");
+        Files.writeString(file, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: probe\n  labels: {name: x-wing}\n"
+                + "spec: {nodeName: cluster1-node1}\nstatus: {phase: Running, podIP: 10.10.1.200}\n---\n"
+                + Files.readString(MeshctlProcess.repo().resolve("docs/examples/demo/rebel-base-policy.yaml")));
+        MeshctlProcess.Result apply = meshctl(30, "demo", "apply", "cluster1", file.toString());
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(apply.out()).isEqualTo("cluster1: pod/probe created\n"
+                + "cluster1: ciliumnetworkpolicy.cilium.io/rebel-base-policy created\n");
+        String policy = "mesh/v1/local/policies/cluster1/ciliumnetworkpolicy/default/rebel-base-policy";
+        Eventually.await(WAIT, () -> assertThat(keys("mesh/v1/")).contains("mesh/v1/endpoints/cluster1/10.10.1.200",
+                policy));
+        assertThat(meshctl(30, "demo", "apply", "cluster1", file.toString()).out()).contains("pod/probe unchanged");
+
+        MeshctlProcess.Result delete = meshctl(30, "demo", "delete", "cluster1", file.toString());
+        assertThat(delete.exitCode()).as(delete.toString()).isZero();
+        Eventually.await(WAIT, () -> assertThat(keys("mesh/v1/")).doesNotContain(
+                "mesh/v1/endpoints/cluster1/10.10.1.200", policy).contains("mesh/v1/endpoints/cluster1/10.10.1.101"));
+        MeshctlProcess.Result again = meshctl(30, "demo", "delete", "cluster1", file.toString());
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err().strip()).startsWith("Error: cluster1 has no applied Pod default/probe, "
+                + "CiliumNetworkPolicy default/rebel-base-policy; nothing deleted");
+    }
+
+    @Test
+    @Order(6)
+    void badManifestsAreRefusedAndNothingIsWritten() throws Exception {
+        Path manifests = dir.resolve("cluster2/manifests");
+        List<String> before = files(manifests);
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ok}\n---\n"
+                + "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x-wing}\n");
+        MeshctlProcess.Result kind = meshctl(30, "demo", "apply", "cluster2", bad.toString());
+        assertThat(kind.exitCode()).isEqualTo(1);
+        assertThat(kind.err().strip()).isEqualTo("Error: " + bad + ", document 2: kind Deployment is not read by the "
+                + "demo's mesh-proxy (it reads Service, EndpointSlice, Node, Pod, Namespace, NetworkPolicy, "
+                + "CiliumNetworkPolicy)");
+        Files.writeString(bad, "kind: Pod\nmetadata: {name: [\n");
+        MeshctlProcess.Result yaml = meshctl(30, "demo", "apply", "cluster2", bad.toString());
+        assertThat(yaml.err()).startsWith("Error: " + bad + " line ").contains("not valid YAML");
+        Files.writeString(bad, "apiVersion: v1\nkind: Pod\nmetadata: {namespace: default}\n");
+        assertThat(meshctl(30, "demo", "apply", "cluster2", bad.toString()).err())
+                .contains("document 1: Pod has no metadata.name");
+        MeshctlProcess.Result cluster = meshctl(30, "demo", "apply", "cluster9", bad.toString());
+        assertThat(cluster.err().strip()).isEqualTo("Error: the demo has no cluster 'cluster9' (it has cluster1, "
+                + "cluster2)");
+        assertThat(files(manifests)).isEqualTo(before);
+    }
+
+    private static List<String> files(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private Map<String, String> etcdEnv;
+
+    /** The keys under {@code prefix} that cluster1's proxy serves, read with etcdctl and the demo's env. */
+    private List<String> keys(String prefix) {
+        if (etcdEnv == null) {
+            etcdEnv = etcdEnv();
+        }
+        MeshctlProcess.Result get = MeshctlProcess.exec(30, etcdEnv, List.of(etcdctl(), "get", "--prefix", prefix,
+                "--keys-only"));
+        assertThat(get.exitCode()).as(get.toString()).isZero();
+        return get.out().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    private Map<String, String> etcdEnv() {
+        Map<String, String> vars = new HashMap<>();
+        for (String line : meshctl(30, "demo", "env", "cluster1").out().split("\n")) {
+            if (line.startsWith("export ")) {
+                String[] kv = line.substring(7).split("=", 2);
+                vars.put(kv[0], kv[1]);
+            }
+        }
+        return vars;
+    }
+
+    private static String etcdctl() {
+        return Binaries.require("etcdctl", "apt-get install -y etcd-client").toString();
+    }
+
+    @Test
+    @Order(7)
     void digAsksTheDemosMeshDns() throws Exception {
         JsonNode status = json(meshctl(30, "demo", "status", "-o", "json"));
         String[] dns = status.path("clusters").path("cluster1").path("dns").asText().split(":");
@@ -173,7 +264,7 @@ class DemoIT {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void userMistakesAreOneLineErrors() {
         MeshctlProcess.Result again = meshctl(60, "demo", "up", "--port-base", "0", "--dns-port", "0");
         assertThat(again.exitCode()).isEqualTo(1);
@@ -192,7 +283,7 @@ class DemoIT {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void downLeavesNoProcessAndNoDirectoryBehind() {
         assertThat(pids).hasSizeGreaterThanOrEqualTo(8);
         MeshctlProcess.Result down = meshctl(120, "demo", "down");
