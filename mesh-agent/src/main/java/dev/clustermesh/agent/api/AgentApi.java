@@ -18,13 +18,15 @@ import dev.clustermesh.proto.agent.v1.PodRef;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The agent's gRPC API: answers from the applied LB maps, the cluster statuses and the last policy program, never
- * blocking (a policy explanation copies the mesh's endpoints under the policy book's lock, nothing more).
+ * blocking the event loop (policy endpoints and explanations copy the mesh's endpoints under the policy book's
+ * lock, O(mesh pods): that runs on a worker thread).
  */
 @GrpcService
 final class AgentApi implements Agent {
@@ -64,7 +66,7 @@ final class AgentApi implements Agent {
             return invalid(bad.get());
         }
         return Uni.createFrom().item(() -> PolicyViews.endpoints(core.policy().state(), core.policy().snapshot(),
-                request.getNamespace()));
+                request.getNamespace())).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @Override
@@ -89,13 +91,12 @@ final class AgentApi implements Agent {
         }
         PodRef from = request.getFrom();
         PodRef to = request.getTo();
-        try {
-            return Uni.createFrom().item(PolicyViews.explanation(core.policy().snapshot().explain(from.getCluster(),
-                    from.getNamespace(), from.getPod(), to.getCluster(), to.getNamespace(), to.getPod(),
-                    request.getPort(), protocol.get())));
-        } catch (PolicySnapshot.UnknownPodException e) {
-            return Uni.createFrom().failure(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-        }
+        return Uni.createFrom().item(() -> PolicyViews.explanation(core.policy().snapshot().explain(from.getCluster(),
+                from.getNamespace(), from.getPod(), to.getCluster(), to.getNamespace(), to.getPod(),
+                request.getPort(), protocol.get())))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure(PolicySnapshot.UnknownPodException.class)
+                .transform(e -> Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
     }
 
     private static Optional<String> badLabel(String field, String value) {
