@@ -1,5 +1,7 @@
 package dev.clustermesh.meshctl;
 
+import dev.clustermesh.meshctl.agent.commands.EndpointCommand;
+import dev.clustermesh.meshctl.agent.commands.PolicyCommand;
 import dev.clustermesh.meshctl.agent.commands.ServiceCommand;
 import dev.clustermesh.meshctl.agent.commands.StatusCommand;
 import dev.clustermesh.meshctl.demo.DemoCommand;
@@ -13,8 +15,8 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "meshctl", mixinStandardHelpOptions = true, version = "meshctl 0.1.0",
         description = "Operate a ClusterMesh/J mesh: certificates, connecting clusters, status, services, "
-                + "and a local two-cluster demo.",
+                + "network policy, and a local two-cluster demo.",
         subcommands = {CaCommand.class, CertsCommand.class, ClusterMeshCommand.class, StatusCommand.class, ServiceCommand.class,
-            DemoCommand.class})
+            PolicyCommand.class, EndpointCommand.class, DemoCommand.class})
 public final class MeshCtl {
 }

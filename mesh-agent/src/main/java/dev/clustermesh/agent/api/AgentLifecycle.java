@@ -32,6 +32,7 @@ final class AgentLifecycle {
         Gauge.builder("mesh_agent_lb_services", core, c -> c.lbSizes()[0]).register(registry);
         Gauge.builder("mesh_agent_lb_backends", core, c -> c.lbSizes()[1]).register(registry);
         policyGauges(registry);
+        metrics.policyClusters(new PolicyClusterGauges(core, registry));
     }
 
     /** What the agent's policy last applied (issue 13); read from its state, never blocking. */

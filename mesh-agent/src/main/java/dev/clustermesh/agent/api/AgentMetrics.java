@@ -20,6 +20,7 @@ final class AgentMetrics implements AgentObserver {
     private final Timer reconcile;
     private final Timer propagation;
     private final Map<String, Instant> syncedSessions = new ConcurrentHashMap<>();
+    private volatile PolicyClusterGauges policyClusters;
 
     AgentMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -34,11 +35,20 @@ final class AgentMetrics implements AgentObserver {
         registry.counter("mesh_agent_cluster_events", "cluster", cluster).increment();
     }
 
+    /** Registers each cluster's policy gauges as its status is first reported (set before the core starts). */
+    void policyClusters(PolicyClusterGauges gauges) {
+        this.policyClusters = gauges;
+    }
+
     /**
      * Sync latency: from a session's start (connectedSince) to every kind's sync canary seen, once per session.
      */
     @Override
     public void clusterStatus(ClusterStatus s) {
+        PolicyClusterGauges gauges = policyClusters;
+        if (gauges != null) {
+            gauges.register(s.name());
+        }
         if (!s.ready() || s.connectedSince().isEmpty()) {
             return;
         }

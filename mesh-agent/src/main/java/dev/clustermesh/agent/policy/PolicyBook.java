@@ -297,6 +297,24 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * What policy knows now, for the API ({@code meshctl policy explain}, {@code meshctl endpoint list}): the mesh's
+     * endpoints as this book holds them at this instant (copied under its lock, converted as the compile does) with
+     * the policies of the last program and this book's options. Never waits for the worker; costs a copy of the
+     * mesh's endpoints.
+     */
+    public PolicySnapshot snapshot() {
+        Map<String, Map<String, Endpoint>> mesh = new HashMap<>();
+        Map<String, String> labelFilters;
+        List<Cidr> cidrs = new ArrayList<>();
+        synchronized (lock) {
+            endpoints.forEach((c, byIp) -> mesh.put(c, Map.copyOf(byIp)));
+            labelFilters = Map.copyOf(filters);
+            podCidrs.values().forEach(cidrs::addAll);
+        }
+        return PolicySnapshot.of(cluster, mesh, labelFilters, cidrs, state().policies(), options);
+    }
+
     @Override
     public void close() {
         worker.close();

@@ -16,9 +16,50 @@ import java.util.Map;
 
 /**
  * What the agent under {@code @QuarkusTest} joins: cluster1 (a real etcd and mesh-proxy process exporting
- * rebel-base) through a valid config file, and a broken config file for "cluster9".
+ * rebel-base, and the pods and policies of {@link #SHOP}) through a valid config file, and a broken config file for
+ * "cluster9".
  */
 public final class AgentTestEnvironment implements QuarkusTestResourceLifecycleManager {
+    /**
+     * Three pods in namespace shop; allow-client lets client (not other) reach web on 80/TCP; l7 is refused (an
+     * HTTP rule) with a warning.
+     */
+    static final String SHOP = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: shop, labels: {app: web}}
+            spec: {nodeName: node-1, containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80}]}]}
+            status: {phase: Running, podIP: 10.10.2.1, podIPs: [{ip: 10.10.2.1}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: client, namespace: shop, labels: {app: client}}
+            spec: {nodeName: node-1, containers: [{name: client, image: curl}]}
+            status: {phase: Running, podIP: 10.10.2.2, podIPs: [{ip: 10.10.2.2}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: other, namespace: shop, labels: {app: other}}
+            spec: {nodeName: node-1, containers: [{name: other, image: curl}]}
+            status: {phase: Running, podIP: 10.10.2.3, podIPs: [{ip: 10.10.2.3}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: allow-client, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: client}}}]
+                ports: [{port: 80, protocol: TCP}]
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: l7, namespace: shop}
+            spec:
+              endpointSelector: {matchLabels: {app: web}}
+              ingress:
+              - toPorts: [{ports: [{port: "80"}], rules: {http: [{method: GET}]}}]
+            """;
     static volatile AgentTestEnvironment current;
     private Path dir;
     private LocalCluster cluster1;
@@ -32,6 +73,7 @@ public final class AgentTestEnvironment implements QuarkusTestResourceLifecycleM
             Ca ca = certs.createCa("clustermesh-ca");
             cluster1 = LocalCluster.start("cluster1", 1, dir.resolve("cluster1"), ca, certs);
             cluster1.manifest("rebel-base.yaml", rebelBase(1, 2));
+            cluster1.manifest("shop.yaml", SHOP);
             Path clusters = dir.resolve("clusters");
             cluster1.joinFile("cluster1", clusters);
             Files.writeString(clusters.resolve("cluster9"), "endpoints: [\n");
@@ -40,7 +82,11 @@ public final class AgentTestEnvironment implements QuarkusTestResourceLifecycleM
         }
         apiPort = FreePorts.next();
         current = this;
-        return ServiceTestConfig.agent("cluster1", 1, dir.resolve("clusters"), apiPort);
+        Map<String, String> config = new java.util.HashMap<>(ServiceTestConfig.agent("cluster1", 1,
+                dir.resolve("clusters"), apiPort));
+        // cluster9's broken file never syncs its endpoints: without this the first policy program waits 60 s.
+        config.put("mesh.policy.sync-wait", "3s");
+        return config;
     }
 
     @Override

@@ -2,11 +2,18 @@ package dev.clustermesh.meshctl.agent;
 
 import dev.clustermesh.meshctl.cli.MeshCtlException;
 import dev.clustermesh.proto.agent.v1.AgentGrpc;
+import dev.clustermesh.proto.agent.v1.ExplainPolicyRequest;
+import dev.clustermesh.proto.agent.v1.ExplainPolicyResponse;
 import dev.clustermesh.proto.agent.v1.GetStatusRequest;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListPoliciesRequest;
+import dev.clustermesh.proto.agent.v1.ListPoliciesResponse;
+import dev.clustermesh.proto.agent.v1.ListPolicyEndpointsRequest;
+import dev.clustermesh.proto.agent.v1.ListPolicyEndpointsResponse;
 import dev.clustermesh.proto.agent.v1.ListServicesRequest;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -52,6 +59,18 @@ public final class AgentClient implements AutoCloseable {
         return call(() -> stub().listServices(request));
     }
 
+    public ListPoliciesResponse policies() {
+        return call(() -> stub().listPolicies(ListPoliciesRequest.getDefaultInstance()));
+    }
+
+    public ListPolicyEndpointsResponse policyEndpoints(ListPolicyEndpointsRequest request) {
+        return call(() -> stub().listPolicyEndpoints(request));
+    }
+
+    public ExplainPolicyResponse explainPolicy(ExplainPolicyRequest request) {
+        return call(() -> stub().explainPolicy(request));
+    }
+
     private AgentGrpc.AgentBlockingStub stub() {
         return AgentGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -60,6 +79,16 @@ public final class AgentClient implements AutoCloseable {
         try {
             return rpc.get();
         } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.INVALID_ARGUMENT || code == Status.Code.NOT_FOUND
+                    || code == Status.Code.FAILED_PRECONDITION) {
+                throw new MeshCtlException("the agent at " + address + " answered: " + e.getStatus().getDescription(),
+                        e);
+            }
+            if (code == Status.Code.UNIMPLEMENTED) {
+                throw new MeshCtlException("the agent at " + address + " does not serve this request; is it an "
+                        + "older mesh-agent?", e);
+            }
             Throwable cause = e.getCause();
             String why = cause != null && cause.getMessage() != null ? cause.getMessage()
                     : e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
