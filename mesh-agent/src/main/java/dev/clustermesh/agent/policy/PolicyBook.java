@@ -33,8 +33,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * report them, compiled into one program and handed to the {@link PolicyDatapath} after each change (coalesced by
  * the worker; a failed apply is retried with a full sync after a backoff).
  *
- * <p>The first program waits until every configured cluster has synced or failed (its endpoints listed), or
- * {@code syncWait} has passed: a pod of a cluster not yet listed would otherwise be "unknown" to policy and its
+ * <p>The first program waits until every configured cluster has listed its endpoints and identities (an unreachable
+ * or misconfigured one too, as Cilium waits for its remote clusters), or {@code syncWait} has passed: a pod of a cluster not yet listed would otherwise be "unknown" to policy and its
  * allowed connections refused at start-up. An endpoint without identity, a policy that is not a JSON object and a
  * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
  */
@@ -83,7 +83,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
      * @param cluster this agent's cluster
      * @param options compile options ({@code mesh.policy.default-local-cluster})
      * @param datapath where programs are enforced
-     * @param settled true once every configured cluster has synced or failed
+     * @param settled true once every configured cluster has listed its endpoints and identities
      * @param syncWait the longest the first program waits for {@code settled}
      */
     public PolicyBook(String cluster, PolicyOptions options, PolicyDatapath datapath, BooleanSupplier settled,
