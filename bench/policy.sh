@@ -17,6 +17,6 @@ mkdir -p bench/results
   echo "machine: $(nproc) vCPU, $(free -g | awk '/Mem:/{print $2}') GiB RAM, Linux $(uname -r), $(nft --version)," \
     "$(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F)"
   echo "command: bench/policy.sh ${*:-}"
-  flock /tmp/mesh-build.lock java -Xmx2g -cp "$cp" dev.clustermesh.agent.datapath.nftables.PolicyBench \
+  flock /tmp/mesh-build.lock java ${POLICY_BENCH_JAVA_OPTS:-} -Xmx2g -cp "$cp" dev.clustermesh.agent.datapath.nftables.PolicyBench \
     "${1:-10000}" "${2:-1000}" "${3:-3}" "${4:-50}"
 } | tee bench/results/policy.txt

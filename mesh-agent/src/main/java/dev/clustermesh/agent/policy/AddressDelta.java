@@ -1,6 +1,7 @@
 package dev.clustermesh.agent.policy;
 
 import dev.clustermesh.core.policy.Direction;
+import dev.clustermesh.core.policy.IpIdentityMap;
 import dev.clustermesh.core.policy.PolicyEndpoint;
 import dev.clustermesh.core.policy.PolicyProgram;
 import dev.clustermesh.core.policy.PolicySet;
@@ -111,9 +112,7 @@ final class AddressDelta {
         if (removed.isEmpty() && added.isEmpty()) {
             return Optional.of(new Delta(last, removed, added));
         }
-        Map<InetAddress, Integer> ips = new HashMap<>(last.ipIdentities());
-        removed.keySet().forEach(ips::remove);
-        ips.putAll(added);
+        Map<InetAddress, Integer> ips = IpIdentityMap.of(last.ipIdentities()).with(removed.keySet(), added);
         return Optional.of(new Delta(new PolicyProgram(last.cluster(), last.endpoints(), ips, last.podCidrs()),
                 removed, added));
     }

@@ -49,12 +49,17 @@ public final class PolicyCompiler {
     private PolicyProgram compile() {
         List<EndpointProgram> programs = new ArrayList<>();
         Map<InetAddress, Integer> ips = new HashMap<>();
+        // A pod's program depends only on its selection labels (cluster, namespace and labels) and its named ports:
+        // the replicas of a Deployment share one, computed once.
+        Map<List<Object>, DirectionProgram[]> shared = new HashMap<>();
         for (PolicyEndpoint e : mesh.endpoints()) {
             ips.putIfAbsent(e.ip(), e.identity());
             if (e.cluster().equals(set.cluster())) {
                 Map<String, String> labels = e.selectionLabels();
-                programs.add(new EndpointProgram(e.namespace(), e.pod(), e.ip(), e.identity(),
-                        direction(e, labels, Direction.INGRESS), direction(e, labels, Direction.EGRESS)));
+                DirectionProgram[] d = shared.computeIfAbsent(List.of(labels, e.namedPorts()),
+                        k -> new DirectionProgram[] {direction(e, labels, Direction.INGRESS),
+                            direction(e, labels, Direction.EGRESS)});
+                programs.add(new EndpointProgram(e.namespace(), e.pod(), e.ip(), e.identity(), d[0], d[1]));
             }
         }
         return new PolicyProgram(set.cluster(), programs, ips, mesh.podCidrs());

@@ -34,7 +34,7 @@ public record PolicyProgram(String cluster, List<EndpointProgram> endpoints, Map
                             List<Cidr> podCidrs) {
     public PolicyProgram {
         endpoints = List.copyOf(endpoints);
-        ipIdentities = Map.copyOf(ipIdentities);
+        ipIdentities = IpIdentityMap.of(ipIdentities); // immutable, cheap to derive from (IpIdentityMap#with)
         podCidrs = List.copyOf(podCidrs);
     }
 

@@ -47,11 +47,13 @@ import java.util.TreeMap;
  * chains of the same hook: an accept in egress ends only that chain, and the packet goes on to ingress; a drop in
  * either is final. Reply packets of an allowed connection are established and pass.
  *
- * <p>Peers are sets named after the policy rule that holds them, not after their content, so a pod coming or going
- * anywhere in the mesh changes elements of sets and never a rule: the rules change only with the policies (and
- * with a pod of this node whose program no other pod has appearing or going, which adds or removes its chain).
- * A chain's rules never change: another program is another chain, and the pod's dispatch element moves to it. IPv6 endpoints and blocks are not
- * programmed yet.
+ * <p>Peers are sets named after the identities (or CIDRs) they stand for, shared by every entry with those peers,
+ * holding the addresses of those identities' pods: a pod of a known identity coming or going anywhere in the mesh
+ * changes elements of sets and never a rule. A new identity some selector matches, a policy change, or a pod of this
+ * node whose program no other pod has, changes rules: a chain's rules never change (another program is another
+ * chain, and the pods' dispatch elements move to it). Sets and chains are few (their number follows the distinct
+ * selectors and programs, not the pods), which also keeps each {@code nft} command cheap: nft reads every set and
+ * chain of the table before a command. IPv6 endpoints and blocks are not programmed yet.
  */
 final class NftPolicy {
     static final Table TABLE = new Table("inet", "clustermesh_policy");
@@ -113,8 +115,8 @@ final class NftPolicy {
         final Map<DirectionProgram, String> ingressChains = new HashMap<>();
         /** Identity → the peer sets naming it. */
         final Map<Integer, java.util.Set<String>> identitySets = new HashMap<>();
-        /** Per policy rule (and peer kind), its distinct peers in the order met. */
-        final Map<String, List<PeerMatch>> peersOfRule = new HashMap<>();
+        /** The peer sets whose elements are in already. */
+        final java.util.Set<String> filled = new java.util.HashSet<>();
 
         Builder(PolicyProgram program) {
             this.program = program;
@@ -185,18 +187,20 @@ final class NftPolicy {
             String world = peerAddr + " != @" + PODS + " " + peerAddr + " != @" + PODNETS + " ";
             PeerMatch peer = e.peer();
             if (peer instanceof PeerMatch.IdentitySet ids) {
-                String set = peerSet(e, false);
-                for (int id : ids.identities()) {
-                    addressesOf.getOrDefault(id, List.of()).forEach(a -> element(set, a, List.of()));
-                    identitySets.computeIfAbsent(id, k -> new java.util.TreeSet<>()).add(set);
+                String set = peerSet(peer, false);
+                if (filled.add(set)) {
+                    for (int id : ids.identities()) {
+                        addressesOf.getOrDefault(id, List.of()).forEach(a -> element(set, a, List.of()));
+                        identitySets.computeIfAbsent(id, k -> new java.util.TreeSet<>()).add(set);
+                    }
                 }
                 body.add(peerAddr + " @" + set + " " + ports + "counter " + verdict);
                 if (ids.identities().contains(Identities.WORLD)) {
                     body.add(world + ports + "counter " + verdict);
                 }
             } else if (peer instanceof PeerMatch.CidrSet cidrs) {
-                String set = peerSet(e, true);
-                for (IpBlock block : cidrs.blocks()) {
+                String set = peerSet(peer, true);
+                for (IpBlock block : filled.add(set) ? cidrs.blocks() : List.<IpBlock>of()) {
                     if (!block.cidr().isIpv6()) {
                         Ipv4Ranges.minus(block.cidr(), block.except()).forEach(c -> element(set, c, List.of()));
                     }
@@ -220,21 +224,13 @@ final class NftPolicy {
         }
 
         /**
-         * The set of one entry's peers, named after its rule, its ports and the place of this peer among the
-         * distinct peers of that rule and ports (usually one), so its content can change while its name, and the
-         * rules naming it, stay.
+         * The set of one entry's peers, named after what it stands for (the identities, or the CIDRs): entries with
+         * the same peers share it, and a pod of one of those identities coming or going changes its elements, never
+         * its name or the rules naming it. New identities change what a selector stands for, hence the set's name
+         * and the rules: those go through a compile anyway.
          */
-        private String peerSet(ProgramEntry e, boolean interval) {
-            // Keyed by the port too: egress named ports give one peer per port number, which must keep its set
-            // when another number comes or goes.
-            String rule = e.rule() + (interval ? "|cidr|" : "|ids|") + e.port();
-            List<PeerMatch> seen = peersOfRule.computeIfAbsent(rule, k -> new ArrayList<>());
-            int k = seen.indexOf(e.peer());
-            if (k < 0) {
-                k = seen.size();
-                seen.add(e.peer());
-            }
-            String name = "pp_" + digest(rule + "|" + k);
+        private String peerSet(PeerMatch peer, boolean interval) {
+            String name = "pp_" + digest((interval ? "cidr|" : "ids|") + peer);
             if (!sets.containsKey(name)) {
                 set(name, interval, null);
             }
