@@ -93,7 +93,9 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         this.datapath = datapath;
         this.settled = settled;
         this.startBy = System.nanoTime() + syncWait.toNanos();
-        this.worker = Worker.builder("mesh-policy", this::run).minInterval(Duration.ofMillis(20))
+        // No minimum interval: changes arriving while a run works are coalesced into the next one anyway, and a
+        // pod's allow must not wait for a timer (its address moves in about a millisecond).
+        this.worker = Worker.builder("mesh-policy", this::run)
                 .maxInterval(Duration.ofSeconds(1)).build();
     }
 

@@ -36,6 +36,12 @@ final class AgentProcessRss {
      * latency run made leave some services one backend short).
      */
     static Memory measure(Path clustersDir, long backends, String heap, int apiPort, int managementPort) throws Exception {
+        return measure(clustersDir, BACKENDS, backends * 0.95, heap, apiPort, managementPort);
+    }
+
+    /** The agent's memory once the gauge {@code metric} (one capture group: its value) reaches {@code atLeast}. */
+    static Memory measure(Path clustersDir, Pattern metric, double atLeast, String heap, int apiPort,
+            int managementPort) throws Exception {
         Path jar = Path.of("mesh-agent/target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("mesh-agent is not packaged: ./mvnw -pl mesh-agent -am package -DskipTests");
@@ -48,7 +54,7 @@ final class AgentProcessRss {
         try {
             HttpClient http = HttpClient.newHttpClient();
             dev.clustermesh.testing.Eventually.await(Duration.ofMinutes(5), () -> {
-                if (!p.isAlive() || backendsIn(http, managementPort) < backends * 0.95) {
+                if (!p.isAlive() || gauge(http, managementPort, metric) < atLeast) {
                     throw new IllegalStateException("agent process not synced; see "
                             + clustersDir.resolveSibling("agent.log"));
                 }
@@ -66,11 +72,11 @@ final class AgentProcessRss {
         }
     }
 
-    private static double backendsIn(HttpClient http, int port) throws InterruptedException {
+    private static double gauge(HttpClient http, int port, Pattern metric) throws InterruptedException {
         try {
             String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = BACKENDS.matcher(body);
+            Matcher m = metric.matcher(body);
             return m.find() ? Double.parseDouble(m.group(1)) : 0;
         } catch (IOException e) {
             return 0;

@@ -40,7 +40,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
 
     /** What the follower reports for metrics and logs. Implementations must not block. */
     public interface Observer {
-        /** A service or node event arrived from {@code cluster}. */
+        /** A service, node, endpoint or policy event arrived from {@code cluster}. */
         default void event(String cluster) {
         }
 
@@ -157,6 +157,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
 
     @Override
     public void endpointChanged(String cluster, String ip, dev.clustermesh.proto.mesh.v1.Endpoint value) {
+        observer.event(cluster);
         if (also != null) {
             also.endpointChanged(cluster, ip, value);
         }
@@ -164,6 +165,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
 
     @Override
     public void policyChanged(String cluster, MeshKey.Policy key, String json) {
+        observer.event(cluster);
         if (also != null) {
             also.policyChanged(cluster, key, json);
         }

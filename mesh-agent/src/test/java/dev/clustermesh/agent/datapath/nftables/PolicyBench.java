@@ -140,12 +140,7 @@ public final class PolicyBench {
             endpoints.forEach(e -> book.endpointChanged(e.cluster(), e.ip().getHostAddress(), endpoint(e)));
             book.start();
             long version = await(book, 0, Duration.ofMinutes(5));
-            long start = System.nanoTime();
             for (int i = 0; i < changes; i++) {
-                // Changes apart by more than the worker's minimum interval (20 ms), as pods come and go.
-                while (System.nanoTime() - start < (i + 1) * 30_000_000L) {
-                    Thread.onSpinWait();
-                }
                 PolicyEndpoint like = endpoints.get(pods + (i / 2 * 7919) % pods);
                 String twin = ip(2, pods + 1 + i / 2).getHostAddress();
                 long t0 = System.nanoTime();
@@ -190,6 +185,11 @@ public final class PolicyBench {
     }
 
     static MeshEndpoints mesh(int pods) {
+        return mesh(pods, "c");
+    }
+
+    /** Two clusters {@code <prefix>1} and {@code <prefix>2} of {@code pods} pods each (the workload above). */
+    public static MeshEndpoints mesh(int pods, String prefix) {
         List<PolicyEndpoint> out = new ArrayList<>();
         for (int c = 1; c <= 2; c++) {
             Map<String, Integer> identities = new HashMap<>();
@@ -199,7 +199,7 @@ public final class PolicyBench {
                 Map<String, String> nsLabels = Map.of("team", "t-" + (i % 100 % 10),
                         "kubernetes.io/metadata.name", ns);
                 int local = identities.computeIfAbsent(ns + "/" + labels, k -> Identities.FIRST_LOCAL + identities.size());
-                out.add(new PolicyEndpoint("c" + c, ns, "pod-" + i, ip(c, i), labels, nsLabels, Map.of(),
+                out.add(new PolicyEndpoint(prefix + c, ns, "pod-" + i, ip(c, i), labels, nsLabels, Map.of(),
                         Identities.of(c, local)));
             }
         }
@@ -208,11 +208,16 @@ public final class PolicyBench {
     }
 
     static List<Map<String, Object>> policies(int n) {
+        return policies(n, "c2");
+    }
+
+    /** {@code n} NetworkPolicies of the workload above, whose remote peers are pods of {@code remote}. */
+    public static List<Map<String, Object>> policies(int n, String remote) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             Map<String, Object> from = Map.of("podSelector", Map.of("matchLabels", Map.of("app", "app-" + ((j + 1) % 50))));
             Map<String, Object> fromRemote = Map.of("podSelector", Map.of("matchLabels", Map.of("app",
-                    "app-" + ((j + 1) % 50), "io.cilium.k8s.policy.cluster", "c2")));
+                    "app-" + ((j + 1) % 50), "io.cilium.k8s.policy.cluster", remote)));
             Map<String, Object> spec = new LinkedHashMap<>();
             spec.put("podSelector", Map.of("matchLabels", Map.of("app", "app-" + (j % 50))));
             spec.put("ingress", List.of(Map.of("from", List.of(from, fromRemote),
