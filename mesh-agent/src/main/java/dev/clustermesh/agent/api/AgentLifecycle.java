@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 final class AgentLifecycle {
     private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
     private final AgentCore core;
+    private final PolicyCounterMetrics policyCounters;
 
     AgentLifecycle(AgentSettings settings, Datapath datapath, AgentMetrics metrics, MeterRegistry registry,
             PolicyDatapath policyDatapath, PolicySettings policySettings) {
@@ -33,6 +34,7 @@ final class AgentLifecycle {
         Gauge.builder("mesh_agent_lb_backends", core, c -> c.lbSizes()[1]).register(registry);
         policyGauges(registry);
         metrics.policyClusters(new PolicyClusterGauges(core, registry));
+        this.policyCounters = new PolicyCounterMetrics(policyDatapath, registry);
     }
 
     /** What the agent's policy last applied (issue 13); read from its state, never blocking. */
@@ -68,9 +70,11 @@ final class AgentLifecycle {
         LOG.infof("mesh-agent for %s on node %s, clusters from %s, datapath %s", core.settings().cluster(),
                 core.settings().node(), core.settings().clustersDir(), core.datapath().name());
         core.start();
+        policyCounters.start(java.time.Duration.ofSeconds(10));
     }
 
     void stop(@Observes ShutdownEvent e) {
+        policyCounters.close();
         core.close();
     }
 }

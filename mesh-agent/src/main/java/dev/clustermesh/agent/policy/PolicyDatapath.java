@@ -28,6 +28,15 @@ public interface PolicyDatapath extends AutoCloseable {
         apply(program, false);
     }
 
+    /**
+     * What the datapath counted per policy, direction and verdict; empty when it counts nothing.
+     *
+     * @throws RuntimeException when the counters cannot be read now
+     */
+    default java.util.List<PolicyCounter> counters() {
+        return java.util.List.of();
+    }
+
     @Override
     default void close() {
     }

@@ -16,6 +16,7 @@ import dev.clustermesh.core.policy.PeerMatch;
 import dev.clustermesh.core.policy.PolicyProgram;
 import dev.clustermesh.core.policy.PortMatch;
 import dev.clustermesh.core.policy.ProgramEntry;
+import dev.clustermesh.core.policy.RuleRef;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,7 @@ import java.util.TreeMap;
  * chain ingress (filter, forward, priority -5):  ct state established,related accept; ip daddr vmap @ingress_eps
  * map egress_eps, ingress_eps: local pod address : jump to that pod's chain (only pods with something to enforce)
  * chain pe_&lt;digest&gt;_e / _i: the deny entries (drop), the allow entries (accept), then drop when enforced;
+ *     each entry's rules counted and commented with a key of its policy rule ({@link NftPolicyCounters})
  *     named after its rules, so pods with the same program (replicas, usually) share one chain
 
  * set pp_&lt;key&gt;: the addresses of one entry's peers (pod addresses of its identities, or CIDRs)
@@ -70,20 +72,22 @@ final class NftPolicy {
      * @param chains every chain, by name, base chains included
      * @param rules per chain, its rules in order
      * @param identitySets per identity, the peer sets that hold its pods' addresses (besides {@link #PODS})
+     * @param ruleComments the comment on each policy rule's nft rules → that policy rule (for its counters)
      */
     record Desired(Map<String, Set> sets, Map<String, SortedMap<String, List<String>>> elements,
                    Map<String, Chain> chains, Map<String, List<String>> rules,
-                   Map<Integer, java.util.Set<String>> identitySets) {
+                   Map<Integer, java.util.Set<String>> identitySets, Map<String, RuleRef> ruleComments) {
         Desired {
             sets = Collections.unmodifiableMap(new TreeMap<>(sets));
             elements = Collections.unmodifiableMap(new TreeMap<>(elements));
             chains = Collections.unmodifiableMap(new TreeMap<>(chains));
             rules = Collections.unmodifiableMap(new TreeMap<>(rules));
             identitySets = Collections.unmodifiableMap(new HashMap<>(identitySets));
+            ruleComments = Map.copyOf(ruleComments);
         }
 
         /** A table with nothing in it (not even the base chains): where a full sync starts from. */
-        static final Desired NOTHING = new Desired(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+        static final Desired NOTHING = new Desired(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     private NftPolicy() {
@@ -99,7 +103,7 @@ final class NftPolicy {
                 b.endpoint(ep, Direction.INGRESS);
             }
         }
-        return new Desired(b.sets, b.elements, b.chains, b.rules, b.identitySets);
+        return new Desired(b.sets, b.elements, b.chains, b.rules, b.identitySets, b.ruleComments);
     }
 
     private static final class Builder {
@@ -113,6 +117,8 @@ final class NftPolicy {
         /** The chain of each distinct program already rendered, per direction. */
         final Map<DirectionProgram, String> egressChains = new HashMap<>();
         final Map<DirectionProgram, String> ingressChains = new HashMap<>();
+        /** Rule comment → the policy rule it stands for. */
+        final Map<String, RuleRef> ruleComments = new HashMap<>();
         /** Identity → the peer sets naming it. */
         final Map<Integer, java.util.Set<String>> identitySets = new HashMap<>();
         /** The peer sets whose elements are in already. */
@@ -183,6 +189,9 @@ final class NftPolicy {
         private void rules(ProgramEntry e, boolean egress, String verdict, List<String> body) {
             String peerAddr = "ip " + (egress ? "daddr" : "saddr");
             String ports = ports(e.port());
+            String key = "r" + digest(e.rule().toString());
+            ruleComments.put(key, e.rule());
+            verdict = verdict + " comment \"" + key + "\"";
             // World: not a known pod and not inside a pod CIDR.
             String world = peerAddr + " != @" + PODS + " " + peerAddr + " != @" + PODNETS + " ";
             PeerMatch peer = e.peer();

@@ -3,10 +3,13 @@ package dev.clustermesh.agent.datapath.nftables;
 import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
+import dev.clustermesh.agent.policy.PolicyCounter;
 import dev.clustermesh.agent.policy.PolicyDatapath;
 import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.policy.RuleRef;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -25,6 +28,8 @@ public final class NftPolicyDatapath implements PolicyDatapath {
     private final NftSession session;
     /** What the table holds; null when unknown (never applied, or the last apply failed). */
     private Desired have;
+    /** The rule comments of the table last applied, for {@link #counters()}; null before the first apply. */
+    private volatile Map<String, RuleRef> ruleComments;
     /** The reason the session was last refused; null while it is used. */
     private String sessionProblem;
 
@@ -41,6 +46,7 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         have = null;
         transact(tx);
         have = want;
+        ruleComments = want.ruleComments();
     }
 
     @Override
@@ -80,6 +86,18 @@ public final class NftPolicyDatapath implements PolicyDatapath {
             }
         }
         runner.apply(tx);
+    }
+
+    /** Reads the counters with {@code nft -t list table} (without set contents), in a process of its own. */
+    @Override
+    public List<PolicyCounter> counters() {
+        Map<String, RuleRef> keys = ruleComments;
+        if (keys == null) {
+            return List.of();
+        }
+        String listing = netns.run(List.of("nft", "-t", "list", "table", NftPolicy.TABLE.family(),
+                NftPolicy.TABLE.name()), "", SESSION_TIMEOUT);
+        return NftPolicyCounters.parse(listing, keys);
     }
 
     @Override

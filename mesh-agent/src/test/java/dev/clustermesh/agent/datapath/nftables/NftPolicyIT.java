@@ -131,6 +131,48 @@ class NftPolicyIT {
         assertThat(reports).as("matrices that differ from the case files").isEmpty();
     }
 
+    @Test
+    void theDatapathCountsPacketsPerPolicyAndDirection() {
+        String name = "allow-from-pod-in-namespace/two-clusters";
+        Compiled compiled = PolicyCaseFiles.all().stream().filter(x -> x.policyCase().name().equals(name))
+                .filter(x -> x.cluster().equals("c1")).findFirst().orElseThrow();
+        PolicyCase c = compiled.policyCase();
+        Expectation e = c.expectations().get(0);
+        Probe tcp = new Probe(80, Protocol.TCP);
+        assertThat(e.probes()).contains(tcp);
+        dev.clustermesh.core.policy.EndpointProgram isolated = compiled.program().endpoints().stream()
+                .filter(ep -> ep.ingress().enforced() && !ep.ingress().allows().isEmpty()).findFirst().orElseThrow();
+        List<Target> pods = c.topology().targets().stream().filter(Target::isPod).toList();
+        Target to = pods.stream().filter(t -> t.ip().equals(isolated.ip())).findFirst().orElseThrow();
+        Target allowed = pods.stream().filter(t -> !t.equals(to) && e.allowed(t, to)).findFirst().orElseThrow();
+        Target denied = pods.stream().filter(t -> !t.equals(to) && !e.allowed(t, to)).findFirst().orElseThrow();
+        String policy = isolated.ingress().allows().get(0).rule().policy().toString();
+        NftPolicyDatapath datapath = new NftPolicyDatapath(NetworkNamespace.named(net.node(1)));
+        try {
+            datapath.apply(compiled.program(), true);
+            assertThat(datapath.counters()).noneMatch(k -> k.packets() > 0);
+            assertThat(reached(allowed, to, tcp)).as("%s -> %s", allowed.name(), to.name()).isTrue();
+            assertThat(reached(denied, to, tcp)).as("%s -> %s", denied.name(), to.name()).isFalse();
+            List<dev.clustermesh.agent.policy.PolicyCounter> counted = datapath.counters();
+            assertThat(counted).anySatisfy(k -> {
+                assertThat(k.policy()).isEqualTo(policy);
+                assertThat(k.direction()).isEqualTo("ingress");
+                assertThat(k.verdict()).isEqualTo("allowed");
+                assertThat(k.packets()).isPositive();
+            });
+            assertThat(counted).anySatisfy(k -> {
+                assertThat(k.policy()).isEqualTo(dev.clustermesh.agent.policy.PolicyCounter.DEFAULT_DENY);
+                assertThat(k.direction()).isEqualTo("ingress");
+                assertThat(k.verdict()).isEqualTo("denied");
+                assertThat(k.packets()).isPositive();
+            });
+        } finally {
+            datapath.close();
+            nodes.get(1).apply(NftPolicyDiff.full(Desired.NOTHING));
+            programmed.put(1, Desired.NOTHING);
+        }
+    }
+
     private List<String> probe(PolicyCase c) throws Exception {
         List<Target> pods = c.topology().targets().stream().filter(Target::isPod).toList();
         List<String> reports = new ArrayList<>();

@@ -115,6 +115,39 @@ class NftPolicyTest {
     }
 
     @Test
+    void countersAreSummedPerPolicyDirectionAndVerdictFromTheTerseListing() {
+        dev.clustermesh.core.policy.PolicyRef np = new dev.clustermesh.core.policy.PolicyRef("NetworkPolicy", "x", "a");
+        Map<String, dev.clustermesh.core.policy.RuleRef> keys = Map.of(
+                "r01", new dev.clustermesh.core.policy.RuleRef(np, "ingress", 0),
+                "r02", new dev.clustermesh.core.policy.RuleRef(np, "ingress", 1));
+        String listing = """
+                table inet clustermesh_policy {
+                	chain ingress {
+                		type filter hook forward priority -5; policy accept;
+                		ct state established,related accept
+                	}
+                	chain pe_aa_i {
+                		ip saddr @pp_1 meta l4proto tcp th dport 80 counter packets 3 bytes 180 accept comment "r01"
+                		ip saddr @pp_2 counter packets 2 bytes 100 accept comment "r02"
+                		ip saddr @pp_3 counter packets 7 bytes 1 accept comment "gone"
+                		counter packets 5 bytes 300 drop
+                	}
+                	chain pe_bb_i {
+                		ip saddr @pp_1 counter packets 1 bytes 60 accept comment "r01"
+                		counter packets 1 bytes 60 drop
+                	}
+                	chain pe_cc_e {
+                		counter packets 4 bytes 240 drop
+                	}
+                }
+                """;
+        assertThat(NftPolicyCounters.parse(listing, keys)).containsExactlyInAnyOrder(
+                new dev.clustermesh.agent.policy.PolicyCounter("NetworkPolicy x/a", "ingress", "allowed", 6, 340),
+                new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "ingress", "denied", 6, 360),
+                new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "egress", "denied", 4, 240));
+    }
+
+    @Test
     void aWorldPeerMatchesAddressesOutsideThePodsAndTheirCidrs() throws Exception {
         InetAddress pod = InetAddress.getByName("10.1.1.1");
         dev.clustermesh.core.policy.RuleRef ref = new dev.clustermesh.core.policy.RuleRef(
@@ -130,8 +163,10 @@ class NftPolicyTest {
                 List.of(dev.clustermesh.core.policy.Cidr.parse("10.1.0.0/16").orElseThrow()));
         Desired d = NftPolicy.render(p);
         String chain = d.elements().get("egress_eps").get("10.1.1.1").get(0).substring("jump ".length());
-        assertThat(d.rules().get(chain)).contains("ip daddr != @pods ip daddr != @podnets counter accept",
-                "counter drop");
+        String key = d.ruleComments().entrySet().stream().filter(k -> k.getValue().equals(ref)).findFirst()
+                .orElseThrow().getKey();
+        assertThat(d.rules().get(chain)).contains("ip daddr != @pods ip daddr != @podnets counter accept comment \""
+                + key + "\"", "counter drop");
         assertThat(NftPolicyDiff.full(d).error()).isEmpty();
     }
 
