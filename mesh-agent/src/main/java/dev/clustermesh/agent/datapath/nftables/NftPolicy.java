@@ -114,9 +114,13 @@ final class NftPolicy {
         final Map<String, List<String>> rules = new HashMap<>();
         /** Identity → the IPv4 addresses that carry it. */
         final Map<Integer, List<String>> addressesOf = new HashMap<>();
-        /** The chain of each distinct program already rendered, per direction. */
-        final Map<DirectionProgram, String> egressChains = new HashMap<>();
-        final Map<DirectionProgram, String> ingressChains = new HashMap<>();
+        /**
+         * The chain of each program already rendered, per direction, by instance: the compiler hands pods with the
+         * same program one instance, and equal programs in two instances render to the same chain anyway (it is
+         * named after its rules), so hashing programs deeply per pod would buy nothing.
+         */
+        final Map<DirectionProgram, String> egressChains = new java.util.IdentityHashMap<>();
+        final Map<DirectionProgram, String> ingressChains = new java.util.IdentityHashMap<>();
         /** Rule comment → the policy rule it stands for. */
         final Map<String, RuleRef> ruleComments = new HashMap<>();
         /** Identity → the peer sets naming it. */
