@@ -72,7 +72,17 @@ final class DemoApply {
             } catch (IOException e) {
                 throw new MeshCtlException("cannot create " + dir + ": " + e.getMessage(), e);
             }
+            DemoState.Cluster c = state.cluster(cluster);
             for (AppliedManifests.AppliedObject o : objects) {
+                String ip = AppliedManifests.podIp(o);
+                if (DemoRunner.NFTABLES.equals(state.datapath()) && DemoLayout.freePodAddress(c.id(), ip)) {
+                    // As a kubelet would, the pod's network exists before its address is reported (exported).
+                    DemoNetwork.requireRootFor(state, "applying a Pod (it makes the pod's network namespace)");
+                    if (new NetworkSetup(state).appliedPod(c, ip)) {
+                        System.out.println(cluster + ": pod " + o.name() + " " + ip + " in network namespace "
+                                + DemoNetwork.podNsAt(state.netPrefix(), c.id(), ip));
+                    }
+                }
                 String what = AppliedManifests.write(dir, o, file);
                 System.out.println(cluster + ": " + o.display() + " " + what);
             }

@@ -61,6 +61,16 @@ final class DemoNetwork {
         return prefix + "-c" + i + shortName(deployment) + k;
     }
 
+    /** The namespace of a pod applied with {@code demo apply}, after its address: {@code <prefix>-c<i>p<last octet>}. */
+    static String podNsAt(String prefix, int i, String ip) {
+        return prefix + "-c" + i + podLinkAt(ip);
+    }
+
+    /** The link of a pod applied with {@code demo apply} in its node's namespace, e.g. {@code p201}. */
+    static String podLinkAt(String ip) {
+        return "p" + ip.substring(ip.lastIndexOf('.') + 1);
+    }
+
     /** The pod's link in its node's namespace, e.g. {@code rb1}. */
     static String podLink(String deployment, int k) {
         return shortName(deployment) + k;
