@@ -69,8 +69,10 @@ class DemoNetnsIT {
 
     @Test
     void rootDemoServesRealRequestsAndLeavesNothingBehind() throws IOException {
-        // A short TTL and backoff, so that the disconnection step sees cluster2 withdrawn and back within seconds.
-        Command.Result up = Command.run(COMMAND, Map.of("MESH_CLUSTERS_TTL", "5s", "MESH_CLUSTERS_MAX_BACKOFF", "2s"),
+        // A short TTL and backoff, so that the disconnection step sees cluster2 withdrawn and back within seconds;
+        // a short request timeout too, since a reconnection attempt holds up the withdrawal until it times out.
+        Command.Result up = Command.run(COMMAND, Map.of("MESH_CLUSTERS_TTL", "5s", "MESH_CLUSTERS_MAX_BACKOFF", "2s",
+                "MESH_CLUSTERS_REQUEST_TIMEOUT", "5s"),
                 List.of(root.resolve("meshctl").toString(), "demo", "up", "--dir", dir.toString(), "--port-base", "0",
                         "--dns-port", "0", "--datapath", "nftables"));
         assertThat(up.exitCode()).as("demo up:\n%s", up.output()).isZero();
@@ -107,8 +109,13 @@ class DemoNetnsIT {
             all.addAll(args.subList(1, args.size()));
             return meshctl(all.toArray(String[]::new));
         }, root.resolve("docs/examples/demo"), status);
+        long start = System.nanoTime();
         policy.crossClusterPolicy();
+        long cilium = System.nanoTime();
         policy.newPodsDisconnectAndUdp();
+        System.out.printf("DemoNetnsIT: Cilium's cross-cluster policy took %d s; new pods, disconnection and UDP "
+                + "%d s%n", Duration.ofNanos(cilium - start).toSeconds(), Duration.ofNanos(System.nanoTime() - cilium)
+                .toSeconds());
 
         Command.Result exitCode = meshctl("demo", "exec", "--dir", dir.toString(), "cluster2", "x-wing", "--", "sh",
                 "-c", "exit 3");

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /**
  * The network policy steps of {@link DemoNetnsIT}, on real packets between the root demo's pod namespaces, through
  * the agents' {@code inet clustermesh_policy} tables: Cilium's cross-cluster example, pods created later in the
- * other cluster, a disconnected cluster, and a UDP-only rule. A probe that should fail waits at most 2 s.
+ * other cluster, a disconnected cluster, and a UDP-only rule. A probe that should fail waits at most 2 s (HTTP 1 s).
  */
 final class DemoPolicySteps {
     private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -30,6 +30,7 @@ final class DemoPolicySteps {
     private final Path examples;
     private final String prefix;
     private final JsonNode status;
+    private long lapStart = System.nanoTime();
 
     /**
      * @param meshctl runs {@code meshctl demo <args>} on the test's demo ({@code --dir} added)
@@ -81,6 +82,7 @@ final class DemoPolicySteps {
      * echo and drops TCP to the same port.
      */
     void newPodsDisconnectAndUdp() {
+        lapStart = System.nanoTime();
         assertThat(apply("cluster1", "rebel-base-policy-from-cluster2.yaml"))
                 .contains("cluster1: ciliumnetworkpolicy.cilium.io/rebel-base-policy created");
         run("scale", "cluster2", "x-wing", "2");
@@ -92,11 +94,13 @@ final class DemoPolicySteps {
         assertThat(newXwing).isEqualTo(xwing(2, 2));
         assertThat(tieFighter).isEqualTo(DemoNetwork.podNsAt(prefix, 2, "10.20.1.201"));
         Eventually.await(CONVERGE, () -> {
+            assertThat(rebelsReached(tieFighter, 2)).as("from cluster2's tie-fighter, in cluster2").isEqualTo(BOTH);
             assertThat(rebelsReached(tieFighter, 1)).as("from cluster2's tie-fighter").isEmpty();
             assertThat(rebelsReached(xwing(1, 1), 1)).as("from cluster1's x-wing").isEmpty();
             assertThat(rebelsReached(newXwing, 1)).as("from cluster2's new x-wing").isEqualTo(BOTH);
         });
         assertThat(echo(newXwing, "tcp")).as("TCP echo from cluster2's new x-wing").isTrue();
+        lap("new pods");
 
         run("stop", "cluster2", "mesh-proxy");
         String xwing2 = xwing(2, 1);
@@ -105,9 +109,12 @@ final class DemoPolicySteps {
             assertThat(rebelsReached(xwing2, 1)).as("from cluster2's x-wing, cluster2 disconnected").isEmpty();
             assertThat(drops(1)).as("drops in cluster1's node").isGreaterThan(before);
         });
+        lap("cluster2 withdrawn");
         run("start", "cluster2");
+        lap("cluster2's proxy started");
         Eventually.await(CONVERGE, () -> assertThat(rebelsReached(xwing2, 1)).as("from cluster2's x-wing, "
                 + "cluster2 back").isEqualTo(BOTH));
+        lap("cluster2 back");
 
         assertThat(apply("cluster1", "rebel-base-policy-echo-udp.yaml"))
                 .contains("cluster1: ciliumnetworkpolicy.cilium.io/rebel-base-policy configured");
@@ -119,6 +126,14 @@ final class DemoPolicySteps {
         assertThat(echo(xwing2, "udp")).as("UDP echo, UDP-only policy").isTrue();
         assertThat(delete("cluster1", "rebel-base-policy-echo-udp.yaml"))
                 .contains("cluster1: ciliumnetworkpolicy.cilium.io/rebel-base-policy deleted");
+        lap("UDP");
+    }
+
+    /** Prints how long the step that just ended took: CI time matters. */
+    private void lap(String step) {
+        long now = System.nanoTime();
+        System.out.printf("DemoPolicySteps: %s took %d ms%n", step, (now - lapStart) / 1_000_000);
+        lapStart = now;
     }
 
     /** Waits until only the pod in {@code allowed} reaches cluster {@code i}'s rebel-base pods, then checks again. */
@@ -134,9 +149,11 @@ final class DemoPolicySteps {
     private static Set<String> rebelsReached(String ns, int i) {
         StringBuilder script = new StringBuilder();
         for (int k = 1; k <= 2; k++) {
+            // Side by side, so a refused pair costs one connect timeout; each answer is one write, not interleaved.
             script.append("curl -s --connect-timeout 1 --max-time 2 http://")
-                    .append(DemoLayout.podIp(i, DemoLayout.SERVICE, k)).append("/; echo; ");
+                    .append(DemoLayout.podIp(i, DemoLayout.SERVICE, k)).append("/ & ");
         }
+        script.append("wait");
         Set<String> pods = new TreeSet<>();
         Matcher m = Pattern.compile("\"Cluster\": \"cluster" + i + "\", \"Pod\": \"(rebel-base-\\d)\"")
                 .matcher(inPod(ns, script.toString()).output());
