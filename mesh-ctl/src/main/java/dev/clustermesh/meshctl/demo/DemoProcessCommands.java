@@ -34,6 +34,7 @@ final class DemoProcessCommands {
         @Override
         public void run() {
             DemoState state = DemoState.load(dir());
+            DemoNetwork.requireRootFor(state, "'demo stop'");
             DemoState.Cluster c = state.cluster(cluster);
             List<Long> pids = c.processes().stream().filter(p -> p.role().equals(process))
                     .map(DemoState.Proc::pid).toList();

@@ -125,6 +125,10 @@ class DemoNetnsIT {
         assertThat(unknown.exitCode()).isNotZero();
         assertThat(unknown.output().strip()).doesNotContain("\n").startsWith("Error: ")
                 .contains("tie-fighter", "rebel-base-1", "x-wing-1");
+        Command.Result noProcess = meshctl("demo", "stop", "--dir", dir.toString(), "cluster1", "x-wing");
+        assertThat(noProcess.exitCode()).isNotZero();
+        assertThat(noProcess.output().strip()).doesNotContain("\n").startsWith("Error: ")
+                .contains("x-wing", "mesh-proxy", "rebel-base-1");
 
         Command.Result down = meshctl("demo", "down", "--dir", dir.toString());
         assertThat(down.exitCode()).as(down.output()).isZero();
