@@ -26,7 +26,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The objects {@code meshctl demo apply} puts into a demo cluster's manifest directory: one file per object,
@@ -225,6 +227,41 @@ final class AppliedManifests {
         } catch (IOException e) {
             throw new MeshCtlException("cannot remove " + dir.resolve(o.fileName()) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A Pod's {@code status.podIP}, empty for other kinds and Pods without one. */
+    static String podIp(AppliedObject o) {
+        if (!"Pod".equals(o.kind())) {
+            return "";
+        }
+        try {
+            return MAPPER.readTree(o.yaml()).path("status").path("podIP").asText("");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an applied object was written from a parsed tree", e);
+        }
+    }
+
+    /**
+     * Name to {@code status.podIP} of every Pod applied to {@code dir} (any namespace; a file that no longer parses
+     * is left out).
+     */
+    static Map<String, String> podAddresses(Path dir) {
+        Map<String, String> pods = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith(PREFIX + "pod_")).sorted().toList()) {
+                try {
+                    JsonNode pod = MAPPER.readTree(Files.readString(f));
+                    pods.putIfAbsent(pod.path("metadata").path("name").asText(""),
+                            pod.path("status").path("podIP").asText(""));
+                } catch (IOException e) {
+                    // Removed or rewritten meanwhile: not a pod to list.
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        pods.remove("");
+        return pods;
     }
 
     /** {@code <kind> <namespace>/<name>}, for messages. */

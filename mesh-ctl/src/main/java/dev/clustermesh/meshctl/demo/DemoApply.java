@@ -60,7 +60,9 @@ final class DemoApply {
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = "Put manifests (NetworkPolicy, CiliumNetworkPolicy, Service, Pod, Namespace, Node, "
                     + "EndpointSlice) into a demo cluster's manifest directory, replacing an object of the same "
-                    + "kind, namespace and name: meshctl demo apply cluster2 rebel-base-policy.yaml")
+                    + "kind, namespace and name: meshctl demo apply cluster2 rebel-base-policy.yaml. In the root demo a "
+                    + "Pod whose status.podIP is free in the node's pod range (10.<10i>.1.2-254 but .11-.30 and "
+                    + ".101-.120) gets a network namespace first, for 'meshctl demo exec'.")
     static final class Apply extends FileCommand implements Runnable {
         @Override
         public void run() {
@@ -72,7 +74,21 @@ final class DemoApply {
             } catch (IOException e) {
                 throw new MeshCtlException("cannot create " + dir + ": " + e.getMessage(), e);
             }
+            DemoState.Cluster c = state.cluster(cluster);
+            List<AppliedManifests.AppliedObject> pods = DemoRunner.NFTABLES.equals(state.datapath()) ? objects.stream()
+                    .filter(o -> DemoLayout.freePodAddress(c.id(), AppliedManifests.podIp(o))).toList() : List.of();
+            if (!pods.isEmpty()) {
+                DemoNetwork.requireRootFor(state, "applying a Pod (it makes the pod's network namespace)");
+            }
             for (AppliedManifests.AppliedObject o : objects) {
+                String ip = AppliedManifests.podIp(o);
+                if (pods.contains(o)) {
+                    // As a kubelet would, the pod's network exists before its address is reported (exported).
+                    if (new NetworkSetup(state).appliedPod(c, ip)) {
+                        System.out.println(cluster + ": pod " + o.name() + " " + ip + " in network namespace "
+                                + DemoNetwork.podNsAt(state.netPrefix(), c.id(), ip));
+                    }
+                }
                 String what = AppliedManifests.write(dir, o, file);
                 System.out.println(cluster + ": " + o.display() + " " + what);
             }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
                 + "etcd, mesh-proxy, mesh-agent and mesh-dns, and the rebel-base/x-wing example.",
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class, DemoCommand.Status.class,
             DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class, DemoExec.class,
-            DemoApply.Apply.class, DemoApply.Delete.class})
+            DemoApply.Apply.class, DemoApply.Delete.class, DemoProcessCommands.Stop.class,
+            DemoProcessCommands.Start.class})
 public final class DemoCommand {
     private static final Pattern ANNOTATION_KEY =
             Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
@@ -276,7 +277,7 @@ public final class DemoCommand {
                 throw new IllegalArgumentException("the demo has no deployment '" + deployment + "' (it has "
                         + DemoLayout.SERVICE + ", " + DemoLayout.CLIENT + ")");
             }
-            if (replicas < 0 || replicas > 20) {
+            if (replicas < 0 || replicas > DemoLayout.MAX_REPLICAS) {
                 throw new IllegalArgumentException("replicas must be within 0..20, got " + replicas);
             }
             DemoState state = DemoState.load(dir());

@@ -23,7 +23,8 @@ final class DemoExec extends DemoCommand.DemoSubcommand implements Callable<Inte
     @Parameters(index = "0", description = "cluster1 or cluster2")
     String cluster;
 
-    @Parameters(index = "1", description = "x-wing (= x-wing-1), x-wing-<k>, rebel-base-<k>")
+    @Parameters(index = "1", description = "x-wing (= x-wing-1), x-wing-<k>, rebel-base-<k>, or a Pod applied "
+            + "with 'demo apply'")
     String pod;
 
     @Parameters(index = "2..*", arity = "1..*", paramLabel = "COMMAND",
@@ -67,7 +68,10 @@ final class DemoExec extends DemoCommand.DemoSubcommand implements Callable<Inte
         return ns;
     }
 
-    /** Pod name to namespace, for every pod the demo made in {@code c}. */
+    /**
+     * Pod name to namespace, for every pod the demo made in {@code c}: its deployments' and those applied with a
+     * free address ({@link DemoLayout#freePodAddress}).
+     */
     static Map<String, String> pods(DemoState state, DemoState.Cluster c) {
         Map<String, String> pods = new LinkedHashMap<>();
         for (String deployment : List.of(DemoLayout.SERVICE, DemoLayout.CLIENT)) {
@@ -79,6 +83,12 @@ final class DemoExec extends DemoCommand.DemoSubcommand implements Callable<Inte
                 pods.put(DemoLayout.podName(deployment, k), ns);
             }
         }
+        AppliedManifests.podAddresses(new DemoRunner(state, System.out).manifests(c)).forEach((name, ip) -> {
+            String ns = DemoNetwork.podNsAt(state.netPrefix(), c.id(), ip);
+            if (DemoLayout.freePodAddress(c.id(), ip) && state.namespaces().contains(ns)) {
+                pods.putIfAbsent(name, ns);
+            }
+        });
         return pods;
     }
 

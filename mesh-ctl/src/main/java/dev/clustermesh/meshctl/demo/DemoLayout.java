@@ -41,6 +41,8 @@ public final class DemoLayout {
     public static final String SERVICE = "rebel-base";
     public static final String CLIENT = "x-wing";
     public static final String NAMESPACE = "default";
+    /** The most replicas {@code demo scale} sets. */
+    public static final int MAX_REPLICAS = 20;
 
     private DemoLayout() {
     }
@@ -99,6 +101,21 @@ public final class DemoLayout {
     public static String podIp(int i, String deployment, int k) {
         int offset = SERVICE.equals(deployment) ? 10 : 100;
         return "10." + (10 * i) + ".1." + (offset + k);
+    }
+
+    /**
+     * Whether {@code ip} lies in cluster {@code i}'s node pod range {@code 10.<10i>.1.2-254} and is no deployment
+     * pod's address (those of up to {@value #MAX_REPLICAS} replicas): where a Pod applied with {@code demo apply}
+     * gets a network namespace of its own.
+     */
+    public static boolean freePodAddress(int i, String ip) {
+        String range = "10." + (10 * i) + ".1.";
+        if (ip == null || !ip.startsWith(range) || !ip.substring(range.length()).matches("\\d{1,3}")) {
+            return false;
+        }
+        int last = Integer.parseInt(ip.substring(range.length()));
+        boolean deployment = last > 10 && last <= 10 + MAX_REPLICAS || last > 100 && last <= 100 + MAX_REPLICAS;
+        return last >= 2 && last <= 254 && !deployment;
     }
 
     /** Pod name, e.g. {@code rebel-base-1}. */

@@ -17,7 +17,8 @@ import java.util.Optional;
  * <p>Every namespace and root-namespace link starts with {@link #prefix(Path)}, {@code cm} and six hex digits of a
  * hash of the directory, so two demos with different {@code --dir} coexist and every name stays within the
  * kernel's 15 characters for links. Cluster {@code i} has a node namespace {@code <prefix>-c<i>n} and one
- * namespace per pod, {@code <prefix>-c<i>rb<k>} (rebel-base-k) and {@code <prefix>-c<i>xw<k>} (x-wing-k). Pods
+ * namespace per pod, {@code <prefix>-c<i>rb<k>} (rebel-base-k) and {@code <prefix>-c<i>xw<k>} (x-wing-k), or
+ * {@code <prefix>-c<i>p<last octet>} for a Pod applied with {@code demo apply} at a free address. Pods
  * reach the node through {@link #GATEWAY}, which is also their DNS server: the node DNATs port 53 of it to the
  * cluster's mesh-dns across a veth to the root namespace ({@code <prefix>h<i>} there, {@link #HOST_LINK} in the
  * node), whose /30 lies in 169.254.2.0–169.254.254.255 and is picked per demo.
@@ -59,6 +60,16 @@ final class DemoNetwork {
 
     static String podNs(String prefix, int i, String deployment, int k) {
         return prefix + "-c" + i + shortName(deployment) + k;
+    }
+
+    /** The namespace of a pod applied with {@code demo apply}, after its address: {@code <prefix>-c<i>p<last octet>}. */
+    static String podNsAt(String prefix, int i, String ip) {
+        return prefix + "-c" + i + podLinkAt(ip);
+    }
+
+    /** The link of a pod applied with {@code demo apply} in its node's namespace, e.g. {@code p201}. */
+    static String podLinkAt(String ip) {
+        return "p" + ip.substring(ip.lastIndexOf('.') + 1);
     }
 
     /** The pod's link in its node's namespace, e.g. {@code rb1}. */

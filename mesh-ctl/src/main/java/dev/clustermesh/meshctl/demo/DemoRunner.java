@@ -223,7 +223,7 @@ public final class DemoRunner {
         return state.dir().toString();
     }
 
-    private Runnable startEtcd(DemoState.Cluster c, Path etcd) {
+    Runnable startEtcd(DemoState.Cluster c, Path etcd) {
         Path data = state.clusterDir(c.name()).resolve("etcd");
         String client = "http://127.0.0.1:" + c.port(DemoLayout.ETCD);
         String peer = "http://127.0.0.1:" + c.port(DemoLayout.ETCD_PEER);
@@ -236,7 +236,7 @@ public final class DemoRunner {
                 () -> Processes.httpOk(c.port(DemoLayout.ETCD), "/health"));
     }
 
-    private Runnable startProxy(DemoState.Cluster c, String java, Path jar) {
+    Runnable startProxy(DemoState.Cluster c, String java, Path jar) {
         Path certs = pki().resolve(c.name());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
@@ -276,7 +276,7 @@ public final class DemoRunner {
         }
     }
 
-    private Runnable startAgent(DemoState.Cluster c, String java, Path jar) {
+    Runnable startAgent(DemoState.Cluster c, String java, Path jar) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.cluster.id", Integer.toString(c.id()));
@@ -295,7 +295,7 @@ public final class DemoRunner {
                 () -> Processes.httpOk(c.port(DemoLayout.AGENT_MANAGEMENT), "/q/health/live"));
     }
 
-    private Runnable startDns(DemoState.Cluster c, String java, Path jar) {
+    Runnable startDns(DemoState.Cluster c, String java, Path jar) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.clusters.dir", clustersDir(c).toString());

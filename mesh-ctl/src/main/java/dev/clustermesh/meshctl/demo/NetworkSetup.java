@@ -77,14 +77,24 @@ final class NetworkSetup {
      * the node, a /32 routed through {@link DemoNetwork#GATEWAY}, and its resolv.conf. Returns whether it was made.
      */
     boolean pod(DemoState.Cluster c, String deployment, int k) {
-        String prefix = state.netPrefix();
-        String ns = DemoNetwork.podNs(prefix, c.id(), deployment, k);
+        return pod(c, DemoNetwork.podNs(state.netPrefix(), c.id(), deployment, k), DemoNetwork.podLink(deployment, k),
+                DemoLayout.podIp(c.id(), deployment, k));
+    }
+
+    /**
+     * The namespace of a pod applied with {@code demo apply} whose address {@code ip} is free in the node's pod
+     * range ({@link DemoLayout#freePodAddress}), unless it exists; named after the address. Returns whether it was
+     * made.
+     */
+    boolean appliedPod(DemoState.Cluster c, String ip) {
+        return pod(c, DemoNetwork.podNsAt(state.netPrefix(), c.id(), ip), DemoNetwork.podLinkAt(ip), ip);
+    }
+
+    private boolean pod(DemoState.Cluster c, String ns, String link, String ip) {
         if (state.namespaces().contains(ns)) {
             return false;
         }
-        String node = DemoNetwork.nodeNs(prefix, c.id());
-        String ip = DemoLayout.podIp(c.id(), deployment, k);
-        String link = DemoNetwork.podLink(deployment, k);
+        String node = DemoNetwork.nodeNs(state.netPrefix(), c.id());
         namespace(ns);
         writeResolvConf(ns);
         run("ip", "-n", node, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns);

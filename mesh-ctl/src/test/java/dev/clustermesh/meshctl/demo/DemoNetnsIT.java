@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Timeout;
  * clusters in network namespaces, {@code demo exec} curls rebel-base by its clusterset name from an x-wing pod
  * (resolved by mesh-dns, load-balanced by the agent's nftables), the walk-through's scale and affinity steps change
  * who answers, Cilium's cross-cluster policy scenario applied with {@code demo apply} allows and refuses real
- * connections between pods of both clusters, and {@code demo down} leaves no namespace, process or {@code /etc/netns} entry behind. Needs root
+ * connections between pods of both clusters, as do pods created later, a disconnected cluster and a UDP-only rule
+ * ({@link DemoPolicySteps}), and {@code demo down} leaves no namespace, process or {@code /etc/netns} entry behind. Needs root
  * and the packaged meshctl, proxy, agent and DNS ({@code ./mvnw -B -ntp package -DskipTests}).
  */
-@Timeout(420)
+@Timeout(540)
 class DemoNetnsIT {
     private static final Duration COMMAND = Duration.ofMinutes(4);
     private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -68,8 +69,12 @@ class DemoNetnsIT {
 
     @Test
     void rootDemoServesRealRequestsAndLeavesNothingBehind() throws IOException {
-        Command.Result up = meshctl("demo", "up", "--dir", dir.toString(), "--port-base", "0", "--dns-port", "0",
-                "--datapath", "nftables");
+        // A short TTL and backoff, so that the disconnection step sees cluster2 withdrawn and back within seconds;
+        // a short request timeout too, since a reconnection attempt holds up the withdrawal until it times out.
+        Command.Result up = Command.run(COMMAND, Map.of("MESH_CLUSTERS_TTL", "5s", "MESH_CLUSTERS_MAX_BACKOFF", "2s",
+                "MESH_CLUSTERS_REQUEST_TIMEOUT", "5s"),
+                List.of(root.resolve("meshctl").toString(), "demo", "up", "--dir", dir.toString(), "--port-base", "0",
+                        "--dns-port", "0", "--datapath", "nftables"));
         assertThat(up.exitCode()).as("demo up:\n%s", up.output()).isZero();
         assertThat(up.output()).contains("$ meshctl demo exec cluster1 x-wing -- curl -s " + URL)
                 .containsPattern(CLUSTER);
@@ -97,7 +102,20 @@ class DemoNetnsIT {
         assertThat(annotate.exitCode()).as(annotate.output()).isZero();
         onlyAnswers("cluster2");
 
-        crossClusterPolicy(prefix, status);
+        DemoPolicySteps policy = new DemoPolicySteps(args -> {
+            List<String> all = new ArrayList<>(List.of("demo"));
+            all.add(args.get(0));
+            all.addAll(List.of("--dir", dir.toString()));
+            all.addAll(args.subList(1, args.size()));
+            return meshctl(all.toArray(String[]::new));
+        }, root.resolve("docs/examples/demo"), status);
+        long start = System.nanoTime();
+        policy.crossClusterPolicy();
+        long cilium = System.nanoTime();
+        policy.newPodsDisconnectAndUdp();
+        System.out.printf("DemoNetnsIT: Cilium's cross-cluster policy took %d s; new pods, disconnection and UDP "
+                + "%d s%n", Duration.ofNanos(cilium - start).toSeconds(), Duration.ofNanos(System.nanoTime() - cilium)
+                .toSeconds());
 
         Command.Result exitCode = meshctl("demo", "exec", "--dir", dir.toString(), "cluster2", "x-wing", "--", "sh",
                 "-c", "exit 3");
@@ -107,6 +125,10 @@ class DemoNetnsIT {
         assertThat(unknown.exitCode()).isNotZero();
         assertThat(unknown.output().strip()).doesNotContain("\n").startsWith("Error: ")
                 .contains("tie-fighter", "rebel-base-1", "x-wing-1");
+        Command.Result noProcess = meshctl("demo", "stop", "--dir", dir.toString(), "cluster1", "x-wing");
+        assertThat(noProcess.exitCode()).isNotZero();
+        assertThat(noProcess.output().strip()).doesNotContain("\n").startsWith("Error: ")
+                .contains("x-wing", "mesh-proxy", "rebel-base-1");
 
         Command.Result down = meshctl("demo", "down", "--dir", dir.toString());
         assertThat(down.exitCode()).as(down.output()).isZero();
@@ -118,73 +140,6 @@ class DemoNetnsIT {
         assertThat(dir).doesNotExist();
         Command.Result again = meshctl("demo", "down", "--dir", dir.toString());
         assertThat(again.exitCode()).as("down is idempotent: %s", again.output()).isZero();
-    }
-
-    /**
-     * Cilium's cross-cluster policy scenario on real packets between pod namespaces: the policy applied in cluster2
-     * lets only cluster1's x-wing reach cluster2's rebel-base pods, its variant without a cluster label only
-     * cluster2's own x-wing (default-local), and deleting it lets both through again. The drops happen in
-     * cluster2's node, on the forward hook the pod-to-pod route across the underlay passes.
-     */
-    private static void crossClusterPolicy(String prefix, JsonNode status) {
-        String xwing1 = status.at("/clusters/cluster1/pods/x-wing-1").asText();
-        String xwing2 = status.at("/clusters/cluster2/pods/x-wing-1").asText();
-        Path examples = root.resolve("docs/examples/demo");
-        Set<String> both = Set.of("rebel-base-1", "rebel-base-2");
-        Eventually.await(CONVERGE, () -> {
-            assertThat(rebelsOfCluster2Reached(xwing1)).isEqualTo(both);
-            assertThat(rebelsOfCluster2Reached(xwing2)).isEqualTo(both);
-        });
-
-        Command.Result apply = meshctl("demo", "apply", "--dir", dir.toString(), "cluster2",
-                examples.resolve("rebel-base-policy.yaml").toString());
-        assertThat(apply.exitCode()).as(apply.output()).isZero();
-        assertThat(apply.output()).contains("cluster2: ciliumnetworkpolicy.cilium.io/rebel-base-policy created");
-        onlyReaches(xwing1, xwing2, both);
-        assertThat(Command.run(Duration.ofSeconds(10), Map.of(), List.of("ip", "netns", "exec",
-                DemoNetwork.nodeNs(prefix, 2), "nft", "list", "table", "inet", "clustermesh_policy")).output())
-                .containsPattern("counter packets [1-9]\\d* bytes \\d+ drop");
-
-        Command.Result local = meshctl("demo", "apply", "--dir", dir.toString(), "cluster2",
-                examples.resolve("rebel-base-policy-local.yaml").toString());
-        assertThat(local.output()).contains("cluster2: ciliumnetworkpolicy.cilium.io/rebel-base-policy configured");
-        onlyReaches(xwing2, xwing1, both);
-
-        Command.Result delete = meshctl("demo", "delete", "--dir", dir.toString(), "cluster2",
-                examples.resolve("rebel-base-policy.yaml").toString());
-        assertThat(delete.exitCode()).as(delete.output()).isZero();
-        assertThat(delete.output()).contains("cluster2: ciliumnetworkpolicy.cilium.io/rebel-base-policy deleted");
-        Eventually.await(CONVERGE, () -> {
-            assertThat(rebelsOfCluster2Reached(xwing1)).isEqualTo(both);
-            assertThat(rebelsOfCluster2Reached(xwing2)).isEqualTo(both);
-        });
-    }
-
-    /** Waits until only the pod in {@code allowed} reaches cluster2's rebel-base pods, then checks it once more. */
-    private static void onlyReaches(String allowed, String refused, Set<String> rebels) {
-        Eventually.await(CONVERGE, () -> {
-            assertThat(rebelsOfCluster2Reached(refused)).as("from %s", refused).isEmpty();
-            assertThat(rebelsOfCluster2Reached(allowed)).as("from %s", allowed).isEqualTo(rebels);
-        });
-        assertThat(rebelsOfCluster2Reached(refused)).as("from %s", refused).isEmpty();
-    }
-
-    /** The rebel-base pods of cluster2 that answer HTTP to their pod address from the pod namespace {@code ns}. */
-    private static Set<String> rebelsOfCluster2Reached(String ns) {
-        StringBuilder script = new StringBuilder();
-        for (int k = 1; k <= 2; k++) {
-            script.append("curl -s --connect-timeout 1 --max-time 2 http://")
-                    .append(DemoLayout.podIp(2, DemoLayout.SERVICE, k)).append("/; echo; ");
-        }
-        Command.Result r = Command.run(Duration.ofSeconds(20), Map.of(), List.of("ip", "netns", "exec", ns, "sh",
-                "-c", script.toString()));
-        Set<String> pods = new TreeSet<>();
-        Matcher m = Pattern.compile("\"Cluster\": \"cluster2\", \"Pod\": \"(rebel-base-\\d)\"")
-                .matcher(r.output());
-        while (m.find()) {
-            pods.add(m.group(1));
-        }
-        return pods;
     }
 
     private static void scale(String cluster, int replicas) {

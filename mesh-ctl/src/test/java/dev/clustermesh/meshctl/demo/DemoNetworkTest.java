@@ -23,6 +23,8 @@ class DemoNetworkTest {
                 new Case("rebel-base pod", DemoNetwork.podNs("cm0a1b2c", 2, DemoLayout.SERVICE, 20), "cm0a1b2c-c2rb20"),
                 new Case("x-wing pod", DemoNetwork.podNs("cm0a1b2c", 1, DemoLayout.CLIENT, 1), "cm0a1b2c-c1xw1"),
                 new Case("pod link in the node", DemoNetwork.podLink(DemoLayout.SERVICE, 3), "rb3"),
+                new Case("applied pod", DemoNetwork.podNsAt("cm0a1b2c", 2, "10.20.1.201"), "cm0a1b2c-c2p201"),
+                new Case("applied pod's link", DemoNetwork.podLinkAt("10.20.1.201"), "p201"),
                 new Case("host link", DemoNetwork.hostLink("cm0a1b2c", 2), "cm0a1b2ch2"),
                 new Case("first host net", DemoNetwork.hostNetBase(0), "169.254.2.0"),
                 new Case("last /30 below 169", DemoNetwork.hostNetBase(166 * 64 + 63), "169.254.168.252"),
@@ -44,6 +46,7 @@ class DemoNetworkTest {
         assertThat(DemoNetwork.prefix(Path.of("/tmp/other-demo"))).isNotEqualTo(PREFIX);
         assertThat(DemoNetwork.hostLink(PREFIX, 2)).hasSizeLessThanOrEqualTo(15);
         assertThat(DemoNetwork.podNs(PREFIX, 2, DemoLayout.SERVICE, 20)).hasSizeLessThanOrEqualTo(15);
+        assertThat(DemoNetwork.podNsAt(PREFIX, 2, "10.20.1.254")).hasSizeLessThanOrEqualTo(15);
         int first = DemoNetwork.firstHostNet(PREFIX);
         assertThat(first % 2).isZero();
         assertThat(first + 1).isLessThan(DemoNetwork.HOST_NETS);
@@ -72,6 +75,26 @@ class DemoNetworkTest {
                 .noneMatch(l -> l.contains("clustermesh"));
         assertThat(DemoNetwork.resolvConf().lines().toList())
                 .contains("nameserver 169.254.1.1", "search default.svc.clusterset.local svc.clusterset.local");
+    }
+
+    record AddressCase(int cluster, String ip, boolean free) {
+    }
+
+    static Stream<AddressCase> addresses() {
+        return Stream.of(new AddressCase(2, "10.20.1.201", true), new AddressCase(2, "10.20.1.2", true),
+                new AddressCase(2, "10.20.1.31", true), new AddressCase(2, "10.20.1.254", true),
+                new AddressCase(2, "10.20.1.11", false), new AddressCase(2, "10.20.1.30", false),
+                new AddressCase(2, "10.20.1.101", false), new AddressCase(2, "10.20.1.120", false),
+                new AddressCase(2, "10.20.1.1", false), new AddressCase(2, "10.20.1.255", false),
+                new AddressCase(1, "10.20.1.201", false), new AddressCase(2, "10.20.2.201", false),
+                new AddressCase(2, "10.20.1.2011", false), new AddressCase(2, "", false),
+                new AddressCase(2, null, false));
+    }
+
+    @ParameterizedTest(name = "cluster{0} {1}: {2}")
+    @MethodSource("addresses")
+    void appliedPodsGetANamespaceOnlyForFreeAddressesOfTheirNode(AddressCase c) {
+        assertThat(DemoLayout.freePodAddress(c.cluster(), c.ip())).isEqualTo(c.free());
     }
 
     @Test
