@@ -108,7 +108,7 @@ class DemoNetnsIT {
             all.addAll(List.of("--dir", dir.toString()));
             all.addAll(args.subList(1, args.size()));
             return meshctl(all.toArray(String[]::new));
-        }, root.resolve("docs/examples/demo"), status);
+        }, dir, root.resolve("docs/examples/demo"), status);
         long start = System.nanoTime();
         policy.crossClusterPolicy();
         long cilium = System.nanoTime();

@@ -27,6 +27,7 @@ final class DemoPolicySteps {
     private static final String PING = "ping";
 
     private final Function<List<String>, Command.Result> meshctl;
+    private final Path dir;
     private final Path examples;
     private final String prefix;
     private final JsonNode status;
@@ -34,10 +35,12 @@ final class DemoPolicySteps {
 
     /**
      * @param meshctl runs {@code meshctl demo <args>} on the test's demo ({@code --dir} added)
+     * @param dir the demo's state directory
      * @param status {@code demo status -o json} after {@code demo up}
      */
-    DemoPolicySteps(Function<List<String>, Command.Result> meshctl, Path examples, JsonNode status) {
+    DemoPolicySteps(Function<List<String>, Command.Result> meshctl, Path dir, Path examples, JsonNode status) {
         this.meshctl = meshctl;
+        this.dir = dir;
         this.examples = examples;
         this.status = status;
         this.prefix = status.get("netPrefix").asText();
@@ -61,6 +64,12 @@ final class DemoPolicySteps {
                 .contains("cluster2: ciliumnetworkpolicy.cilium.io/rebel-base-policy created");
         onlyReaches(xwing1, xwing2, 2);
         assertThat(drops(2)).as("drops in cluster2's node").isPositive();
+        // The agent's metrics say which policy let cluster1's x-wing in and that the rest met the default deny.
+        Eventually.await(Duration.ofSeconds(40), () -> {
+            String metrics = metrics(2);
+            assertThat(counted(metrics, "CiliumNetworkPolicy default/rebel-base-policy", "allowed")).isPositive();
+            assertThat(counted(metrics, "default-deny", "denied")).isPositive();
+        });
 
         assertThat(apply("cluster2", "rebel-base-policy-local.yaml"))
                 .contains("cluster2: ciliumnetworkpolicy.cilium.io/rebel-base-policy configured");
@@ -179,6 +188,27 @@ final class DemoPolicySteps {
     }
 
     /** The packets the counted drops of {@code inet clustermesh_policy} in cluster {@code i}'s node have dropped. */
+    /** cluster{@code i}'s agent's Prometheus metrics. */
+    private String metrics(int i) throws Exception {
+        int port = DemoState.load(dir).cluster("cluster" + i).port(DemoLayout.AGENT_MANAGEMENT);
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    /** The packets {@code mesh_agent_policy_packets_total} counted for a policy's ingress with this verdict. */
+    private static double counted(String metrics, String policy, String verdict) {
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("mesh_agent_policy_packets_total{") && line.contains("policy=\"" + policy + "\"")
+                    && line.contains("direction=\"ingress\"") && line.contains("verdict=\"" + verdict + "\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     private long drops(int i) {
         String table = Command.run(Duration.ofSeconds(10), Map.of(), List.of("ip", "netns", "exec",
                 DemoNetwork.nodeNs(prefix, i), "nft", "list", "table", "inet", "clustermesh_policy")).output();
