@@ -191,10 +191,15 @@ final class DemoPolicySteps {
     /** cluster{@code i}'s agent's Prometheus metrics. */
     private String metrics(int i) throws Exception {
         int port = DemoState.load(dir).cluster("cluster" + i).port(DemoLayout.AGENT_MANAGEMENT);
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        return r.body();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cluster" + i + "'s agent metrics on port " + port + ": " + e, e);
+        }
     }
 
     /** The packets {@code mesh_agent_policy_packets_total} counted for a policy's ingress with this verdict. */
