@@ -90,13 +90,13 @@ public final class RemoteCluster implements AutoCloseable {
             return t;
         });
         String name = config.name();
-        this.services = new WatchStore<>(observer(
+        this.services = new WatchStore<>(WatchStore.Observer.of(
                 (k, v) -> listener.serviceChanged(name, (MeshKey.Service) KeyLayout.parse(k), v)));
-        this.nodes = new WatchStore<>(observer((k, v) -> listener.nodeChanged(name, KeyLayout.parse(k) instanceof
-                MeshKey.Node n ? n.node() : k, v)));
-        this.endpoints = new WatchStore<>(observer((k, v) -> listener.endpointChanged(name, KeyLayout.parse(k)
-                instanceof MeshKey.Endpoint e ? e.ip() : k, v)));
-        this.policies = new WatchStore<>(observer((k, v) -> listener.policyChanged(name,
+        this.nodes = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.nodeChanged(name,
+                KeyLayout.parse(k) instanceof MeshKey.Node n ? n.node() : k, v)));
+        this.endpoints = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.endpointChanged(name,
+                KeyLayout.parse(k) instanceof MeshKey.Endpoint e ? e.ip() : k, v)));
+        this.policies = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.policyChanged(name,
                 (MeshKey.Policy) KeyLayout.parse(k), v)));
         this.stores = List.of(services, nodes, endpoints, policies);
     }
@@ -372,8 +372,17 @@ public final class RemoteCluster implements AutoCloseable {
         return new Backoff(min, cap, 2, 0.5);
     }
 
+    /**
+     * Reads one key. While the cluster is down with a withdrawal due, waits at most until then: the withdrawal runs
+     * on this thread too, and a dial that hangs for the whole request timeout would hold it back that long.
+     */
     private io.etcd.jetcd.kv.GetResponse get(String key) throws Exception {
-        return client.getKVClient().get(bytes(key)).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        long wait = options.requestTimeout().toMillis();
+        if (!options.ttl().isZero() && !status.connected() && !status.withdrawn()) {
+            long due = disconnectedAt.toEpochMilli() + options.ttl().toMillis() - System.currentTimeMillis();
+            wait = Math.max(100, Math.min(wait, due));
+        }
+        return client.getKVClient().get(bytes(key)).get(wait, TimeUnit.MILLISECONDS);
     }
 
     private static byte[] value(io.etcd.jetcd.kv.GetResponse r) {
@@ -382,19 +391,5 @@ public final class RemoteCluster implements AutoCloseable {
 
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    private static <V> WatchStore.Observer<V> observer(java.util.function.BiConsumer<String, V> change) {
-        return new WatchStore.Observer<>() {
-            @Override
-            public void upsert(String key, V value) {
-                change.accept(key, value);
-            }
-
-            @Override
-            public void delete(String key, V last) {
-                change.accept(key, null);
-            }
-        };
     }
 }

@@ -23,6 +23,21 @@ final class WatchStore<V> {
 
         /** {@code key} is gone; {@code last} was its value. */
         void delete(String key, V last);
+
+        /** An observer told every change as {@code (key, value)}, a deletion as {@code (key, null)}. */
+        static <V> Observer<V> of(java.util.function.BiConsumer<String, V> change) {
+            return new Observer<>() {
+                @Override
+                public void upsert(String key, V value) {
+                    change.accept(key, value);
+                }
+
+                @Override
+                public void delete(String key, V last) {
+                    change.accept(key, null);
+                }
+            };
+        }
     }
 
     private final Map<String, V> values = new HashMap<>();

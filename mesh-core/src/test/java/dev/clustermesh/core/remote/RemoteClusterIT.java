@@ -145,6 +145,22 @@ class RemoteClusterIT {
     }
 
     @Test
+    void aReconnectionWaitingForItsLongRequestTimeoutDoesNotHoldTheWithdrawalBack() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        // Reconnection attempts against a refused port wait for their request timeout, on the thread that also runs
+        // the withdrawal: with 60 s against a TTL of 1 s, the cluster must still go at about its TTL.
+        RemoteClusterOptions slow = new RemoteClusterOptions(Duration.ofSeconds(1), Duration.ofSeconds(60),
+                Duration.ofMillis(200));
+        try (RemoteCluster rc = watcher("cluster2", slow)) {
+            Eventually.await(WAIT, () -> assertThat(rc.status().ready()).isTrue());
+            relay.cut();
+            Eventually.await(Duration.ofSeconds(15), () -> assertThat(rc.status().withdrawn()).isTrue());
+            assertThat(seen.services).isEmpty();
+        }
+    }
+
+    @Test
     void aConfigForAnotherClusterOrATakenIdKeepsTheClusterDisconnectedWithTheReason() throws Exception {
         ClusterRegistry registry = new ClusterRegistry();
         registry.claim("cluster1", 2);
