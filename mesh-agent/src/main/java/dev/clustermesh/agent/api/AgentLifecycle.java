@@ -58,7 +58,7 @@ final class AgentLifecycle {
                 .stream().filter(e -> e.ingress().enforced() || e.egress().enforced()).count())
                 .description("Local pods some policy isolates").register(registry);
         Gauge.builder("mesh_agent_policy_apply_seconds", core, c -> c.policy().state().applyNanos() / 1e9)
-                .description("How long the last policy compile and apply took").register(registry);
+                .description("How long the last policy apply took: a compile and its transaction, or only the address moves").register(registry);
     }
 
     @Produces

@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
  * and {@code mesh_agent_policy_bytes_total} tagged {@code policy}, {@code direction}, {@code verdict}
  * ({@code allowed}/{@code denied}; policy {@code default-deny} for isolated pods' unmatched packets). Read from the
  * datapath on a timer of its own, never during a scrape (reading nftables takes a process); a failed read is
- * counted in {@code mesh_agent_policy_counter_read_failures_total} and the last values stay.
+ * counted in {@code mesh_agent_policy_counter_read_failures_total} and the last values stay. The datapath keeps the
+ * totals growing across chains that come and go; a policy deleted keeps its series at its last totals.
  */
 final class PolicyCounterMetrics implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PolicyCounterMetrics.class);
@@ -47,24 +48,22 @@ final class PolicyCounterMetrics implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::refresh, 0, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Reads the counters once now. */
+    /** Reads the counters once now. Never throws: an exception would end the timer's runs for good. */
     void refresh() {
-        List<PolicyCounter> read;
         try {
-            read = datapath.counters();
+            for (PolicyCounter c : datapath.counters()) {
+                AtomicLongArray v = values.computeIfAbsent(List.of(c.policy(), c.direction(), c.verdict()),
+                        this::register);
+                v.set(0, c.packets());
+                v.set(1, c.bytes());
+            }
+            lastProblem = null;
         } catch (RuntimeException e) {
             failures.increment();
             if (!String.valueOf(e.getMessage()).equals(lastProblem)) {
                 lastProblem = String.valueOf(e.getMessage());
                 LOG.warnf("cannot read the policy counters: %s; the metrics keep their last values", lastProblem);
             }
-            return;
-        }
-        lastProblem = null;
-        for (PolicyCounter c : read) {
-            AtomicLongArray v = values.computeIfAbsent(List.of(c.policy(), c.direction(), c.verdict()), this::register);
-            v.set(0, c.packets());
-            v.set(1, c.bytes());
         }
     }
 
@@ -80,6 +79,12 @@ final class PolicyCounterMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
+        try {
+            // A read in progress runs one nft process: let it end rather than interrupt it.
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -34,8 +34,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * the worker; a failed apply is retried with a full sync after a backoff).
  *
  * <p>The first program waits until every configured cluster has listed its endpoints and identities (an unreachable
- * or misconfigured one too, as Cilium waits for its remote clusters), or {@code syncWait} has passed: a pod of a cluster not yet listed would otherwise be "unknown" to policy and its
- * allowed connections refused at start-up. An endpoint without identity, a policy that is not a JSON object and a
+ * or misconfigured one too, as Cilium waits for its remote clusters), or {@code syncWait} has passed: a pod of a
+ * cluster not yet listed would otherwise be "unknown" to policy and its allowed connections refused at start-up. An endpoint without identity, a policy that is not a JSON object and a
  * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
  */
 public final class PolicyBook implements MeshListener, AutoCloseable {

@@ -176,9 +176,10 @@ class AgentApiIT {
 
     @Test
     void explainRefusesBadInputAndNamesUnknownPods() {
-        assertThat(explainFails(explainRequest("client", "nobody", 80, "TCP")))
-                .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.NOT_FOUND))
-                .hasMessageContaining("pod cluster1/shop/nobody is not known to policy");
+        // Before the first program the agent answers FAILED_PRECONDITION: this test may run first.
+        Eventually.await(Duration.ofSeconds(60), () -> assertThat(explainFails(explainRequest("client", "nobody", 80,
+                "TCP"))).satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.NOT_FOUND))
+                .hasMessageContaining("pod cluster1/shop/nobody is not known to policy"));
         assertThat(explainFails(explainRequest("client", "web", 0, "TCP")))
                 .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
                 .hasMessageContaining("port 0 is not in 1-65535");

@@ -67,7 +67,10 @@ public final class PolicyViews {
     public static void printExplanation(String from, String to, String port, ExplainPolicyResponse r,
             PrintStream out) {
         String verdict = r.getAllowed() ? "ALLOWED" : "DENIED";
-        if (r.getAllowed() && !r.getComplete()) {
+        if (r.getAllowed() && !r.getEgress().getKnown() && !r.getIngress().getKnown()) {
+            verdict = "NOT DECIDED HERE (egress at " + r.getEgress().getCluster() + ", ingress at "
+                    + r.getIngress().getCluster() + ": neither is known to this agent)";
+        } else if (r.getAllowed() && !r.getComplete()) {
             String unknown = !r.getEgress().getKnown() ? "egress at " + r.getEgress().getCluster()
                     : "ingress at " + r.getIngress().getCluster();
             verdict += " by " + (r.getEgress().getKnown() ? r.getEgress() : r.getIngress()).getCluster()

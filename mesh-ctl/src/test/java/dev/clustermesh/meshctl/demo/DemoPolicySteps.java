@@ -187,7 +187,6 @@ final class DemoPolicySteps {
         return Command.run(Duration.ofSeconds(20), Map.of(), List.of("ip", "netns", "exec", ns, "sh", "-c", script));
     }
 
-    /** The packets the counted drops of {@code inet clustermesh_policy} in cluster {@code i}'s node have dropped. */
     /** cluster{@code i}'s agent's Prometheus metrics. */
     private String metrics(int i) throws Exception {
         int port = DemoState.load(dir).cluster("cluster" + i).port(DemoLayout.AGENT_MANAGEMENT);
@@ -214,6 +213,7 @@ final class DemoPolicySteps {
         return sum;
     }
 
+    /** The packets the counted drops of {@code inet clustermesh_policy} in cluster {@code i}'s node have dropped. */
     private long drops(int i) {
         String table = Command.run(Duration.ofSeconds(10), Map.of(), List.of("ip", "netns", "exec",
                 DemoNetwork.nodeNs(prefix, i), "nft", "list", "table", "inet", "clustermesh_policy")).output();

@@ -73,6 +73,11 @@ final class NftPolicy {
      * @param rules per chain, its rules in order
      * @param identitySets per identity, the peer sets that hold its pods' addresses (besides {@link #PODS})
      * @param ruleComments the comment on each policy rule's nft rules → that policy rule (for its counters)
+     *
+     * <p>The maps of {@code elements} stay mutable on purpose: the datapath owns the Desired it applied and moves
+     * pod addresses in them in place after a successful transaction ({@link NftPolicyAddresses#record}), because
+     * copying a table of ten thousand pods per pod change would cost more than the change. Nothing else may hold
+     * a Desired the datapath applied.
      */
     record Desired(Map<String, Set> sets, Map<String, SortedMap<String, List<String>>> elements,
                    Map<String, Chain> chains, Map<String, List<String>> rules,

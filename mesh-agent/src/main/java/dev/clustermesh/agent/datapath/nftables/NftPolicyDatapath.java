@@ -30,6 +30,7 @@ public final class NftPolicyDatapath implements PolicyDatapath {
     private Desired have;
     /** The rule comments of the table last applied, for {@link #counters()}; null before the first apply. */
     private volatile Map<String, RuleRef> ruleComments;
+    private final NftPolicyCounters counted = new NftPolicyCounters();
     /** The reason the session was last refused; null while it is used. */
     private String sessionProblem;
 
@@ -88,7 +89,10 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         runner.apply(tx);
     }
 
-    /** Reads the counters with {@code nft -t list table} (without set contents), in a process of its own. */
+    /**
+     * Reads the counters with {@code nft -t list table} (without set contents), in a process of its own; totals
+     * since this datapath started, growing only (see {@link NftPolicyCounters}).
+     */
     @Override
     public List<PolicyCounter> counters() {
         Map<String, RuleRef> keys = ruleComments;
@@ -97,7 +101,9 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         }
         String listing = netns.run(List.of("nft", "-t", "list", "table", NftPolicy.TABLE.family(),
                 NftPolicy.TABLE.name()), "", SESSION_TIMEOUT);
-        return NftPolicyCounters.parse(listing, keys);
+        synchronized (counted) {
+            return counted.add(listing, keys);
+        }
     }
 
     @Override

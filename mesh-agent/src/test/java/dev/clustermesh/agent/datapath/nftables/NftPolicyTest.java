@@ -141,8 +141,28 @@ class NftPolicyTest {
                 	}
                 }
                 """;
-        assertThat(NftPolicyCounters.parse(listing, keys)).containsExactlyInAnyOrder(
+        NftPolicyCounters counters = new NftPolicyCounters();
+        assertThat(counters.add(listing, keys)).containsExactlyInAnyOrder(
                 new dev.clustermesh.agent.policy.PolicyCounter("NetworkPolicy x/a", "ingress", "allowed", 6, 340),
+                new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "ingress", "denied", 6, 360),
+                new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "egress", "denied", 4, 240));
+
+        // pe_bb_i went (its pod's program changed), pe_aa_i counted more, pe_dd_i is new: the totals only grow.
+        String later = listing.replace("packets 3 bytes 180 accept", "packets 5 bytes 300 accept")
+                .replace("""
+                	chain pe_bb_i {
+                		ip saddr @pp_1 counter packets 1 bytes 60 accept comment "r01"
+                		counter packets 1 bytes 60 drop
+                	}
+                """, """
+                	chain pe_dd_i {
+                		ip saddr @pp_1 counter packets 4 bytes 200 accept comment "r01"
+                		counter packets 0 bytes 0 drop
+                	}
+                """);
+        assertThat(later).contains("pe_dd_i").doesNotContain("pe_bb_i");
+        assertThat(counters.add(later, keys)).containsExactlyInAnyOrder(
+                new dev.clustermesh.agent.policy.PolicyCounter("NetworkPolicy x/a", "ingress", "allowed", 12, 660),
                 new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "ingress", "denied", 6, 360),
                 new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "egress", "denied", 4, 240));
     }
