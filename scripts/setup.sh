@@ -2,12 +2,13 @@
 # Installs the system packages ClusterMesh/J needs on Debian (idempotent; run as root).
 #   etcd-server etcd-client  real etcd for tests and the demo (etcd, etcdctl, etcd grpc-proxy)
 #   nftables iproute2        datapath tests and the demo's network namespaces
+#   conntrack                the agent's strict policy mode (cuts denied connections) and its test
 #   bind9-dnsutils dnsperf   dig and the DNS benchmark
 #   openssl                  certificate checks
 #   openjdk-17-jdk-headless  the build (Maven itself comes from ./mvnw)
 #   kubernetes-client        kubectl, whose kustomize renders k8s/ in its tests (only if no kubectl is on PATH)
 set -euo pipefail
-PACKAGES=(etcd-server etcd-client nftables iproute2 bind9-dnsutils dnsperf openssl openjdk-17-jdk-headless ca-certificates curl unzip)
+PACKAGES=(etcd-server etcd-client nftables conntrack iproute2 bind9-dnsutils dnsperf openssl openjdk-17-jdk-headless ca-certificates curl unzip)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -59,7 +59,8 @@ final class AgentBeans {
             throw new IllegalArgumentException("invalid mesh-agent configuration: mesh.policy.sync-wait must be "
                     + "positive, got " + c.policy().syncWait());
         }
-        return new PolicySettings(new PolicyOptions(c.policy().defaultLocalCluster()), c.policy().syncWait());
+        return new PolicySettings(new PolicyOptions(c.policy().defaultLocalCluster()), c.policy().syncWait(),
+                c.policy().strict());
     }
 
     @Produces

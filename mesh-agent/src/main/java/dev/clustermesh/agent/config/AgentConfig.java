@@ -40,6 +40,13 @@ public interface AgentConfig {
         /** The longest the first policy program waits for every cluster's endpoints to be listed. */
         @WithDefault("60s")
         java.time.Duration syncWait();
+
+        /**
+         * Whether connections established before a policy change that the new program denies are cut (their
+         * conntrack entries deleted, kube-network-policies' strict mode); by default they keep flowing.
+         */
+        @WithDefault("false")
+        boolean strict();
     }
 
     interface Datapath {

@@ -39,7 +39,7 @@ public final class AgentCore implements AutoCloseable {
         this.settings = settings;
         this.datapath = datapath;
         this.policy = new PolicyBook(settings.cluster().name(), policySettings.options(), policyDatapath,
-                this::settledForPolicy, policySettings.syncWait());
+                this::settledForPolicy, policySettings.syncWait(), policySettings.strict());
         this.follower = new MeshFollower<>(new MeshFollower.Settings(settings.clustersDir(),
                 settings.cluster().name(), settings.pollInterval(), settings.remote()), observer,
                 view -> new Reconciler(settings.cluster().name(), view, datapath, observer), policy);

@@ -39,8 +39,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
  */
 public final class PolicyBook implements MeshListener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PolicyBook.class.getName());
 
     private final String cluster;
+    private final boolean strict;
     private final PolicyOptions options;
     private final PolicyDatapath datapath;
     private final BooleanSupplier settled;
@@ -88,6 +90,16 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
      */
     public PolicyBook(String cluster, PolicyOptions options, PolicyDatapath datapath, BooleanSupplier settled,
             Duration syncWait) {
+        this(cluster, options, datapath, settled, syncWait, false);
+    }
+
+    /**
+     * @param strict cut the established connections a new program denies after each full apply
+     *     ({@code mesh.policy.strict}); by default they keep flowing
+     */
+    public PolicyBook(String cluster, PolicyOptions options, PolicyDatapath datapath, BooleanSupplier settled,
+            Duration syncWait, boolean strict) {
+        this.strict = strict;
         this.cluster = cluster;
         this.options = options;
         this.datapath = datapath;
@@ -247,6 +259,9 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         } catch (RuntimeException e) {
             throw failed(e);
         }
+        if (strict) {
+            cut(program);
+        }
         basis = AddressDelta.Basis.of(known.identityLabels(), comparable.keySet(), set);
         state = new State(v, program, set, List.copyOf(problems), Optional.of(Instant.now()), System.nanoTime() - t0,
                 Optional.empty());
@@ -265,6 +280,23 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         State s = state;
         state = new State(v, delta.program(), s.policies(), s.problems(), Optional.of(Instant.now()),
                 System.nanoTime() - t0, Optional.empty());
+    }
+
+    /**
+     * Strict mode: cuts what the program just applied denies. A failure is logged and the program stays; the
+     * connections keep flowing until the next full apply tries again.
+     */
+    private void cut(PolicyProgram program) {
+        try {
+            int n = datapath.cutDenied(program);
+            if (n > 0) {
+                LOG.log(System.Logger.Level.INFO, "policy (strict): cut {0} established connections the new policies "
+                        + "deny", n);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "policy (strict): cannot cut denied connections: {0}",
+                    e.getMessage());
+        }
     }
 
     /** Records a failed apply (the previous program stays) and returns the failure for the worker to retry. */

@@ -29,6 +29,17 @@ public interface PolicyDatapath extends AutoCloseable {
     }
 
     /**
+     * Cuts the established connections {@code program} (just applied) denies: strict mode. Does nothing where
+     * the datapath keeps no connection state.
+     *
+     * @return how many connections were cut
+     * @throws RuntimeException when the connections cannot be listed or cut now
+     */
+    default int cutDenied(PolicyProgram program) {
+        return 0;
+    }
+
+    /**
      * What the datapath counted per policy, direction and verdict; empty when it counts nothing.
      *
      * @throws RuntimeException when the counters cannot be read now
@@ -58,6 +69,19 @@ public interface PolicyDatapath extends AutoCloseable {
                 Map<InetAddress, Integer> added) {
             last = program;
             addressChanges.incrementAndGet();
+        }
+
+        private final java.util.concurrent.atomic.AtomicLong cuts = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public int cutDenied(PolicyProgram program) {
+            cuts.incrementAndGet();
+            return 0;
+        }
+
+        /** How many times strict mode asked to cut denied connections (none are tracked here). */
+        public long cuts() {
+            return cuts.get();
         }
 
         /** How many whole programs were applied. */

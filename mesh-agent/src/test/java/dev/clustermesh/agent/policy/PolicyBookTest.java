@@ -105,6 +105,34 @@ class PolicyBookTest {
     }
 
     @Test
+    void strictModeAsksTheDatapathToCutDeniedConnectionsAfterEachCompiledProgramOnly() {
+        book = new PolicyBook("c1", PolicyOptions.DEFAULTS, datapath, settled::get, Duration.ofSeconds(60), true);
+        book.start();
+        book.configChanged("c1", ClusterConfig.newBuilder().setName("c1").setId(1).addPodCidrs("10.1.0.0/16").build());
+        book.configChanged("c2", ClusterConfig.newBuilder().setName("c2").setId(2).addPodCidrs("10.2.0.0/16").build());
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        Eventually.await(WAIT, () -> {
+            assertThat(book.state().policies().applied()).hasSize(1);
+            assertThat(datapath.cuts()).isPositive().isEqualTo(datapath.programs());
+        });
+        long cuts = datapath.cuts();
+        book.endpointChanged("c2", "10.2.1.3", pod("c2", 2, "x", "b", "10.2.1.3"));
+        Eventually.await(WAIT, () -> assertThat(datapath.addressChanges()).isEqualTo(1));
+        assertThat(datapath.cuts()).as("an address move cuts nothing").isEqualTo(cuts);
+    }
+
+    @Test
+    void theDefaultKeepsEstablishedConnections() {
+        book = start(Duration.ofSeconds(60));
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        Eventually.await(WAIT, () -> assertThat(book.state().policies().applied()).hasSize(1));
+        assertThat(datapath.cuts()).isZero();
+    }
+
+    @Test
     void aPolicyThatIsNotJsonIsNamedAndTheOthersStillApply() {
         book = start(Duration.ofSeconds(60));
         book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));

@@ -89,6 +89,12 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         runner.apply(tx);
     }
 
+    /** Deletes the conntrack entries of the node's connections {@code program} denies (strict mode). */
+    @Override
+    public int cutDenied(PolicyProgram program) {
+        return NftConntrack.cutDenied(netns, program, SESSION_TIMEOUT);
+    }
+
     /**
      * Reads the counters with {@code nft -t list table} (without set contents), in a process of its own; totals
      * since this datapath started, growing only (see {@link NftPolicyCounters}).

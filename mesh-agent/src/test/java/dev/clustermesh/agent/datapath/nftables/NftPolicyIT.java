@@ -173,6 +173,73 @@ class NftPolicyIT {
         }
     }
 
+    @Test
+    void strictModeCutsTheConnectionsANewPolicyDeniesAndKeepsTheOthers() {
+        Binaries.require("conntrack", "apt-get install -y conntrack");
+        Compiled compiled = PolicyCaseFiles.all().stream()
+                .filter(x -> x.policyCase().name().equals("allow-from-pod-in-namespace/two-clusters"))
+                .filter(x -> x.cluster().equals("c1")).findFirst().orElseThrow();
+        PolicyCase c = compiled.policyCase();
+        Expectation e = c.expectations().get(0);
+        dev.clustermesh.core.policy.EndpointProgram isolated = compiled.program().endpoints().stream()
+                .filter(ep -> ep.ingress().enforced() && !ep.ingress().allows().isEmpty()).findFirst().orElseThrow();
+        List<Target> pods = c.topology().targets().stream().filter(Target::isPod).toList();
+        Target to = pods.stream().filter(t -> t.ip().equals(isolated.ip())).findFirst().orElseThrow();
+        // Every packet to a pod of cluster 1 crosses node 1's forward hook, where its connection is tracked.
+        Target allowed = pods.stream().filter(t -> !t.equals(to) && e.allowed(t, to)).findFirst().orElseThrow();
+        Target denied = pods.stream().filter(t -> !t.equals(to) && !e.allowed(t, to)).findFirst().orElseThrow();
+        String node = net.node(1);
+        NftPolicyDatapath datapath = new NftPolicyDatapath(NetworkNamespace.named(node));
+        try {
+            datapath.apply(new dev.clustermesh.core.policy.PolicyProgram("c1", List.of(),
+                    compiled.program().ipIdentities(), compiled.program().podCidrs()), true);
+            NetlabExec.conntrack(node, "-F");
+            for (Target from : List.of(allowed, denied)) {
+                // A UDP datagram tracked in the node while nothing is enforced: a connection of 30 s.
+                NetlabExec.udp(podNamespaces.get(from.ip().getHostAddress()), to.ip().getHostAddress(), 80);
+            }
+            assertThat(NetlabExec.tracked(node, allowed, to)).isTrue();
+            assertThat(NetlabExec.tracked(node, denied, to)).isTrue();
+
+            datapath.apply(compiled.program(), false);
+            assertThat(NetlabExec.tracked(node, denied, to)).as("not strict: established connections stay").isTrue();
+            assertThat(datapath.cutDenied(compiled.program())).isPositive();
+            assertThat(NetlabExec.tracked(node, denied, to)).as("%s -> %s cut", denied.name(), to.name()).isFalse();
+            assertThat(NetlabExec.tracked(node, allowed, to)).as("%s -> %s kept", allowed.name(), to.name()).isTrue();
+        } finally {
+            datapath.close();
+            nodes.get(1).apply(NftPolicyDiff.full(Desired.NOTHING));
+            programmed.put(1, Desired.NOTHING);
+        }
+    }
+
+    /** Small commands of the strict-mode test. */
+    private static final class NetlabExec {
+        static void conntrack(String ns, String... args) {
+            List<String> argv = new ArrayList<>(List.of("conntrack"));
+            argv.addAll(List.of(args));
+            NetlabExec.run(ns, argv);
+        }
+
+        static void udp(String ns, String ip, int port) {
+            run(ns, List.of("bash", "-c", "echo probe > /dev/udp/" + ip + "/" + port));
+        }
+
+        static boolean tracked(String node, Target from, Target to) {
+            Command.Result r = NetnsLab.tryExec(node, "conntrack", "-L", "-p", "udp", "-s", from.ip().getHostAddress(),
+                    "-d", to.ip().getHostAddress());
+            return r.output().contains("src=" + from.ip().getHostAddress() + " dst=" + to.ip().getHostAddress());
+        }
+
+        private static void run(String ns, List<String> argv) {
+            Command.Result r = NetnsLab.tryExec(ns, argv.toArray(String[]::new));
+            if (r.exitCode() != 0) {
+                throw new AssertionError(String.join(" ", argv) + " in " + ns + " exited " + r.exitCode() + ": "
+                        + r.output());
+            }
+        }
+    }
+
     private List<String> probe(PolicyCase c) throws Exception {
         List<Target> pods = c.topology().targets().stream().filter(Target::isPod).toList();
         List<String> reports = new ArrayList<>();

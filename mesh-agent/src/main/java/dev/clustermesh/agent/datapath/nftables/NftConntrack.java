@@ -1,0 +1,123 @@
+package dev.clustermesh.agent.datapath.nftables;
+
+import dev.clustermesh.agent.datapath.NetworkNamespace;
+import dev.clustermesh.core.net.IpAddresses;
+import dev.clustermesh.core.policy.EndpointProgram;
+import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.policy.Protocol;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Strict mode's half in the kernel: the node's connection-tracking entries that a policy program denies, listed and
+ * deleted with the {@code conntrack} tool (conntrack-tools). Once its entry is gone, the connection's next packet is
+ * no longer "established" and meets the policy chains like a new one. A connection is judged as the forward hook
+ * judged its first packet: the client is the original source, the server the reply's source (the backend pod, after
+ * a service's DNAT), the port the server's.
+ */
+final class NftConntrack {
+    /**
+     * One tracked connection.
+     *
+     * @param deleteArgs the {@code conntrack -D} arguments naming exactly its original tuple
+     */
+    record Flow(Protocol protocol, InetAddress client, InetAddress server, int port, List<String> deleteArgs) {
+    }
+
+    private NftConntrack() {
+    }
+
+    /** The connections of {@code conntrack -L} output with ports (TCP, UDP, SCTP); other lines are skipped. */
+    static List<Flow> parse(String listing) {
+        List<Flow> out = new ArrayList<>();
+        for (String line : listing.split("\n")) {
+            String[] t = line.trim().split("\\s+");
+            Optional<Protocol> protocol = switch (t[0].toLowerCase(Locale.ROOT)) {
+                case "tcp" -> Optional.of(Protocol.TCP);
+                case "udp" -> Optional.of(Protocol.UDP);
+                case "sctp" -> Optional.of(Protocol.SCTP);
+                default -> Optional.empty();
+            };
+            Map<String, List<String>> fields = new HashMap<>();
+            for (String token : t) {
+                int eq = token.indexOf('=');
+                if (eq > 0) {
+                    fields.computeIfAbsent(token.substring(0, eq), k -> new ArrayList<>()).add(token.substring(eq + 1));
+                }
+            }
+            if (protocol.isEmpty() || !complete(fields)) {
+                continue;
+            }
+            Optional<InetAddress> client = IpAddresses.parse(fields.get("src").get(0));
+            Optional<InetAddress> server = IpAddresses.parse(fields.get("src").get(1));
+            if (client.isEmpty() || server.isEmpty()) {
+                continue;
+            }
+            out.add(new Flow(protocol.get(), client.get(), server.get(), Integer.parseInt(fields.get("sport").get(1)),
+                    List.of("-p", t[0].toLowerCase(Locale.ROOT), "-s", fields.get("src").get(0), "-d",
+                            fields.get("dst").get(0), "--sport", fields.get("sport").get(0), "--dport",
+                            fields.get("dport").get(0))));
+        }
+        return out;
+    }
+
+    private static boolean complete(Map<String, List<String>> fields) {
+        for (String k : List.of("src", "dst", "sport", "dport")) {
+            List<String> v = fields.get(k);
+            if (v == null || v.size() < 2 || (k.endsWith("port") && !v.get(0).chars().allMatch(Character::isDigit))
+                    || (k.endsWith("port") && !v.get(1).chars().allMatch(Character::isDigit))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The flows {@code program} denies: ingress where the server is a local pod, egress where the client is. */
+    static List<Flow> denied(List<Flow> flows, PolicyProgram program) {
+        Map<InetAddress, EndpointProgram> local = new HashMap<>();
+        program.endpoints().forEach(e -> local.put(e.ip(), e));
+        List<Flow> out = new ArrayList<>();
+        for (Flow f : flows) {
+            EndpointProgram server = local.get(f.server());
+            EndpointProgram client = local.get(f.client());
+            boolean in = server == null || server.ingress().decide(program.identityOf(f.client()), f.client(),
+                    f.protocol(), f.port()).allowed();
+            boolean out2 = client == null || client.egress().decide(program.identityOf(f.server()), f.server(),
+                    f.protocol(), f.port()).allowed();
+            if (!in || !out2) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** Lists the node's connections and deletes those {@code program} denies; returns how many went. */
+    static int cutDenied(NetworkNamespace netns, PolicyProgram program, Duration timeout) {
+        List<String> list = new ArrayList<>(List.of("conntrack", "-L", "-f", "ipv4"));
+        String listing;
+        try {
+            listing = netns.run(list, "", timeout);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot list connections with conntrack (install conntrack-tools: "
+                    + "apt-get install -y conntrack): " + e.getMessage(), e);
+        }
+        int cut = 0;
+        for (Flow f : denied(parse(listing), program)) {
+            List<String> delete = new ArrayList<>(List.of("conntrack", "-D"));
+            delete.addAll(f.deleteArgs());
+            try {
+                netns.run(delete, "", timeout);
+                cut++;
+            } catch (RuntimeException e) {
+                // Gone meanwhile (conntrack -D exits 1 when nothing matched): nothing left to cut.
+            }
+        }
+        return cut;
+    }
+}
