@@ -1,6 +1,5 @@
 package dev.clustermesh.agent.datapath.nftables;
 
-import dev.clustermesh.agent.datapath.DatapathException;
 import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
 import dev.clustermesh.agent.policy.PolicyCounter;
@@ -11,7 +10,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 /**
  * Enforces policy programs in table {@code inet clustermesh_policy} of one network namespace: the first apply
@@ -21,23 +19,22 @@ import org.jboss.logging.Logger;
  * again for each change (a fresh nft reads the whole ruleset, megabytes with thousands of pods, before applying).
  */
 public final class NftPolicyDatapath implements PolicyDatapath {
-    private static final Logger LOG = Logger.getLogger(NftPolicyDatapath.class);
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
     private final NetworkNamespace netns;
     private final NftFileRunner runner;
     private final NftSession session;
+    private final NftSessionFallback sessionOrFile;
     /** What the table holds; null when unknown (never applied, or the last apply failed). */
     private Desired have;
     /** The rule comments of the table last applied, for {@link #counters()}; null before the first apply. */
     private volatile Map<String, RuleRef> ruleComments;
     private final NftPolicyCounters counted = new NftPolicyCounters();
-    /** The reason the session was last refused; null while it is used. */
-    private String sessionProblem;
 
     public NftPolicyDatapath(NetworkNamespace netns) {
         this.netns = netns;
         this.runner = new NftFileRunner(netns, Duration.ofSeconds(120));
         this.session = NftSession.interactive(netns, SESSION_TIMEOUT);
+        this.sessionOrFile = new NftSessionFallback(session, runner, "policy changes in " + netns);
     }
 
     @Override
@@ -65,28 +62,10 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         have = table;
     }
 
-    /** Applies through the session when small and the session is usable, else through nft -f. */
     private void transact(NftTransaction tx) {
-        if (tx.isEmpty()) {
-            return;
+        if (!tx.isEmpty()) {
+            sessionOrFile.apply(tx, tx.size() <= 256);
         }
-        if (tx.size() <= 256) {
-            try {
-                session.apply(tx);
-                sessionProblem = null;
-                return;
-            } catch (DatapathException e) {
-                if (!session.refused()) {
-                    throw e;
-                }
-                // Refused before anything was sent: the file runner applies the same transaction.
-                if (!e.getMessage().equals(sessionProblem)) {
-                    LOG.warnf("%s; policy changes in %s go through nft -f meanwhile", e.getMessage(), netns);
-                    sessionProblem = e.getMessage();
-                }
-            }
-        }
-        runner.apply(tx);
     }
 
     /** Deletes the conntrack entries of the node's connections {@code program} denies (strict mode). */

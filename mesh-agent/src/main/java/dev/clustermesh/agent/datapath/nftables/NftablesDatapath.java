@@ -51,8 +51,7 @@ public final class NftablesDatapath implements Datapath {
     private final RouteProgrammer routes;
     private final NftRunner file;
     private final NftSession session;
-    /** Why the session was last refused, logged once per reason; null while it is used. */
-    private String sessionProblem;
+    private final NftSessionFallback sessionOrFile;
     /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<LbChain> chains = Set.of();
@@ -76,6 +75,7 @@ public final class NftablesDatapath implements Datapath {
         this.routes = routes;
         this.file = file;
         this.session = session;
+        this.sessionOrFile = new NftSessionFallback(session, file, "nftables changes in " + netns);
         // Not "nft list tables": nft 1.0.6 fetches every set element for it, seconds with a loaded table.
         // Listing flowtables needs the same privileges in the same namespace and reads nothing of the table.
         file.list(List.of("flowtables"));
@@ -239,27 +239,7 @@ public final class NftablesDatapath implements Datapath {
         }
         String text = tx.render();
         lastTransaction = text.substring(0, text.length() - 1);
-        if (text.length() <= SESSION_LIMIT) {
-            try {
-                session.apply(tx);
-                if (sessionProblem != null) {
-                    LOG.infof("nft session in %s is used again", netns);
-                    sessionProblem = null;
-                }
-                return;
-            } catch (DatapathException e) {
-                if (!session.refused()) {
-                    throw e;
-                }
-                // Refused before anything was sent: the file runner applies the same transaction.
-                if (!e.getMessage().equals(sessionProblem)) {
-                    LOG.warnf("%s; nftables changes in %s go through nft -f meanwhile (about 15 ms each instead of"
-                            + " under 1 ms)", e.getMessage(), netns);
-                    sessionProblem = e.getMessage();
-                }
-            }
-        }
-        file.apply(tx);
+        sessionOrFile.apply(tx, text.length() <= SESSION_LIMIT);
     }
 
     private Collection<LbFrontend> union(LbMaps lb) {
