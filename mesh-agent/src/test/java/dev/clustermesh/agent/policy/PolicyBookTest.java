@@ -53,8 +53,9 @@ class PolicyBookTest {
             assertThat(a.ingress().allows()).hasSize(1);
             assertThat(a.ingress().decide(Identities.of(2, 256), ip("10.2.1.2"), dev.clustermesh.core.policy.Protocol.TCP,
                     80).allowed()).isTrue();
+            // The book records what it applied just after the datapath took it.
+            assertThat(book.state().policies().applied()).hasSize(1);
         });
-        assertThat(book.state().policies().applied()).hasSize(1);
         assertThat(book.state().problems()).isEmpty();
 
         book.policyChanged("c1", policyKey("c1", "x", "allow-b"), null);
@@ -74,22 +75,29 @@ class PolicyBookTest {
 
         // A second replica of b in c2: same labels, same identity.
         book.endpointChanged("c2", "10.2.1.3", pod("c2", 2, "x", "b", "10.2.1.3"));
-        Eventually.await(WAIT, () -> assertThat(allowed("10.2.1.3")).isTrue());
-        assertThat(datapath.addressChanges()).isEqualTo(1);
+        // The datapath records the program, then counts it: wait for both.
+        Eventually.await(WAIT, () -> {
+            assertThat(allowed("10.2.1.3")).isTrue();
+            assertThat(datapath.addressChanges()).isEqualTo(1);
+        });
         assertThat(datapath.programs()).isEqualTo(programs);
 
         // It goes: its address is unknown again, still without a compile.
         book.endpointChanged("c2", "10.2.1.3", null);
-        Eventually.await(WAIT, () -> assertThat(datapath.last().ipIdentities()).doesNotContainKey(ip("10.2.1.3")));
+        Eventually.await(WAIT, () -> {
+            assertThat(datapath.last().ipIdentities()).doesNotContainKey(ip("10.2.1.3"));
+            assertThat(datapath.addressChanges()).isEqualTo(2);
+        });
         assertThat(allowed("10.2.1.3")).isFalse();
-        assertThat(datapath.addressChanges()).isEqualTo(2);
         assertThat(datapath.programs()).isEqualTo(programs);
 
         // A pod with labels no known identity has: compiled in full, and selected by nothing here.
         book.endpointChanged("c2", "10.2.1.4", pod("c2", 2, "x", "c", "10.2.1.4").toBuilder()
                 .setIdentity(Identities.of(2, 257)).build());
-        Eventually.await(WAIT, () -> assertThat(datapath.programs()).isEqualTo(programs + 1));
-        assertThat(datapath.last().ipIdentities()).containsEntry(ip("10.2.1.4"), Identities.of(2, 257));
+        Eventually.await(WAIT, () -> {
+            assertThat(datapath.programs()).isEqualTo(programs + 1);
+            assertThat(datapath.last().ipIdentities()).containsEntry(ip("10.2.1.4"), Identities.of(2, 257));
+        });
         assertThat(allowed("10.2.1.4")).isFalse();
 
         // A pod of this cluster changes its own chains: compiled in full too.
@@ -169,8 +177,13 @@ class PolicyBookTest {
         book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
         book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
         book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
-        Eventually.await(WAIT, () -> assertThat(book.state().problems()).singleElement().asString()
-                .contains("cluster c2", "identity label filter differs"));
+        // The worker may run between the events: wait for the program with all of them.
+        Eventually.await(WAIT, () -> {
+            assertThat(book.state().problems()).singleElement().asString()
+                    .contains("cluster c2", "identity label filter differs");
+            assertThat(book.state().policies().applied()).hasSize(1);
+            assertThat(datapath.last().endpoints()).hasSize(1);
+        });
         assertThat(datapath.last().ipIdentities()).as("c2's pod is unknown to policy")
                 .doesNotContainKey(ip("10.2.1.2"));
         assertThat(datapath.last().endpoints().get(0).ingress().decide(Identities.of(2, 256), ip("10.2.1.2"),
