@@ -1,10 +1,12 @@
 package dev.clustermesh.agent.api;
 
 import dev.clustermesh.agent.mesh.AgentObserver;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.Freshness;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
-import dev.clustermesh.core.remote.ClusterStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,6 +22,7 @@ final class AgentMetrics implements AgentObserver {
     private final Timer reconcile;
     private final Timer propagation;
     private final Map<String, Instant> syncedSessions = new ConcurrentHashMap<>();
+    private final Map<String, Freshness> freshness = new ConcurrentHashMap<>();
     private volatile PolicyClusterGauges policyClusters;
 
     AgentMetrics(MeterRegistry registry) {
@@ -48,6 +51,14 @@ final class AgentMetrics implements AgentObserver {
         PolicyClusterGauges gauges = policyClusters;
         if (gauges != null) {
             gauges.register(s.name());
+        }
+        if (freshness.put(s.name(), s.freshness()) == null) {
+            for (Freshness f : Freshness.values()) {
+                Gauge.builder("mesh_agent_cluster_freshness", freshness,
+                        m -> m.get(s.name()) == f ? 1 : 0).tags("cluster", s.name(), "state", f.label())
+                        .description("1 for the cluster's current freshness (pending, fresh, stale, revoked)")
+                        .register(registry);
+            }
         }
         if (!s.ready() || s.connectedSince().isEmpty()) {
             return;

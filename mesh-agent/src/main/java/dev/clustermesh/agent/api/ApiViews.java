@@ -34,6 +34,7 @@ final class ApiViews {
                 .setLocal(s.name().equals(local)).setConnected(s.connected()).setReady(s.ready())
                 .setNodes(s.nodes()).setServices(s.services()).setEndpoints(s.endpoints())
                 .setLastFailure(s.lastFailure()).setWithdrawn(s.withdrawn())
+                .setFreshness(s.freshness().label()).setFreshnessReason(s.freshnessReason())
                 .setLastFailureUnixMillis(s.lastFailureAt().map(Instant::toEpochMilli).orElse(0L))
                 .setConnectedSinceUnixMillis(s.connectedSince().map(Instant::toEpochMilli).orElse(0L))
                 .setHeartbeatAgeMillis(s.heartbeatAge(now).map(d -> d.toMillis()).orElse(-1L));

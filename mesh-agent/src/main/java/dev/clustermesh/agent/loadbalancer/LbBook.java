@@ -43,9 +43,11 @@ public final class LbBook implements LbCompute.IdSource {
      *
      * @param inputs the service's ClusterServices, one per cluster; empty when it is gone everywhere
      * @param clusterId a cluster's ID by name
+     * @param stale true for a cluster whose state is stale
      */
-    public void update(ServiceName name, List<ClusterService> inputs, ToIntFunction<String> clusterId, LbChange change) {
-        LbCompute.Entries next = LbCompute.service(localCluster, name, inputs, clusterId, this);
+    public void update(ServiceName name, List<ClusterService> inputs, ToIntFunction<String> clusterId,
+            java.util.function.Predicate<String> stale, LbChange change) {
+        LbCompute.Entries next = LbCompute.service(localCluster, name, inputs, clusterId, stale, this);
         LbCompute.Entries old = next.services().isEmpty() ? byName.remove(name) : byName.put(name, next);
         // Take the new references before dropping the old ones, so a backend kept by the update stays.
         for (LbBackend b : next.backends()) {

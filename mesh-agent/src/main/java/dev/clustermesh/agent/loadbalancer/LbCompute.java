@@ -61,7 +61,8 @@ public final class LbCompute {
         TreeMap<Integer, LbBackend> backends = new TreeMap<>();
         ToIntFunction<String> clusterId = c -> clusterId(snapshot.clusters(), c);
         for (Map.Entry<ServiceName, List<ClusterService>> e : new TreeMap<>(snapshot.services()).entrySet()) {
-            Entries entries = service(localCluster, e.getKey(), e.getValue(), clusterId, ids);
+            Entries entries = service(localCluster, e.getKey(), e.getValue(), clusterId,
+                    c -> snapshot.clusters().containsKey(c) && snapshot.clusters().get(c).stale(), ids);
             for (LbService s : entries.services()) {
                 services.putIfAbsent(s.frontend(), s);
             }
@@ -75,13 +76,14 @@ public final class LbCompute {
      *
      * @param inputs one ClusterService per cluster exporting it; empty when the service is gone
      * @param clusterId a cluster's ID by name (0 when unknown)
+     * @param stale true for a cluster whose state is stale (its backends only stand in for missing fresh ones)
      */
     public static Entries service(String localCluster, ServiceName name, List<ClusterService> inputs,
-            ToIntFunction<String> clusterId, IdSource ids) {
+            ToIntFunction<String> clusterId, java.util.function.Predicate<String> stale, IdSource ids) {
         if (inputs.isEmpty()) {
             return Entries.NONE;
         }
-        SelectedService selected = BackendSelection.compute(localCluster, inputs);
+        SelectedService selected = BackendSelection.compute(localCluster, inputs, stale);
         if (selected.frontends().isEmpty()) {
             return Entries.NONE;
         }

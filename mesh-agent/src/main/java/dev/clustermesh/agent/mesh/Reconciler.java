@@ -149,7 +149,13 @@ public final class Reconciler implements MeshFollower.Consumer {
             todo = all;
         }
         Map<String, Integer> ids = clusterIds;
-        todo.forEach((name, inputs) -> book.update(name, inputs, c -> ids.getOrDefault(c, 0), lb));
+        java.util.Set<String> stale = new java.util.HashSet<>();
+        changes.clusters().forEach((c, s) -> {
+            if (s.stale()) {
+                stale.add(c);
+            }
+        });
+        todo.forEach((name, inputs) -> book.update(name, inputs, c -> ids.getOrDefault(c, 0), stale::contains, lb));
         boolean routesChanged = false;
         if (changes.nodes().isPresent() || changes.configs().isPresent()) {
             nodes = changes.nodes().orElse(nodes);

@@ -6,6 +6,7 @@ import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.mesh.MeshSnapshot;
 import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.proto.mesh.v1.Affinity;
 import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
@@ -71,7 +72,7 @@ class LbBookTest {
             LbChange change = LbChange.empty();
             for (ServiceName name : touched) {
                 Map<String, ClusterService> byCluster = mesh.getOrDefault(name, Map.of());
-                book.update(name, List.copyOf(byCluster.values()), ids::get, change);
+                book.update(name, List.copyOf(byCluster.values()), ids::get, c -> false, change);
             }
             // What the datapath and readers were handed is a snapshot: later updates never show through it.
             assertThat(previous.dump()).as("snapshot of step %d after step %d", step - 1, step).isEqualTo(previousDump);
@@ -160,7 +161,8 @@ class LbBookTest {
         Map<String, ClusterStatus> clusters = new HashMap<>();
         for (int i = 0; i < CLUSTERS.size(); i++) {
             clusters.put(CLUSTERS.get(i), new ClusterStatus(CLUSTERS.get(i), i + 1, true, true,
-                    Set.of(ResourceKind.values()), 0, 0, 0, "", Optional.empty(), Optional.empty(), Optional.empty(), false));
+                    Set.of(ResourceKind.values()), 0, 0, 0, "", Optional.empty(), Optional.empty(), Optional.empty(),
+                    Freshness.FRESH, ""));
         }
         return new MeshSnapshot(1, services, Map.of(), clusters, 0);
     }

@@ -6,6 +6,7 @@ import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.mesh.MeshSnapshot;
 import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.proto.mesh.v1.Affinity;
 import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
@@ -86,7 +87,7 @@ class LbComputeTest {
 
     static ClusterStatus status(String name, int id) {
         return new ClusterStatus(name, id, true, true, Set.of(ResourceKind.values()), 1, 1, 1, "", Optional.empty(),
-                Optional.empty(), Optional.empty(), false);
+                Optional.empty(), Optional.empty(), Freshness.FRESH, "");
     }
 
     static ClusterService svc(String cluster, Affinity affinity, String clusterIp, String... backends) {

@@ -11,8 +11,10 @@ import dev.clustermesh.agent.loadbalancer.LbService;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
 import dev.clustermesh.testing.Eventually;
+import dev.clustermesh.testing.TcpRelay;
 import dev.clustermesh.testing.mesh.LocalCluster;
 import dev.clustermesh.testing.tls.Ca;
 import dev.clustermesh.testing.tls.CertificateFactory;
@@ -183,6 +185,49 @@ class GlobalServiceWalkthroughIT {
         cluster2.proxy().restart();
         Eventually.await(WAIT, () -> assertThat(agent1.clusters().get("cluster2").ready()).isTrue());
         awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U");
+    }
+
+    /**
+     * Issue 14's freshness: cluster2 unreachable (its relay cut) for longer than stale-after keeps its backends,
+     * but they take new connections only while cluster1 has none; back in reach, it is fresh again.
+     */
+    @Test
+    void aClusterUnreachableLongerThanStaleAfterGivesWayToFreshBackendsAndStandsInWhenTheyAreGone() throws Exception {
+        Path clusters = dir.resolve("agent-stale");
+        cluster1.joinFile("cluster1", clusters);
+        Path file = cluster2.joinFile("cluster1", clusters);
+        int proxyPort = Integer.parseInt(cluster2.proxyEndpoint().replaceAll(".*:", ""));
+        RemoteClusterOptions staleAfter5s = new RemoteClusterOptions(Duration.ofMinutes(10), Duration.ofSeconds(5),
+                Duration.ofSeconds(3), Duration.ofSeconds(1));
+        try (TcpRelay relay = new TcpRelay(proxyPort)) {
+            Files.writeString(file, Files.readString(file).replace(cluster2.proxyEndpoint(),
+                    "https://127.0.0.1:" + relay.port()));
+            try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-7",
+                    clusters, Duration.ofMillis(200), staleAfter5s, "memory"), new MemoryDatapath(), AgentObserver.NONE)) {
+                agent.start();
+                awaitBackends(agent, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U",
+                        "cluster2/10.20.1.2 U");
+                relay.cut();
+                Eventually.await(WAIT, () -> {
+                    ClusterStatus s = agent.clusters().get("cluster2");
+                    assertThat(s.freshness()).isEqualTo(Freshness.STALE);
+                    assertThat(s.freshnessReason()).isEqualTo("unreachable for more than 5s");
+                });
+                awaitBackends(agent, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1",
+                        "cluster2/10.20.1.2");
+                assertThat(agent.clusters().get("cluster1").freshness()).isEqualTo(Freshness.FRESH);
+
+                cluster1.manifest("rebel-base.yaml", rebelBase(1, 0, Map.of()));
+                awaitBackends(agent, 1, "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
+
+                cluster1.manifest("rebel-base.yaml", rebelBase(1, 2, Map.of()));
+                relay.heal();
+                Eventually.await(WAIT, () -> assertThat(agent.clusters().get("cluster2").freshness())
+                        .isEqualTo(Freshness.FRESH));
+                awaitBackends(agent, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U",
+                        "cluster2/10.20.1.2 U");
+            }
+        }
     }
 
     @Test

@@ -79,6 +79,14 @@ public final class MeshView implements MeshListener {
     public synchronized void statusChanged(ClusterStatus status) {
         ClusterStatus old = clusters.put(status.name(), status);
         pending.ids |= old == null || old.id() != status.id();
+        if ((old != null && old.stale()) != status.stale()) {
+            // Its backends stand in for, or give way to, other clusters' in every service it contributes to.
+            services.forEach((name, byCluster) -> {
+                if (byCluster.containsKey(status.name())) {
+                    pending.services.add(name);
+                }
+            });
+        }
         changed();
     }
 

@@ -21,11 +21,13 @@ import java.util.Set;
  * @param lastFailureAt when it happened
  * @param connectedSince start of the current session, empty while disconnected
  * @param lastHeartbeat the cluster's last heartbeat timestamp, empty when never seen
- * @param withdrawn true when its state was withdrawn after the TTL passed while unreachable
+ * @param freshness how far its state can be trusted (withdrawn when {@link Freshness#REVOKED})
+ * @param freshnessReason why it is not fresh, empty when it is
  */
 public record ClusterStatus(String name, int id, boolean connected, boolean ready, Set<ResourceKind> syncedKinds,
         int services, int nodes, int endpoints, String lastFailure, Optional<Instant> lastFailureAt,
-        Optional<Instant> connectedSince, Optional<Instant> lastHeartbeat, boolean withdrawn) {
+        Optional<Instant> connectedSince, Optional<Instant> lastHeartbeat, Freshness freshness,
+        String freshnessReason) {
 
     public ClusterStatus {
         syncedKinds = Set.copyOf(syncedKinds);
@@ -34,7 +36,17 @@ public record ClusterStatus(String name, int id, boolean connected, boolean read
     /** A cluster that has not connected yet. */
     static ClusterStatus initial(String name) {
         return new ClusterStatus(name, 0, false, false, Set.of(), 0, 0, 0, "", Optional.empty(), Optional.empty(),
-                Optional.empty(), false);
+                Optional.empty(), Freshness.PENDING, "not listed yet");
+    }
+
+    /** True when its state was withdrawn after it was unheard of longer than the TTL. */
+    public boolean withdrawn() {
+        return freshness == Freshness.REVOKED;
+    }
+
+    /** True when its backends are used only where no fresh cluster has active ones. */
+    public boolean stale() {
+        return freshness == Freshness.STALE;
     }
 
     /** Age of the last heartbeat at {@code now}, empty when none was seen. */

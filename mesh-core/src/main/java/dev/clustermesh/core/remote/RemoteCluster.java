@@ -3,13 +3,9 @@ package dev.clustermesh.core.remote;
 import dev.clustermesh.core.etcd.EtcdClients;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.keys.KeyLayout;
-import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.worker.Backoff;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
-import dev.clustermesh.proto.mesh.v1.ClusterService;
-import dev.clustermesh.proto.mesh.v1.Endpoint;
-import dev.clustermesh.proto.mesh.v1.Node;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -23,10 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,11 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Keeps one cluster's exported state in step with its mesh-proxy and reports it to a {@link MeshListener}.
  *
  * <p>Each session: connect, read and check the ClusterConfig (name as configured, valid ID unique in the mesh),
- * list every prefix in one read-only transaction at revision R, mark everything known stale, apply the list,
- * drop what is still stale, then watch every prefix from R + 1, and report the ClusterConfig (its CIDRs) when it
- * differs from the last one reported. A ClusterConfig that changes under a session ends it, so the next session
- * checks and reports the new one. Any failure ends the session; the next one starts after an exponential backoff
- * with jitter. Everything runs on this cluster's own thread.
+ * list every prefix in one read-only transaction at revision R and apply it ({@link ClusterState}: what was not
+ * listed goes, unless the list lacks that kind's sync canary), then watch every prefix from R + 1, and report
+ * the ClusterConfig (its CIDRs) when it differs from the last one reported. A ClusterConfig that changes under a
+ * session ends it, so the next session checks and reports the new one. Any failure ends the session; the next
+ * one starts after an exponential backoff with jitter. A tick every tenth of stale-after (20 ms to 1 s) reports
+ * {@link Freshness} changes and withdraws the state once revoked ({@link Liveness}). Everything runs on this
+ * cluster's own thread.
  */
 public final class RemoteCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RemoteCluster.class.getName());
@@ -53,12 +51,7 @@ public final class RemoteCluster implements AutoCloseable {
     /** Set by the first close(); a second (or concurrent) close returns at once. */
     private final AtomicBoolean closing = new AtomicBoolean();
     private final ScheduledExecutorService loop;
-    private final WatchStore<ClusterService> services;
-    private final WatchStore<Node> nodes;
-    private final WatchStore<Endpoint> endpoints;
-    private final WatchStore<String> policies; // the own cluster's (JSON), read only when local
-    private final List<WatchStore<?>> stores;
-    private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
+    private final ClusterState state;
     private volatile ClusterStatus status;
     /** The ClusterConfig last told to the listener; null when none is (never connected, or withdrawn). */
     private ClusterConfig clusterConfig;
@@ -67,7 +60,7 @@ public final class RemoteCluster implements AutoCloseable {
     private final List<Watch.Watcher> watches = new ArrayList<>();
     private final Backoff backoff;
     private long generation;
-    private Instant disconnectedAt = Instant.now();
+    private final Liveness liveness;
     private boolean closed;
 
     /**
@@ -83,22 +76,14 @@ public final class RemoteCluster implements AutoCloseable {
         this.listener = listener;
         this.options = options;
         this.status = ClusterStatus.initial(config.name());
+        this.liveness = new Liveness(options.staleAfter(), options.ttl(), System.nanoTime());
         this.backoff = backoff(options.maxBackoff());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mesh-remote-" + config.name());
             t.setDaemon(true);
             return t;
         });
-        String name = config.name();
-        this.services = new WatchStore<>(WatchStore.Observer.of(
-                (k, v) -> listener.serviceChanged(name, (MeshKey.Service) KeyLayout.parse(k), v)));
-        this.nodes = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.nodeChanged(name,
-                KeyLayout.parse(k) instanceof MeshKey.Node n ? n.node() : k, v)));
-        this.endpoints = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.endpointChanged(name,
-                KeyLayout.parse(k) instanceof MeshKey.Endpoint e ? e.ip() : k, v)));
-        this.policies = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.policyChanged(name,
-                (MeshKey.Policy) KeyLayout.parse(k), v)));
-        this.stores = List.of(services, nodes, endpoints, policies);
+        this.state = new ClusterState(config.name(), local, listener, liveness);
     }
 
     /** The configuration this watcher was made from. */
@@ -116,6 +101,8 @@ public final class RemoteCluster implements AutoCloseable {
         if (!closing.get()) {
             try {
                 loop.execute(this::connect);
+                long tick = tickNanos(options);
+                loop.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // Closed meanwhile (the directory shut down while this cluster was being added): nothing to start.
             }
@@ -134,7 +121,7 @@ public final class RemoteCluster implements AutoCloseable {
         loop.execute(() -> {
             closed = true;
             endSession();
-            stores.forEach(WatchStore::clear);
+            state.clear();
             tellConfig(null);
             registry.release(config.name());
         });
@@ -188,10 +175,9 @@ public final class RemoteCluster implements AutoCloseable {
         }
         TxnResponse r = client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit()
                 .get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        stores.forEach(WatchStore::markStale);
-        synced.clear();
-        r.getGetResponses().forEach(g -> g.getKvs().forEach(kv -> apply(kv, false)));
-        stores.forEach(WatchStore::sweep);
+        List<KeyValue> kvs = new ArrayList<>();
+        r.getGetResponses().forEach(g -> kvs.addAll(g.getKvs()));
+        state.listed(kvs, System.nanoTime());
         return r.getHeader().getRevision();
     }
 
@@ -207,9 +193,10 @@ public final class RemoteCluster implements AutoCloseable {
                             return;
                         }
                         try {
-                            r.getEvents().forEach(e -> apply(e.getKeyValue(), e.getEventType() == WatchEvent.EventType.DELETE));
+                            r.getEvents().forEach(e -> state.apply(e.getKeyValue(),
+                                    e.getEventType() == WatchEvent.EventType.DELETE));
                             publish(status.id(), true, status.lastFailure(), status.connectedSince());
-                        } catch (ConfigChanged e) {
+                        } catch (ClusterState.ConfigChanged e) {
                             failed(gen, e);
                         }
                     }),
@@ -217,79 +204,12 @@ public final class RemoteCluster implements AutoCloseable {
         }
     }
 
-    private void apply(KeyValue kv, boolean deleted) {
-        String key = kv.getKey().toString(StandardCharsets.UTF_8);
-        try {
-            MeshKey k = KeyLayout.parse(key);
-            if (!k.cluster().equals(config.name())) {
-                throw new IllegalArgumentException("belongs to cluster '" + k.cluster() + "'");
-            }
-            byte[] v = kv.getValue().getBytes();
-            if (k instanceof MeshKey.Service s) {
-                store(services, key, deleted, () -> Decoded.service(s, v));
-            } else if (k instanceof MeshKey.Node n) {
-                store(nodes, key, deleted, () -> Decoded.node(n, v));
-            } else if (k instanceof MeshKey.Endpoint e) {
-                store(endpoints, key, deleted, () -> Decoded.endpoint(e, v));
-            } else if (k instanceof MeshKey.Policy && local) {
-                store(policies, key, deleted, () -> new String(v, StandardCharsets.UTF_8));
-            } else if (k instanceof MeshKey.Synced s) {
-                if (deleted) {
-                    synced.remove(s.kind());
-                } else {
-                    synced.add(s.kind());
-                }
-            } else if (k instanceof MeshKey.Heartbeat) {
-                heartbeat(deleted ? null : v);
-            } else if (k instanceof MeshKey.Config) {
-                throw new ConfigChanged();
-            }
-        } catch (ConfigChanged e) {
-            throw e;
-        } catch (Exception e) {
-            listener.invalid(config.name(), key, e.getMessage());
-        }
-    }
-
-    /** The cluster's identity may have changed under a running session: start over. */
-    private static final class ConfigChanged extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        ConfigChanged() {
-            super("ClusterConfig changed; reconnecting to validate it again");
-        }
-    }
-
-    /** A decoder that may reject the value. */
-    @FunctionalInterface
-    private interface Decoder<V> {
-        V decode() throws Exception;
-    }
-
-    private static <V> void store(WatchStore<V> store, String key, boolean deleted, Decoder<V> decoder)
-            throws Exception {
-        if (deleted) {
-            store.delete(key);
-        } else {
-            store.upsert(key, decoder.decode());
-        }
-    }
-
-    private void heartbeat(byte[] value) throws Exception {
-        Optional<Instant> at = value == null ? Optional.empty()
-                : Optional.of(Instant.ofEpochMilli(dev.clustermesh.proto.mesh.v1.Heartbeat.parseFrom(value).getUnixMillis()));
-        status = copy(status.id(), status.connected(), status.lastFailure(), status.connectedSince(), at);
-    }
-
     private void failed(long gen, Throwable t) {
         if (gen != generation || closed) {
             return;
         }
-        boolean wasConnected = status.connected();
         endSession();
-        if (wasConnected) {
-            disconnectedAt = Instant.now();
-        }
+        liveness.disconnected(System.nanoTime());
         // A failure always has a reason to show: some (a cancelled watch) carry an empty message.
         String reason = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
         // Logged once per distinct reason: a cluster down for an hour must not fill the log.
@@ -298,22 +218,41 @@ public final class RemoteCluster implements AutoCloseable {
         }
         publish(status.id(), false, reason, Optional.empty());
         loop.schedule(this::connect, backoff.next().toNanos(), TimeUnit.NANOSECONDS);
-        if (!options.ttl().isZero()) {
-            Instant episode = disconnectedAt;
-            long left = Math.max(0, options.ttl().toMillis() - (Instant.now().toEpochMilli() - episode.toEpochMilli()));
-            loop.schedule(() -> withdrawIfStillDown(episode), left, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs every fraction of stale-after: drops a guard's leftovers once the TTL passed, withdraws a cluster
+     * unreachable for the TTL, and tells the listener when the freshness changed.
+     */
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        revokeWhenDue(now);
+        Freshness f = liveness.state(now, state.missing());
+        if (f != status.freshness() || !liveness.reason(now, state.missing()).equals(status.freshnessReason())) {
+            status = copy(status.id(), status.connected(), status.lastFailure(), status.connectedSince(),
+                    status.lastFailureAt());
+            listener.statusChanged(status);
         }
     }
 
-    private void withdrawIfStillDown(Instant episode) {
-        if (closed || status.connected() || !episode.equals(disconnectedAt) || status.withdrawn()) {
-            return;
+    /** Drops a guard's leftovers once the TTL passed; withdraws the cluster once it is revoked. */
+    private void revokeWhenDue(long now) {
+        state.releaseExpiredGuard(now);
+        if (liveness.holding() && liveness.state(now, state.missing()) == Freshness.REVOKED) {
+            state.withdraw();
+            tellConfig(null);
+            LOG.log(System.Logger.Level.WARNING, "cluster {0}: {1}", config.name(),
+                    liveness.reason(now, state.missing()));
         }
-        (local ? List.<WatchStore<?>>of(services, nodes) : stores).forEach(WatchStore::clear); // own pods/policies stay
-        tellConfig(null);
-        status = new ClusterStatus(config.name(), status.id(), false, false, synced, 0, 0, 0, status.lastFailure(),
-                status.lastFailureAt(), Optional.empty(), status.lastHeartbeat(), true);
-        listener.statusChanged(status);
+    }
+
+    private static long tickNanos(RemoteClusterOptions o) {
+        Duration shortest = o.ttl().isZero() || o.staleAfter().compareTo(o.ttl()) < 0 ? o.staleAfter() : o.ttl();
+        long n = shortest.toNanos() / 10;
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(n, TimeUnit.SECONDS.toNanos(1)));
     }
 
     /** Tells the listener the cluster's config when it differs from what it was told last. */
@@ -348,18 +287,20 @@ public final class RemoteCluster implements AutoCloseable {
     }
 
     private void publish(int id, boolean connected, String failure, Optional<Instant> since) {
-        status = copy(id, connected, failure, since, status.lastHeartbeat());
+        // A new failure is stamped now; a kept one keeps its time.
+        boolean newFailure = !connected && !failure.isEmpty();
+        revokeWhenDue(System.nanoTime());
+        status = copy(id, connected, failure, since, newFailure ? Optional.of(Instant.now()) : status.lastFailureAt());
         listener.statusChanged(status);
     }
 
     private ClusterStatus copy(int id, boolean connected, String failure, Optional<Instant> since,
-            Optional<Instant> heartbeat) {
-        // A new failure is stamped now; a kept one keeps its time.
-        boolean newFailure = !connected && !failure.isEmpty();
+            Optional<Instant> failureAt) {
+        long now = System.nanoTime();
         return new ClusterStatus(config.name(), id, connected,
-                connected && synced.containsAll(ResourceKind.SERVICE_VIEW), synced,
-                services.size(), nodes.size(), endpoints.size(), failure,
-                newFailure ? Optional.of(Instant.now()) : status.lastFailureAt(), since, heartbeat, false);
+                connected && state.synced().containsAll(ResourceKind.SERVICE_VIEW), state.synced(),
+                state.services(), state.nodes(), state.endpoints(), failure, failureAt, since, state.lastHeartbeat(),
+                liveness.state(now, state.missing()), liveness.reason(now, state.missing()));
     }
 
     /**
@@ -378,9 +319,9 @@ public final class RemoteCluster implements AutoCloseable {
      */
     private io.etcd.jetcd.kv.GetResponse get(String key) throws Exception {
         long wait = options.requestTimeout().toMillis();
-        if (!options.ttl().isZero() && !status.connected() && !status.withdrawn()) {
-            long due = disconnectedAt.toEpochMilli() + options.ttl().toMillis() - System.currentTimeMillis();
-            wait = Math.max(100, Math.min(wait, due));
+        long due = liveness.untilRevoked(System.nanoTime());
+        if (due != Long.MAX_VALUE) {
+            wait = Math.max(100, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(due)));
         }
         return client.getKVClient().get(bytes(key)).get(wait, TimeUnit.MILLISECONDS);
     }

@@ -68,6 +68,11 @@ final class WatchStore<V> {
         }
     }
 
+    /** True when some key is marked stale and has not been listed or watched since. */
+    boolean hasStale() {
+        return !stale.isEmpty();
+    }
+
     /** Deletes every key still marked stale. */
     void sweep() {
         for (String key : List.copyOf(stale)) {

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Computes a {@link SelectedService} from the per-cluster views of one global service. */
 public final class BackendSelection {
@@ -28,6 +29,18 @@ public final class BackendSelection {
      *         from the same cluster
      */
     public static SelectedService compute(String localCluster, Collection<ClusterService> services) {
+        return compute(localCluster, services, c -> false);
+    }
+
+    /**
+     * As {@link #compute(String, Collection)}, with some clusters' state stale: their backends are used only when
+     * no fresh cluster has an active backend for the service (then as if fresh, affinity included), so a cluster
+     * that went quiet takes no traffic from healthy ones and still saves a service from having no backend.
+     *
+     * @param stale true for a cluster whose state is stale
+     */
+    public static SelectedService compute(String localCluster, Collection<ClusterService> services,
+            Predicate<String> stale) {
         List<ClusterService> ordered = validateAndOrder(localCluster, services);
         ClusterService local = ordered.get(0).getCluster().equals(localCluster) ? ordered.get(0) : null;
         Affinity affinity = local == null ? Affinity.AFFINITY_NONE : effective(local.getAffinity());
@@ -42,21 +55,24 @@ public final class BackendSelection {
             for (Backend b : sortedBackends(s)) {
                 if (b.getState() == BackendState.BACKEND_STATE_ACTIVE
                         || b.getState() == BackendState.BACKEND_STATE_TERMINATING) {
-                    candidates.add(new Candidate(s.getCluster(), isLocal, b, preferred(affinity, isLocal)));
+                    candidates.add(new Candidate(s.getCluster(), isLocal, b, preferred(affinity, isLocal),
+                            stale.test(s.getCluster())));
                 }
             }
         }
-        boolean preferredActive = candidates.stream().anyMatch(c -> c.preferred && c.active());
+        boolean freshActive = candidates.stream().anyMatch(c -> !c.stale && c.active());
+        Predicate<Candidate> inPool = c -> !freshActive || !c.stale;
+        boolean preferredActive = candidates.stream().anyMatch(c -> inPool.test(c) && c.preferred && c.active());
         List<SelectedBackend> backends = candidates.stream()
                 .map(c -> new SelectedBackend(c.cluster, c.local, c.backend, c.preferred,
-                        c.active() && (!preferredActive || c.preferred)))
+                        c.active() && inPool.test(c) && (!preferredActive || c.preferred)))
                 .toList();
         ClusterService any = ordered.get(0);
         return new SelectedService(any.getNamespace(), any.getName(), affinity, local != null,
                 local == null || local.getShared(), frontends(local), backends);
     }
 
-    private record Candidate(String cluster, boolean local, Backend backend, boolean preferred) {
+    private record Candidate(String cluster, boolean local, Backend backend, boolean preferred, boolean stale) {
         boolean active() {
             return backend.getState() == BackendState.BACKEND_STATE_ACTIVE;
         }

@@ -22,6 +22,7 @@ import dev.clustermesh.testing.tls.CertificateFactory;
 import dev.clustermesh.testing.tls.Issued;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.DeleteOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,6 +144,65 @@ class RemoteClusterIT {
                 assertThat(seen.configs).containsKey("cluster2");
                 assertThat(rc.status().withdrawn()).isFalse();
             });
+        }
+    }
+
+    @Test
+    void aReListWithoutSyncCanariesKeepsThePreviousStateAsStaleUntilTheyArrive() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/a", service("cluster2", "10.20.0.1").toBuilder().setName("a").build().toByteArray());
+        put(KeyLayout.SERVICES + "cluster2/default/b", service("cluster2", "10.20.0.2").toBuilder().setName("b").build().toByteArray());
+        try (RemoteCluster rc = watcher("cluster2", FAST)) {
+            Eventually.await(WAIT, () -> {
+                assertThat(rc.status().ready()).isTrue();
+                assertThat(rc.status().freshness()).isEqualTo(Freshness.FRESH);
+            });
+            relay.cut();
+            Eventually.await(WAIT, () -> assertThat(rc.status().connected()).isFalse());
+            // The cluster's etcd comes back empty and its exporter has written nothing but its ClusterConfig yet:
+            // an empty list must not withdraw what the cluster had.
+            writer.getKVClient().delete(ByteSequence.from("mesh/v1/", StandardCharsets.UTF_8),
+                    DeleteOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
+            put(KeyLayout.CONFIG + "cluster2", ClusterConfig.newBuilder().setName("cluster2").setId(2)
+                    .addPodCidrs("10.20.0.0/16").addServiceCidrs("10.21.0.0/16").build().toByteArray());
+            relay.heal();
+            Eventually.await(WAIT, () -> {
+                assertThat(rc.status().connected()).isTrue();
+                assertThat(rc.status().freshness()).isEqualTo(Freshness.STALE);
+                assertThat(seen.status.get("cluster2").stale()).isTrue();
+            });
+            assertThat(rc.status().freshnessReason()).startsWith("the re-list lacked the sync canaries of services");
+            assertThat(seen.services.keySet()).containsExactlyInAnyOrder("cluster2/default/a", "cluster2/default/b");
+            assertThat(seen.nodes).containsKey("cluster2/node-a");
+
+            // The exporter re-exports b (a is gone from its source), then its canaries: only then a goes.
+            put(KeyLayout.SERVICES + "cluster2/default/b", service("cluster2", "10.20.0.3").toBuilder().setName("b").build().toByteArray());
+            assertThat(seen.services).containsKey("cluster2/default/a");
+            exportCluster("cluster2", 2);
+            Eventually.await(WAIT, () -> {
+                assertThat(seen.services.keySet()).containsExactly("cluster2/default/b");
+                assertThat(rc.status().freshness()).isEqualTo(Freshness.FRESH);
+            });
+        }
+    }
+
+    @Test
+    void aClusterWhoseHeartbeatStopsIsStaleWhileStillConnectedAndFreshWhenItBeatsAgain() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        RemoteClusterOptions quick = new RemoteClusterOptions(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(3),
+                Duration.ofSeconds(1));
+        try (RemoteCluster rc = watcher("cluster2", quick)) {
+            Eventually.await(WAIT, () -> {
+                assertThat(rc.status().freshness()).isEqualTo(Freshness.STALE);
+                assertThat(seen.status.get("cluster2").stale()).isTrue();
+            });
+            assertThat(rc.status().connected()).isTrue();
+            assertThat(rc.status().freshnessReason()).isEqualTo("no new heartbeat for more than 1s");
+            assertThat(seen.services).hasSize(1);
+            put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
+                    .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
+            Eventually.await(WAIT, () -> assertThat(seen.status.get("cluster2").freshness()).isEqualTo(Freshness.FRESH));
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,8 +14,11 @@ class RemoteClusterOptionsTest {
     @TempDir
     Path dir;
 
-    record Config(Path dir, Duration pollInterval, Duration ttl, Duration requestTimeout, Duration maxBackoff)
-            implements ClustersConfig {
+    record Config(Path dir, Duration pollInterval, Duration ttl, Optional<Duration> staleAfter, Duration requestTimeout,
+            Duration maxBackoff) implements ClustersConfig {
+        Config(Path dir, Duration pollInterval, Duration ttl, Duration requestTimeout, Duration maxBackoff) {
+            this(dir, pollInterval, ttl, Optional.empty(), requestTimeout, maxBackoff);
+        }
     }
 
     @Test
@@ -24,6 +28,24 @@ class RemoteClusterOptionsTest {
                 Duration.ofSeconds(30), Duration.ofSeconds(30)), errors);
         assertThat(errors).isEmpty();
         assertThat(o.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.staleAfter()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anUnsetStaleAfterFollowsAShortTtlAndASetOneMustBeShorterThanIt() {
+        List<String> errors = new ArrayList<>();
+        RemoteClusterOptions shortTtl = RemoteClusterOptions.from(new Config(dir, Duration.ofSeconds(2),
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30)), errors);
+        assertThat(errors).isEmpty();
+        assertThat(shortTtl.staleAfter()).isEqualTo(Duration.ofMillis(2500));
+        RemoteClusterOptions.from(new Config(dir, Duration.ofSeconds(2), Duration.ofSeconds(5),
+                Optional.of(Duration.ofSeconds(5)), Duration.ofSeconds(30), Duration.ofSeconds(30)), errors);
+        RemoteClusterOptions.from(new Config(dir, Duration.ofSeconds(2), Duration.ZERO, Optional.of(Duration.ZERO),
+                Duration.ofSeconds(30), Duration.ofSeconds(30)), errors);
+        assertThat(errors).containsExactly(
+                "mesh.clusters.stale-after: PT5S must be shorter than mesh.clusters.ttl (PT5S), or the state would be "
+                        + "withdrawn before it is ever stale",
+                "mesh.clusters.stale-after: PT0S must be positive");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.Protocol;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,27 @@ class BackendSelectionTest {
         assertThat(render(s)).isEqualTo(c.expected());
         assertThat(s.affinity()).isEqualTo(c.affinity());
         assertThat(s.usable()).allMatch(SelectedBackend::active);
+    }
+
+    @Test
+    void aStaleClustersBackendsStandInOnlyWhereNoFreshClusterHasActiveOnes() {
+        Predicate<String> c2Stale = "c2"::equals;
+        // A fresh active backend anywhere: the stale cluster's are kept in view but get no new connection.
+        assertThat(render(BackendSelection.compute("c1", List.of(svc("c1", true, NONE, "10.1.0.1"),
+                svc("c2", true, NONE, "10.2.0.1")), c2Stale))).isEqualTo("c1/10.1.0.1 U, c2/10.2.0.1");
+        // Even over affinity: a stale preferred side gives way to a fresh other side.
+        assertThat(render(BackendSelection.compute("c1", List.of(svc("c1", true, REMOTE, "10.1.0.1"),
+                svc("c2", true, NONE, "10.2.0.1")), c2Stale))).isEqualTo("c1/10.1.0.1 U, c2/10.2.0.1 P");
+        // The fresh side only terminates (or is scaled to 0): the stale backends save the service.
+        assertThat(render(BackendSelection.compute("c1", List.of(svc("c1", true, NONE, "10.1.0.1~"),
+                svc("c2", true, NONE, "10.2.0.1")), c2Stale))).isEqualTo("c1/10.1.0.1~, c2/10.2.0.1 U");
+        // Everything stale: as if all were fresh, affinity included.
+        assertThat(render(BackendSelection.compute("c1", List.of(svc("c1", true, LOCAL, "10.1.0.1"),
+                svc("c2", true, NONE, "10.2.0.1")), c -> true))).isEqualTo("c1/10.1.0.1 P U, c2/10.2.0.1");
+        // Among three clusters, the fresh remote one takes over from the stale local one.
+        assertThat(render(BackendSelection.compute("c1", List.of(svc("c1", true, LOCAL, "10.1.0.1"),
+                svc("c2", true, NONE, "10.2.0.1"), svc("c3", true, NONE, "10.3.0.1")), "c1"::equals)))
+                .isEqualTo("c1/10.1.0.1 P, c2/10.2.0.1 U, c3/10.3.0.1 U");
     }
 
     @Test

@@ -127,11 +127,14 @@ public final class Views {
                     line.append(", heartbeat ").append(Durations.format(Duration.ofMillis(c.getHeartbeatAgeMillis())))
                             .append(" ago");
                 }
-                if (c.getWithdrawn()) {
-                    line.append(", WITHDRAWN (heartbeat too old)");
-                }
             } else {
                 line.append("not connected");
+            }
+            if (!c.getFreshness().isEmpty()) {
+                line.append("; ").append(c.getFreshness());
+            }
+            if (!c.getFreshnessReason().isEmpty() && !c.getFreshness().equals("pending")) {
+                line.append(" (").append(c.getFreshnessReason()).append(")");
             }
             if (!c.getLastFailure().isEmpty()) {
                 line.append("\n      last error");

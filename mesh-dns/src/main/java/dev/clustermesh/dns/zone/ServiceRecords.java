@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The names of one global service {@code <svc>.<ns>.svc.<zone>} (MCS DNS specification 1.0.0 §2.2-2.4, plus
@@ -36,14 +37,16 @@ import java.util.function.Consumer;
  * the endpoint's hostname, or its IP with '-' for '.' and ':' when it has none; the SRV names hold one record per
  * endpoint, pointing at its host name with the endpoint's port of that name.
  * </ul>
- * A name that exists without addresses (every backend gone) answers NODATA, never NXDOMAIN.
+ * A name that exists without addresses (every backend gone) answers NODATA, never NXDOMAIN. A stale cluster
+ * (see {@code Freshness}) keeps its own {@code <cluster>.<svc>} names but adds to the service name only when no
+ * fresh cluster has an active backend, as the agents load-balance.
  */
 final class ServiceRecords {
     private ServiceRecords() {
     }
 
     static void add(ZoneTable table, ZoneSettings s, ServiceName name, List<ClusterService> all,
-            Consumer<String> onSkipped) {
+            Predicate<String> stale, Consumer<String> onSkipped) {
         if (!DnsNames.isLabel(name.name()) || !DnsNames.isLabel(name.namespace())) {
             onSkipped.accept("service " + name + ": namespace and name must be DNS labels");
             return;
@@ -52,6 +55,8 @@ final class ServiceRecords {
         if (contributing.isEmpty()) {
             return;
         }
+        boolean freshActive = contributing.stream().anyMatch(cs -> !stale.test(cs.getCluster()) && hasActive(cs));
+        Predicate<ClusterService> inServiceName = cs -> !freshActive || !stale.test(cs.getCluster());
         String base = name.name() + "." + name.namespace() + ".svc." + s.apex();
         if (DnsNames.wireLength(base) + 2 * 64 > DnsNames.MAX_WIRE_LENGTH) {
             onSkipped.accept("service " + name + ": its names would be longer than 255 octets");
@@ -59,9 +64,9 @@ final class ServiceRecords {
         }
         table.touch(base);
         if (contributing.get(0).getHeadless()) {
-            headless(table, s, base, contributing);
+            headless(table, s, base, contributing, inServiceName);
         } else {
-            clusterIps(table, s, base, contributing);
+            clusterIps(table, s, base, contributing, inServiceName);
         }
     }
 
@@ -84,7 +89,8 @@ final class ServiceRecords {
         return out;
     }
 
-    private static void clusterIps(ZoneTable table, ZoneSettings s, String base, List<ClusterService> services) {
+    private static void clusterIps(ZoneTable table, ZoneSettings s, String base, List<ClusterService> services,
+            Predicate<ClusterService> inServiceName) {
         long ttl = s.ttlSeconds();
         ClusterService first = services.get(0);
         boolean localHasIp = first.getCluster().equals(s.localCluster()) && !first.getClusterIpsList().isEmpty();
@@ -95,11 +101,11 @@ final class ServiceRecords {
             table.touch(clusterName);
             for (InetAddress ip : addresses(cs.getClusterIpsList())) {
                 table.add(ResourceRecord.address(clusterName, ttl, ip), true);
-                if (local || (!localHasIp && hasActive(cs))) {
+                if (local || (!localHasIp && hasActive(cs) && inServiceName.test(cs))) {
                     table.add(ResourceRecord.address(base, ttl, ip), local);
                     any = true;
                 }
-                if (!localHasIp && hasActive(cs)) {
+                if (!localHasIp && hasActive(cs) && inServiceName.test(cs)) {
                     // MCS DNS §2.3.3: the clusterset IP's PTR. A local ClusterIP keeps its cluster DNS PTR.
                     table.addReverse(ResourceRecord.ptr(DnsNames.reverse(ip), ttl, base));
                 }
@@ -114,7 +120,8 @@ final class ServiceRecords {
         }
     }
 
-    private static void headless(ZoneTable table, ZoneSettings s, String base, List<ClusterService> services) {
+    private static void headless(ZoneTable table, ZoneSettings s, String base, List<ClusterService> services,
+            Predicate<ClusterService> inServiceName) {
         long ttl = s.ttlSeconds();
         List<Port> ports = namedPorts(services);
         Map<String, List<Srv>> srvs = new LinkedHashMap<>();
@@ -129,9 +136,12 @@ final class ServiceRecords {
                     continue;
                 }
                 String host = hostLabel(b) + "." + clusterName;
-                table.add(ResourceRecord.address(base, ttl, ip.get()), local);
                 table.add(ResourceRecord.address(clusterName, ttl, ip.get()), true);
                 table.add(ResourceRecord.address(host, ttl, ip.get()), true);
+                if (!inServiceName.test(cs)) {
+                    continue;
+                }
+                table.add(ResourceRecord.address(base, ttl, ip.get()), local);
                 for (Port p : ports) {
                     int port = backendPort(b, p).orElse(p.getPort());
                     srvs.computeIfAbsent(srvName(p, base), k -> new ArrayList<>()).add(new Srv(port, host));

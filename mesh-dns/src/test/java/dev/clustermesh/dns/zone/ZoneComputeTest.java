@@ -3,8 +3,15 @@ package dev.clustermesh.dns.zone;
 import static dev.clustermesh.dns.zone.ZoneFixtures.SETTINGS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clustermesh.core.mesh.MeshSnapshot;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.Freshness;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,6 +144,44 @@ class ZoneComputeTest {
     @Test
     void theSameSnapshotGivesTheSameZone() {
         assertThat(ZoneCompute.compute(SETTINGS, ZoneFixtures.reference(), 42).dump()).isEqualTo(ZONE.dump());
+    }
+
+    @Test
+    void aStaleClusterAnswersForTheServiceNameOnlyWhereNoFreshClusterHasActiveBackends() {
+        ClusterService db1 = ZoneFixtures.service("cluster1", "db", "pg", 5432).setHeadless(true)
+                .addBackends(ZoneFixtures.active("10.10.2.1", "db-0")).build();
+        ClusterService db2 = ZoneFixtures.service("cluster2", "db", "pg", 5432).setHeadless(true)
+                .addBackends(ZoneFixtures.active("10.20.2.1", "db-0")).build();
+        ClusterService web2 = ZoneFixtures.service("cluster2", "web", "http", 80, "10.21.0.9")
+                .addBackends(ZoneFixtures.active("10.20.3.1", "")).build();
+        ClusterService web3 = ZoneFixtures.service("cluster3", "web", "http", 80, "10.31.0.9")
+                .addBackends(ZoneFixtures.active("10.30.3.1", "")).build();
+        MeshSnapshot fresh = ZoneFixtures.snapshot(1, db1, db2, web2, web3);
+        MeshSnapshot c2Stale = new MeshSnapshot(2, fresh.services(), Map.of(), Map.of("cluster2",
+                status("cluster2", Freshness.STALE)), 0);
+        Zone before = ZoneCompute.compute(SETTINGS, fresh, 1);
+        Zone after = ZoneCompute.compute(SETTINGS, c2Stale, 2);
+        assertThat(addresses(before, "db" + S)).containsExactlyInAnyOrder("10.10.2.1", "10.20.2.1");
+        assertThat(addresses(after, "db" + S)).containsExactly("10.10.2.1");
+        assertThat(addresses(before, "web" + S)).containsExactlyInAnyOrder("10.21.0.9", "10.31.0.9");
+        assertThat(addresses(after, "web" + S)).containsExactly("10.31.0.9");
+        // Its own names still answer: a client that asks for cluster2 by name gets cluster2.
+        assertThat(addresses(after, "cluster2.db" + S)).containsExactly("10.20.2.1");
+        assertThat(addresses(after, "cluster2.web" + S)).containsExactly("10.21.0.9");
+        // With no fresh active backend left, the stale cluster stands in.
+        ClusterService web3Gone = web3.toBuilder().clearBackends().build();
+        MeshSnapshot only = new MeshSnapshot(3, ZoneFixtures.snapshot(3, db1, db2, web2, web3Gone).services(),
+                Map.of(), c2Stale.clusters(), 0);
+        assertThat(addresses(ZoneCompute.compute(SETTINGS, only, 3), "web" + S)).containsExactly("10.21.0.9");
+    }
+
+    private static List<String> addresses(Zone zone, String name) {
+        return zone.answer(new Question(name, RecordType.A, 1), 0).answers().stream().map(ResourceRecord::data).toList();
+    }
+
+    private static ClusterStatus status(String name, Freshness f) {
+        return new ClusterStatus(name, 2, true, true, Set.of(), 0, 0, 0, "", Optional.empty(), Optional.empty(),
+                Optional.empty(), f, f == Freshness.FRESH ? "" : "no new heartbeat for more than 30s");
     }
 
     @Test

@@ -170,7 +170,8 @@ final class Reconciler {
     private void sync(DesiredState desired, Set<ResourceKind> synced) throws NotLeaderException {
         long now = System.nanoTime();
         if (heartbeat == null || now - nextHeartbeat >= 0) {
-            heartbeat = Heartbeat.newBuilder().setUnixMillis(clock.millis()).setWriter(settings.identity()).build()
+            heartbeat = Heartbeat.newBuilder().setUnixMillis(clock.millis()).setWriter(settings.identity())
+                    .setIntervalMillis(settings.heartbeatInterval().toMillis()).build()
                     .toByteString();
             nextHeartbeat = now + settings.heartbeatInterval().toNanos();
         }

@@ -1,0 +1,189 @@
+package dev.clustermesh.core.remote;
+
+import dev.clustermesh.core.keys.ResourceKind;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * When one cluster was last heard from, and the {@link Freshness} that makes of the state its watcher holds.
+ *
+ * <p>Heard from means: connected (a session that has listed and still watches) and, when the cluster publishes a
+ * heartbeat, a heartbeat whose value changed within {@code staleAfter}. Times are this process's monotonic clock
+ * in nanoseconds: a heartbeat counts when its value is seen to change here, so a remote wall clock that is off
+ * never makes a cluster fresh or stale. A cluster is revoked (its state withdrawn) only once it has also been
+ * unreachable for the TTL: a connected proxy whose heartbeat stopped keeps its state, as stale, because it still
+ * serves what its source last exported.
+ *
+ * <p>The withdrawal guard lives here too: kinds whose sync canary a re-list lacked (the exporter has not
+ * re-exported yet, e.g. after its etcd restarted empty) keep their previous entries, and the cluster stays stale,
+ * until the canary arrives or the TTL passes.
+ *
+ * <p>Not thread-safe: its {@link RemoteCluster}'s thread only.
+ */
+final class Liveness {
+    private final long staleAfter;
+    private final long ttl;
+    private boolean connected;
+    /** Connected: when the session listed; disconnected: when the last session ended (or the watcher started). */
+    private long since;
+    private boolean heartbeatSeen;
+    private long heartbeatValue;
+    private long heartbeatAt;
+    /** How long a heartbeat may stay unchanged: stale-after, or three of the writer's intervals when longer. */
+    private long heartbeatLimit;
+    /** Listed since the start or the last withdrawal. */
+    private boolean holding;
+    private boolean revoked;
+    private final EnumSet<ResourceKind> guarded = EnumSet.noneOf(ResourceKind.class);
+    private long guardedSince;
+
+    Liveness(Duration staleAfter, Duration ttl, long now) {
+        this.staleAfter = staleAfter.toNanos();
+        this.ttl = ttl.toNanos();
+        this.since = now;
+        this.heartbeatLimit = this.staleAfter;
+    }
+
+    /** A session listed the cluster (its state is held from now on). */
+    void listed(long now) {
+        connected = true;
+        since = now;
+        holding = true;
+        revoked = false;
+    }
+
+    /** The session ended. */
+    void disconnected(long now) {
+        if (connected) {
+            connected = false;
+            since = now;
+        }
+    }
+
+    /**
+     * The cluster's heartbeat, as listed or watched: it counts as heard from only when its value changed.
+     *
+     * @param intervalMillis how often the writer refreshes it (0 when it does not say)
+     */
+    void heartbeat(long unixMillis, long intervalMillis, long now) {
+        heartbeatLimit = Math.max(staleAfter, 3 * Duration.ofMillis(Math.max(0, intervalMillis)).toNanos());
+        if (!heartbeatSeen || unixMillis != heartbeatValue) {
+            heartbeatSeen = true;
+            heartbeatValue = unixMillis;
+            heartbeatAt = now;
+        }
+    }
+
+    /** A re-list lacked these kinds' canaries while their stores still held entries from before. */
+    void guard(Set<ResourceKind> kinds, long now) {
+        if (guarded.isEmpty() && !kinds.isEmpty()) {
+            guardedSince = now;
+        }
+        guarded.addAll(kinds);
+    }
+
+    /** {@code kind}'s canary arrived: its store has been swept. */
+    void unguard(ResourceKind kind) {
+        guarded.remove(kind);
+    }
+
+    boolean guarded(ResourceKind kind) {
+        return guarded.contains(kind);
+    }
+
+    /** True when the guard has held longer than the TTL: its kinds' leftovers are to be dropped now. */
+    boolean guardExpired(long now) {
+        return !guarded.isEmpty() && ttl > 0 && now - guardedSince >= ttl;
+    }
+
+    /** The kinds guarded now, and the guard lifted. */
+    Set<ResourceKind> releaseGuard() {
+        Set<ResourceKind> out = EnumSet.noneOf(ResourceKind.class);
+        out.addAll(guarded);
+        guarded.clear();
+        return out;
+    }
+
+    /** Its state was withdrawn. */
+    void withdrawn() {
+        holding = false;
+        revoked = true;
+        guarded.clear();
+    }
+
+    boolean holding() {
+        return holding;
+    }
+
+    /**
+     * The last moment the cluster was heard from: the connection (now while connected), or a heartbeat already
+     * silent for longer than its writer's own pace allows, whichever is older.
+     */
+    private long lastHeard(long now) {
+        long connection = connected ? now : since;
+        if (!heartbeatSeen) {
+            return connection;
+        }
+        // A heartbeat within its limit says nothing more than the connection; a silent one dates the silence
+        // from its last change, shifted so that stale-after and the TTL apply to the time past the limit.
+        long silentFrom = heartbeatAt + (heartbeatLimit - staleAfter);
+        return Math.min(connection, silentFrom);
+    }
+
+    /**
+     * The freshness at {@code now}.
+     *
+     * @param missing kinds whose sync canary has not been seen in the current (or last) session
+     */
+    Freshness state(long now, Set<ResourceKind> missing) {
+        if (!holding) {
+            return revoked ? Freshness.REVOKED : Freshness.PENDING;
+        }
+        long silent = now - lastHeard(now);
+        if (!connected && ttl > 0 && silent >= ttl) {
+            return Freshness.REVOKED;
+        }
+        return silent > staleAfter || !guarded.isEmpty() || !missing.isEmpty() ? Freshness.STALE : Freshness.FRESH;
+    }
+
+    /** Why the state is what {@link #state} says, in words for an operator; empty when fresh. */
+    String reason(long now, Set<ResourceKind> missing) {
+        Freshness f = state(now, missing);
+        if (f == Freshness.PENDING) {
+            return "not listed yet";
+        }
+        if (f == Freshness.REVOKED) {
+            return "unreachable for more than " + format(ttl) + ": state withdrawn";
+        }
+        if (f == Freshness.FRESH) {
+            return "";
+        }
+        if (!guarded.isEmpty()) {
+            return "the re-list lacked the sync canaries of " + names(guarded)
+                    + ": holding the state from before until they arrive";
+        }
+        if (now - lastHeard(now) > staleAfter) {
+            return (connected ? "no new heartbeat for more than " : "unreachable for more than ") + format(staleAfter);
+        }
+        return "sync canaries not seen: " + names(missing);
+    }
+
+    /** Nanoseconds until a disconnected cluster is revoked; Long.MAX_VALUE when none is due. */
+    long untilRevoked(long now) {
+        if (connected || !holding || ttl == 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, ttl - (now - lastHeard(now)));
+    }
+
+    private static String names(Set<ResourceKind> kinds) {
+        return kinds.stream().map(ResourceKind::segment).collect(Collectors.joining(", "));
+    }
+
+    private static String format(long nanos) {
+        Duration d = Duration.ofNanos(nanos);
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}
