@@ -5,6 +5,7 @@ import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
 import dev.clustermesh.agent.mesh.AgentCore;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.proto.agent.v1.Backend;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
@@ -14,6 +15,7 @@ import dev.clustermesh.proto.agent.v1.Service;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 
 /** Renders the agent's state as API messages. */
 final class ApiViews {
@@ -25,7 +27,18 @@ final class ApiViews {
                 .setClusterId(core.settings().cluster().id()).setNode(core.settings().node())
                 .setGlobalServices(core.view().serviceCount()).setReady(core.ready());
         Instant now = Instant.now();
-        core.clusters().values().forEach(s -> b.addClusters(cluster(s, core.settings().cluster().name(), now)));
+        Map<String, MeshView.Convergence> convergence = core.convergence();
+        long nanos = System.nanoTime();
+        core.clusters().values().forEach(s -> {
+            var c = cluster(s, core.settings().cluster().name(), now).toBuilder();
+            MeshView.Convergence v = convergence.get(s.name());
+            c.setRevisionReceived(s.revision()).setOldestUnappliedMillis(-1);
+            if (v != null) {
+                c.setRevisionProgrammed(v.programmed()).setOldestUnappliedMillis(v.unappliedSinceNanos()
+                        .map(t -> java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos - t)).orElse(-1L));
+            }
+            b.addClusters(c);
+        });
         return b.build();
     }
 

@@ -117,10 +117,21 @@ public final class AgentCore implements AutoCloseable {
 
     /**
      * The agent's readiness, for the health probe and the API alike: every configured cluster synced or failed with
-     * a reason, and the datapath programmed from that state (an agent whose maps are still empty is not ready).
+     * a reason, and the datapath programmed from that state: for each synced cluster, at least up to the revision at
+     * which it synced (an agent whose maps are still empty, or hold only part of a cluster, is not ready).
      */
     public boolean ready() {
-        return settled() && programmed();
+        if (!settled() || !programmed()) {
+            return false;
+        }
+        Map<String, MeshView.Convergence> c = follower.view().convergence();
+        return follower.clusters().values().stream().allMatch(s -> s.syncedRevision() == 0
+                || (c.containsKey(s.name()) && c.get(s.name()).programmed() >= s.syncedRevision()));
+    }
+
+    /** Per cluster: revision received and programmed, and the oldest change not yet applied. */
+    public Map<String, MeshView.Convergence> convergence() {
+        return follower.view().convergence();
     }
 
     /** Why the clusters directory could not be read at its last scan, if it could not. */

@@ -113,6 +113,7 @@ public final class Reconciler implements MeshFollower.Consumer {
             observer.applied(now - start, now - changes.changedAtNanos());
             // Published before the version that makes the agent ready: a reader told "ready" sees these maps.
             publish(fullSync, change);
+            view.programmed(changes.clusters());
             appliedVersion = changes.version();
         } catch (RuntimeException e) {
             LOG.errorf("datapath %s: applying %d services failed, retrying with a full sync: %s",

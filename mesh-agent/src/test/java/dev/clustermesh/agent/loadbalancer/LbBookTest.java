@@ -162,7 +162,7 @@ class LbBookTest {
         for (int i = 0; i < CLUSTERS.size(); i++) {
             clusters.put(CLUSTERS.get(i), new ClusterStatus(CLUSTERS.get(i), i + 1, true, true,
                     Set.of(ResourceKind.values()), 0, 0, 0, "", Optional.empty(), Optional.empty(), Optional.empty(),
-                    Freshness.FRESH, ""));
+                    Freshness.FRESH, "", 1, 1));
         }
         return new MeshSnapshot(1, services, Map.of(), clusters, 0);
     }

@@ -87,7 +87,7 @@ class LbComputeTest {
 
     static ClusterStatus status(String name, int id) {
         return new ClusterStatus(name, id, true, true, Set.of(ResourceKind.values()), 1, 1, 1, "", Optional.empty(),
-                Optional.empty(), Optional.empty(), Freshness.FRESH, "");
+                Optional.empty(), Optional.empty(), Freshness.FRESH, "", 1, 1);
     }
 
     static ClusterService svc(String cluster, Affinity affinity, String clusterIp, String... backends) {

@@ -4,12 +4,16 @@ import static dev.clustermesh.testing.mesh.SeedManifests.clusterIp;
 import static dev.clustermesh.testing.mesh.SeedManifests.rebelBase;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clustermesh.agent.datapath.Datapath;
+import dev.clustermesh.agent.datapath.DatapathException;
+import dev.clustermesh.agent.datapath.DatapathState;
 import dev.clustermesh.agent.datapath.MemoryDatapath;
 import dev.clustermesh.agent.loadbalancer.LbBackend;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
@@ -227,6 +231,70 @@ class GlobalServiceWalkthroughIT {
                 awaitBackends(agent, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U",
                         "cluster2/10.20.1.2 U");
             }
+        }
+    }
+
+    /**
+     * Issue 14's ready = converged: an agent that was ready, whose cluster2 comes back in a new session while its
+     * datapath refuses every change, is not ready until the datapath holds cluster2's state as of that session
+     * (before, being synced and having programmed once was enough).
+     */
+    @Test
+    void anAgentIsReadyOnlyOnceItsDatapathHoldsEachSyncedClustersNewState() throws Exception {
+        Path clusters = dir.resolve("agent-converged");
+        cluster1.joinFile("cluster1", clusters);
+        Path file = cluster2.joinFile("cluster1", clusters);
+        int proxyPort = Integer.parseInt(cluster2.proxyEndpoint().replaceAll(".*:", ""));
+        GatedDatapath datapath = new GatedDatapath();
+        try (TcpRelay relay = new TcpRelay(proxyPort)) {
+            Files.writeString(file, Files.readString(file).replace(cluster2.proxyEndpoint(),
+                    "https://127.0.0.1:" + relay.port()));
+            try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-8",
+                    clusters, Duration.ofMillis(200), FAST, "memory"), datapath, AgentObserver.NONE)) {
+                agent.start();
+                Eventually.await(WAIT, () -> assertThat(agent.ready()).isTrue());
+                Eventually.await(WAIT, () -> assertThat(agent.convergence().get("cluster2").unappliedSinceNanos())
+                        .isEmpty());
+
+                datapath.failing = true;
+                relay.cut();
+                Eventually.await(WAIT, () -> assertThat(agent.clusters().get("cluster2").connected()).isFalse());
+                cluster2.manifest("rebel-base.yaml", rebelBase(2, 1, Map.of()));
+                relay.heal();
+                Eventually.await(WAIT, () -> assertThat(agent.clusters().get("cluster2").ready()).isTrue());
+                // Synced, programmed before, and still not ready: cluster2's new state is not in the datapath.
+                assertThat(agent.ready()).isFalse();
+                MeshView.Convergence c = agent.convergence().get("cluster2");
+                assertThat(c.programmed()).isLessThan(c.received());
+                assertThat(c.unappliedSinceNanos()).isPresent();
+
+                datapath.failing = false;
+                Eventually.await(WAIT, () -> {
+                    assertThat(agent.ready()).isTrue();
+                    MeshView.Convergence now = agent.convergence().get("cluster2");
+                    assertThat(now.programmed()).isGreaterThanOrEqualTo(agent.clusters().get("cluster2").syncedRevision());
+                });
+                awaitBackends(agent, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U");
+            }
+        }
+    }
+
+    /** The memory datapath, refusing every change while {@link #failing}. */
+    private static final class GatedDatapath implements Datapath {
+        private final MemoryDatapath memory = new MemoryDatapath();
+        volatile boolean failing;
+
+        @Override
+        public String name() {
+            return "gated-memory";
+        }
+
+        @Override
+        public void apply(DatapathState desired, boolean fullSync) {
+            if (failing) {
+                throw new DatapathException("refused by the test", null);
+            }
+            memory.apply(desired, fullSync);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The merged state of every watched cluster: global services, nodes, ClusterConfigs and statuses. Writers (one
@@ -24,6 +25,11 @@ public final class MeshView implements MeshListener {
     private final Map<String, ClusterConfig> configs = new HashMap<>();
     private final Map<String, ClusterStatus> clusters = new HashMap<>();
     private final PendingChanges pending = new PendingChanges();
+    /** Per cluster: the revision its consumer has programmed, and since when a later one waits (monotonic ns). */
+    private final Map<String, Long> programmed = new HashMap<>();
+    private final Map<String, Long> unappliedSince = new HashMap<>();
+    /** Per cluster: when the first status with a revision newer than the last drain arrived. */
+    private final Map<String, Long> sinceDrain = new HashMap<>();
     private volatile long version;
     private volatile int serviceCount;
     private long changedAtNanos = System.nanoTime();
@@ -79,6 +85,14 @@ public final class MeshView implements MeshListener {
     public synchronized void statusChanged(ClusterStatus status) {
         ClusterStatus old = clusters.put(status.name(), status);
         pending.ids |= old == null || old.id() != status.id();
+        if (old != null && status.revision() < old.revision()) {
+            programmed.remove(status.name()); // its etcd started over (an empty data directory): revisions restart
+        }
+        if (status.revision() > programmed.getOrDefault(status.name(), 0L)) {
+            long now = System.nanoTime();
+            unappliedSince.putIfAbsent(status.name(), now);
+            sinceDrain.putIfAbsent(status.name(), now);
+        }
         if ((old != null && old.stale()) != status.stale()) {
             // Its backends stand in for, or give way to, other clusters' in every service it contributes to.
             services.forEach((name, byCluster) -> {
@@ -94,6 +108,9 @@ public final class MeshView implements MeshListener {
     @Override
     public synchronized void clusterRemoved(String cluster) {
         clusters.remove(cluster);
+        programmed.remove(cluster);
+        unappliedSince.remove(cluster);
+        sinceDrain.remove(cluster);
         pending.ids = true;
         changed();
     }
@@ -108,12 +125,50 @@ public final class MeshView implements MeshListener {
      * incrementally (the agent's reconciler). Other readers use {@link #snapshot()}.
      */
     public synchronized MeshChanges drain() {
+        sinceDrain.clear();
         Map<ServiceName, List<ClusterService>> changed = new HashMap<>();
         for (ServiceName name : pending.services) {
             Map<String, ClusterService> byCluster = services.get(name);
             changed.put(name, byCluster == null ? List.of() : List.copyOf(byCluster.values()));
         }
         return pending.drain(version, changedAtNanos, changed, clusters, this::copyNodes, configs);
+    }
+
+    /**
+     * The consumer has applied what it drained: each cluster's state up to the revision its status carried then.
+     * A cluster whose status moved on since keeps an unapplied change, dated from the first status after the drain.
+     */
+    public synchronized void programmed(Map<String, ClusterStatus> drained) {
+        drained.forEach((name, s) -> {
+            if (!clusters.containsKey(name)) {
+                return;
+            }
+            long rev = programmed.merge(name, s.revision(), Math::max);
+            if (clusters.get(name).revision() <= rev) {
+                unappliedSince.remove(name);
+            } else {
+                unappliedSince.put(name, sinceDrain.getOrDefault(name, System.nanoTime()));
+            }
+        });
+    }
+
+    /** Per cluster: the revision received, the revision programmed, and since when a change waits (if one does). */
+    public synchronized Map<String, Convergence> convergence() {
+        Map<String, Convergence> out = new HashMap<>();
+        clusters.forEach((name, s) -> out.put(name, new Convergence(s.revision(), programmed.getOrDefault(name, 0L),
+                Optional.ofNullable(unappliedSince.get(name)))));
+        return out;
+    }
+
+    /**
+     * How far one cluster's state has reached the datapath.
+     *
+     * @param received the revision of the latest list or event received
+     * @param programmed the latest revision whose state the consumer has applied
+     * @param unappliedSinceNanos when the oldest change not yet applied arrived ({@link System#nanoTime()}), empty
+     *        when none waits
+     */
+    public record Convergence(long received, long programmed, Optional<Long> unappliedSinceNanos) {
     }
 
     /** Every global service's current ClusterServices (for a consumer that must start over). */

@@ -206,7 +206,7 @@ public final class ClusterDirectory implements AutoCloseable {
 
     private static ClusterStatus failedFile(String name, String reason) {
         return new ClusterStatus(name, 0, false, false, Set.of(), 0, 0, 0, reason, Optional.of(Instant.now()),
-                Optional.empty(), Optional.empty(), Freshness.PENDING, "its config file is unusable");
+                Optional.empty(), Optional.empty(), Freshness.PENDING, "its config file is unusable", 0, 0);
     }
 
     /** Stops polling and closes every watcher, withdrawing their state. */

@@ -34,13 +34,19 @@ final class ClusterState {
     private final List<WatchStore<?>> stores;
     private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
     private Optional<Instant> lastHeartbeat = Optional.empty();
+    /** True while a list is applied: the list sweeps at its end, not as each canary is applied. */
+    private boolean listing;
 
-    /** The cluster's identity may have changed under a running session: start over. */
+    /** The session must start over: the cluster's identity may have changed, or its revoked state came back. */
     static final class ConfigChanged extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
         ConfigChanged() {
-            super("ClusterConfig changed; reconnecting to validate it again");
+            this("ClusterConfig changed; reconnecting to validate it again");
+        }
+
+        ConfigChanged(String message) {
+            super(message);
         }
     }
 
@@ -65,16 +71,34 @@ final class ClusterState {
      * deleted, except for kinds whose canary the list lacks while they held entries (the guard).
      */
     void listed(List<KeyValue> kvs, long now) {
+        boolean heldBefore = liveness.holding();
+        listing = true;
+        try {
+            applyList(kvs, now, heldBefore);
+        } finally {
+            listing = false;
+        }
+    }
+
+    private void applyList(List<KeyValue> kvs, long now, boolean heldBefore) {
         stores.forEach(WatchStore::markStale);
         synced.clear();
-        kvs.forEach(kv -> apply(kv, false));
+        // The heartbeat and canaries first: whether the cluster is alive decides whether its state may be held.
+        kvs.stream().filter(kv -> !data(kv)).forEach(kv -> apply(kv, false));
+        if (!liveness.listed(now)) {
+            withdrawable().forEach(WatchStore::clear);
+            LOG.log(System.Logger.Level.WARNING, "cluster {0}: listed, but its heartbeat has not changed for longer "
+                    + "than the TTL; holding nothing until it does", name);
+            return;
+        }
+        kvs.stream().filter(ClusterState::data).forEach(kv -> apply(kv, false));
         EnumSet<ResourceKind> unproven = EnumSet.noneOf(ResourceKind.class);
         for (ResourceKind k : ResourceKind.values()) {
             WatchStore<?> store = store(k);
             if (store == null) {
                 continue;
             }
-            if (synced.contains(k) || !liveness.holding() || !store.hasStale()) {
+            if (synced.contains(k) || !heldBefore || !store.hasStale()) {
                 store.sweep();
                 liveness.unguard(k);
             } else {
@@ -82,7 +106,6 @@ final class ClusterState {
             }
         }
         liveness.guard(unproven, now);
-        liveness.listed(now);
         if (!unproven.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "cluster {0}: the re-list lacks the sync canaries of {1}; keeping "
                     + "what was there before until they arrive", name, unproven);
@@ -98,6 +121,9 @@ final class ClusterState {
                 throw new IllegalArgumentException("belongs to cluster '" + k.cluster() + "'");
             }
             byte[] v = kv.getValue().getBytes();
+            if (!liveness.holding() && data(k)) {
+                return; // revoked while connected: nothing is held until the heartbeat changes and a new list
+            }
             if (k instanceof MeshKey.Service s) {
                 store(services, key, deleted, () -> Decoded.service(s, v));
             } else if (k instanceof MeshKey.Node n) {
@@ -115,6 +141,9 @@ final class ClusterState {
                     Heartbeat h = Heartbeat.parseFrom(v);
                     lastHeartbeat = Optional.of(Instant.ofEpochMilli(h.getUnixMillis()));
                     liveness.heartbeat(h.getUnixMillis(), h.getIntervalMillis(), System.nanoTime());
+                    if (!listing && liveness.resumed(System.nanoTime())) {
+                        throw new ConfigChanged("heartbeat changed after the state was withdrawn; listing again");
+                    }
                 }
             } else if (k instanceof MeshKey.Config) {
                 throw new ConfigChanged();
@@ -126,13 +155,26 @@ final class ClusterState {
         }
     }
 
+    private static boolean data(KeyValue kv) {
+        try {
+            return data(KeyLayout.parse(kv.getKey().toString(StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            return true; // reported as invalid when applied
+        }
+    }
+
+    private static boolean data(MeshKey k) {
+        return k instanceof MeshKey.Service || k instanceof MeshKey.Node || k instanceof MeshKey.Endpoint
+                || k instanceof MeshKey.Policy;
+    }
+
     private void synced(ResourceKind kind, boolean seen) {
         if (!seen) {
             synced.remove(kind);
             return;
         }
         synced.add(kind);
-        if (liveness.guarded(kind)) {
+        if (!listing && liveness.guarded(kind)) {
             store(kind).sweep(); // re-exported: what was not is gone
             liveness.unguard(kind);
         }
@@ -150,8 +192,12 @@ final class ClusterState {
 
     /** Withdraws the cluster's state (the own cluster keeps its pods and policies: they are this node's). */
     void withdraw() {
-        (local ? List.<WatchStore<?>>of(services, nodes) : stores).forEach(WatchStore::clear);
+        withdrawable().forEach(WatchStore::clear);
         liveness.withdrawn();
+    }
+
+    private List<WatchStore<?>> withdrawable() {
+        return local ? List.of(services, nodes) : stores;
     }
 
     /** Deletes everything (the watcher closes). */

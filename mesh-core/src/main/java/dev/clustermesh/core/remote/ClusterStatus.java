@@ -23,11 +23,13 @@ import java.util.Set;
  * @param lastHeartbeat the cluster's last heartbeat timestamp, empty when never seen
  * @param freshness how far its state can be trusted (withdrawn when {@link Freshness#REVOKED})
  * @param freshnessReason why it is not fresh, empty when it is
+ * @param revision the cluster's etcd revision of the latest list or event received (0 before the first list)
+ * @param syncedRevision the revision at which the current session was first ready, 0 while it is not
  */
 public record ClusterStatus(String name, int id, boolean connected, boolean ready, Set<ResourceKind> syncedKinds,
         int services, int nodes, int endpoints, String lastFailure, Optional<Instant> lastFailureAt,
         Optional<Instant> connectedSince, Optional<Instant> lastHeartbeat, Freshness freshness,
-        String freshnessReason) {
+        String freshnessReason, long revision, long syncedRevision) {
 
     public ClusterStatus {
         syncedKinds = Set.copyOf(syncedKinds);
@@ -36,7 +38,7 @@ public record ClusterStatus(String name, int id, boolean connected, boolean read
     /** A cluster that has not connected yet. */
     static ClusterStatus initial(String name) {
         return new ClusterStatus(name, 0, false, false, Set.of(), 0, 0, 0, "", Optional.empty(), Optional.empty(),
-                Optional.empty(), Freshness.PENDING, "not listed yet");
+                Optional.empty(), Freshness.PENDING, "not listed yet", 0, 0);
     }
 
     /** True when its state was withdrawn after it was unheard of longer than the TTL. */

@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
  * <p>Heard from means: connected (a session that has listed and still watches) and, when the cluster publishes a
  * heartbeat, a heartbeat whose value changed within {@code staleAfter}. Times are this process's monotonic clock
  * in nanoseconds: a heartbeat counts when its value is seen to change here, so a remote wall clock that is off
- * never makes a cluster fresh or stale. A cluster is revoked (its state withdrawn) only once it has also been
- * unreachable for the TTL: a connected proxy whose heartbeat stopped keeps its state, as stale, because it still
- * serves what its source last exported.
+ * never makes a cluster fresh or stale. A cluster unheard of for the TTL is revoked (its state withdrawn), whether
+ * unreachable or connected to a proxy whose heartbeat stopped (its exporter no longer keeps the state up to date);
+ * a session listed while the heartbeat has been silent that long holds nothing until the heartbeat changes.
  *
  * <p>The withdrawal guard lives here too: kinds whose sync canary a re-list lacked (the exporter has not
  * re-exported yet, e.g. after its etcd restarted empty) keep their previous entries, and the cluster stays stale,
@@ -46,12 +46,31 @@ final class Liveness {
         this.heartbeatLimit = this.staleAfter;
     }
 
-    /** A session listed the cluster (its state is held from now on). */
-    void listed(long now) {
+    /**
+     * A session listed the cluster (its heartbeat already applied). Its state is held from now on unless the
+     * heartbeat has been silent for the TTL.
+     *
+     * @return whether the listed state is to be held
+     */
+    boolean listed(long now) {
         connected = true;
         since = now;
-        holding = true;
-        revoked = false;
+        holding = !silentForTtl(now);
+        revoked = !holding;
+        return holding;
+    }
+
+    /** True while connected, not holding (revoked), and the heartbeat changed since: time to list again. */
+    boolean resumed(long now) {
+        return connected && !holding && revoked && !silentForTtl(now);
+    }
+
+    private boolean silentForTtl(long now) {
+        return ttl > 0 && heartbeatSeen && now - Math.min(now, silentFrom()) >= ttl;
+    }
+
+    private long silentFrom() {
+        return heartbeatAt + (heartbeatLimit - staleAfter);
     }
 
     /** The session ended. */
@@ -128,8 +147,7 @@ final class Liveness {
         }
         // A heartbeat within its limit says nothing more than the connection; a silent one dates the silence
         // from its last change, shifted so that stale-after and the TTL apply to the time past the limit.
-        long silentFrom = heartbeatAt + (heartbeatLimit - staleAfter);
-        return Math.min(connection, silentFrom);
+        return Math.min(connection, silentFrom());
     }
 
     /**
@@ -142,7 +160,7 @@ final class Liveness {
             return revoked ? Freshness.REVOKED : Freshness.PENDING;
         }
         long silent = now - lastHeard(now);
-        if (!connected && ttl > 0 && silent >= ttl) {
+        if (ttl > 0 && silent >= ttl) {
             return Freshness.REVOKED;
         }
         return silent > staleAfter || !guarded.isEmpty() || !missing.isEmpty() ? Freshness.STALE : Freshness.FRESH;
@@ -155,7 +173,8 @@ final class Liveness {
             return "not listed yet";
         }
         if (f == Freshness.REVOKED) {
-            return "unreachable for more than " + format(ttl) + ": state withdrawn";
+            return (connected ? "no new heartbeat for more than " : "unreachable for more than ") + format(ttl)
+                    + ": state withdrawn";
         }
         if (f == Freshness.FRESH) {
             return "";

@@ -61,6 +61,9 @@ public final class RemoteCluster implements AutoCloseable {
     private final Backoff backoff;
     private long generation;
     private final Liveness liveness;
+    /** The revision of the latest list or event received; the one at which the current session was first ready. */
+    private long revision;
+    private long syncedRevision;
     private boolean closed;
 
     /**
@@ -147,7 +150,7 @@ public final class RemoteCluster implements AutoCloseable {
             });
             long revision = list();
             watchAll(gen, revision + 1);
-            tellConfig(read);
+            tellConfig(liveness.holding() ? read : null);
             backoff.reset();
             publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
             LOG.log(System.Logger.Level.INFO, "cluster {0} (id {1}) connected and listed at revision {2}",
@@ -178,7 +181,9 @@ public final class RemoteCluster implements AutoCloseable {
         List<KeyValue> kvs = new ArrayList<>();
         r.getGetResponses().forEach(g -> kvs.addAll(g.getKvs()));
         state.listed(kvs, System.nanoTime());
-        return r.getHeader().getRevision();
+        revision = r.getHeader().getRevision();
+        syncedRevision = 0;
+        return revision;
     }
 
     private void watchAll(long gen, long fromRevision) {
@@ -193,8 +198,10 @@ public final class RemoteCluster implements AutoCloseable {
                             return;
                         }
                         try {
-                            r.getEvents().forEach(e -> state.apply(e.getKeyValue(),
-                                    e.getEventType() == WatchEvent.EventType.DELETE));
+                            r.getEvents().forEach(e -> {
+                                state.apply(e.getKeyValue(), e.getEventType() == WatchEvent.EventType.DELETE);
+                                revision = Math.max(revision, e.getKeyValue().getModRevision());
+                            });
                             publish(status.id(), true, status.lastFailure(), status.connectedSince());
                         } catch (ClusterState.ConfigChanged e) {
                             failed(gen, e);
@@ -297,10 +304,12 @@ public final class RemoteCluster implements AutoCloseable {
     private ClusterStatus copy(int id, boolean connected, String failure, Optional<Instant> since,
             Optional<Instant> failureAt) {
         long now = System.nanoTime();
-        return new ClusterStatus(config.name(), id, connected,
-                connected && state.synced().containsAll(ResourceKind.SERVICE_VIEW), state.synced(),
+        boolean ready = connected && state.synced().containsAll(ResourceKind.SERVICE_VIEW);
+        // The revision a consumer must have programmed before it may call this session's state applied.
+        syncedRevision = !ready ? 0 : syncedRevision == 0 ? revision : syncedRevision;
+        return new ClusterStatus(config.name(), id, connected, ready, state.synced(),
                 state.services(), state.nodes(), state.endpoints(), failure, failureAt, since, state.lastHeartbeat(),
-                liveness.state(now, state.missing()), liveness.reason(now, state.missing()));
+                liveness.state(now, state.missing()), liveness.reason(now, state.missing()), revision, syncedRevision);
     }
 
     /**

@@ -25,7 +25,7 @@ class MeshViewTest {
         // A status change that leaves the freshness as it was (a new heartbeat) recomputes nothing.
         ClusterStatus f = status("cluster2", Freshness.FRESH);
         view.statusChanged(new ClusterStatus(f.name(), f.id(), true, true, Set.of(), 1, 0, 0, "", Optional.empty(),
-                Optional.empty(), Optional.of(Instant.now()), Freshness.FRESH, ""));
+                Optional.empty(), Optional.of(Instant.now()), Freshness.FRESH, "", 1, 1));
         assertThat(view.drain().services()).isEmpty();
         view.statusChanged(status("cluster2", Freshness.STALE));
         MeshChanges stale = view.drain();
@@ -35,6 +35,41 @@ class MeshViewTest {
         assertThat(view.drain().services()).containsOnlyKeys(new ServiceName("default", "a"));
     }
 
+    @Test
+    void convergenceTracksTheRevisionReceivedAgainstTheOneProgrammedAndDatesTheOldestUnappliedChange() {
+        MeshView view = new MeshView();
+        view.statusChanged(at("cluster2", 10));
+        long afterFirst = System.nanoTime();
+        MeshView.Convergence c = view.convergence().get("cluster2");
+        assertThat(c.received()).isEqualTo(10);
+        assertThat(c.programmed()).isZero();
+        assertThat(c.unappliedSinceNanos()).hasValueSatisfying(t -> assertThat(t).isLessThanOrEqualTo(afterFirst));
+
+        MeshChanges drained = view.drain();
+        view.statusChanged(at("cluster2", 12)); // arrives while the consumer applies revision 10
+        long second = System.nanoTime();
+        view.programmed(drained.clusters());
+        c = view.convergence().get("cluster2");
+        assertThat(c.programmed()).isEqualTo(10);
+        assertThat(c.received()).isEqualTo(12);
+        assertThat(c.unappliedSinceNanos()).hasValueSatisfying(t -> assertThat(t).isGreaterThan(afterFirst)
+                .isLessThanOrEqualTo(second));
+
+        view.programmed(view.drain().clusters());
+        assertThat(view.convergence().get("cluster2").unappliedSinceNanos()).isEmpty();
+        assertThat(view.convergence().get("cluster2").programmed()).isEqualTo(12);
+
+        // Its etcd started over empty: revisions restart low, and nothing of them counts as programmed.
+        view.statusChanged(at("cluster2", 3));
+        assertThat(view.convergence().get("cluster2").programmed()).isZero();
+        assertThat(view.convergence().get("cluster2").unappliedSinceNanos()).isPresent();
+    }
+
+    private static ClusterStatus at(String name, long revision) {
+        return new ClusterStatus(name, 2, true, true, Set.of(), 1, 0, 0, "", Optional.empty(), Optional.empty(),
+                Optional.empty(), Freshness.FRESH, "", revision, revision);
+    }
+
     private static ClusterService service(String cluster, String name) {
         return ClusterService.newBuilder().setCluster(cluster).setNamespace("default").setName(name).setShared(true)
                 .build();
@@ -42,6 +77,6 @@ class MeshViewTest {
 
     private static ClusterStatus status(String name, Freshness f) {
         return new ClusterStatus(name, 2, true, true, Set.of(), 1, 0, 0, "", Optional.empty(), Optional.empty(),
-                Optional.empty(), f, f == Freshness.FRESH ? "" : "no new heartbeat for more than 30s");
+                Optional.empty(), f, f == Freshness.FRESH ? "" : "no new heartbeat for more than 30s", 1, 1);
     }
 }

@@ -27,10 +27,28 @@ class LivenessTest {
         l.heartbeat(11_000, 0, 45 * S);
         assertThat(l.state(51 * S, ALL_SYNCED)).isEqualTo(Freshness.STALE);
         assertThat(l.reason(51 * S, ALL_SYNCED)).isEqualTo("no new heartbeat for more than 30s");
-        // Connected, a proxy whose heartbeat stopped is never withdrawn: it still serves what was exported.
-        assertThat(l.state(3600 * S, ALL_SYNCED)).isEqualTo(Freshness.STALE);
+        // Connected to a proxy whose heartbeat stopped: withdrawn after the TTL all the same.
+        assertThat(l.state(319 * S, ALL_SYNCED)).isEqualTo(Freshness.STALE);
+        assertThat(l.state(320 * S, ALL_SYNCED)).isEqualTo(Freshness.REVOKED);
+        l.withdrawn();
+        assertThat(l.reason(320 * S, ALL_SYNCED)).isEqualTo("no new heartbeat for more than 300s: state withdrawn");
+        assertThat(l.resumed(400 * S)).isFalse();
         l.heartbeat(12_000, 0, 3600 * S);
+        assertThat(l.resumed(3600 * S)).as("the heartbeat changed: list again").isTrue();
+        assertThat(l.listed(3601 * S)).isTrue();
         assertThat(l.state(3601 * S, ALL_SYNCED)).isEqualTo(Freshness.FRESH);
+    }
+
+    @Test
+    void aListWhoseHeartbeatHasBeenSilentForTheTtlHoldsNothing() {
+        l.heartbeat(1000, 0, 0);
+        assertThat(l.listed(0)).isTrue();
+        l.disconnected(10 * S);
+        // Back after 10 minutes to the same heartbeat: the exporter is gone, the proxy answers from its etcd.
+        l.heartbeat(1000, 0, 600 * S);
+        assertThat(l.listed(600 * S)).isFalse();
+        assertThat(l.holding()).isFalse();
+        assertThat(l.state(601 * S, ALL_SYNCED)).isEqualTo(Freshness.REVOKED);
     }
 
     @Test

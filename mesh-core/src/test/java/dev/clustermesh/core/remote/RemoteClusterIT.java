@@ -138,6 +138,10 @@ class RemoteClusterIT {
             Eventually.await(WAIT, () -> assertThat(rc.status().withdrawn()).isTrue());
             assertThat(seen.services).isEmpty();
             assertThat(seen.configs).isEmpty();
+            // The exporter kept beating meanwhile (a cluster whose heartbeat stayed silent that long would be
+            // listed and hold nothing until it beats again).
+            put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
+                    .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
             relay.heal();
             Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
             Eventually.await(WAIT, () -> {
@@ -203,6 +207,32 @@ class RemoteClusterIT {
             put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
                     .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
             Eventually.await(WAIT, () -> assertThat(seen.status.get("cluster2").freshness()).isEqualTo(Freshness.FRESH));
+        }
+    }
+
+    @Test
+    void aConnectedClusterWhoseHeartbeatStaysSilentForTheTtlIsWithdrawnUntilItBeatsAgain() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        RemoteClusterOptions ttl2s = new RemoteClusterOptions(Duration.ofSeconds(2), Duration.ofSeconds(1),
+                Duration.ofSeconds(3), Duration.ofSeconds(1));
+        try (RemoteCluster rc = watcher("cluster2", ttl2s)) {
+            Eventually.await(WAIT, () -> {
+                assertThat(rc.status().withdrawn()).isTrue();
+                assertThat(seen.services).isEmpty();
+            });
+            assertThat(rc.status().connected()).isTrue();
+            assertThat(rc.status().freshnessReason()).isEqualTo("no new heartbeat for more than 2s: state withdrawn");
+            // Nothing is held until the heartbeat says the exporter lives; then a new list brings all of it.
+            put(KeyLayout.SERVICES + "cluster2/default/x-wing", service("cluster2", "10.20.0.2").toBuilder()
+                    .setName("x-wing").build().toByteArray());
+            put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
+                    .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
+            Eventually.await(WAIT, () -> {
+                assertThat(seen.services.keySet()).containsExactlyInAnyOrder("cluster2/default/rebel-base",
+                        "cluster2/default/x-wing");
+                assertThat(rc.status().freshness()).isEqualTo(Freshness.FRESH);
+            });
         }
     }
 

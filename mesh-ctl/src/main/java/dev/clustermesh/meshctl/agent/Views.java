@@ -86,7 +86,13 @@ public final class Views {
             }
         }
         if (out.isEmpty() && !s.getReady()) {
-            out.add("the agent has not programmed its datapath yet");
+            List<String> behind = s.getClustersList().stream()
+                    .filter(c -> c.getRevisionProgrammed() < c.getRevisionReceived())
+                    .map(c -> c.getName() + " at revision " + c.getRevisionProgrammed() + " of "
+                            + c.getRevisionReceived())
+                    .toList();
+            out.add(behind.isEmpty() ? "the agent has not programmed its datapath yet"
+                    : "the datapath does not hold every synced cluster's state yet: " + String.join(", ", behind));
         }
         return out;
     }
@@ -135,6 +141,18 @@ public final class Views {
             }
             if (!c.getFreshnessReason().isEmpty() && !c.getFreshness().equals("pending")) {
                 line.append(" (").append(c.getFreshnessReason()).append(")");
+            }
+            if (c.getRevisionReceived() > 0) {
+                line.append("; revision ").append(c.getRevisionReceived());
+                if (c.getRevisionProgrammed() >= c.getRevisionReceived()) {
+                    line.append(" programmed");
+                } else {
+                    line.append(" received, ").append(c.getRevisionProgrammed()).append(" programmed");
+                }
+                if (c.getOldestUnappliedMillis() >= 0) {
+                    line.append(", oldest change unapplied for ")
+                            .append(Durations.format(Duration.ofMillis(c.getOldestUnappliedMillis())));
+                }
             }
             if (!c.getLastFailure().isEmpty()) {
                 line.append("\n      last error");

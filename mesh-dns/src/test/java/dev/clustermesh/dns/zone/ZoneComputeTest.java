@@ -181,7 +181,7 @@ class ZoneComputeTest {
 
     private static ClusterStatus status(String name, Freshness f) {
         return new ClusterStatus(name, 2, true, true, Set.of(), 0, 0, 0, "", Optional.empty(), Optional.empty(),
-                Optional.empty(), f, f == Freshness.FRESH ? "" : "no new heartbeat for more than 30s");
+                Optional.empty(), f, f == Freshness.FRESH ? "" : "no new heartbeat for more than 30s", 1, 1);
     }
 
     @Test

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Campaign (issue 14): three clusters of real etcds, mesh-proxies and agents under churn and random faults (proxy
+# and etcd kill -9, partitions one way and both ways, agent restarts), checked continuously against an oracle.
+# Needs etcd and Java; builds the modules first.
+# Usage: bench/chaos.sh [--quick] [--seed N] [--epochs N]   (full: 45 epochs, about 10 minutes; quick: 10)
+# Last line: chaos: faults <n> changes <n> violations <n> converge p99 <ms>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v etcd >/dev/null || { echo "etcd missing: apt-get install -y etcd-server etcd-client" >&2; exit 1; }
+flock /tmp/mesh-build.lock ./mvnw -B -ntp -q -pl mesh-proxy,mesh-agent -am package -DskipTests \
+  dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
+cp="mesh-agent/target/test-classes:mesh-agent/target/classes:$(cat mesh-agent/target/bench.cp)"
+mkdir -p bench/results
+{
+  echo "machine: $(nproc) vCPU, $(free -g | awk '/Mem:/{print $2}') GiB RAM, Linux $(uname -r)," \
+    "$(etcd --version | head -1), $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)," \
+    "$(date -u +%F), commit $(git rev-parse --short HEAD)"
+  echo "command: bench/chaos.sh ${*:-}"
+  # Holds the build lock while it runs, so that no build of another work tree runs beside it.
+  flock /tmp/mesh-build.lock java -Xmx2g -cp "$cp" dev.clustermesh.agent.chaos.ChaosCampaign "$@"
+} 2>&1 | grep -v -E "^(WARNING|SLF4J)" | tee bench/results/chaos.txt
+exit "${PIPESTATUS[0]}"

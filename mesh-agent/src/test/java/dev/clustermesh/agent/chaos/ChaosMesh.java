@@ -1,0 +1,160 @@
+package dev.clustermesh.agent.chaos;
+
+import dev.clustermesh.agent.datapath.MemoryDatapath;
+import dev.clustermesh.agent.loadbalancer.LbBackend;
+import dev.clustermesh.agent.loadbalancer.LbMaps;
+import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.agent.mesh.AgentCore;
+import dev.clustermesh.agent.mesh.AgentObserver;
+import dev.clustermesh.agent.mesh.AgentSettings;
+import dev.clustermesh.core.identity.ClusterIdentity;
+import dev.clustermesh.core.remote.RemoteClusterOptions;
+import dev.clustermesh.testing.TcpRelay;
+import dev.clustermesh.testing.mesh.LocalCluster;
+import dev.clustermesh.testing.tls.Ca;
+import dev.clustermesh.testing.tls.CertificateFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The campaign's mesh, real parts only: per cluster a real etcd and a real mesh-proxy process exporting a manifest
+ * directory, and {@code agentsPerCluster} agents (memory datapath) that reach every other cluster's proxy through a
+ * TCP relay of that cluster pair (cut to partition the pair, one way or both) and their own directly.
+ */
+final class ChaosMesh implements AutoCloseable {
+    private final Path dir;
+    private final RemoteClusterOptions options;
+    private final List<LocalCluster> clusters = new ArrayList<>();
+    /** "from->to" -> the relay the agents of cluster {@code from} use to reach cluster {@code to}'s proxy. */
+    private final Map<String, TcpRelay> relays = new HashMap<>();
+    /** cluster id -> its agents (replaced on restart). */
+    private final Map<Integer, List<AgentCore>> agents = new TreeMap<>();
+
+    ChaosMesh(Path dir, int clusterCount, int agentsPerCluster, RemoteClusterOptions options) {
+        this.dir = dir;
+        this.options = options;
+        CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));
+        Ca ca = certs.createCa("chaos-ca");
+        try {
+            for (int c = 1; c <= clusterCount; c++) {
+                clusters.add(LocalCluster.start("cluster" + c, c, dir.resolve("cluster" + c), ca, certs));
+            }
+            for (int from = 1; from <= clusterCount; from++) {
+                Path clustersDir = dir.resolve("agents-" + from);
+                for (int to = 1; to <= clusterCount; to++) {
+                    Path file = cluster(to).joinFile("cluster" + from, clustersDir);
+                    if (from != to) {
+                        TcpRelay relay = new TcpRelay(port(cluster(to)));
+                        relays.put(from + "->" + to, relay);
+                        Files.writeString(file, Files.readString(file).replace(cluster(to).proxyEndpoint(),
+                                "https://127.0.0.1:" + relay.port()));
+                    }
+                }
+                List<AgentCore> list = new ArrayList<>();
+                for (int a = 0; a < agentsPerCluster; a++) {
+                    list.add(startAgent(from, a));
+                }
+                agents.put(from, list);
+            }
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static int port(LocalCluster c) {
+        return Integer.parseInt(c.proxyEndpoint().replaceAll(".*:", ""));
+    }
+
+    LocalCluster cluster(int id) {
+        return clusters.get(id - 1);
+    }
+
+    int clusterCount() {
+        return clusters.size();
+    }
+
+    Map<Integer, List<AgentCore>> agents() {
+        return agents;
+    }
+
+    private AgentCore startAgent(int cluster, int index) {
+        AgentCore a = new AgentCore(new AgentSettings(new ClusterIdentity("cluster" + cluster, cluster),
+                "node-" + cluster + "-" + index, dir.resolve("agents-" + cluster), Duration.ofMillis(200), options,
+                "memory"), new MemoryDatapath(), AgentObserver.NONE);
+        a.start();
+        return a;
+    }
+
+    /** Stops one agent as a crash would for the mesh (its datapath keeps nothing: memory) and starts a new one. */
+    void restartAgent(int cluster, int index) {
+        List<AgentCore> list = agents.get(cluster);
+        list.get(index).close();
+        list.set(index, startAgent(cluster, index));
+    }
+
+    /** Writes (or deletes, for null) one manifest of a cluster, atomically, as a user editing the directory. */
+    void manifest(int cluster, String file, String yaml) {
+        Path target = cluster(cluster).manifests().resolve(file);
+        try {
+            if (yaml == null) {
+                Files.deleteIfExists(target);
+            } else {
+                Path tmp = Files.writeString(target.resolveSibling("." + file + ".tmp"), yaml);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Cuts (or heals) what the agents of {@code from} use to reach {@code to}. */
+    void partition(int from, int to, boolean cut) {
+        TcpRelay r = relays.get(from + "->" + to);
+        if (cut) {
+            r.cut();
+        } else {
+            r.heal();
+        }
+    }
+
+    /**
+     * What an agent load-balances now: service name -> usable backends as "cluster/ip", for its frontends on port
+     * 80 (every campaign service has one port).
+     */
+    static Map<String, Set<String>> usable(AgentCore agent) {
+        LbMaps maps = agent.applied();
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (LbService s : maps.services().values()) {
+            Set<String> set = out.computeIfAbsent(s.name().name(), n -> new TreeSet<>());
+            for (LbService.Slot slot : s.slots()) {
+                LbBackend b = maps.backends().get(slot.backendId());
+                if (slot.usable() && b != null) {
+                    set.add(b.clusterId() + "/" + b.ip());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        agents.values().forEach(list -> list.forEach(AgentCore::close));
+        relays.values().forEach(TcpRelay::close);
+        clusters.forEach(LocalCluster::close);
+    }
+}
