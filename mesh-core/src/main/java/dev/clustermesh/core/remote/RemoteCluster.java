@@ -79,7 +79,9 @@ public final class RemoteCluster implements AutoCloseable {
         this.listener = listener;
         this.options = options;
         this.status = ClusterStatus.initial(config.name());
-        this.liveness = new Liveness(options.staleAfter(), options.ttl(), System.nanoTime());
+        // The own cluster is never revoked: its services are this node's own, and withdrawing them because the
+        // local proxy is unreachable would take every frontend away (found by the fault campaign). Stale at most.
+        this.liveness = new Liveness(options.staleAfter(), local ? Duration.ZERO : options.ttl(), System.nanoTime());
         this.backoff = backoff(options.maxBackoff());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mesh-remote-" + config.name());

@@ -33,10 +33,19 @@ import org.jboss.logging.Logger;
  * <p>List, then watch from the listed revision + 1 with previous values. jetcd resumes a broken watch at the
  * last revision + 1 by itself, so an etcd restart costs no events; a compacted revision or a watch jetcd gives
  * up on leads to a fresh list (the cache then tells its watchers). Retries back off exponentially with jitter.
+ *
+ * <p>An etcd that came back without its data (a lost disk, a restore) has a new cluster ID and counts revisions
+ * from 1 again: jetcd's resumed watch then waits, silently, for a revision the new etcd may reach only much later.
+ * A probe every {@link #PROBE_INTERVAL} (one linearizable read of a key that does not exist: a header) compares
+ * the upstream's cluster ID and revision with what the cache holds, and every watch response its cluster ID (a
+ * lagging member may answer a watch with an older revision); an upstream that went back is listed again, and the
+ * cache's reset tells every downstream watch to start over.
  */
 public final class UpstreamFeed implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(UpstreamFeed.class);
     private static final ByteSequence ROOT = ByteSequence.from(KeyLayout.ROOT, StandardCharsets.UTF_8);
+    private static final ByteSequence PROBE = ByteSequence.from(KeyLayout.ROOT + "\u0000probe", StandardCharsets.UTF_8);
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private final Client client;
     private final KvCache cache;
@@ -51,6 +60,8 @@ public final class UpstreamFeed implements AutoCloseable {
     private volatile String lastError = "";
     private volatile Instant lastErrorAt;
     private volatile long relists;
+    /** The cluster ID of the upstream as last listed; 0 before the first list. */
+    private volatile long clusterId;
     private volatile boolean closed;
     /** Delays between list attempts: 200 ms doubling to 30 s, each shortened by up to half at random. */
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2, 0.5);
@@ -65,6 +76,40 @@ public final class UpstreamFeed implements AutoCloseable {
     /** Starts listing in the background. */
     public void start() {
         scheduler.execute(this::list);
+        scheduler.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads a header from the upstream and lists again when it went back (see the class comment). */
+    private void probe() {
+        if (closed || clusterId == 0) {
+            return;
+        }
+        try {
+            GetResponse r = client.getKVClient().get(PROBE).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            wentBack(r.getHeader().getClusterId(), r.getHeader().getRevision(), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Unreachable: the watch reports that, and jetcd resumes it when etcd is back.
+        }
+    }
+
+    /** True (and a new list under way) when the upstream is another etcd, or one whose revisions went back. */
+    private boolean wentBack(long upstreamClusterId, long upstreamRevision, boolean linearizable) {
+        long held = cache.revision();
+        if (clusterId == 0 || upstreamClusterId == 0 || (upstreamClusterId == clusterId
+                && (!linearizable || upstreamRevision >= held))) {
+            return false;
+        }
+        failed("upstream check", new IllegalStateException("etcd went back (cluster ID " + Long.toHexString(clusterId)
+                + " -> " + Long.toHexString(upstreamClusterId) + ", revision " + held + " -> " + upstreamRevision
+                + "): its data was lost or restored; listing again"));
+        clusterId = 0;
+        generation.incrementAndGet();
+        relists++;
+        scheduler.execute(this::list);
+        return true;
     }
 
     /** The last upstream failure, empty when none happened. */
@@ -95,6 +140,7 @@ public final class UpstreamFeed implements AutoCloseable {
                     .setMemberId(r.getHeader().getMemberId()).setRaftTerm(r.getHeader().getRaftTerm())
                     .setRevision(r.getHeader().getRevision()).build();
             cache.reset(header, kvs);
+            clusterId = r.getHeader().getClusterId();
             synchronized (backoff) {
                 backoff.reset();
             }
@@ -165,6 +211,9 @@ public final class UpstreamFeed implements AutoCloseable {
     }
 
     private void apply(WatchResponse r) {
+        if (wentBack(r.getHeader().getClusterId(), r.getHeader().getRevision(), false)) {
+            return;
+        }
         List<Event> events = new ArrayList<>(r.getEvents().size());
         for (WatchEvent e : r.getEvents()) {
             if (e.getEventType() == WatchEvent.EventType.UNRECOGNIZED) {

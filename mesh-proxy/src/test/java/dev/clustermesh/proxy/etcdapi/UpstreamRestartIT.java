@@ -50,6 +50,38 @@ class UpstreamRestartIT {
         }
     }
 
+    /**
+     * Issue 14: an upstream etcd back without its data counts revisions from 1 again, and jetcd's resumed watch
+     * would wait for the old revision in silence. The proxy notices (a new cluster ID), lists again and tells its
+     * watchers to start over; a new list through it shows the new etcd's data.
+     */
+    @Test
+    void anUpstreamBackWithoutItsDataIsListedAgainAndItsWatchersStartOver() throws Exception {
+        ProxyTestEnvironment env = ProxyTestEnvironment.current();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        long start;
+        try (Client upstream = ProxyClients.upstream()) {
+            start = upstream.getKVClient().get(bytes("mesh/v1/")).get().getHeader().getRevision() + 1;
+        }
+        try (Client proxy = ProxyClients.proxy(env.local());
+                Watch.Watcher w = proxy.getWatchClient().watch(bytes("mesh/v1/heartbeat/"),
+                        WatchOption.builder().isPrefix(true).withRevision(start).build(),
+                        Watch.listener(r -> r.getEvents().forEach(e -> seen.add(describe(e))), errors::add))) {
+            put(env, "before-wipe");
+            Eventually.await(Duration.ofSeconds(20), () -> assertThat(seen).containsExactly("PUT before-wipe"));
+
+            env.etcd().restartEmpty();
+            put(env, "after-wipe");
+
+            Eventually.await(Duration.ofSeconds(30), () -> assertThat(errors).isNotEmpty());
+            assertThat(errors.get(0)).isInstanceOf(CompactedException.class);
+            Eventually.await(Duration.ofSeconds(30), () -> assertThat(proxy.getKVClient()
+                    .get(bytes("mesh/v1/heartbeat/cluster1")).get().getKvs()).extracting(kv -> kv.getValue().toString())
+                    .containsExactly("after-wipe"));
+        }
+    }
+
     @Test
     void aWatchFromARevisionTheProxyNeverHadIsToldItIsCompacted() {
         List<Throwable> errors = new CopyOnWriteArrayList<>();

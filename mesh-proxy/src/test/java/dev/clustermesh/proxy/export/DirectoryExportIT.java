@@ -340,6 +340,21 @@ class DirectoryExportIT {
         assertThat(EtcdKeys.get(client, WEB)).isNotNull();
     }
 
+    /** Issue 14: an etcd back without its data (a lost disk) gets everything again, canaries last. */
+    @Test
+    void exportsEverythingAgainToAnEtcdBackWithoutItsData() throws Exception {
+        Manifests.copy(dir, "web.yaml", "nodes.yaml");
+        ExportSettings settings = start("replica-a");
+        awaitSynced();
+
+        etcd.process().restartEmpty();
+
+        Eventually.await(Duration.ofSeconds(40), () -> assertThat(EtcdKeys.data(client, CLUSTER))
+                .containsExactlyInAnyOrderEntriesOf(Manifests.expectedData(settings.clusterConfig(), dir)));
+        awaitSynced();
+        assertCanariesWrittenAfterTheirKeys();
+    }
+
     private ExportSettings start(String identity) {
         exporter(identity);
         return Manifests.settings(identity, Duration.ofSeconds(5), Duration.ofMillis(500));

@@ -160,6 +160,19 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     /**
+     * Kills etcd, deletes its data directory and starts it again on the same ports: an etcd that lost its disk
+     * (every key gone, revisions counting from 1 again).
+     */
+    public synchronized void restartEmpty() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed; its data directory is gone");
+        }
+        kill();
+        deleteRecursively(dataDir);
+        awaitReady(launch());
+    }
+
+    /**
      * The last {@code maxLines} lines of {@link #logFile()} for failure messages, leaving out the
      * warnings that readiness polling itself causes.
      */
