@@ -62,7 +62,8 @@ public final class LbCompute {
         ToIntFunction<String> clusterId = c -> clusterId(snapshot.clusters(), c);
         for (Map.Entry<ServiceName, List<ClusterService>> e : new TreeMap<>(snapshot.services()).entrySet()) {
             Entries entries = service(localCluster, e.getKey(), e.getValue(), clusterId,
-                    c -> snapshot.clusters().containsKey(c) && snapshot.clusters().get(c).stale(), ids);
+                    c -> !c.equals(localCluster) && snapshot.clusters().containsKey(c) && snapshot.clusters().get(c).stale(),
+                    ids);
             for (LbService s : entries.services()) {
                 services.putIfAbsent(s.frontend(), s);
             }

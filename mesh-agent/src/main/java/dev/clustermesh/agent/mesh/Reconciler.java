@@ -152,7 +152,8 @@ public final class Reconciler implements MeshFollower.Consumer {
         Map<String, Integer> ids = clusterIds;
         java.util.Set<String> stale = new java.util.HashSet<>();
         changes.clusters().forEach((c, s) -> {
-            if (s.stale()) {
+            // The own cluster's backends never give way: its proxy being unreachable says nothing of its pods.
+            if (s.stale() && !c.equals(localCluster)) {
                 stale.add(c);
             }
         });

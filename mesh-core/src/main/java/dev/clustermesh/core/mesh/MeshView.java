@@ -140,7 +140,9 @@ public final class MeshView implements MeshListener {
      */
     public synchronized void programmed(Map<String, ClusterStatus> drained) {
         drained.forEach((name, s) -> {
-            if (!clusters.containsKey(name)) {
+            // Gone, or drained before its revisions went back (an etcd back without its data): that revision
+            // says nothing about the state now.
+            if (!clusters.containsKey(name) || s.revision() > clusters.get(name).revision()) {
                 return;
             }
             long rev = programmed.merge(name, s.revision(), Math::max);

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 final class Liveness {
     private final long staleAfter;
     private final long ttl;
+    private final long guardTtl;
     private boolean connected;
     /** Connected: when the session listed; disconnected: when the last session ended (or the watcher started). */
     private long since;
@@ -40,11 +41,24 @@ final class Liveness {
     private long guardedSince;
 
     Liveness(Duration staleAfter, Duration ttl, long now) {
+        this(staleAfter, ttl, ttl, now);
+    }
+
+    /**
+     * @param ttl how long the cluster may be unheard of before it is revoked (0: never)
+     * @param guardTtl how long the guard may wait for its canaries (0: until they come); the TTL of the options
+     *        even for the own cluster, which is never revoked
+     */
+    Liveness(Duration staleAfter, Duration ttl, Duration guardTtl, long now) {
         this.staleAfter = staleAfter.toNanos();
         this.ttl = ttl.toNanos();
+        this.guardTtl = guardTtl.toNanos();
         this.since = now;
-        this.heartbeatLimit = this.staleAfter;
+        this.heartbeatLimit = Math.max(this.staleAfter, 3 * DEFAULT_INTERVAL);
     }
+
+    /** What a writer that does not publish its heartbeat interval is assumed to use (the exporter's default). */
+    private static final long DEFAULT_INTERVAL = Duration.ofSeconds(10).toNanos();
 
     /**
      * A session listed the cluster (its heartbeat already applied). Its state is held from now on unless the
@@ -87,7 +101,8 @@ final class Liveness {
      * @param intervalMillis how often the writer refreshes it (0 when it does not say)
      */
     void heartbeat(long unixMillis, long intervalMillis, long now) {
-        heartbeatLimit = Math.max(staleAfter, 3 * Duration.ofMillis(Math.max(0, intervalMillis)).toNanos());
+        long interval = intervalMillis > 0 ? Duration.ofMillis(intervalMillis).toNanos() : DEFAULT_INTERVAL;
+        heartbeatLimit = Math.max(staleAfter, 3 * interval);
         if (!heartbeatSeen || unixMillis != heartbeatValue) {
             heartbeatSeen = true;
             heartbeatValue = unixMillis;
@@ -114,7 +129,7 @@ final class Liveness {
 
     /** True when the guard has held longer than the TTL: its kinds' leftovers are to be dropped now. */
     boolean guardExpired(long now) {
-        return !guarded.isEmpty() && ttl > 0 && now - guardedSince >= ttl;
+        return !guarded.isEmpty() && guardTtl > 0 && now - guardedSince >= guardTtl;
     }
 
     /** The kinds guarded now, and the guard lifted. */
@@ -173,8 +188,8 @@ final class Liveness {
             return "not listed yet";
         }
         if (f == Freshness.REVOKED) {
-            return (connected ? "no new heartbeat for more than " : "unreachable for more than ") + format(ttl)
-                    + ": state withdrawn";
+            return (byHeartbeat() ? "no new heartbeat for more than " + format(heartbeatLimit - staleAfter + ttl)
+                    : "unreachable for more than " + format(ttl)) + ": state withdrawn";
         }
         if (f == Freshness.FRESH) {
             return "";
@@ -184,9 +199,15 @@ final class Liveness {
                     + ": holding the state from before until they arrive";
         }
         if (now - lastHeard(now) > staleAfter) {
-            return (connected ? "no new heartbeat for more than " : "unreachable for more than ") + format(staleAfter);
+            return byHeartbeat() ? "no new heartbeat for more than " + format(heartbeatLimit)
+                    : "unreachable for more than " + format(staleAfter);
         }
         return "sync canaries not seen: " + names(missing);
+    }
+
+    /** Whether the silence is the heartbeat's: connected, or its heartbeat was already silent when it went away. */
+    private boolean byHeartbeat() {
+        return connected || (heartbeatSeen && silentFrom() + staleAfter < since);
     }
 
     /** Nanoseconds until a disconnected cluster is revoked; Long.MAX_VALUE when none is due. */

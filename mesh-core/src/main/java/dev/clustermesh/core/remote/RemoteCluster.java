@@ -81,7 +81,8 @@ public final class RemoteCluster implements AutoCloseable {
         this.status = ClusterStatus.initial(config.name());
         // The own cluster is never revoked: its services are this node's own, and withdrawing them because the
         // local proxy is unreachable would take every frontend away (found by the fault campaign). Stale at most.
-        this.liveness = new Liveness(options.staleAfter(), local ? Duration.ZERO : options.ttl(), System.nanoTime());
+        this.liveness = new Liveness(options.staleAfter(), local ? Duration.ZERO : options.ttl(), options.ttl(),
+                System.nanoTime());
         this.backoff = backoff(options.maxBackoff());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mesh-remote-" + config.name());
@@ -306,7 +307,7 @@ public final class RemoteCluster implements AutoCloseable {
     private ClusterStatus copy(int id, boolean connected, String failure, Optional<Instant> since,
             Optional<Instant> failureAt) {
         long now = System.nanoTime();
-        boolean ready = connected && state.synced().containsAll(ResourceKind.SERVICE_VIEW);
+        boolean ready = connected && liveness.holding() && state.synced().containsAll(ResourceKind.SERVICE_VIEW);
         // The revision a consumer must have programmed before it may call this session's state applied.
         syncedRevision = !ready ? 0 : syncedRevision == 0 ? revision : syncedRevision;
         return new ClusterStatus(config.name(), id, connected, ready, state.synced(),

@@ -141,7 +141,7 @@ class RemoteClusterIT {
             // The exporter kept beating meanwhile (a cluster whose heartbeat stayed silent that long would be
             // listed and hold nothing until it beats again).
             put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
-                    .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
+                    .setUnixMillis(System.currentTimeMillis() + 1).setIntervalMillis(300).build().toByteArray());
             relay.heal();
             Eventually.await(WAIT, () -> assertThat(seen.services).hasSize(1));
             Eventually.await(WAIT, () -> {
@@ -181,6 +181,8 @@ class RemoteClusterIT {
 
             // The exporter re-exports b (a is gone from its source), then its canaries: only then a goes.
             put(KeyLayout.SERVICES + "cluster2/default/b", service("cluster2", "10.20.0.3").toBuilder().setName("b").build().toByteArray());
+            Eventually.await(WAIT, () -> assertThat(seen.services.get("cluster2/default/b").getBackends(0).getIp())
+                    .isEqualTo("10.20.0.3"));
             assertThat(seen.services).containsKey("cluster2/default/a");
             exportCluster("cluster2", 2);
             Eventually.await(WAIT, () -> {
@@ -205,7 +207,7 @@ class RemoteClusterIT {
             assertThat(rc.status().freshnessReason()).isEqualTo("no new heartbeat for more than 1s");
             assertThat(seen.services).hasSize(1);
             put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
-                    .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
+                    .setUnixMillis(System.currentTimeMillis() + 1).setIntervalMillis(300).build().toByteArray());
             Eventually.await(WAIT, () -> assertThat(seen.status.get("cluster2").freshness()).isEqualTo(Freshness.FRESH));
         }
     }
@@ -227,7 +229,7 @@ class RemoteClusterIT {
             put(KeyLayout.SERVICES + "cluster2/default/x-wing", service("cluster2", "10.20.0.2").toBuilder()
                     .setName("x-wing").build().toByteArray());
             put(new MeshKey.Heartbeat("cluster2").key(), Heartbeat.newBuilder()
-                    .setUnixMillis(System.currentTimeMillis() + 1).build().toByteArray());
+                    .setUnixMillis(System.currentTimeMillis() + 1).setIntervalMillis(300).build().toByteArray());
             Eventually.await(WAIT, () -> {
                 assertThat(seen.services.keySet()).containsExactlyInAnyOrder("cluster2/default/rebel-base",
                         "cluster2/default/x-wing");
@@ -326,7 +328,8 @@ class RemoteClusterIT {
                 .addPodCidrs("10." + (id * 10) + ".0.0/16").addServiceCidrs("10." + (id * 10 + 1) + ".0.0/16")
                 .build().toByteArray());
         put(new MeshKey.Node(name, "node-a").key(), Node.newBuilder().setCluster(name).setName("node-a").build().toByteArray());
-        put(new MeshKey.Heartbeat(name).key(), Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis()).build().toByteArray());
+        put(new MeshKey.Heartbeat(name).key(), Heartbeat.newBuilder().setUnixMillis(System.currentTimeMillis())
+                .setIntervalMillis(300).build().toByteArray());
         for (ResourceKind k : ResourceKind.values()) {
             put(new MeshKey.Synced(name, k).key(), SyncCanary.newBuilder().setUnixMillis(1).build().toByteArray());
         }

@@ -31,8 +31,8 @@ public final class ZoneCompute {
         ZoneTable table = new ZoneTable(settings.apex());
         ResourceRecord soa = apex(table, settings, serial);
         Map<ServiceName, List<ClusterService>> sorted = new TreeMap<>(snapshot.services());
-        java.util.function.Predicate<String> stale = c -> snapshot.clusters().containsKey(c)
-                && snapshot.clusters().get(c).stale();
+        java.util.function.Predicate<String> stale = c -> !c.equals(settings.localCluster())
+                && snapshot.clusters().containsKey(c) && snapshot.clusters().get(c).stale();
         sorted.forEach((name, services) -> ServiceRecords.add(table, settings, name, services, stale, onSkipped));
         return new Zone(settings, serial, snapshot.version(), table.build(), table.buildReverse(), soa);
     }

@@ -34,12 +34,13 @@ import org.jboss.logging.Logger;
  * last revision + 1 by itself, so an etcd restart costs no events; a compacted revision or a watch jetcd gives
  * up on leads to a fresh list (the cache then tells its watchers). Retries back off exponentially with jitter.
  *
- * <p>An etcd that came back without its data (a lost disk, a restore) has a new cluster ID and counts revisions
- * from 1 again: jetcd's resumed watch then waits, silently, for a revision the new etcd may reach only much later.
- * A probe every {@link #PROBE_INTERVAL} (one linearizable read of a key that does not exist: a header) compares
- * the upstream's cluster ID and revision with what the cache holds, and every watch response its cluster ID (a
- * lagging member may answer a watch with an older revision); an upstream that went back is listed again, and the
- * cache's reset tells every downstream watch to start over.
+ * <p>An etcd that came back without its data (a lost disk) counts revisions and raft terms from the start again,
+ * and one restored elsewhere has another cluster ID (a wiped one started with the same flags keeps its ID): jetcd's
+ * resumed watch then waits, silently, for a revision the new etcd may reach only much later. Every watch response
+ * and a probe every {@link #PROBE_INTERVAL} (one linearizable read of a key that does not exist: a header) compare
+ * the upstream's cluster ID and raft term, and the probe its revision, with what the feed last saw (terms and a
+ * linearizable revision never go back in one etcd); an upstream that went back is listed again, and the cache's
+ * reset tells every downstream watch to start over.
  */
 public final class UpstreamFeed implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(UpstreamFeed.class);
@@ -60,8 +61,9 @@ public final class UpstreamFeed implements AutoCloseable {
     private volatile String lastError = "";
     private volatile Instant lastErrorAt;
     private volatile long relists;
-    /** The cluster ID of the upstream as last listed; 0 before the first list. */
+    /** The cluster ID of the upstream as last listed, and the highest raft term seen since; 0 before a list. */
     private volatile long clusterId;
+    private volatile long raftTerm;
     private volatile boolean closed;
     /** Delays between list attempts: 200 ms doubling to 30 s, each shortened by up to half at random. */
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2, 0.5);
@@ -86,8 +88,11 @@ public final class UpstreamFeed implements AutoCloseable {
             return;
         }
         try {
-            GetResponse r = client.getKVClient().get(PROBE).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            wentBack(r.getHeader().getClusterId(), r.getHeader().getRevision(), true);
+            // Read before the probe: whatever the cache holds then is at or below the probe's linearizable revision.
+            long held = cache.revision();
+            GetResponse r = client.getKVClient().get(PROBE).get(Math.min(requestTimeout.toMillis(),
+                    PROBE_INTERVAL.toMillis()), TimeUnit.MILLISECONDS);
+            wentBack(r.getHeader().getClusterId(), r.getHeader().getRaftTerm(), r.getHeader().getRevision(), held);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -96,15 +101,24 @@ public final class UpstreamFeed implements AutoCloseable {
     }
 
     /** True (and a new list under way) when the upstream is another etcd, or one whose revisions went back. */
-    private boolean wentBack(long upstreamClusterId, long upstreamRevision, boolean linearizable) {
-        long held = cache.revision();
-        if (clusterId == 0 || upstreamClusterId == 0 || (upstreamClusterId == clusterId
-                && (!linearizable || upstreamRevision >= held))) {
+    /**
+     * @param held the cache's revision before a linearizable read that answered {@code upstreamRevision}; 0 for
+     *        a watch response (a lagging member may answer a watch with an older revision)
+     */
+    private boolean wentBack(long upstreamClusterId, long upstreamTerm, long upstreamRevision, long held) {
+        long listed = clusterId;
+        long term = raftTerm;
+        // A zero in a header means "not said" (a response jetcd made up itself): nothing to compare.
+        if (listed == 0 || upstreamClusterId == 0 || (upstreamClusterId == listed
+                && (upstreamTerm == 0 || upstreamTerm >= term) && (upstreamRevision == 0 || upstreamRevision >= held))) {
+            if (listed != 0 && upstreamTerm > term) {
+                raftTerm = upstreamTerm;
+            }
             return false;
         }
-        failed("upstream check", new IllegalStateException("etcd went back (cluster ID " + Long.toHexString(clusterId)
-                + " -> " + Long.toHexString(upstreamClusterId) + ", revision " + held + " -> " + upstreamRevision
-                + "): its data was lost or restored; listing again"));
+        failed("upstream check", new IllegalStateException("etcd went back (cluster ID " + Long.toHexString(listed)
+                + " -> " + Long.toHexString(upstreamClusterId) + ", raft term " + term + " -> " + upstreamTerm
+                + ", revision " + held + " -> " + upstreamRevision + "): its data was lost or restored; listing again"));
         clusterId = 0;
         generation.incrementAndGet();
         relists++;
@@ -140,6 +154,7 @@ public final class UpstreamFeed implements AutoCloseable {
                     .setMemberId(r.getHeader().getMemberId()).setRaftTerm(r.getHeader().getRaftTerm())
                     .setRevision(r.getHeader().getRevision()).build();
             cache.reset(header, kvs);
+            raftTerm = r.getHeader().getRaftTerm();
             clusterId = r.getHeader().getClusterId();
             synchronized (backoff) {
                 backoff.reset();
@@ -211,7 +226,7 @@ public final class UpstreamFeed implements AutoCloseable {
     }
 
     private void apply(WatchResponse r) {
-        if (wentBack(r.getHeader().getClusterId(), r.getHeader().getRevision(), false)) {
+        if (wentBack(r.getHeader().getClusterId(), r.getHeader().getRaftTerm(), r.getHeader().getRevision(), 0)) {
             return;
         }
         List<Event> events = new ArrayList<>(r.getEvents().size());
