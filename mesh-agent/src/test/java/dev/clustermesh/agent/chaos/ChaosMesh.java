@@ -53,12 +53,12 @@ final class ChaosMesh implements AutoCloseable {
             for (int from = 1; from <= clusterCount; from++) {
                 Path clustersDir = dir.resolve("agents-" + from);
                 for (int to = 1; to <= clusterCount; to++) {
-                    Path file = cluster(to).joinFile("cluster" + from, clustersDir);
-                    if (from != to) {
-                        TcpRelay relay = new TcpRelay(port(cluster(to)));
+                    if (from == to) {
+                        cluster(to).joinFile("cluster" + from, clustersDir);
+                    } else {
+                        TcpRelay relay = new TcpRelay(cluster(to).proxyPort());
                         relays.put(from + "->" + to, relay);
-                        Files.writeString(file, Files.readString(file).replace(cluster(to).proxyEndpoint(),
-                                "https://127.0.0.1:" + relay.port()));
+                        cluster(to).joinFile("cluster" + from, clustersDir, relay.port());
                     }
                 }
                 List<AgentCore> list = new ArrayList<>();
@@ -67,17 +67,10 @@ final class ChaosMesh implements AutoCloseable {
                 }
                 agents.put(from, list);
             }
-        } catch (IOException e) {
-            close();
-            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-    }
-
-    private static int port(LocalCluster c) {
-        return Integer.parseInt(c.proxyEndpoint().replaceAll(".*:", ""));
     }
 
     LocalCluster cluster(int id) {

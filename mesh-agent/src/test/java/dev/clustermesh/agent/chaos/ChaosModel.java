@@ -1,5 +1,6 @@
 package dev.clustermesh.agent.chaos;
 
+import dev.clustermesh.testing.mesh.Manifests;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -186,36 +187,12 @@ final class ChaosModel {
         if (s == null) {
             return null;
         }
-        StringBuilder eps = new StringBuilder(s.replicas() == 0 ? "endpoints: []\n" : "endpoints:\n");
+        List<Manifests.Endpoint> endpoints = new ArrayList<>();
         for (int r = 0; r < s.replicas(); r++) {
-            eps.append("- addresses: [\"").append(podIp(c, k, r)).append("\"]\n  conditions: {ready: true}\n");
+            endpoints.add(new Manifests.Endpoint(podIp(c, k, r), null));
         }
-        return """
-                apiVersion: v1
-                kind: Service
-                metadata:
-                  name: %s
-                  namespace: default
-                  annotations:
-                    service.cilium.io/global: "%s"
-                    service.cilium.io/shared: "%s"
-                    service.cilium.io/affinity: "%s"
-                spec:
-                  clusterIP: %s
-                  clusterIPs: [%s]
-                  ports:
-                  - {name: http, port: 80, protocol: TCP, targetPort: 80}
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata:
-                  name: %s-abc
-                  namespace: default
-                  labels: {kubernetes.io/service-name: %s}
-                addressType: IPv4
-                ports:
-                - {name: http, port: 80, protocol: TCP}
-                %s""".formatted(name(k), s.global(), s.shared(), s.affinity(), clusterIp(c, k), clusterIp(c, k),
-                name(k), name(k), eps);
+        return Manifests.service(name(k), clusterIp(c, k), List.of(new Manifests.Port("http", 80, "TCP")), endpoints,
+                Map.of("service.cilium.io/global", Boolean.toString(s.global()), "service.cilium.io/shared",
+                        Boolean.toString(s.shared()), "service.cilium.io/affinity", s.affinity()));
     }
 }

@@ -199,13 +199,10 @@ class GlobalServiceWalkthroughIT {
     void aClusterUnreachableLongerThanStaleAfterGivesWayToFreshBackendsAndStandsInWhenTheyAreGone() throws Exception {
         Path clusters = dir.resolve("agent-stale");
         cluster1.joinFile("cluster1", clusters);
-        Path file = cluster2.joinFile("cluster1", clusters);
-        int proxyPort = Integer.parseInt(cluster2.proxyEndpoint().replaceAll(".*:", ""));
         RemoteClusterOptions staleAfter5s = new RemoteClusterOptions(Duration.ofMinutes(10), Duration.ofSeconds(5),
                 Duration.ofSeconds(3), Duration.ofSeconds(1));
-        try (TcpRelay relay = new TcpRelay(proxyPort)) {
-            Files.writeString(file, Files.readString(file).replace(cluster2.proxyEndpoint(),
-                    "https://127.0.0.1:" + relay.port()));
+        try (TcpRelay relay = new TcpRelay(cluster2.proxyPort())) {
+            cluster2.joinFile("cluster1", clusters, relay.port());
             try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-7",
                     clusters, Duration.ofMillis(200), staleAfter5s, "memory"), new MemoryDatapath(), AgentObserver.NONE)) {
                 agent.start();
@@ -243,12 +240,9 @@ class GlobalServiceWalkthroughIT {
     void anAgentIsReadyOnlyOnceItsDatapathHoldsEachSyncedClustersNewState() throws Exception {
         Path clusters = dir.resolve("agent-converged");
         cluster1.joinFile("cluster1", clusters);
-        Path file = cluster2.joinFile("cluster1", clusters);
-        int proxyPort = Integer.parseInt(cluster2.proxyEndpoint().replaceAll(".*:", ""));
         GatedDatapath datapath = new GatedDatapath();
-        try (TcpRelay relay = new TcpRelay(proxyPort)) {
-            Files.writeString(file, Files.readString(file).replace(cluster2.proxyEndpoint(),
-                    "https://127.0.0.1:" + relay.port()));
+        try (TcpRelay relay = new TcpRelay(cluster2.proxyPort())) {
+            cluster2.joinFile("cluster1", clusters, relay.port());
             try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-8",
                     clusters, Duration.ofMillis(200), FAST, "memory"), datapath, AgentObserver.NONE)) {
                 agent.start();

@@ -113,10 +113,23 @@ public final class LocalCluster implements AutoCloseable {
      * a {@code local-} certificate for its own cluster, a {@code remote-} one otherwise.
      */
     public Path joinFile(String agentCluster, Path clustersDir) {
+        return joinFile(agentCluster, clustersDir, apiPort);
+    }
+
+    /** The proxy's mTLS port on loopback. */
+    public int proxyPort() {
+        return apiPort;
+    }
+
+    /**
+     * As {@link #joinFile(String, Path)}, with the agents dialing {@code port} on loopback: a relay in front of
+     * the proxy, which a test cuts to partition the agents from this cluster.
+     */
+    public Path joinFile(String agentCluster, Path clustersDir, int port) {
         Issued client = certs.issueClient(ca, (agentCluster.equals(name) ? "local-" : "remote-") + agentCluster);
         try {
             Files.createDirectories(clustersDir);
-            return Files.writeString(clustersDir.resolve(name), "endpoints:\n- " + proxyEndpoint() + "\n"
+            return Files.writeString(clustersDir.resolve(name), "endpoints:\n- https://127.0.0.1:" + port + "\n"
                     + "trusted-ca-file: " + ca.certPem() + "\ncert-file: " + client.certPem()
                     + "\nkey-file: " + client.keyPem() + "\n");
         } catch (IOException e) {

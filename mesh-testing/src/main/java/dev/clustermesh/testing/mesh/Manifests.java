@@ -1,6 +1,8 @@
 package dev.clustermesh.testing.mesh;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Kubernetes manifests (a global Service and its EndpointSlice) for the directory a test cluster exports. */
@@ -22,6 +24,14 @@ public final class Manifests {
      * @param clusterIp the ClusterIP, or {@code None} for a headless service
      */
     public static String service(String name, String clusterIp, List<Port> ports, List<Endpoint> endpoints) {
+        return service(name, clusterIp, ports, endpoints, Map.of("service.cilium.io/global", "true"));
+    }
+
+    /** As {@link #service(String, String, List, List)}, with these annotations (written in name order). */
+    public static String service(String name, String clusterIp, List<Port> ports, List<Endpoint> endpoints,
+            Map<String, String> annotations) {
+        String notes = new TreeMap<>(annotations).entrySet().stream()
+                .map(e -> "    " + e.getKey() + ": \"" + e.getValue() + "\"\n").collect(Collectors.joining());
         String svcPorts = ports.stream().map(p -> "  - {name: " + p.name() + ", port: " + p.port() + ", protocol: "
                 + p.protocol() + ", targetPort: " + p.port() + "}\n").collect(Collectors.joining());
         String slicePorts = ports.stream().map(p -> "- {name: " + p.name() + ", port: " + p.port() + ", protocol: "
@@ -39,7 +49,7 @@ public final class Manifests {
                   name: %s
                   namespace: default
                   annotations:
-                    service.cilium.io/global: "true"
+                %s\
                 spec:
                 %s\
                   ports:
@@ -55,6 +65,6 @@ public final class Manifests {
                 ports:
                 %s\
                 %s\
-                """.formatted(name, ips, svcPorts, name, name, slicePorts, eps);
+                """.formatted(name, notes, ips, svcPorts, name, name, slicePorts, eps);
     }
 }
