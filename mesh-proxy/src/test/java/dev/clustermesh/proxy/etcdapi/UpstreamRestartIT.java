@@ -29,14 +29,8 @@ class UpstreamRestartIT {
     void watchersSeeEveryChangeOnceAcrossAnUpstreamRestart() throws Exception {
         ProxyTestEnvironment env = ProxyTestEnvironment.current();
         List<String> seen = new CopyOnWriteArrayList<>();
-        long start;
-        try (Client upstream = ProxyClients.upstream()) {
-            start = upstream.getKVClient().get(bytes("mesh/v1/")).get().getHeader().getRevision() + 1;
-        }
         try (Client proxy = ProxyClients.proxy(env.local());
-                Watch.Watcher w = proxy.getWatchClient().watch(bytes("mesh/v1/heartbeat/"),
-                        WatchOption.builder().isPrefix(true).withRevision(start).build(),
-                        r -> r.getEvents().forEach(e -> seen.add(describe(e))))) {
+                Watch.Watcher w = watchHeartbeats(proxy, seen, new CopyOnWriteArrayList<>())) {
             put(env, "before");
             Eventually.await(Duration.ofSeconds(20), () -> assertThat(seen).containsExactly("PUT before"));
 
@@ -52,22 +46,15 @@ class UpstreamRestartIT {
 
     /**
      * Issue 14: an upstream etcd back without its data counts revisions from 1 again, and jetcd's resumed watch
-     * would wait for the old revision in silence. The proxy notices (a new cluster ID), lists again and tells its
-     * watchers to start over; a new list through it shows the new etcd's data.
+     * would wait for the old revision in silence. The proxy notices (its revision went back), lists again and
+     * tells its watchers to start over; a new list through it shows the new etcd's data.
      */
     @Test
     void anUpstreamBackWithoutItsDataIsListedAgainAndItsWatchersStartOver() throws Exception {
         ProxyTestEnvironment env = ProxyTestEnvironment.current();
         List<String> seen = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
-        long start;
-        try (Client upstream = ProxyClients.upstream()) {
-            start = upstream.getKVClient().get(bytes("mesh/v1/")).get().getHeader().getRevision() + 1;
-        }
-        try (Client proxy = ProxyClients.proxy(env.local());
-                Watch.Watcher w = proxy.getWatchClient().watch(bytes("mesh/v1/heartbeat/"),
-                        WatchOption.builder().isPrefix(true).withRevision(start).build(),
-                        Watch.listener(r -> r.getEvents().forEach(e -> seen.add(describe(e))), errors::add))) {
+        try (Client proxy = ProxyClients.proxy(env.local()); Watch.Watcher w = watchHeartbeats(proxy, seen, errors)) {
             put(env, "before-wipe");
             Eventually.await(Duration.ofSeconds(20), () -> assertThat(seen).containsExactly("PUT before-wipe"));
 
@@ -92,6 +79,18 @@ class UpstreamRestartIT {
             Eventually.await(Duration.ofSeconds(20), () -> assertThat(errors).isNotEmpty());
         }
         assertThat(errors.get(0)).isInstanceOf(CompactedException.class);
+    }
+
+    /** Watches the heartbeat keys through the proxy from the upstream's next revision on. */
+    private static Watch.Watcher watchHeartbeats(Client proxy, List<String> seen, List<Throwable> errors)
+            throws Exception {
+        long start;
+        try (Client upstream = ProxyClients.upstream()) {
+            start = upstream.getKVClient().get(bytes("mesh/v1/")).get().getHeader().getRevision() + 1;
+        }
+        return proxy.getWatchClient().watch(bytes("mesh/v1/heartbeat/"),
+                WatchOption.builder().isPrefix(true).withRevision(start).build(),
+                Watch.listener(r -> r.getEvents().forEach(e -> seen.add(describe(e))), errors::add));
     }
 
     private static void put(ProxyTestEnvironment env, String value) throws Exception {

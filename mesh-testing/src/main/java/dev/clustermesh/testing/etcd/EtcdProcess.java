@@ -144,12 +144,11 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     /**
-     * Stops etcd if it is running, then starts it again on the same data directory and ports and
-     * waits until it is healthy.
+     * Stops etcd if it is running, then starts it again on the same data directory and ports and waits until it
+     * is healthy.
      *
-     * @throws IllegalStateException if closed, or if etcd does not become healthy, e.g. because
-     *                               another process took one of its ports meanwhile; the message
-     *                               then has the log tail
+     * @throws IllegalStateException if closed, or if etcd does not become healthy, e.g. because another process
+     *         took one of its ports meanwhile; the message then has the log tail
      */
     public synchronized void restart() {
         if (closed) {
@@ -159,23 +158,14 @@ public final class EtcdProcess implements AutoCloseable {
         awaitReady(launch());
     }
 
-    /**
-     * Kills etcd, deletes its data directory and starts it again on the same ports: an etcd that lost its disk
-     * (every key gone, revisions counting from 1 again).
-     */
+    /** As {@link #restart()} after a SIGKILL and the loss of the data directory: every key gone, revisions anew. */
     public synchronized void restartEmpty() {
-        if (closed) {
-            throw new IllegalStateException(this + " is closed; its data directory is gone");
-        }
         kill();
         deleteRecursively(dataDir);
-        awaitReady(launch());
+        restart();
     }
 
-    /**
-     * The last {@code maxLines} lines of {@link #logFile()} for failure messages, leaving out the
-     * warnings that readiness polling itself causes.
-     */
+    /** The last {@code maxLines} lines of {@link #logFile()}, without the warnings readiness polling causes. */
     public String logTail(int maxLines) {
         return log.tailFrom(0, maxLines);
     }
