@@ -1,6 +1,7 @@
 package dev.clustermesh.agent.api;
 
 import dev.clustermesh.agent.mesh.AgentObserver;
+import dev.clustermesh.core.mesh.Stage;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.Freshness;
 import io.micrometer.core.instrument.Gauge;
@@ -23,6 +24,7 @@ final class AgentMetrics implements AgentObserver {
     private final Timer propagation;
     private final Map<String, Instant> syncedSessions = new ConcurrentHashMap<>();
     private final Map<String, Freshness> freshness = new ConcurrentHashMap<>();
+    private final Map<String, Timer> stages = new ConcurrentHashMap<>();
     private volatile PolicyClusterGauges policyClusters;
 
     AgentMetrics(MeterRegistry registry) {
@@ -70,6 +72,16 @@ final class AgentMetrics implements AgentObserver {
         Timer.builder("mesh_agent_cluster_sync").tag("cluster", s.name())
                 .description("Time from connecting to a cluster until every kind is synced").register(registry)
                 .record(Duration.between(since, Instant.now()));
+    }
+
+    /** Transit (a remote exporter's write to here) and applied (received to programmed), per cluster. */
+    @Override
+    public void propagation(String cluster, Stage stage, long nanos) {
+        stages.computeIfAbsent(cluster + '\0' + stage.label(), k -> Timer.builder("mesh_agent_propagation_stage")
+                .tags("cluster", cluster, "stage", stage.label()).publishPercentiles(0.5, 0.99)
+                .description("Time a cluster's changes spend per stage on their way here: transit from its "
+                        + "exporter's write to received (heartbeats; two clocks), applied from received to programmed")
+                .register(registry)).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -5,12 +5,15 @@ import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
 import dev.clustermesh.agent.mesh.AgentCore;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.core.mesh.LatencyWindow;
 import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.core.mesh.Stage;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.proto.agent.v1.Backend;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
 import dev.clustermesh.proto.agent.v1.ListServicesRequest;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
+import dev.clustermesh.proto.agent.v1.PropagationStage;
 import dev.clustermesh.proto.agent.v1.Service;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import java.time.Instant;
@@ -29,6 +32,7 @@ final class ApiViews {
         Instant now = Instant.now();
         Map<String, MeshView.Convergence> convergence = core.convergence();
         long nanos = System.nanoTime();
+        Map<String, Map<Stage, LatencyWindow.Summary>> propagation = core.propagation();
         core.clusters().values().forEach(s -> {
             var c = cluster(s, core.settings().cluster().name(), now).toBuilder();
             MeshView.Convergence v = convergence.get(s.name());
@@ -37,6 +41,10 @@ final class ApiViews {
                 c.setRevisionProgrammed(v.programmed()).setOldestUnappliedMillis(v.unappliedSinceNanos()
                         .map(t -> java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos - t)).orElse(-1L));
             }
+            propagation.getOrDefault(s.name(), Map.of()).forEach((stage, f) -> c.addPropagation(
+                    PropagationStage.newBuilder().setStage(stage.label()).setMeasuredBy(stage == Stage.EXPORT
+                            || stage == Stage.CACHE ? "proxy of " + s.name() : "this agent").setSamples(f.samples())
+                            .setP50Micros(f.p50Micros()).setP99Micros(f.p99Micros()).setMaxMicros(f.maxMicros())));
             b.addClusters(c);
         });
         return b.build();

@@ -6,8 +6,10 @@ import dev.clustermesh.agent.policy.PolicyBook;
 import dev.clustermesh.agent.policy.PolicyDatapath;
 import dev.clustermesh.agent.policy.PolicySettings;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.core.mesh.LatencyWindow;
 import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
+import dev.clustermesh.core.mesh.Stage;
 import dev.clustermesh.core.remote.ClusterStatus;
 import java.util.EnumSet;
 import java.util.Map;
@@ -132,6 +134,11 @@ public final class AgentCore implements AutoCloseable {
     /** Per cluster: revision received and programmed, and the oldest change not yet applied. */
     public Map<String, MeshView.Convergence> convergence() {
         return follower.view().convergence();
+    }
+
+    /** Per cluster, where its changes spend their time on the way to this datapath (stages with samples). */
+    public Map<String, Map<Stage, LatencyWindow.Summary>> propagation() {
+        return follower.view().propagation();
     }
 
     /** Why the clusters directory could not be read at its last scan, if it could not. */

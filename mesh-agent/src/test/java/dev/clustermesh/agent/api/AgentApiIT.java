@@ -21,6 +21,7 @@ import dev.clustermesh.proto.agent.v1.ListServicesRequest;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
 import dev.clustermesh.proto.agent.v1.PodRef;
 import dev.clustermesh.proto.agent.v1.PolicyEndpoint;
+import dev.clustermesh.proto.agent.v1.PropagationStage;
 import dev.clustermesh.proto.agent.v1.Service;
 import dev.clustermesh.testing.Eventually;
 import io.grpc.ManagedChannel;
@@ -88,6 +89,20 @@ class AgentApiIT {
             assertThat(bad.getLastFailure()).contains("cluster9", "not valid YAML");
             assertThat(s.getReady()).isTrue();
             assertThat(s.getGlobalServices()).isEqualTo(1);
+        });
+        // Where the cluster's changes spend their time: all four stages once a heartbeat carried its proxy's.
+        Eventually.await(WAIT, () -> {
+            ClusterStatus c1 = agent.getStatus(GetStatusRequest.getDefaultInstance()).await()
+                    .atMost(Duration.ofSeconds(5)).getClusters(0);
+            assertThat(c1.getPropagationList()).extracting(PropagationStage::getStage)
+                    .containsExactly("export", "cache", "transit", "applied");
+            assertThat(c1.getPropagationList()).allSatisfy(p -> {
+                assertThat(p.getSamples()).isPositive();
+                assertThat(p.getP50Micros()).isLessThanOrEqualTo(p.getP99Micros());
+                assertThat(p.getP99Micros()).isLessThanOrEqualTo(p.getMaxMicros());
+            });
+            assertThat(c1.getPropagation(0).getMeasuredBy()).isEqualTo("proxy of cluster1");
+            assertThat(c1.getPropagation(3).getMeasuredBy()).isEqualTo("this agent");
         });
     }
 
@@ -220,7 +235,9 @@ class AgentApiIT {
                 .body(containsString("mesh_agent_policy_endpoints 3.0"))
                 .body(containsString("mesh_agent_policy_cluster_endpoints{cluster=\"cluster1\"} 3.0"))
                 .body(containsString("mesh_agent_policy_cluster_identities{cluster=\"cluster1\"} 3.0"))
-                .body(containsString("mesh_agent_policy_apply_seconds")));
+                .body(containsString("mesh_agent_policy_apply_seconds"))
+                .body(containsString("mesh_agent_propagation_stage_seconds_count{cluster=\"cluster1\",stage=\"applied\"}"))
+                .body(containsString("mesh_agent_propagation_stage_seconds_count{cluster=\"cluster1\",stage=\"transit\"}")));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.clustermesh.core.remote.RemoteClusterOptions;
 import dev.clustermesh.core.worker.Worker;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import java.util.function.Function;
  * @param <C> the consumer
  */
 public final class MeshFollower<C extends MeshFollower.Consumer> implements MeshListener, AutoCloseable {
-    private final MeshView view = new MeshView();
+    private final MeshView view;
     private final Observer observer;
     private final C consumer;
     private final Worker worker;
@@ -55,6 +56,13 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
         /** A cluster config file is unusable. */
         default void badClusterFile(String file, String reason) {
         }
+
+        /**
+         * One propagation sample measured here: a heartbeat's transit from {@code cluster}'s exporter, or the time
+         * from receiving a revision of {@code cluster} to programming it. Called under the view's lock.
+         */
+        default void propagation(String cluster, Stage stage, long nanos) {
+        }
     }
 
     /**
@@ -84,6 +92,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     public MeshFollower(Settings settings, Observer observer, Function<MeshView, C> consumer, MeshListener also) {
         this.also = also;
         this.observer = observer;
+        this.view = new MeshView(observer::propagation);
         this.consumer = consumer.apply(view);
         this.worker = this.consumer.worker();
         this.clusters = new ClusterDirectory(settings.clustersDir(), settings.ownCluster(), this, settings.remote(),
@@ -191,6 +200,11 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
         observer.clusterStatus(status);
         view.statusChanged(status);
         worker.wake();
+    }
+
+    @Override
+    public void heartbeat(String cluster, Heartbeat heartbeat, long receivedMillis) {
+        view.heartbeat(cluster, heartbeat, receivedMillis);
     }
 
     @Override

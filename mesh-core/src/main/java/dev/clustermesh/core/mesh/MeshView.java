@@ -5,6 +5,7 @@ import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.MeshListener;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.util.HashMap;
 import java.util.List;
@@ -30,9 +31,20 @@ public final class MeshView implements MeshListener {
     private final Map<String, Long> unappliedSince = new HashMap<>();
     /** Per cluster: when the first status with a revision newer than the last drain arrived. */
     private final Map<String, Long> sinceDrain = new HashMap<>();
+    private final Propagation propagation;
     private volatile long version;
     private volatile int serviceCount;
     private long changedAtNanos = System.nanoTime();
+
+    /** A view that reports no propagation samples. */
+    public MeshView() {
+        this(Propagation.Sink.NONE);
+    }
+
+    /** A view that reports each propagation sample it measures (transit and applied) to {@code sink}. */
+    MeshView(Propagation.Sink sink) {
+        this.propagation = new Propagation(sink);
+    }
 
     @Override
     public synchronized void serviceChanged(String cluster, MeshKey.Service key, ClusterService value) {
@@ -88,8 +100,11 @@ public final class MeshView implements MeshListener {
         if (old != null && status.revision() < old.revision()) {
             programmed.remove(status.name()); // its etcd started over (an empty data directory): revisions restart
         }
+        long now = System.nanoTime();
+        if (status.revision() > 0) {
+            propagation.received(status.name(), status.revision(), now);
+        }
         if (status.revision() > programmed.getOrDefault(status.name(), 0L)) {
-            long now = System.nanoTime();
             unappliedSince.putIfAbsent(status.name(), now);
             sinceDrain.putIfAbsent(status.name(), now);
         }
@@ -111,6 +126,7 @@ public final class MeshView implements MeshListener {
         programmed.remove(cluster);
         unappliedSince.remove(cluster);
         sinceDrain.remove(cluster);
+        propagation.removed(cluster);
         pending.ids = true;
         changed();
     }
@@ -146,12 +162,27 @@ public final class MeshView implements MeshListener {
                 return;
             }
             long rev = programmed.merge(name, s.revision(), Math::max);
+            propagation.programmed(name, rev, System.nanoTime());
             if (clusters.get(name).revision() <= rev) {
                 unappliedSince.remove(name);
             } else {
                 unappliedSince.put(name, sinceDrain.getOrDefault(name, System.nanoTime()));
             }
         });
+    }
+
+    /** A heartbeat of {@code cluster} arrived by watch: times its transit and keeps the figures it carries. */
+    @Override
+    public synchronized void heartbeat(String cluster, Heartbeat heartbeat, long receivedMillis) {
+        propagation.heartbeat(cluster, heartbeat, receivedMillis);
+    }
+
+    /**
+     * Per cluster, where its changes spend their time ({@link Stage}, in order): export and cache as its
+     * heartbeat reports them, transit and applied as measured here. Stages without a sample are left out.
+     */
+    public synchronized Map<String, Map<Stage, LatencyWindow.Summary>> propagation() {
+        return propagation.summaries();
     }
 
     /** Per cluster: the revision received, the revision programmed, and since when a change waits (if one does). */

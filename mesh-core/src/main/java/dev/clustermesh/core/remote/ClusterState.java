@@ -144,6 +144,9 @@ final class ClusterState {
                     if (!listing && liveness.resumed(System.nanoTime())) {
                         throw new ConfigChanged("heartbeat changed after the state was withdrawn; listing again");
                     }
+                    if (!listing) {
+                        listener.heartbeat(name, h, System.currentTimeMillis());
+                    }
                 }
             } else if (k instanceof MeshKey.Config) {
                 throw new ConfigChanged();

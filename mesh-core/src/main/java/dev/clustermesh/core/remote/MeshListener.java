@@ -4,6 +4,7 @@ import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
+import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
 
 /**
@@ -35,6 +36,13 @@ public interface MeshListener {
      * {@code null} once the cluster's state is withdrawn. Told only when it differs from the previous one.
      */
     default void configChanged(String cluster, ClusterConfig value) {
+    }
+
+    /**
+     * A new heartbeat of {@code cluster} arrived by watch at {@code receivedMillis} (this machine's clock); not
+     * told for heartbeats read by a list, which may be old.
+     */
+    default void heartbeat(String cluster, Heartbeat heartbeat, long receivedMillis) {
     }
 
     /** The connection state of a cluster changed. */

@@ -6,7 +6,13 @@ import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ExportStages;
+import dev.clustermesh.proto.mesh.v1.Heartbeat;
+import dev.clustermesh.proto.mesh.v1.StageFigures;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -63,6 +69,48 @@ class MeshViewTest {
         view.statusChanged(at("cluster2", 3));
         assertThat(view.convergence().get("cluster2").programmed()).isZero();
         assertThat(view.convergence().get("cluster2").unappliedSinceNanos()).isPresent();
+    }
+
+    @Test
+    void everyRevisionReceivedIsTimedUntilADrainThatHeldItIsProgrammedAndHeartbeatsTimeTheirTransit() {
+        List<String> samples = new ArrayList<>();
+        MeshView view = new MeshView((cluster, stage, nanos) -> samples.add(cluster + " " + stage.label()));
+        view.statusChanged(at("cluster2", 10));
+        view.statusChanged(at("cluster2", 10)); // the same revision again (a freshness tick) is not a new change
+        view.statusChanged(at("cluster2", 11));
+        MeshChanges drained = view.drain();
+        view.statusChanged(at("cluster2", 12)); // after the drain: not applied by this program
+        view.programmed(drained.clusters());
+        assertThat(samples).containsExactly("cluster2 applied", "cluster2 applied");
+        assertThat(view.propagation().get("cluster2").get(Stage.APPLIED).samples()).isEqualTo(2);
+
+        view.programmed(view.drain().clusters());
+        assertThat(view.propagation().get("cluster2").get(Stage.APPLIED).samples()).isEqualTo(3);
+
+        // A heartbeat written 40 ms before it arrived, carrying its proxy's figures.
+        long now = System.currentTimeMillis();
+        view.heartbeat("cluster2", Heartbeat.newBuilder().setUnixMillis(now - 40).setStages(ExportStages.newBuilder()
+                .setExport(StageFigures.newBuilder().setSamples(5).setP50Micros(900).setP99Micros(4000)
+                        .setMaxMicros(5000))
+                .setCache(StageFigures.newBuilder().setSamples(5).setP50Micros(300).setP99Micros(700)
+                        .setMaxMicros(800))).build(), now);
+        Map<Stage, LatencyWindow.Summary> stages = view.propagation().get("cluster2");
+        assertThat(stages.keySet()).containsExactly(Stage.values());
+        assertThat(stages.get(Stage.TRANSIT)).isEqualTo(new LatencyWindow.Summary(1, 40_000, 40_000, 40_000));
+        assertThat(stages.get(Stage.EXPORT)).isEqualTo(new LatencyWindow.Summary(5, 900, 4000, 5000));
+        assertThat(stages.get(Stage.CACHE).p99Micros()).isEqualTo(700);
+        assertThat(samples).endsWith("cluster2 transit");
+
+        // A remote clock ahead of ours gives no negative transit.
+        view.heartbeat("cluster2", Heartbeat.newBuilder().setUnixMillis(now + 500).build(), now);
+        assertThat(view.propagation().get("cluster2").get(Stage.TRANSIT).p50Micros()).isZero();
+        // Nothing waits once the etcd started over (lower revisions), and nothing is kept for a removed cluster.
+        view.statusChanged(at("cluster2", 20));
+        view.statusChanged(at("cluster2", 2));
+        view.programmed(view.drain().clusters());
+        assertThat(view.propagation().get("cluster2").get(Stage.APPLIED).samples()).isEqualTo(4);
+        view.clusterRemoved("cluster2");
+        assertThat(view.propagation()).doesNotContainKey("cluster2");
     }
 
     private static ClusterStatus at(String name, long revision) {

@@ -137,6 +137,16 @@ class DemoIT {
                 "--clustermesh-affinity").out()).contains("10.10.1.11:80/TCP cluster1 (active) (preferred)")
                 .contains("ClusterIP (affinity local)").doesNotContain("cluster2 (active) (preferred)"));
         Eventually.await(WAIT, () -> assertThat(backends("cluster2")).containsOnlyKeys("cluster1", "cluster2"));
+
+        // Issue 14: where the walk-through's changes spent their time, cluster2's stages as cluster1's agent sees
+        // them (export and cache arrive with cluster2's next heartbeat after its exports).
+        Eventually.await(WAIT, () -> {
+            String out = meshctl(30, "status", "--context", "cluster1", "-v").out();
+            String cluster2 = out.substring(out.indexOf("- cluster2 (ID 2)"));
+            assertThat(cluster2).contains("propagation (source → datapath):").containsPattern(
+                    "(?s)export +p50 .* \\(\\d+ samples, proxy of cluster2\\).*cache +p50 .*transit +p50 .*"
+                            + "\\(\\d+ samples, this agent\\).*applied +p50 ");
+        });
     }
 
     @Test

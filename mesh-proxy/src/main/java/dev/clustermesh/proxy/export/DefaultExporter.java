@@ -20,6 +20,7 @@ final class DefaultExporter implements Exporter {
     private final Inventory inventory;
     private final Election election;
     private final Reconciler reconciler;
+    private final ExportTiming timing;
     private boolean started;
     private boolean closed;
 
@@ -33,6 +34,7 @@ final class DefaultExporter implements Exporter {
                 settings.requestTimeout(), wake::release);
         KeyStore store = KeyStore.jetcd(etcd, own.electionKey(), settings.requestTimeout());
         ExportMetrics metrics = new ExportMetrics(registry, settings.cluster().name());
+        this.timing = metrics.timing();
         this.reconciler = new Reconciler(settings, inventory, election, store, metrics, clock, wake);
     }
 
@@ -52,6 +54,11 @@ final class DefaultExporter implements Exporter {
     @Override
     public boolean isLeader() {
         return election.term().isPresent();
+    }
+
+    @Override
+    public void cacheHolds(long revision) {
+        timing.cached(revision, System.nanoTime());
     }
 
     @Override

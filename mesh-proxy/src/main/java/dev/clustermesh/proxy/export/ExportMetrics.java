@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The exporter's meters (Prometheus names in brackets): lag from source change to etcd
- * ({@code mesh_export_lag_seconds}), keys written and deleted ({@code mesh_export_keys_written_total},
+ * ({@code mesh_export_lag_seconds}), from etcd's acknowledgement to this proxy's cache
+ * ({@code mesh_export_cache_seconds}), keys written and deleted ({@code mesh_export_keys_written_total},
  * {@code mesh_export_keys_deleted_total}), failed syncs ({@code mesh_export_sync_failures_total}), annotation
  * warnings ({@code mesh_export_annotation_warnings_total}), objects left out
  * ({@code mesh_export_invalid_objects_total}), label sets left without an identity
@@ -30,10 +31,12 @@ final class ExportMetrics {
     private final Counter identityWarnings;
     private final Map<ResourceKind, AtomicInteger> exported = new EnumMap<>(ResourceKind.class);
     private final Timer lag;
+    private final ExportTiming timing;
     // Gauges hold their object weakly; this field keeps it alive.
     private final AtomicInteger leader = new AtomicInteger();
 
     ExportMetrics(MeterRegistry registry, String cluster) {
+        timing = new ExportTiming(registry);
         keysWritten = Counter.builder("mesh.export.keys.written").description("Keys put into etcd")
                 .register(registry);
         keysDeleted = Counter.builder("mesh.export.keys.deleted").description("Keys deleted from etcd")
@@ -85,6 +88,12 @@ final class ExportMetrics {
 
     void lag(Duration d) {
         lag.record(d);
+        timing.exported(d.toNanos());
+    }
+
+    /** The propagation figures of this replica's exports (source to etcd, etcd to this proxy's cache). */
+    ExportTiming timing() {
+        return timing;
     }
 
     void leader(boolean leads) {

@@ -22,6 +22,12 @@ public interface Exporter extends AutoCloseable {
     /** True while this replica believes it leads (its writes are still guarded by etcd). */
     boolean isLeader();
 
+    /**
+     * This proxy's cache holds every revision up to {@code revision}: times the cache stage of the exports
+     * committed up to it (see {@code mesh_export_cache_seconds} and the heartbeat's stages).
+     */
+    void cacheHolds(long revision);
+
     /** Stops everything and resigns; never throws. Idempotent. */
     @Override
     void close();

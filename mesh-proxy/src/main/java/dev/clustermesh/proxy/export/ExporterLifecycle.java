@@ -1,10 +1,13 @@
 package dev.clustermesh.proxy.export;
 
+import dev.clustermesh.proxy.cache.CacheListener;
+import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.config.ProxySettings;
 import dev.clustermesh.proxy.export.source.DirectorySource;
 import dev.clustermesh.proxy.export.source.ExportSource;
 import dev.clustermesh.proxy.export.source.KubernetesSource;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,6 +15,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,14 +30,28 @@ class ExporterLifecycle {
     private final Client etcd;
     private final MeterRegistry registry;
     private final Instance<KubernetesClient> kubernetes;
-    private Exporter exporter;
+    private volatile Exporter exporter;
 
     ExporterLifecycle(ProxySettings settings, Client etcd, MeterRegistry registry,
-            Instance<KubernetesClient> kubernetes) {
+            Instance<KubernetesClient> kubernetes, KvCache cache) {
         this.settings = settings;
         this.etcd = etcd;
         this.registry = registry;
         this.kubernetes = kubernetes;
+        // The cache stage of each export: from etcd's acknowledgement to this proxy's cache holding the revision.
+        cache.addListener(new CacheListener() {
+            @Override
+            public void onEvents(List<Event> events, long revision) {
+                Exporter e = exporter;
+                if (e != null) {
+                    e.cacheHolds(revision);
+                }
+            }
+
+            @Override
+            public void onReset(long floor) {
+            }
+        });
     }
 
     synchronized void start(@Observes StartupEvent event) {
@@ -47,8 +65,9 @@ class ExporterLifecycle {
             LOG.info("exporter disabled (mesh.export.source=none)");
             return;
         }
-        exporter = Exporter.create(ExportSettings.from(settings), etcd, source, registry);
-        exporter.start();
+        Exporter e = Exporter.create(ExportSettings.from(settings), etcd, source, registry);
+        exporter = e;
+        e.start();
     }
 
     synchronized void stop(@Observes ShutdownEvent event) {

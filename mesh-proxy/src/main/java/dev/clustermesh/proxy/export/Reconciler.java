@@ -171,14 +171,15 @@ final class Reconciler {
         long now = System.nanoTime();
         if (heartbeat == null || now - nextHeartbeat >= 0) {
             heartbeat = Heartbeat.newBuilder().setUnixMillis(clock.millis()).setWriter(settings.identity())
-                    .setIntervalMillis(settings.heartbeatInterval().toMillis()).build()
+                    .setIntervalMillis(settings.heartbeatInterval().toMillis())
+                    .setStages(metrics.timing().stages()).build()
                     .toByteString();
             nextHeartbeat = now + settings.heartbeatInterval().toNanos();
         }
         Map<String, ByteString> target = target(desired, synced);
         List<KeyOp> ops = KeyDiff.diff(known, target, key -> managed(key, synced), own::phase);
         for (List<KeyOp> batch : KeyDiff.batches(ops, settings.maxTxnOps(), MAX_TXN_BYTES)) {
-            store.apply(term, batch);
+            metrics.timing().committed(store.apply(term, batch), System.nanoTime());
             known = KeyDiff.applied(known, batch);
             int puts = (int) batch.stream().filter(op -> op instanceof KeyOp.Put).count();
             metrics.written(puts);

@@ -24,6 +24,10 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
     @Option(names = "--timeout", defaultValue = "2m", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = {"-v", "--verbose"}, description = "Also show, per cluster, where its changes spend their time "
+            + "(export, cache, transit, applied).")
+    boolean verbose;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
@@ -34,7 +38,7 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
             if (output == OutputFormat.JSON) {
                 System.out.println(Views.json(status));
             } else {
-                Views.printStatus(status, client.address(), System.out);
+                Views.printStatus(status, client.address(), verbose, System.out);
             }
             if (await && !Views.ready(status)) {
                 throw new MeshCtlException("not every cluster is ready after " + Durations.format(timeout) + ": "

@@ -45,7 +45,7 @@ final class JetcdKeyStore implements KeyStore {
     }
 
     @Override
-    public void apply(Term term, List<KeyOp> ops) throws NotLeaderException {
+    public long apply(Term term, List<KeyOp> ops) throws NotLeaderException {
         Op[] then = ops.stream().map(JetcdKeyStore::op).toArray(Op[]::new);
         // The guard: a deposed leader's create_revision no longer matches, so the whole transaction is refused.
         Cmp guard = new Cmp(electionKey, Cmp.Op.EQUAL, CmpTarget.createRevision(term.createRevision()));
@@ -54,6 +54,7 @@ final class JetcdKeyStore implements KeyStore {
         if (!response.isSucceeded()) {
             throw new NotLeaderException(term);
         }
+        return response.getHeader().getRevision();
     }
 
     private static Op op(KeyOp op) {

@@ -22,10 +22,11 @@ public interface KeyStore {
      * Applies {@code ops} in one transaction that succeeds only while {@code term} leads (the election key's
      * create_revision equals {@link Term#createRevision()}). Either every op is applied or none.
      *
+     * @return the revision etcd committed the transaction at
      * @throws NotLeaderException when the guard fails: nothing was applied and the term is over
      * @throws StoreException when etcd does not answer in time or refuses; the outcome is unknown
      */
-    void apply(Term term, List<KeyOp> ops) throws NotLeaderException;
+    long apply(Term term, List<KeyOp> ops) throws NotLeaderException;
 
     /** A store on a jetcd client; the client stays the caller's. */
     static KeyStore jetcd(Client client, String electionKey, Duration requestTimeout) {
