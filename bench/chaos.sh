@@ -2,7 +2,8 @@
 # Campaign (issue 14): three clusters of real etcds, mesh-proxies and agents under churn and random faults (proxy
 # and etcd kill -9, partitions one way and both ways, agent restarts), checked continuously against an oracle.
 # Needs etcd and Java; builds the modules first.
-# Usage: bench/chaos.sh [--quick] [--seed N] [--epochs N]   (full: 45 epochs, about 10 minutes; quick: 10)
+# Usage: bench/chaos.sh [--quick] [--seed N] [--epochs N] [--faults KIND,KIND]   (full: 45 epochs, about 10
+#        minutes; quick: 10; --faults: only these kinds, e.g. slow_consumer,cert_other_ca)
 # Last line: chaos: faults <n> changes <n> violations <n> converge p99 <ms>
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -40,12 +40,17 @@ final class ChaosMesh implements AutoCloseable {
     private final Map<String, TcpRelay> relays = new HashMap<>();
     /** cluster id -> its agents (replaced on restart). */
     private final Map<Integer, List<AgentCore>> agents = new TreeMap<>();
+    private final CertificateFactory certs;
+    private final Ca ca;
+    /** A CA nobody in the mesh trusts: its certificates stand for an operator's mistake. */
+    private final Ca otherCa;
 
     ChaosMesh(Path dir, int clusterCount, int agentsPerCluster, RemoteClusterOptions options) {
         this.dir = dir;
         this.options = options;
-        CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));
-        Ca ca = certs.createCa("chaos-ca");
+        this.certs = new CertificateFactory(dir.resolve("pki"));
+        this.ca = certs.createCa("chaos-ca");
+        this.otherCa = certs.createCa("another-ca");
         try {
             for (int c = 1; c <= clusterCount; c++) {
                 clusters.add(LocalCluster.start("cluster" + c, c, dir.resolve("cluster" + c), ca, certs));
@@ -113,6 +118,17 @@ final class ChaosMesh implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Restarts cluster {@code c}'s proxy with a server certificate of a CA the mesh does not trust, or its own. */
+    void otherCaCertificate(int c, boolean on) {
+        cluster(c).serveCertificate(on ? certs.issueServer(otherCa, "mesh-proxy.cluster" + c, List.of("localhost"),
+                List.of("127.0.0.1")) : null);
+    }
+
+    /** A client of cluster {@code c}'s proxy that asks for everything and never reads. */
+    SlowConsumer slowConsumer(int c) {
+        return new SlowConsumer(cluster(c).proxyPort(), ca, certs.issueClient(ca, "remote-slow"));
     }
 
     /** Cuts (or heals) what the agents of {@code from} use to reach {@code to}. */

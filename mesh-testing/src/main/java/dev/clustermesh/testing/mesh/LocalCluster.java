@@ -25,6 +25,8 @@ public final class LocalCluster implements AutoCloseable {
     private final EtcdProcess etcd;
     private final MeshProxyProcess proxy;
     private final int apiPort;
+    private final Issued server;
+    private final byte[][] serverPem;
 
     private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs, boolean exporter) {
         this.name = name;
@@ -38,7 +40,12 @@ public final class LocalCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.etcd = EtcdProcess.start(dir.resolve("etcd"));
-        Issued server = certs.issueServer(ca, "mesh-proxy." + name, List.of("localhost"), List.of("127.0.0.1"));
+        this.server = certs.issueServer(ca, "mesh-proxy." + name, List.of("localhost"), List.of("127.0.0.1"));
+        try {
+            this.serverPem = new byte[][] {Files.readAllBytes(server.certPem()), Files.readAllBytes(server.keyPem())};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.apiPort = FreePorts.next();
         int management = FreePorts.next();
         this.proxy = MeshProxyProcess.start(Map.ofEntries(
@@ -154,6 +161,20 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Restarts the proxy serving {@code other}'s certificate and key in place of its own (an operator's mistake,
+     * e.g. a certificate of another CA), or its own again for {@code null}; waits until it is up.
+     */
+    public void serveCertificate(Issued other) {
+        try {
+            Files.write(server.certPem(), other == null ? serverPem[0] : Files.readAllBytes(other.certPem()));
+            Files.write(server.keyPem(), other == null ? serverPem[1] : Files.readAllBytes(other.keyPem()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        proxy.restart();
     }
 
     @Override

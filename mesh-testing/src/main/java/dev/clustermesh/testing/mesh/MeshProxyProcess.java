@@ -134,6 +134,23 @@ public final class MeshProxyProcess implements AutoCloseable {
         launch();
     }
 
+    /** The value of the first Prometheus sample named {@code metric} (its labels ignored), NaN when absent. */
+    public double metric(String metric) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + managementPort + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.body().lines().filter(l -> l.startsWith(metric + " ") || l.startsWith(metric + "{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                    .orElse(Double.NaN);
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
