@@ -3,6 +3,7 @@ package dev.clustermesh.agent.chaos;
 import dev.clustermesh.agent.mesh.AgentCore;
 import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
+import dev.clustermesh.testing.mesh.MeshProxyProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,23 +30,23 @@ import java.util.TreeMap;
  * valid ones for it; (4) every agent equal to the oracle at the end; (5) the harness's threads and file
  * descriptors back near their level after the first epoch, every process alive.
  *
- * <p>Faults ({@link ChaosFaults}): kill -9 of a proxy, of an etcd (back on its data, or empty), of an agent;
- * partitions one way and both ways; a proxy serving a certificate of another CA; a slow consumer on a proxy.
- * Not (yet) injected, though the issue names them: mesh-dns (not in this mesh), a cluster back under another ID,
- * two proxy replicas per cluster, an nftables agent. Usage: {@code ChaosCampaign [--quick] [--seed N]
+ * <p>Two proxy replicas per cluster. Faults ({@link ChaosFaults}): kill -9 of both replicas, of the one leading
+ * the export, of an etcd (back on its data, or empty), of an agent; partitions one way and both ways; a proxy
+ * serving a certificate of another CA; a slow consumer on a proxy. Not (yet) injected, though the issue names
+ * them: mesh-dns (not in this mesh), a cluster back under another ID, an nftables agent. Usage: {@code ChaosCampaign [--quick] [--seed N]
  * [--epochs N] [--faults KIND,KIND]} (only these kinds, e.g. {@code slow_consumer,cert_other_ca}).
  */
 public final class ChaosCampaign {
     /** How the campaign runs. */
-    record Settings(long seed, int epochs, int services, int agentsPerCluster, Duration maxFault, Duration churnEvery,
-            RemoteClusterOptions options, List<Fault> kinds) {
+    record Settings(long seed, int epochs, int services, int agentsPerCluster, int replicas, Duration maxFault,
+            Duration churnEvery, RemoteClusterOptions options, List<Fault> kinds) {
         static Settings quick(long seed) {
-            return new Settings(seed, 10, 6, 2, Duration.ofSeconds(9), Duration.ofMillis(300), OPTIONS,
+            return new Settings(seed, 10, 6, 2, 2, Duration.ofSeconds(9), Duration.ofMillis(300), OPTIONS,
                     List.of(Fault.values()));
         }
 
         static Settings full(long seed) {
-            return new Settings(seed, 45, 10, 2, Duration.ofSeconds(12), Duration.ofMillis(200), OPTIONS,
+            return new Settings(seed, 45, 10, 2, 2, Duration.ofSeconds(12), Duration.ofMillis(200), OPTIONS,
                     List.of(Fault.values()));
         }
     }
@@ -57,8 +58,8 @@ public final class ChaosCampaign {
     private static final Duration CONVERGE_LIMIT = Duration.ofSeconds(60);
 
     enum Fault {
-        PROXY_KILL, ETCD_KILL, ETCD_WIPE, PARTITION_BOTH_WAYS, PARTITION_ONE_WAY, AGENT_RESTART, CERT_OTHER_CA,
-        SLOW_CONSUMER
+        PROXY_KILL, PROXY_LEADER_KILL, ETCD_KILL, ETCD_WIPE, PARTITION_BOTH_WAYS, PARTITION_ONE_WAY, AGENT_RESTART,
+        CERT_OTHER_CA, SLOW_CONSUMER
     }
 
     /** What a run found. */
@@ -137,7 +138,7 @@ public final class ChaosCampaign {
         }
         Settings s = quick ? Settings.quick(seed) : Settings.full(seed);
         s = new Settings(s.seed(), epochs == null ? s.epochs() : epochs, s.services(), s.agentsPerCluster(),
-                s.maxFault(), s.churnEvery(), s.options(), kinds);
+                s.replicas(), s.maxFault(), s.churnEvery(), s.options(), kinds);
         Path dir = Files.createTempDirectory("chaos");
         Report r = new ChaosCampaign(s, System.out).run(dir);
         r.print(System.out);
@@ -145,9 +146,9 @@ public final class ChaosCampaign {
     }
 
     Report run(Path dir) throws IOException, InterruptedException {
-        log.printf("seed %d (replay: --seed %d), %d epochs, faults up to %s%n", settings.seed(), settings.seed(),
-                settings.epochs(), settings.maxFault());
-        try (ChaosMesh mesh = new ChaosMesh(dir, 3, settings.agentsPerCluster(), settings.options())) {
+        log.printf("seed %d (replay: --seed %d), %d epochs, faults up to %s, %d proxy replicas per cluster%n",
+                settings.seed(), settings.seed(), settings.epochs(), settings.maxFault(), settings.replicas());
+        try (ChaosMesh mesh = new ChaosMesh(dir, 3, settings.agentsPerCluster(), settings.replicas(), settings.options())) {
             long now = System.nanoTime();
             for (int c = 1; c <= 3; c++) {
                 for (int k = 0; k < settings.services(); k++) {
@@ -314,7 +315,7 @@ public final class ChaosCampaign {
             violation("4-final-state", "at the end: " + differences(mesh));
         }
         for (int c = 1; c <= 3; c++) {
-            if (!mesh.cluster(c).proxy().isAlive() || !mesh.cluster(c).etcd().isRunning()) {
+            if (!mesh.cluster(c).proxies().stream().allMatch(MeshProxyProcess::isAlive) || !mesh.cluster(c).etcd().isRunning()) {
                 violation("5-leak-or-crash", "cluster" + c + ": a process is not running at the end");
             }
         }

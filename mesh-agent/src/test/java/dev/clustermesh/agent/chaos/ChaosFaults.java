@@ -3,6 +3,7 @@ package dev.clustermesh.agent.chaos;
 import dev.clustermesh.agent.chaos.ChaosCampaign.Fault;
 import dev.clustermesh.testing.mesh.MeshProxyProcess;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /** Injects and heals the campaign's faults on its mesh. */
@@ -12,6 +13,7 @@ final class ChaosFaults {
     private final BiConsumer<String, Long> disturb;
     private final PrintStream log;
     private SlowConsumer slow;
+    private MeshProxyProcess killed;
 
     ChaosFaults(ChaosMesh mesh, BiConsumer<String, Long> disturb, PrintStream log) {
         this.mesh = mesh;
@@ -27,10 +29,22 @@ final class ChaosFaults {
         long forever = Long.MAX_VALUE;
         switch (fault) {
             case PROXY_KILL -> {
+                // Every replica: the cluster's proxy service is down.
+                mesh.cluster(a).proxies().forEach(start ? MeshProxyProcess::kill : MeshProxyProcess::restart);
+                disturb.accept("cluster" + a, start ? forever : System.nanoTime());
+            }
+            case PROXY_LEADER_KILL -> {
+                // The replica that leads the export: the other serves on, and takes the export over once the
+                // lease runs out; meanwhile the heartbeat stops.
                 if (start) {
-                    mesh.cluster(a).proxy().kill();
+                    List<MeshProxyProcess> replicas = mesh.cluster(a).proxies();
+                    killed = replicas.stream().filter(p -> p.metric("mesh_export_leader") == 1).findFirst()
+                            .orElse(replicas.get(0));
+                    log.printf("  killing replica %d of %d (%s)%n", replicas.indexOf(killed) + 1, replicas.size(),
+                            killed.metric("mesh_export_leader") == 1 ? "the leader" : "no leader found");
+                    killed.kill();
                 } else {
-                    mesh.cluster(a).proxy().restart();
+                    killed.restart();
                 }
                 disturb.accept("cluster" + a, start ? forever : System.nanoTime());
             }

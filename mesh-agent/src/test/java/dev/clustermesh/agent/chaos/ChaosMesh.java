@@ -28,16 +28,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The campaign's mesh, real parts only: per cluster a real etcd and a real mesh-proxy process exporting a manifest
- * directory, and {@code agentsPerCluster} agents (memory datapath) that reach every other cluster's proxy through a
- * TCP relay of that cluster pair (cut to partition the pair, one way or both) and their own directly.
+ * The campaign's mesh, real parts only: per cluster a real etcd and one or two mesh-proxy processes (replicas that
+ * campaign for the export lease and all serve reads) exporting a manifest directory, and {@code agentsPerCluster}
+ * agents (memory datapath) that reach every other cluster's proxies through TCP relays of that cluster pair (cut
+ * to partition the pair, one way or both) and their own directly, each with every replica as an endpoint.
  */
 final class ChaosMesh implements AutoCloseable {
     private final Path dir;
     private final RemoteClusterOptions options;
     private final List<LocalCluster> clusters = new ArrayList<>();
-    /** "from->to" -> the relay the agents of cluster {@code from} use to reach cluster {@code to}'s proxy. */
-    private final Map<String, TcpRelay> relays = new HashMap<>();
+    /** "from->to" -> the relays (one per replica) the agents of {@code from} use to reach {@code to}'s proxies. */
+    private final Map<String, List<TcpRelay>> relays = new HashMap<>();
     /** cluster id -> its agents (replaced on restart). */
     private final Map<Integer, List<AgentCore>> agents = new TreeMap<>();
     private final CertificateFactory certs;
@@ -45,7 +46,7 @@ final class ChaosMesh implements AutoCloseable {
     /** A CA nobody in the mesh trusts: its certificates stand for an operator's mistake. */
     private final Ca otherCa;
 
-    ChaosMesh(Path dir, int clusterCount, int agentsPerCluster, RemoteClusterOptions options) {
+    ChaosMesh(Path dir, int clusterCount, int agentsPerCluster, int replicas, RemoteClusterOptions options) {
         this.dir = dir;
         this.options = options;
         this.certs = new CertificateFactory(dir.resolve("pki"));
@@ -53,17 +54,25 @@ final class ChaosMesh implements AutoCloseable {
         this.otherCa = certs.createCa("another-ca");
         try {
             for (int c = 1; c <= clusterCount; c++) {
-                clusters.add(LocalCluster.start("cluster" + c, c, dir.resolve("cluster" + c), ca, certs));
+                LocalCluster cluster = LocalCluster.start("cluster" + c, c, dir.resolve("cluster" + c), ca, certs);
+                clusters.add(cluster);
+                if (replicas > 1) {
+                    cluster.startReplica();
+                }
             }
             for (int from = 1; from <= clusterCount; from++) {
                 Path clustersDir = dir.resolve("agents-" + from);
                 for (int to = 1; to <= clusterCount; to++) {
                     if (from == to) {
-                        cluster(to).joinFile("cluster" + from, clustersDir);
+                        cluster(to).joinFile("cluster" + from, clustersDir, cluster(to).proxyPorts());
                     } else {
-                        TcpRelay relay = new TcpRelay(cluster(to).proxyPort());
-                        relays.put(from + "->" + to, relay);
-                        cluster(to).joinFile("cluster" + from, clustersDir, relay.port());
+                        List<Integer> ports = new ArrayList<>();
+                        for (int port : cluster(to).proxyPorts()) {
+                            TcpRelay relay = new TcpRelay(port);
+                            relays.computeIfAbsent(from + "->" + to, k -> new ArrayList<>()).add(relay);
+                            ports.add(relay.port());
+                        }
+                        cluster(to).joinFile("cluster" + from, clustersDir, ports);
                     }
                 }
                 List<AgentCore> list = new ArrayList<>();
@@ -133,11 +142,12 @@ final class ChaosMesh implements AutoCloseable {
 
     /** Cuts (or heals) what the agents of {@code from} use to reach {@code to}. */
     void partition(int from, int to, boolean cut) {
-        TcpRelay r = relays.get(from + "->" + to);
-        if (cut) {
-            r.cut();
-        } else {
-            r.heal();
+        for (TcpRelay r : relays.get(from + "->" + to)) {
+            if (cut) {
+                r.cut();
+            } else {
+                r.heal();
+            }
         }
     }
 
@@ -163,7 +173,7 @@ final class ChaosMesh implements AutoCloseable {
     @Override
     public void close() {
         agents.values().forEach(list -> list.forEach(AgentCore::close));
-        relays.values().forEach(TcpRelay::close);
+        relays.values().forEach(list -> list.forEach(TcpRelay::close));
         clusters.forEach(LocalCluster::close);
     }
 }

@@ -27,6 +27,9 @@ public final class LocalCluster implements AutoCloseable {
     private final int apiPort;
     private final Issued server;
     private final byte[][] serverPem;
+    private final boolean exporter;
+    private MeshProxyProcess replica;
+    private int replicaPort;
 
     private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs, boolean exporter) {
         this.name = name;
@@ -46,23 +49,50 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.exporter = exporter;
         this.apiPort = FreePorts.next();
+        this.proxy = launchProxy("proxy-" + name, apiPort, dir.resolve("mesh-proxy.log"));
+    }
+
+    private MeshProxyProcess launchProxy(String identity, int port, Path log) {
         int management = FreePorts.next();
-        this.proxy = MeshProxyProcess.start(Map.ofEntries(
+        return MeshProxyProcess.start(Map.ofEntries(
                 Map.entry("mesh.cluster.name", name), Map.entry("mesh.cluster.id", Integer.toString(id)),
                 Map.entry("mesh.cluster.pod-cidrs", "10." + (id * 10) + ".0.0/16"),
                 Map.entry("mesh.cluster.service-cidrs", "10." + (id * 10 + 1) + ".0.0/16"),
                 Map.entry("mesh.etcd.endpoints", etcd.endpoint()),
                 Map.entry("mesh.export.source", exporter ? "directory" : "none"),
                 Map.entry("mesh.export.directory", manifests().toString()),
-                Map.entry("mesh.export.identity", "proxy-" + name), Map.entry("mesh.export.lease-ttl", "5s"),
+                Map.entry("mesh.export.identity", identity), Map.entry("mesh.export.lease-ttl", "5s"),
                 Map.entry("mesh.export.heartbeat-interval", "2s"),
-                Map.entry("quarkus.http.ssl-port", Integer.toString(apiPort)),
+                Map.entry("quarkus.http.ssl-port", Integer.toString(port)),
                 Map.entry("quarkus.management.port", Integer.toString(management)),
                 Map.entry("quarkus.tls.mesh-api.key-store.pem.0.cert", server.certPem().toString()),
                 Map.entry("quarkus.tls.mesh-api.key-store.pem.0.key", server.keyPem().toString()),
                 Map.entry("quarkus.tls.mesh-api.trust-store.pem.certs", ca.certPem().toString())),
-                management, dir.resolve("mesh-proxy.log"));
+                management, log);
+    }
+
+    /**
+     * Starts a second mesh-proxy replica on the same etcd and manifests (identity {@code proxy-<name>-2}, its own
+     * ports): the two campaign for the export lease, and both serve reads.
+     */
+    public synchronized MeshProxyProcess startReplica() {
+        if (replica == null) {
+            replicaPort = FreePorts.next();
+            replica = launchProxy("proxy-" + name + "-2", replicaPort, dir.resolve("mesh-proxy-2.log"));
+        }
+        return replica;
+    }
+
+    /** The proxy replicas running or started: the first, then the one {@link #startReplica()} added. */
+    public synchronized List<MeshProxyProcess> proxies() {
+        return replica == null ? List.of(proxy) : List.of(proxy, replica);
+    }
+
+    /** The replicas' mTLS ports on loopback, in the order of {@link #proxies()}. */
+    public synchronized List<Integer> proxyPorts() {
+        return replica == null ? List.of(apiPort) : List.of(apiPort, replicaPort);
     }
 
     /** Starts a cluster under {@code dir} with certificates from {@code ca}, exporting its manifest directory. */
@@ -133,10 +163,17 @@ public final class LocalCluster implements AutoCloseable {
      * the proxy, which a test cuts to partition the agents from this cluster.
      */
     public Path joinFile(String agentCluster, Path clustersDir, int port) {
+        return joinFile(agentCluster, clustersDir, List.of(port));
+    }
+
+    /** As {@link #joinFile(String, Path, int)}, with one endpoint per port (e.g. one per replica). */
+    public Path joinFile(String agentCluster, Path clustersDir, List<Integer> ports) {
         Issued client = certs.issueClient(ca, (agentCluster.equals(name) ? "local-" : "remote-") + agentCluster);
+        StringBuilder endpoints = new StringBuilder("endpoints:\n");
+        ports.forEach(p -> endpoints.append("- https://127.0.0.1:").append(p).append('\n'));
         try {
             Files.createDirectories(clustersDir);
-            return Files.writeString(clustersDir.resolve(name), "endpoints:\n- https://127.0.0.1:" + port + "\n"
+            return Files.writeString(clustersDir.resolve(name), endpoints
                     + "trusted-ca-file: " + ca.certPem() + "\ncert-file: " + client.certPem()
                     + "\nkey-file: " + client.keyPem() + "\n");
         } catch (IOException e) {
@@ -164,7 +201,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Restarts the proxy serving {@code other}'s certificate and key in place of its own (an operator's mistake,
+     * Restarts the proxy (each replica) serving {@code other}'s certificate and key in place of its own (an operator's mistake,
      * e.g. a certificate of another CA), or its own again for {@code null}; waits until it is up.
      */
     public void serveCertificate(Issued other) {
@@ -174,11 +211,14 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        proxy.restart();
+        proxies().forEach(MeshProxyProcess::restart);
     }
 
     @Override
     public void close() {
+        if (replica != null) {
+            replica.close();
+        }
         proxy.close();
         etcd.close();
     }
