@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Campaign (issue 14): three clusters of real etcds, mesh-proxies and agents under churn and random faults (proxy
-# and etcd kill -9, partitions one way and both ways, agent restarts), checked continuously against an oracle.
+# Campaign (issue 14): three clusters of real etcds, two mesh-proxy replicas each, and agents under churn and
+# random faults (kill -9 of both replicas, of the export leader, of an etcd (on its data or empty), of an agent;
+# partitions one way and both ways; a proxy certificate of another CA; a slow consumer; a cluster re-deployed under
+# a new ID), checked continuously against an oracle.
 # Needs etcd and Java; builds the modules first.
 # Usage: bench/chaos.sh [--quick] [--seed N] [--epochs N] [--faults KIND,KIND]   (full: 45 epochs, about 10
 #        minutes; quick: 10; --faults: only these kinds, e.g. slow_consumer,cert_other_ca)

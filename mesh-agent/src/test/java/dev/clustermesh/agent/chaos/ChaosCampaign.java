@@ -59,7 +59,7 @@ public final class ChaosCampaign {
 
     enum Fault {
         PROXY_KILL, PROXY_LEADER_KILL, ETCD_KILL, ETCD_WIPE, PARTITION_BOTH_WAYS, PARTITION_ONE_WAY, AGENT_RESTART,
-        CERT_OTHER_CA, SLOW_CONSUMER
+        CERT_OTHER_CA, SLOW_CONSUMER, NEW_ID
     }
 
     /** What a run found. */
@@ -242,7 +242,7 @@ public final class ChaosCampaign {
                 if (!agent.programmed() || disturbed("agent" + viewer + "-" + i, now, settle)) {
                     continue;
                 }
-                Map<String, Set<String>> usable = ChaosMesh.usable(agent);
+                Map<String, Set<String>> usable = mesh.usable(agent);
                 for (Map.Entry<String, Set<String>> e : usable.entrySet()) {
                     int k = Integer.parseInt(e.getKey().substring(4));
                     for (String backend : e.getValue()) {
@@ -284,7 +284,7 @@ public final class ChaosCampaign {
                 mesh.agents().forEach((viewer, list) -> list.forEach(a -> a.clusters().values().stream()
                         .filter(s -> s.freshness() != Freshness.FRESH)
                         .forEach(s -> log.printf("  note: equal to the oracle while agent of cluster%d sees %s %s: "
-                                + "%s%n", viewer, s.name(), s.freshness().label(), ChaosMesh.usable(a)))));
+                                + "%s%n", viewer, s.name(), s.freshness().label(), mesh.usable(a)))));
                 return (System.nanoTime() - start) / 1_000_000;
             }
             sleepChecking(mesh, Duration.ofMillis(20));
@@ -298,7 +298,7 @@ public final class ChaosCampaign {
         mesh.agents().forEach((viewer, list) -> {
             Map<String, Set<String>> expected = model.expected(viewer);
             for (int i = 0; i < list.size(); i++) {
-                Map<String, Set<String>> actual = ChaosMesh.usable(list.get(i));
+                Map<String, Set<String>> actual = mesh.usable(list.get(i));
                 if (!actual.equals(expected)) {
                     String first = expected.keySet().stream().filter(n -> !expected.get(n).equals(actual.get(n)))
                             .findFirst().map(n -> n + " expected " + expected.get(n) + " has " + actual.get(n))

@@ -93,6 +93,20 @@ final class ChaosFaults {
                     slow.close();
                 }
             }
+            case NEW_ID -> {
+                // Disconnected from the other clusters, re-deployed under a new cluster ID (its own agents too,
+                // as their configuration names it), then connected again: every agent must hold its backends
+                // under the new ID only.
+                if (start) {
+                    mesh.connected(a, false);
+                    int id = mesh.cluster(a).id() + mesh.clusterCount();
+                    log.printf("  cluster%d: ID %d -> %d%n", a, mesh.cluster(a).id(), id);
+                    mesh.changeId(a, id);
+                } else {
+                    mesh.connected(a, true);
+                }
+                disturb.accept("cluster" + a, start ? forever : System.nanoTime());
+            }
             case AGENT_RESTART -> {
                 if (start) {
                     mesh.restartAgent(a, agentIndex);

@@ -100,7 +100,7 @@ final class ChaosMesh implements AutoCloseable {
     }
 
     private AgentCore startAgent(int cluster, int index) {
-        AgentCore a = new AgentCore(new AgentSettings(new ClusterIdentity("cluster" + cluster, cluster),
+        AgentCore a = new AgentCore(new AgentSettings(new ClusterIdentity("cluster" + cluster, cluster(cluster).id()),
                 "node-" + cluster + "-" + index, dir.resolve("agents-" + cluster), Duration.ofMillis(200), options,
                 "memory"), new MemoryDatapath(), AgentObserver.NONE);
         a.start();
@@ -112,6 +112,37 @@ final class ChaosMesh implements AutoCloseable {
         List<AgentCore> list = agents.get(cluster);
         list.get(index).close();
         list.set(index, startAgent(cluster, index));
+    }
+
+    /**
+     * Disconnects cluster {@code c} from the other clusters' agents (their config file of it removed), or connects
+     * it again: the file written anew, through the same relays.
+     */
+    void connected(int c, boolean on) {
+        for (int from = 1; from <= clusters.size(); from++) {
+            if (from == c) {
+                continue;
+            }
+            Path clustersDir = dir.resolve("agents-" + from);
+            if (on) {
+                cluster(c).joinFile("cluster" + from, clustersDir,
+                        relays.get(from + "->" + c).stream().map(TcpRelay::port).toList());
+            } else {
+                try {
+                    Files.deleteIfExists(clustersDir.resolve("cluster" + c));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    /** Cluster {@code c} under ID {@code id}: its proxies restarted under it, its own agents too. */
+    void changeId(int c, int id) {
+        cluster(c).changeId(id);
+        for (int i = 0; i < agents.get(c).size(); i++) {
+            restartAgent(c, i);
+        }
     }
 
     /** Writes (or deletes, for null) one manifest of a cluster, atomically, as a user editing the directory. */
@@ -152,10 +183,11 @@ final class ChaosMesh implements AutoCloseable {
     }
 
     /**
-     * What an agent load-balances now: service name -> usable backends as "cluster/ip", for its frontends on port
-     * 80 (every campaign service has one port).
+     * What an agent load-balances now: service name -> usable backends as "cluster/ip" (the cluster's number;
+     * with " under ID n" when the backend carries another ID than the cluster has now), for its frontends on
+     * port 80 (every campaign service has one port).
      */
-    static Map<String, Set<String>> usable(AgentCore agent) {
+    Map<String, Set<String>> usable(AgentCore agent) {
         LbMaps maps = agent.applied();
         Map<String, Set<String>> out = new TreeMap<>();
         for (LbService s : maps.services().values()) {
@@ -163,7 +195,9 @@ final class ChaosMesh implements AutoCloseable {
             for (LbService.Slot slot : s.slots()) {
                 LbBackend b = maps.backends().get(slot.backendId());
                 if (slot.usable() && b != null) {
-                    set.add(b.clusterId() + "/" + b.ip());
+                    // By cluster number (its name's digits), flagged when under another ID than the cluster's now.
+                    int c = Integer.parseInt(b.cluster().substring("cluster".length()));
+                    set.add(c + "/" + b.ip() + (b.clusterId() == cluster(c).id() ? "" : " under ID " + b.clusterId()));
                 }
             }
         }

@@ -18,22 +18,25 @@ import java.util.Map;
  */
 public final class LocalCluster implements AutoCloseable {
     private final String name;
-    private final int id;
+    /** The cluster ID its proxies run under now; the CIDRs stay those of the first one. */
+    private volatile int id;
+    private final int cidrId;
     private final Path dir;
     private final Ca ca;
     private final CertificateFactory certs;
     private final EtcdProcess etcd;
-    private final MeshProxyProcess proxy;
     private final int apiPort;
     private final Issued server;
     private final byte[][] serverPem;
     private final boolean exporter;
+    private MeshProxyProcess proxy;
     private MeshProxyProcess replica;
     private int replicaPort;
 
     private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs, boolean exporter) {
         this.name = name;
         this.id = id;
+        this.cidrId = id;
         this.dir = dir;
         this.ca = ca;
         this.certs = certs;
@@ -58,8 +61,8 @@ public final class LocalCluster implements AutoCloseable {
         int management = FreePorts.next();
         return MeshProxyProcess.start(Map.ofEntries(
                 Map.entry("mesh.cluster.name", name), Map.entry("mesh.cluster.id", Integer.toString(id)),
-                Map.entry("mesh.cluster.pod-cidrs", "10." + (id * 10) + ".0.0/16"),
-                Map.entry("mesh.cluster.service-cidrs", "10." + (id * 10 + 1) + ".0.0/16"),
+                Map.entry("mesh.cluster.pod-cidrs", "10." + (cidrId * 10) + ".0.0/16"),
+                Map.entry("mesh.cluster.service-cidrs", "10." + (cidrId * 10 + 1) + ".0.0/16"),
                 Map.entry("mesh.etcd.endpoints", etcd.endpoint()),
                 Map.entry("mesh.export.source", exporter ? "directory" : "none"),
                 Map.entry("mesh.export.directory", manifests().toString()),
@@ -120,8 +123,21 @@ public final class LocalCluster implements AutoCloseable {
         return etcd;
     }
 
-    public MeshProxyProcess proxy() {
+    public synchronized MeshProxyProcess proxy() {
         return proxy;
+    }
+
+    /**
+     * Restarts every proxy replica under cluster ID {@code newId} (same ports, name, etcd and CIDRs), as an
+     * operator re-deploying the cluster with a new ID would; waits until they are up.
+     */
+    public synchronized void changeId(int newId) {
+        proxies().forEach(MeshProxyProcess::close);
+        id = newId;
+        proxy = launchProxy("proxy-" + name, apiPort, dir.resolve("mesh-proxy.log"));
+        if (replica != null) {
+            replica = launchProxy("proxy-" + name + "-2", replicaPort, dir.resolve("mesh-proxy-2.log"));
+        }
     }
 
     /** The proxy's mTLS endpoint. */
