@@ -41,7 +41,7 @@ DATA=$(mktemp -d /dev/shm/proxy-reconnect-etcd.XXXXXX)
 ETCD_PID=""
 cleanup() {
   [[ -n $ETCD_PID ]] && kill "$ETCD_PID" 2>/dev/null || true
-  rm -rf "$DATA"
+  rm -rf "$DATA" "$WORK/src"  # the clone and its build; the logs stay
   echo "logs: $WORK" >&2
 }
 trap cleanup EXIT

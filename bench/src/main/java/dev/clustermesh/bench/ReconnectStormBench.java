@@ -62,8 +62,8 @@ public final class ReconnectStormBench {
         }
         try {
             run(o);
-        } catch (IllegalStateException e) {
-            System.err.println("reconnect storm: " + e.getMessage());
+        } catch (Exception e) {
+            System.err.println("reconnect storm: " + e);
             System.exit(1);
         }
         System.exit(0);
@@ -89,11 +89,28 @@ public final class ReconnectStormBench {
                 Integer.parseInt(hp[1])).sslContext(ssl).maxInboundMessageSize(MAX_MESSAGE).build();
         ByteString prefix = ByteString.copyFromUtf8("mesh/v1/");
 
-        Process server = start(argv, log);
-        Process[] current = {server};
+        Process[] current = {start(argv, log)};
         Runtime.getRuntime().addShutdownHook(new Thread(() -> current[0].destroyForcibly()));
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "storm-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            storm(o, target, watchers, services, jitter, argv, log, dial, prefix, current, timer);
+        } finally {
+            timer.shutdownNow();
+            current[0].destroy();
+            if (!current[0].waitFor(20, TimeUnit.SECONDS)) {
+                current[0].destroyForcibly();
+            }
+        }
+    }
+
+    private static void storm(Map<String, String> o, String target, int watchers, long services, double jitter,
+            List<String> argv, File log, java.util.function.Supplier<ManagedChannel> dial, ByteString prefix,
+            Process[] current, ScheduledExecutorService timer) throws Exception {
         awaitServing(dial, prefix, services, current[0]);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         List<StormWatcher> agents = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < watchers; i++) {
@@ -122,7 +139,6 @@ public final class ReconnectStormBench {
         double after = ProcStatus.kb(pid, "VmRSS") / 1024.0;
         List<StormWatcher.State> states = agents.stream().map(StormWatcher::state).toList();
         agents.forEach(StormWatcher::stop);
-        timer.shutdownNow();
         long[] outages = states.stream().filter(s -> s.lastOutageNanos() >= 0)
                 .mapToLong(s -> s.lastOutageNanos() / 1_000_000).sorted().toArray();
         int retries = states.stream().mapToInt(s -> s.attempts() - 2).map(n -> Math.max(0, n)).sum();
@@ -143,9 +159,6 @@ public final class ReconnectStormBench {
             states.stream().filter(s -> !s.watching()).findFirst().ifPresent(s ->
                     log("%s: %d of %d agents back; one that is not: %s", target, back, watchers, s.lastError()));
         }
-        current[0].destroy();
-        current[0].waitFor(20, TimeUnit.SECONDS);
-        current[0].destroyForcibly();
     }
 
     private static Process start(List<String> argv, File log) throws IOException {

@@ -28,6 +28,8 @@ import java.util.function.Supplier;
  * <p>Callbacks and readers meet on the watcher's monitor, never contended in practice.
  */
 final class StormWatcher {
+    /** How long a list, and then the watch's creation, may take before the attempt counts as failed. */
+    private static final long LIST_DEADLINE_SECONDS = 120;
     private final Supplier<ManagedChannel> dial;
     private final ByteString prefix;
     private final ScheduledExecutorService timer;
@@ -64,7 +66,8 @@ final class StormWatcher {
         attempts++;
         channel = dial.get();
         ByteString end = AgentWatcher.rangeEnd(prefix);
-        KVGrpc.newStub(channel).range(RangeRequest.newBuilder().setKey(prefix).setRangeEnd(end).build(),
+        // As the agent's request timeout bounds its list; a watch not created in time fails the attempt too.
+        KVGrpc.newStub(channel).withDeadlineAfter(LIST_DEADLINE_SECONDS, TimeUnit.SECONDS).range(RangeRequest.newBuilder().setKey(prefix).setRangeEnd(end).build(),
                 new StreamObserver<>() {
                     @Override
                     public void onNext(RangeResponse r) {
@@ -88,6 +91,7 @@ final class StormWatcher {
         }
         listed = r.getCount();
         ManagedChannel c = channel;
+        timer.schedule(() -> notCreated(gen), LIST_DEADLINE_SECONDS, TimeUnit.SECONDS);
         WatchGrpc.newStub(c).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
             private ClientCallStreamObserver<WatchRequest> out;
 
@@ -116,6 +120,12 @@ final class StormWatcher {
             }
         }).onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(prefix)
                 .setRangeEnd(end).setStartRevision(r.getHeader().getRevision() + 1)).build());
+    }
+
+    private synchronized void notCreated(long gen) {
+        if (gen == generation && syncedAtNanos == 0) {
+            failed(gen, "watch: not created within " + LIST_DEADLINE_SECONDS + " s");
+        }
     }
 
     private synchronized void watching(long gen) {

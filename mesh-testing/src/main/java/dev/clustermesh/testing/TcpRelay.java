@@ -46,6 +46,11 @@ public final class TcpRelay implements AutoCloseable {
         return port;
     }
 
+    /** Connections relayed now (each a client's with its own to the target). */
+    public int connections() {
+        return sockets.size() / 2;
+    }
+
     /** Resets every relayed connection and refuses new ones until {@link #heal()}. */
     public synchronized void cut() {
         ServerSocket s = server;

@@ -84,6 +84,16 @@ final class AgentMetrics implements AgentObserver {
                 .register(registry)).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
+    /** A removed cluster's freshness and stage series go with it (a dashboard must not show it forever). */
+    @Override
+    public void clusterRemoved(String cluster) {
+        freshness.remove(cluster);
+        syncedSessions.remove(cluster);
+        stages.keySet().removeIf(k -> k.startsWith(cluster + '\0'));
+        registry.find("mesh_agent_cluster_freshness").tag("cluster", cluster).meters().forEach(registry::remove);
+        registry.find("mesh_agent_propagation_stage").tag("cluster", cluster).meters().forEach(registry::remove);
+    }
+
     @Override
     public void invalid(String cluster, String reason) {
         LOG.warnf("cluster %s: skipped %s", cluster, reason);

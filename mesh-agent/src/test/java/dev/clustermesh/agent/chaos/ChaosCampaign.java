@@ -32,9 +32,10 @@ import java.util.TreeMap;
  *
  * <p>Two proxy replicas per cluster. Faults ({@link ChaosFaults}): kill -9 of both replicas, of the one leading
  * the export, of an etcd (back on its data, or empty), of an agent; partitions one way and both ways; a proxy
- * serving a certificate of another CA; a slow consumer on a proxy. Not (yet) injected, though the issue names
- * them: mesh-dns (not in this mesh), a cluster back under another ID, an nftables agent. Usage: {@code ChaosCampaign [--quick] [--seed N]
- * [--epochs N] [--faults KIND,KIND]} (only these kinds, e.g. {@code slow_consumer,cert_other_ca}).
+ * serving a certificate of another CA; a slow consumer on a proxy; a cluster re-deployed under a new ID. Not (yet)
+ * injected, though the issue names them: mesh-dns (not in this mesh), an nftables agent. Usage:
+ * {@code ChaosCampaign [--quick] [--seed N] [--epochs N] [--faults KIND,KIND]} (only these kinds, e.g.
+ * {@code slow_consumer,cert_other_ca}).
  */
 public final class ChaosCampaign {
     /** How the campaign runs. */

@@ -282,24 +282,22 @@ class GlobalServiceWalkthroughIT {
     @Test
     void everyStageOfAChangesWayFromCluster2ToAgent1sDatapathIsMeasured() {
         long appliedBefore = samples(agent1, "cluster2", Stage.APPLIED);
-        long exportBefore = samples(agent1, "cluster2", Stage.EXPORT);
         cluster2.manifest("rebel-base.yaml", rebelBase(2, 1, Map.of()));
         awaitBackends(agent1, 1, "cluster1/10.10.1.1 U", "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U");
-        // The proxy's figures arrive with its next heartbeat (every 2 s here) after the change was exported.
+        // The proxy's figures arrive with its next heartbeat (every 2 s here) after the change was exported (its
+        // counts start over when an earlier test restarted it, so only their presence is asserted).
         Eventually.await(WAIT, () -> {
             Map<Stage, LatencyWindow.Summary> stages = agent1.propagation().get("cluster2");
             assertThat(stages).as("stages of cluster2").containsOnlyKeys(Stage.values());
-            assertThat(stages.get(Stage.EXPORT).samples()).isGreaterThan(exportBefore);
             assertThat(stages.get(Stage.APPLIED).samples()).isGreaterThan(appliedBefore);
-            assertThat(stages.get(Stage.CACHE).samples()).isPositive();
-            assertThat(stages.get(Stage.TRANSIT).samples()).isPositive();
+            assertThat(stages.values()).allSatisfy(f -> assertThat(f.samples()).isPositive());
+            assertThat(agent1.propagation().get("cluster1")).as("the own cluster's stages too")
+                    .containsKeys(Stage.TRANSIT, Stage.APPLIED);
         });
         Map<Stage, LatencyWindow.Summary> stages = agent1.propagation().get("cluster2");
         // One machine, one clock, an idle mesh: every stage is well under the time this test waited.
         stages.forEach((stage, f) -> assertThat(f.p99Micros()).as(stage.label() + " p99").isLessThan(
                 WAIT.toNanos() / 1000).isLessThanOrEqualTo(f.maxMicros()));
-        assertThat(agent1.propagation().get("cluster1")).as("the own cluster's stages too")
-                .containsKeys(Stage.TRANSIT, Stage.APPLIED);
     }
 
     private static long samples(AgentCore agent, String cluster, Stage stage) {

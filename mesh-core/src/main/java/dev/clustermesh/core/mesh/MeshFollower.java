@@ -63,6 +63,10 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
          */
         default void propagation(String cluster, Stage stage, long nanos) {
         }
+
+        /** {@code cluster}'s config file was removed: its per-cluster series should go too. */
+        default void clusterRemoved(String cluster) {
+        }
     }
 
     /**
@@ -213,6 +217,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
             also.clusterRemoved(cluster);
         }
         view.clusterRemoved(cluster);
+        observer.clusterRemoved(cluster);
         worker.wake();
     }
 

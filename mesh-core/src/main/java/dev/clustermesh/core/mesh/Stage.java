@@ -8,7 +8,7 @@ package dev.clustermesh.core.mesh;
 public enum Stage {
     /** Source change (Kubernetes or directory event) to the exporter's etcd transaction acknowledged. */
     EXPORT("export"),
-    /** etcd commit to the source cluster's mesh-proxy cache holding that revision. */
+    /** The etcd transaction's acknowledgement to the source cluster's (leading) mesh-proxy cache holding it. */
     CACHE("cache"),
     /** The exporter's write to the agent receiving it (from heartbeats; two clocks, so only as good as NTP). */
     TRANSIT("transit"),

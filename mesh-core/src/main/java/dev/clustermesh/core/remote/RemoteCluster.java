@@ -61,6 +61,8 @@ public final class RemoteCluster implements AutoCloseable {
     private final Backoff backoff;
     private long generation;
     private final Liveness liveness;
+    /** Which of the config's endpoints the next session dials (modulo their number); starts at random. */
+    private int endpointIndex = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 16);
     /** The revision of the latest list or event received; the one at which the current session was first ready. */
     private long revision;
     private long syncedRevision;
@@ -145,7 +147,13 @@ public final class RemoteCluster implements AutoCloseable {
         }
         long gen = ++generation;
         try {
-            client = EtcdClients.builder(config.endpoints(), Optional.of(config.tls())).build();
+            // One endpoint per session, the next one after each failure: with several proxy replicas, a client
+            // over all of them spreads its calls, and the heartbeat could then come from a healthy replica while
+            // the data comes from one whose cache is stuck (found by the campaign): the cluster would look fresh
+            // with old state. Pinned, the heartbeat vouches for exactly the cache the data comes from.
+            List<String> endpoints = config.endpoints();
+            String endpoint = endpoints.get(Math.floorMod(endpointIndex++, endpoints.size()));
+            client = EtcdClients.builder(List.of(endpoint), Optional.of(config.tls())).build();
             ClusterConfig read = Decoded.clusterConfig(config.name(), value(get(KeyLayout.CONFIG + config.name())));
             ClusterIdentity id = new ClusterIdentity(read.getName(), read.getId());
             registry.claim(id.name(), id.id()).ifPresent(conflict -> {
@@ -156,8 +164,8 @@ public final class RemoteCluster implements AutoCloseable {
             tellConfig(liveness.holding() ? read : null);
             backoff.reset();
             publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
-            LOG.log(System.Logger.Level.INFO, "cluster {0} (id {1}) connected and listed at revision {2}",
-                    config.name(), id.id(), revision);
+            LOG.log(System.Logger.Level.INFO, "cluster {0} (id {1}) connected to {3} and listed at revision {2}",
+                    config.name(), id.id(), revision, endpoint);
         } catch (Exception e) {
             failed(gen, e);
         }

@@ -309,16 +309,50 @@ class RemoteClusterIT {
         }
     }
 
+    /**
+     * Found by the campaign with two proxy replicas: a client over both spread a session's calls, so the heartbeat
+     * could come from one replica and stale data from the other. A session now uses one endpoint, and the next one
+     * after a failure.
+     */
+    @Test
+    void aSessionTalksToOneEndpointOnlyAndTheNextSessionToTheOtherWhenItFails() throws Exception {
+        exportCluster("cluster2", 2);
+        put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.1").toByteArray());
+        try (TcpRelay second = new TcpRelay(etcd.clientPort());
+                RemoteCluster rc = new RemoteCluster(config("cluster2", relay.port(), second.port()), false,
+                        new ClusterRegistry(), seen, FAST)) {
+            rc.start();
+            Eventually.await(WAIT, () -> assertThat(rc.status().ready()).isTrue());
+            Eventually.await(WAIT, () -> assertThat(relay.connections() + second.connections()).isEqualTo(1));
+            TcpRelay used = relay.connections() == 1 ? relay : second;
+            TcpRelay other = used == relay ? second : relay;
+            used.cut();
+            put(KeyLayout.SERVICES + "cluster2/default/rebel-base", service("cluster2", "10.20.0.2").toByteArray());
+            Eventually.await(WAIT, () -> {
+                assertThat(seen.services.get("cluster2/default/rebel-base").getBackends(0).getIp())
+                        .isEqualTo("10.20.0.2");
+                assertThat(rc.status().ready()).isTrue();
+                assertThat(other.connections()).isEqualTo(1);
+            });
+            used.heal();
+            assertThat(used.connections()).isZero();
+        }
+    }
+
     private RemoteCluster watcher(String name, RemoteClusterOptions options) throws Exception {
         RemoteCluster rc = new RemoteCluster(config(name), false, new ClusterRegistry(), seen, options);
         rc.start();
         return rc;
     }
 
-    private RemoteClusterConfig config(String name) throws Exception {
+    private RemoteClusterConfig config(String name, int... ports) throws Exception {
         Path file = dir.resolve("clusters").resolve(name);
         Files.createDirectories(file.getParent());
-        Files.writeString(file, "endpoints:\n- https://127.0.0.1:" + relay.port() + "\n"
+        StringBuilder endpoints = new StringBuilder("endpoints:\n");
+        for (int p : ports.length == 0 ? new int[] {relay.port()} : ports) {
+            endpoints.append("- https://127.0.0.1:").append(p).append('\n');
+        }
+        Files.writeString(file, endpoints
                 + "trusted-ca-file: " + ca.certPem() + "\ncert-file: " + client.certPem() + "\nkey-file: " + client.keyPem() + "\n");
         return RemoteClusterConfig.read(file);
     }

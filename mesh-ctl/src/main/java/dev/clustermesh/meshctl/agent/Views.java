@@ -222,7 +222,10 @@ public final class Views {
         }
     }
 
-    /** One line per measured stage, in order: {@code export  p50 1.2ms  p99 4ms  max 9ms  (120 samples, proxy of c)}. */
+    /**
+     * One line per measured stage, in order, e.g.
+     * {@code export   p50 1.2ms    p99 4.0ms    max 9.1ms    (120 samples, proxy of c)}.
+     */
     private static void propagation(ClusterStatus c, StringBuilder line) {
         if (c.getPropagationCount() == 0) {
             line.append("\n      propagation: no samples yet");
@@ -240,7 +243,7 @@ public final class Views {
         if (us < 1_000) {
             return us + "µs";
         }
-        if (us < 10_000_000) {
+        if (us < 1_000_000) {
             return String.format(Locale.ROOT, "%.1fms", us / 1000.0);
         }
         return String.format(Locale.ROOT, "%.1fs", us / 1_000_000.0);

@@ -40,7 +40,8 @@ import org.jboss.logging.Logger;
  * and a probe every {@link #PROBE_INTERVAL} (one linearizable read of a key that does not exist: a header) compare
  * the upstream's cluster ID and raft term, and the probe its revision, with what the feed last saw (terms and a
  * linearizable revision never go back in one etcd); an upstream that went back is listed again, and the cache's
- * reset tells every downstream watch to start over.
+ * reset tells every downstream watch to start over. The same probe finds a watch that stays silent while etcd
+ * moves on ({@link SilenceCheck}): it is replaced, and listed again if its successor is silent too.
  */
 public final class UpstreamFeed implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(UpstreamFeed.class);
@@ -65,6 +66,8 @@ public final class UpstreamFeed implements AutoCloseable {
     private volatile long clusterId;
     private volatile long raftTerm;
     private volatile boolean closed;
+    private final SilenceCheck silence = new SilenceCheck();
+    private volatile long silentWatches;
     /** Delays between list attempts: 200 ms doubling to 30 s, each shortened by up to half at random. */
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2, 0.5);
 
@@ -92,12 +95,39 @@ public final class UpstreamFeed implements AutoCloseable {
             long held = cache.revision();
             GetResponse r = client.getKVClient().get(PROBE).get(Math.min(requestTimeout.toMillis(),
                     PROBE_INTERVAL.toMillis()), TimeUnit.MILLISECONDS);
-            wentBack(r.getHeader().getClusterId(), r.getHeader().getRaftTerm(), r.getHeader().getRevision(), held);
+            if (!wentBack(r.getHeader().getClusterId(), r.getHeader().getRaftTerm(), r.getHeader().getRevision(),
+                    held)) {
+                silent(held, r.getHeader().getRevision());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // Unreachable: the watch reports that, and jetcd resumes it when etcd is back.
         }
+    }
+
+    /** Acts on {@link SilenceCheck}'s verdict: a silent watch is replaced, then listed again. */
+    private void silent(long held, long upstreamRevision) {
+        SilenceCheck.Verdict v = silence.probed(held, upstreamRevision);
+        if (v == SilenceCheck.Verdict.FINE) {
+            return;
+        }
+        silentWatches++;
+        boolean relist = v == SilenceCheck.Verdict.LIST_AGAIN;
+        failed("watch", new IllegalStateException("silent: the cache is at revision " + held + ", below what etcd had "
+                + PROBE_INTERVAL.toSeconds() + " s ago; " + (relist ? "listing" : "watching") + " again"));
+        if (relist) {
+            generation.incrementAndGet();
+            relists++;
+            list();
+        } else {
+            watchFrom(held + 1);
+        }
+    }
+
+    /** Upstream watches found silent and replaced (or listed again) since the start. */
+    public long silentWatches() {
+        return silentWatches;
     }
 
     /** True (and a new list under way) when the upstream is another etcd, or one whose revisions went back. */

@@ -43,6 +43,8 @@ final class ApiLifecycle {
         Gauge.builder("mesh_proxy_upstream_revision", cache, KvCache::revision)
                 .description("etcd revision the cache reflects").register(registry);
         Gauge.builder("mesh_proxy_upstream_relists", feed, UpstreamFeed::relists).register(registry);
+        Gauge.builder("mesh_proxy_upstream_silent_watches", feed, UpstreamFeed::silentWatches)
+                .description("Upstream watches found silent while etcd moved on, and replaced").register(registry);
         Gauge.builder("mesh_proxy_watch_streams", hub, WatchHub::streams).register(registry);
         Gauge.builder("mesh_proxy_watch_streams_catching_up", hub, WatchHub::catchingUp).register(registry);
         Gauge.builder("mesh_proxy_watch_streams_waiting_for_client", hub, WatchHub::waitingForClients).register(registry);

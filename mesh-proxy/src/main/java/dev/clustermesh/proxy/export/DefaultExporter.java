@@ -62,6 +62,11 @@ final class DefaultExporter implements Exporter {
     }
 
     @Override
+    public void cacheListed(long revision) {
+        timing.reset(revision);
+    }
+
+    @Override
     public synchronized void close() {
         if (closed) {
             return;

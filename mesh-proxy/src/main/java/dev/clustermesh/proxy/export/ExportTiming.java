@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The first two propagation stages of this cluster's changes, as the writing replica sees them: export (source
- * change to its etcd transaction acknowledged) and cache (that revision acknowledged to this proxy's cache
- * holding it). Their figures go into each heartbeat, so agents in other clusters can show them. Thread-safe: the
+ * change to its etcd transaction acknowledged) and cache (that acknowledgement to this proxy's cache holding the
+ * revision; every transaction counts, heartbeats included). Their figures go into each heartbeat, so agents in other clusters can show them. Thread-safe: the
  * reconciler records exports and commits, the cache's listener the arrivals.
  */
 final class ExportTiming {
@@ -38,22 +38,31 @@ final class ExportTiming {
 
     /**
      * etcd acknowledged a transaction at {@code revision}. When the cache already holds it (its watch can be
-     * faster than the transaction's answer), the cache stage took no time as seen from here.
+     * faster than the transaction's answer), the cache stage took no time as seen from here. Put first, then
+     * checked: {@link #cached} raises the cache's revision before it drains, so a commit is timed exactly once.
      */
     void committed(long revision, long nowNanos) {
-        if (revision <= cachedRevision) {
-            record(0);
-            return;
-        }
         committed.put(revision, nowNanos);
+        if (revision <= cachedRevision && committed.remove(revision, nowNanos)) {
+            record(0);
+        }
         while (committed.size() > MAX_PENDING) {
             committed.pollFirstEntry();
         }
     }
 
+    /**
+     * The cache was listed afresh at {@code revision} (its first list, or its etcd came back without its data):
+     * when the commits it now holds got there is unknown, so they are not timed, and revisions start over.
+     */
+    void reset(long revision) {
+        cachedRevision = revision;
+        committed.clear();
+    }
+
     /** This proxy's cache now holds every revision up to {@code revision}. */
     void cached(long revision, long nowNanos) {
-        cachedRevision = Math.max(cachedRevision, revision);
+        cachedRevision = Math.max(cachedRevision, revision); // reset() alone may lower it
         Map.Entry<Long, Long> e;
         while ((e = committed.firstEntry()) != null && e.getKey() <= revision) {
             if (committed.remove(e.getKey(), e.getValue())) {

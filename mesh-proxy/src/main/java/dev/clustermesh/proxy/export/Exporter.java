@@ -28,6 +28,9 @@ public interface Exporter extends AutoCloseable {
      */
     void cacheHolds(long revision);
 
+    /** This proxy's cache was listed afresh at {@code revision}: pending cache-stage timings are dropped. */
+    void cacheListed(long revision);
+
     /** Stops everything and resigns; never throws. Idempotent. */
     @Override
     void close();

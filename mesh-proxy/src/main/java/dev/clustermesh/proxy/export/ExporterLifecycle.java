@@ -49,7 +49,24 @@ class ExporterLifecycle {
             }
 
             @Override
+            public void onProgress(long revision) {
+                onEvents(List.of(), revision);
+            }
+
+            @Override
             public void onReset(long floor) {
+                Exporter e = exporter;
+                if (e != null) {
+                    e.cacheListed(floor);
+                }
+            }
+
+            @Override
+            public void onReady() {
+                Exporter e = exporter;
+                if (e != null) {
+                    e.cacheListed(cache.revision());
+                }
             }
         });
     }

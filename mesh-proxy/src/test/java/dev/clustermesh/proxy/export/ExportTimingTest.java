@@ -41,4 +41,17 @@ class ExportTimingTest {
         t.cached(Long.MAX_VALUE, 100_000 * MS);
         assertThat(t.stages().getCache().getSamples()).isEqualTo(1 + ExportTiming.MAX_PENDING);
     }
+
+    @Test
+    void aCacheListedAfreshDropsWhatWaitedAndRevisionsMayStartOverLower() {
+        ExportTiming t = new ExportTiming(new SimpleMeterRegistry());
+        t.cached(500, 0);
+        t.committed(600, 1 * MS); // from an etcd about to lose its data: never cached
+        t.reset(3); // back empty, listed at revision 3
+        t.committed(4, 10 * MS);
+        t.cached(4, 12 * MS);
+        t.cached(700, 20 * MS);
+        assertThat(t.stages().getCache().getSamples()).isEqualTo(1);
+        assertThat(t.stages().getCache().getMaxMicros()).isEqualTo(2000);
+    }
 }

@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * {@code -D} properties; it can be killed with SIGKILL and restarted with the same properties and ports.
  */
 public final class MeshProxyProcess implements AutoCloseable {
+    /** One client for every metrics read (a client's selector thread lives until it is collected). */
+    private static final HttpClient METRICS = HttpClient.newHttpClient();
     private final Map<String, String> properties;
     private final int managementPort;
     private final Path log;
@@ -137,7 +139,7 @@ public final class MeshProxyProcess implements AutoCloseable {
     /** The value of the first Prometheus sample named {@code metric} (its labels ignored), NaN when absent. */
     public double metric(String metric) {
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            HttpResponse<String> r = METRICS.send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + managementPort + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.body().lines().filter(l -> l.startsWith(metric + " ") || l.startsWith(metric + "{"))
