@@ -107,6 +107,7 @@ public final class ChaosCampaign {
     /** Per cluster, per path "from->to" and per service "c/k": until when it counts as disturbed (ns). */
     private final Map<String, Long> disturbedUntil = new HashMap<>();
     private int changes;
+    private final List<Fault> cycle = new ArrayList<>();
     private long lastCheck;
     /** What this epoch's checks saw: freshness states other agents' clusters were in, most agents off the oracle. */
     private final Set<String> seen = new java.util.TreeSet<>();
@@ -172,7 +173,12 @@ public final class ChaosCampaign {
     }
 
     private void epoch(ChaosMesh mesh, int epoch) throws InterruptedException {
-        Fault fault = settings.kinds().get(random.nextInt(settings.kinds().size()));
+        if (cycle.isEmpty()) {
+            // Every kind once per cycle, in an order drawn from the seed: ten epochs try each of the ten.
+            cycle.addAll(settings.kinds());
+            java.util.Collections.shuffle(cycle, random);
+        }
+        Fault fault = cycle.remove(0);
         int a = 1 + random.nextInt(3);
         int b = (a + random.nextInt(2)) % 3 + 1; // one of the two other clusters
         long duration = Duration.ofMillis(500 + random.nextInt((int) settings.maxFault().toMillis())).toNanos();
