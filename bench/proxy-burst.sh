@@ -89,21 +89,11 @@ log "building the Go etcd client peer with $($GO version | awk '{print $3}')"
 GOFLAGS=-mod=mod "$GO" -C mesh-proxy/src/test/go/etcdpeer build -o "$PEER" .
 
 # ---- certificates: one CA, a server certificate for 127.0.0.1, the watchers' client CN=local-cluster1 ---
+# (bench/lib/tls.sh: ca, server, client CN=local-cluster1, upstream without a CN)
 C=$WORK/tls
-mkdir -p "$C"
-ec() {
-  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$C/$1-key.pem" -subj "$2" "${@:3}"
-}
-ec ca /CN=bench-ca -x509 -days 2 -out "$C/ca.pem" -addext "basicConstraints=critical,CA:TRUE" \
-  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-sign() {
-  ec "$1" "$2" -out "$C/$1.csr" 2>/dev/null
-  openssl x509 -req -in "$C/$1.csr" -CA "$C/ca.pem" -CAkey "$C/ca-key.pem" -CAcreateserial -days 2 \
-    -out "$C/$1.pem" -extfile <(printf '%s\n' "$3" "keyUsage=critical,digitalSignature") 2>/dev/null
-}
-sign server /CN=localhost "subjectAltName=IP:127.0.0.1,DNS:localhost
-extendedKeyUsage=serverAuth,clientAuth"
-sign client /CN=local-cluster1 "extendedKeyUsage=clientAuth"
+# shellcheck source=lib/tls.sh
+. "$ROOT/bench/lib/tls.sh"
+bench_tls "$C"
 CLIENT_TLS=(-cacert "$C/ca.pem" -cert "$C/client.pem" -key "$C/client-key.pem")
 
 # ---- etcd: plain for the proxy and the writer (as in the demo), TLS for its own watchers ----------------

@@ -63,22 +63,11 @@ fi
 [[ -f $JAR && -f $PROXY_APP/quarkus-run.jar ]] || { echo "missing $JAR or $PROXY_APP/quarkus-run.jar" >&2; exit 1; }
 
 # ---- certificates: one CA, a server certificate for 127.0.0.1, the agents' client certificate -----------
+# (bench/lib/tls.sh: ca, server, client CN=local-cluster1, upstream without a CN)
 C=$WORK/tls
-mkdir -p "$C"
-ec() {
-  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$C/$1-key.pem" -subj "$2" "${@:3}"
-}
-ec ca /CN=bench-ca -x509 -days 2 -out "$C/ca.pem" -addext "basicConstraints=critical,CA:TRUE" \
-  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-sign() {
-  ec "$1" "$2" -out "$C/$1.csr" 2>/dev/null
-  openssl x509 -req -in "$C/$1.csr" -CA "$C/ca.pem" -CAkey "$C/ca-key.pem" -CAcreateserial -days 2 \
-    -out "$C/$1.pem" -extfile <(printf '%s\n' "$3" "keyUsage=critical,digitalSignature") 2>/dev/null
-}
-sign server /CN=localhost "subjectAltName=IP:127.0.0.1,DNS:localhost
-extendedKeyUsage=serverAuth,clientAuth"
-sign client /CN=local-cluster1 "extendedKeyUsage=clientAuth"
-sign upstream /O=bench-proxy "extendedKeyUsage=clientAuth"  # no CN: grpc-proxy 3.4 refuses one upstream
+# shellcheck source=lib/tls.sh
+. "$ROOT/bench/lib/tls.sh"
+bench_tls "$C"
 SERVER_TLS=(--cert-file "$C/server.pem" --key-file "$C/server-key.pem" --trusted-ca-file "$C/ca.pem")
 
 # ---- etcd, preloaded ------------------------------------------------------------------------------------
