@@ -28,6 +28,8 @@ public final class KvCache {
     private final List<CacheListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private long revision;
+    /** The revision of the latest event applied (or of the list): events at or below it are not applied again. */
+    private long eventRevision;
     private long clusterId;
     private long memberId;
     private long raftTerm;
@@ -66,6 +68,7 @@ public final class KvCache {
         }
         adoptHeader(header);
         revision = listRevision;
+        eventRevision = listRevision;
         if (!ready || gap) {
             history.resetTo(listRevision);
         }
@@ -85,8 +88,16 @@ public final class KvCache {
      */
     public synchronized void apply(List<Event> events, long headerRevision) {
         List<Event> applied = new ArrayList<>(events.size());
+        // Events of revisions the cache already applied are not applied twice: an upstream watch replaced while
+        // the old one was still delivering (a silent watch that was only slow) repeats them. The floor is the
+        // last event's revision, not the cache's: a response's header may run ahead of the events still to come.
+        long floor = eventRevision;
         for (Event e : events) {
             KeyValue kv = e.getKv();
+            if (kv.getModRevision() <= floor) {
+                continue;
+            }
+            eventRevision = Math.max(eventRevision, kv.getModRevision());
             KeyValue held = kvs.get(kv.getKey());
             int weight = e.getSerializedSize();
             if (held != null && e.hasPrevKv() && e.getPrevKv().getModRevision() == held.getModRevision()) {
@@ -142,6 +153,11 @@ public final class KvCache {
     }
 
     /** The etcd revision the cache reflects. */
+    /** The revision of the latest event applied, or of the list when none came since: a new watch starts after it. */
+    public synchronized long eventRevision() {
+        return eventRevision;
+    }
+
     public synchronized long revision() {
         return revision;
     }

@@ -121,7 +121,10 @@ public final class UpstreamFeed implements AutoCloseable {
             relists++;
             list();
         } else {
-            watchFrom(held + 1);
+            // After the last event the cache applied (not its revision: a header may run ahead of events still
+            // to come); what the old watch delivered meanwhile and the new one repeats is not applied twice.
+            generation.incrementAndGet();
+            watchFrom(cache.eventRevision() + 1);
         }
     }
 

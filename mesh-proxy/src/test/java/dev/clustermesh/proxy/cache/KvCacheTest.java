@@ -59,6 +59,30 @@ class KvCacheTest {
     }
 
     @Test
+    void eventsOfRevisionsAlreadyHeldAreNotAppliedTwice() {
+        KvCache cache = new KvCache(100, 1L << 30);
+        cache.reset(header(10), List.of(kv("mesh/v1/a", 5)));
+        cache.apply(List.of(put("mesh/v1/b", 11), put("mesh/v1/c", 11)), 11);
+        cache.apply(List.of(del("mesh/v1/a", 12)), 12);
+        // A replaced upstream watch repeats 11 and 12, then goes on with 13.
+        cache.apply(List.of(put("mesh/v1/b", 11), put("mesh/v1/c", 11)), 11);
+        cache.apply(List.of(del("mesh/v1/a", 12), put("mesh/v1/d", 13)), 13);
+
+        assertThat(cache.read(all()).kvs()).extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("mesh/v1/b", "mesh/v1/c", "mesh/v1/d");
+        assertThat(replay(cache, 11).events()).extracting(e -> e.getKv().getModRevision())
+                .containsExactly(11L, 11L, 12L, 13L);
+        assertThat(cache.revision()).isEqualTo(13);
+        assertThat(cache.eventRevision()).isEqualTo(13);
+
+        // A header ahead of the events still to come moves the revision, not the floor: 14 and 15 still apply.
+        cache.apply(List.of(), 20);
+        cache.apply(List.of(put("mesh/v1/e", 14), put("mesh/v1/f", 15)), 20);
+        assertThat(cache.read(all()).kvs()).hasSize(5);
+        assertThat(cache.eventRevision()).isEqualTo(15);
+    }
+
+    @Test
     void historyEvictsWholeRevisionsAndReportsCompaction() {
         KvCache cache = new KvCache(2, 1L << 30);
         cache.reset(header(10), List.of());
