@@ -78,18 +78,9 @@ wait_for() {
 }
 
 # ---- build --------------------------------------------------------------------------------------------
-JAR=$ROOT/bench/target/benchmarks.jar
-if ((BUILD)); then
-  log "building bench"
-  flock /tmp/mesh-build.lock ./mvnw -B -ntp -q -pl bench -am package -DskipTests
-fi
-if [[ -z $PROXY_APP ]]; then
-  log "building mesh-proxy from a clean clone of HEAD ($(git rev-parse --short HEAD))"
-  git clone -q "$ROOT" "$WORK/src"
-  (cd "$WORK/src" && flock /tmp/mesh-build.lock ./mvnw -B -ntp -q -pl mesh-proxy -am package -DskipTests)
-  PROXY_APP=$WORK/src/mesh-proxy/target/quarkus-app
-fi
-[[ -f $JAR && -f $PROXY_APP/quarkus-run.jar ]] || { echo "missing $JAR or $PROXY_APP/quarkus-run.jar" >&2; exit 1; }
+# shellcheck source=lib/build.sh
+. "$ROOT/bench/lib/build.sh"
+bench_build
 
 # ---- certificates: one CA, a server cert for 127.0.0.1, the agents' client cert CN=local-cluster1 -----
 # (bench/lib/tls.sh: ca, server, client CN=local-cluster1, upstream without a CN)

@@ -2,7 +2,6 @@ package dev.clustermesh.core.mesh;
 
 import dev.clustermesh.proto.mesh.v1.ExportStages;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
-import dev.clustermesh.proto.mesh.v1.StageFigures;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -90,8 +89,8 @@ final class Propagation {
         Map<String, Map<Stage, LatencyWindow.Summary>> out = new HashMap<>();
         clusters.forEach((name, c) -> {
             Map<Stage, LatencyWindow.Summary> stages = new EnumMap<>(Stage.class);
-            put(stages, Stage.EXPORT, summary(c.remote.getExport()));
-            put(stages, Stage.CACHE, summary(c.remote.getCache()));
+            put(stages, Stage.EXPORT, LatencyWindow.Summary.of(c.remote.getExport()));
+            put(stages, Stage.CACHE, LatencyWindow.Summary.of(c.remote.getCache()));
             put(stages, Stage.TRANSIT, c.transit.summary());
             put(stages, Stage.APPLIED, c.applied.summary());
             out.put(name, stages);
@@ -103,9 +102,5 @@ final class Propagation {
         if (summary.samples() > 0) {
             stages.put(s, summary);
         }
-    }
-
-    private static LatencyWindow.Summary summary(StageFigures f) {
-        return LatencyWindow.Summary.of(f);
     }
 }
