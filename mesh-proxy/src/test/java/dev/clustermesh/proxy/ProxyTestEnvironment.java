@@ -27,6 +27,8 @@ public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleM
     public static final String CLUSTER = "cluster1";
     /** Init arg: etcd's {@code --max-request-bytes} (not a proxy property). */
     public static final String ETCD_MAX_REQUEST_BYTES = "test.etcd.max-request-bytes";
+    /** Init arg: the access list file's first content; the proxy then reads it, checking every 200 ms. */
+    public static final String ACCESS_LIST = "test.access-list";
 
     private static volatile ProxyTestEnvironment current;
 
@@ -34,6 +36,8 @@ public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleM
     private Path dir;
     private EtcdProcess etcd;
     private int apiPort;
+    private int managementPort;
+    private Path accessFile;
     private Ca ca;
     private Issued server;
     private Issued local;
@@ -67,6 +71,8 @@ public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleM
         etcd = maxRequest == null ? EtcdProcess.start(dir.resolve("etcd"))
                 : EtcdProcess.builder().dataDir(dir.resolve("etcd")).extraArgs("--max-request-bytes", maxRequest).start();
         apiPort = FreePorts.next();
+        managementPort = FreePorts.next();
+        String access = overrides.remove(ACCESS_LIST);
 
         Map<String, String> config = new HashMap<>();
         config.put("mesh.cluster.name", CLUSTER);
@@ -76,7 +82,17 @@ public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleM
         config.put("mesh.etcd.endpoints", etcd.endpoint());
         config.put("mesh.export.source", "none");
         config.put("quarkus.http.test-ssl-port", Integer.toString(apiPort));
-        config.put("quarkus.management.test-port", Integer.toString(FreePorts.next()));
+        config.put("quarkus.management.test-port", Integer.toString(managementPort));
+        if (access != null) {
+            accessFile = dir.resolve("access.yaml");
+            try {
+                Files.writeString(accessFile, access);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            config.put("mesh.access.file", accessFile.toString());
+            config.put("mesh.access.check-interval", "200ms");
+        }
         config.put("quarkus.tls.mesh-api.key-store.pem.0.cert", server.certPem().toString());
         config.put("quarkus.tls.mesh-api.key-store.pem.0.key", server.keyPem().toString());
         config.put("quarkus.tls.mesh-api.trust-store.pem.certs", ca.certPem().toString());
@@ -116,6 +132,24 @@ public final class ProxyTestEnvironment implements QuarkusTestResourceLifecycleM
 
     public int apiPort() {
         return apiPort;
+    }
+
+    /** The management port: {@code /metrics}, {@code /q/health}. */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** The access list file, when the test's args gave one ({@link #ACCESS_LIST}). */
+    public Path accessFile() {
+        if (accessFile == null) {
+            throw new IllegalStateException("no access list: pass the init arg " + ACCESS_LIST);
+        }
+        return accessFile;
+    }
+
+    /** Issues more certificates from this environment's CA, e.g. a second one for the same identity. */
+    public CertificateFactory certificates() {
+        return new CertificateFactory(dir.resolve("pki"));
     }
 
     public Ca ca() {

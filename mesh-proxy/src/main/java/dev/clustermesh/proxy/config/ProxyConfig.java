@@ -24,6 +24,21 @@ public interface ProxyConfig {
     /** The read-only etcd v3 API. */
     Api api();
 
+    /** Which other clusters may read: the access list. */
+    Access access();
+
+    interface Access {
+        /**
+         * The access list file (YAML, see {@code dev.clustermesh.proxy.access.AccessList}); re-read while running.
+         * Unset: every {@code remote-<cluster>} certificate of the mesh CA may read.
+         */
+        Optional<Path> file();
+
+        /** How often the file is checked for changes. */
+        @WithDefault("1s")
+        Duration checkInterval();
+    }
+
     interface Cluster {
         /** Cluster name: lowercase DNS label, at most 32 characters. */
         String name();

@@ -2,6 +2,9 @@ package dev.clustermesh.proxy.etcdapi;
 
 import com.google.protobuf.ByteString;
 import dev.clustermesh.core.keys.KeyLayout;
+import dev.clustermesh.proxy.access.AccessList;
+import dev.clustermesh.proxy.access.Fingerprint;
+import dev.clustermesh.proxy.access.Refusal;
 import dev.clustermesh.proxy.cache.RangeQuery;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -9,8 +12,9 @@ import java.util.Optional;
 
 /**
  * Which identities may read which keys. {@code local-<own cluster>} reads all of {@code mesh/v1/};
- * {@code remote-<any cluster>} reads the shared prefixes ({@link KeyLayout#REMOTE_READABLE}); a range must
- * lie entirely inside one allowed prefix, as etcd's own RBAC requires.
+ * {@code remote-<cluster>} reads the shared prefixes ({@link KeyLayout#REMOTE_READABLE}) when the
+ * {@link AccessList} lets that cluster (and its certificate, when pinned) in; a range must lie entirely inside
+ * one allowed prefix, as etcd's own RBAC requires.
  *
  * @param ownCluster the name of the cluster this proxy serves
  */
@@ -18,18 +22,27 @@ public record AccessPolicy(String ownCluster) {
     private static final List<ByteString> LOCAL = prefixes(List.of(KeyLayout.ROOT));
     private static final List<ByteString> REMOTE = prefixes(KeyLayout.REMOTE_READABLE);
 
-    /** Why {@code cn} may not use the API at all, or empty when it is a mesh identity this proxy serves. */
-    public Optional<String> refusal(String cn) {
+    /**
+     * Why the holder of a certificate with {@code cn} may not use the API at all, or empty when it is a mesh
+     * identity this proxy serves and, for another cluster, one on {@code access}.
+     */
+    public Optional<Refusal> refusal(String cn, Fingerprint presented, AccessList access) {
         Optional<ClientIdentity> id = ClientIdentity.fromCommonName(cn);
         if (id.isEmpty()) {
-            return Optional.of("client certificate CN '" + cn + "' is not a mesh identity; expected local-"
-                    + ownCluster + " or remote-<cluster>");
+            return Optional.of(new Refusal(Refusal.NOT_MESH_IDENTITY, "client certificate CN '" + cn
+                    + "' is not a mesh identity; expected local-" + ownCluster + " or remote-<cluster>"));
         }
-        if (id.get().kind() == ClientIdentity.Kind.LOCAL && !id.get().cluster().equals(ownCluster)) {
-            return Optional.of("client certificate CN '" + cn + "' is local to another cluster; this proxy serves "
-                    + ownCluster);
+        return refusal(id.get(), presented, access);
+    }
+
+    /** Why {@code id} may not use the API (any more), or empty when it may. */
+    public Optional<Refusal> refusal(ClientIdentity id, Fingerprint presented, AccessList access) {
+        if (id.kind() == ClientIdentity.Kind.LOCAL) {
+            return id.cluster().equals(ownCluster) ? Optional.empty()
+                    : Optional.of(new Refusal(Refusal.OTHER_CLUSTER, "client certificate CN '" + id
+                            + "' is local to another cluster; this proxy serves " + ownCluster));
         }
-        return Optional.empty();
+        return access.refusal(id.cluster(), presented);
     }
 
     /** Why {@code who} may not read {@code range}, or empty when it may. */

@@ -55,8 +55,10 @@ final class ApiMetrics {
         registry.counter("mesh_proxy_requests", "method", method, "code", code).increment();
     }
 
-    void refused(String method) {
-        registry.counter("mesh_proxy_refused_clients", "method", method).increment();
+    /** A call refused before it started, or a watch stream ended, because its caller may not read. */
+    void refused(String method, String identity, String reason) {
+        registry.counter("mesh_proxy_refused_clients", "method", method, "identity", identity, "reason", reason)
+                .increment();
     }
 
     void eventsSent(int n) {

@@ -23,6 +23,12 @@ final class Calls {
         out.onCompleted();
     }
 
+    /** The caller's certificate fingerprint (for the access list's pins). */
+    static dev.clustermesh.proxy.access.Fingerprint fingerprint() {
+        dev.clustermesh.proxy.access.Fingerprint fp = IdentityInterceptor.FINGERPRINT.get();
+        return fp == null ? dev.clustermesh.proxy.access.Fingerprint.NONE : fp;
+    }
+
     /** The caller of the current call; the interceptor guarantees one. */
     static ClientIdentity identity() {
         ClientIdentity id = IdentityInterceptor.IDENTITY.get();

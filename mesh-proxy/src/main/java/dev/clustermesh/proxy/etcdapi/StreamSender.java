@@ -296,6 +296,24 @@ final class StreamSender {
         onClosed.closed();
     }
 
+    /** Ends the call with {@code status} (a refusal, not a failure): drops what is queued, then tells the client. */
+    void end(StatusRuntimeException status) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        closeQueue();
+        run(() -> {
+            try {
+                out.onError(status);
+            } catch (Throwable ignored) {
+                // Already gone.
+            }
+        });
+        onClosed.closed();
+    }
+
     private void closeQueue() {
         synchronized (this) {
             closed = true;

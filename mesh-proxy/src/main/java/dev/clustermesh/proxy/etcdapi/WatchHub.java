@@ -29,6 +29,13 @@ final class WatchHub implements CacheListener {
         streams.remove(s);
     }
 
+    /** Runs {@code action} on every open stream (outside the cache lock). */
+    void each(java.util.function.Consumer<WatchStream> action) {
+        for (WatchStream s : streams) {
+            action.accept(s);
+        }
+    }
+
     /** Streams some of whose watches catch up from the history. */
     int catchingUp() {
         return (int) streams.stream().filter(WatchStream::catchingUp).count();

@@ -1,5 +1,8 @@
 package dev.clustermesh.proxy.etcdapi;
 
+import dev.clustermesh.proxy.access.AccessList;
+import dev.clustermesh.proxy.access.AccessListFile;
+import dev.clustermesh.proxy.access.Fingerprint;
 import dev.clustermesh.proxy.cache.KvCache;
 import dev.clustermesh.proxy.config.ProxySettings;
 import dev.clustermesh.proxy.vertx.ConnectionWatch;
@@ -14,6 +17,10 @@ import io.quarkus.grpc.GrpcService;
  * etcd's Watch service over the cache: many watches per stream, served by the {@link WatchHub}. Bound by hand
  * ({@link WatchMethod}) rather than through {@code WatchGrpc.WatchImplBase}, so responses go out as
  * {@link WatchFrame}s: events encoded once for all watchers instead of once per watcher.
+ *
+ * <p>When the access list changes, every open stream whose caller it no longer lets in ends with
+ * {@code PERMISSION_DENIED} at once (the file is checked every second), and so does any later create on a
+ * stream opened before the change.
  */
 @GrpcService
 final class WatchService implements BindableService {
@@ -24,12 +31,15 @@ final class WatchService implements BindableService {
     private final long maxQueuedBytes;
     private final QueueBudget budget;
     private final ConnectionWatch connections;
+    private final AccessListFile access;
     /** Encodings of history events shared by streams catching up; a few MiB cover streams behind together. */
     private final SharedEncodings encodings = new SharedEncodings(8L << 20);
 
     WatchService(KvCache cache, WatchHub hub, QueueBudget budget, ProxySettings settings, ApiMetrics metrics,
-            ConnectionWatch connections) {
+            ConnectionWatch connections, AccessListFile access) {
         this.connections = connections;
+        this.access = access;
+        access.onChange(this::revoke);
         this.cache = cache;
         this.hub = hub;
         this.policy = new AccessPolicy(settings.cluster().name());
@@ -38,13 +48,21 @@ final class WatchService implements BindableService {
         this.budget = budget;
     }
 
+    /** Ends the streams of callers {@code list} no longer lets in. */
+    private void revoke(AccessList list) {
+        hub.each(s -> s.revoked().ifPresent(s::deny));
+    }
+
     @Override
     public ServerServiceDefinition bindService() {
         return WatchMethod.bind(this::watch);
     }
 
     StreamObserver<WatchRequest> watch(StreamObserver<WatchFrame> out) {
-        WatchStream stream = new WatchStream(Calls.identity(), out, maxQueuedBytes, budget, cache, hub, policy, metrics, encodings);
+        ClientIdentity who = Calls.identity();
+        Fingerprint fp = Calls.fingerprint();
+        WatchStream stream = new WatchStream(who, () -> policy.refusal(who, fp, access.current()), out, maxQueuedBytes,
+                budget, cache, hub, policy, metrics, encodings);
         if (out instanceof ServerCallStreamObserver<WatchFrame> call) {
             call.setOnCancelHandler(stream::close);
         }

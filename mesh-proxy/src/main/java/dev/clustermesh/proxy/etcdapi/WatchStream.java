@@ -1,5 +1,6 @@
 package dev.clustermesh.proxy.etcdapi;
 
+import dev.clustermesh.proxy.access.Refusal;
 import dev.clustermesh.proxy.cache.KvCache;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.ResponseHeader;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * One client's Watch stream, carrying any number of watches. Creation, cancellation and live delivery run
@@ -34,6 +36,8 @@ final class WatchStream {
     static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
 
     private final ClientIdentity who;
+    /** Why this stream's caller may no longer read (the access list changed), or empty while it may. */
+    private final Supplier<Optional<Refusal>> admission;
     private final StreamSender sender;
     private final KvCache cache;
     private final WatchHub hub;
@@ -50,9 +54,11 @@ final class WatchStream {
     private long nextId;
     private volatile boolean closed;
 
-    WatchStream(ClientIdentity who, StreamObserver<WatchFrame> out, long maxQueuedBytes, QueueBudget budget,
-            KvCache cache, WatchHub hub, AccessPolicy policy, ApiMetrics metrics, SharedEncodings encodings) {
+    WatchStream(ClientIdentity who, Supplier<Optional<Refusal>> admission, StreamObserver<WatchFrame> out,
+            long maxQueuedBytes, QueueBudget budget, KvCache cache, WatchHub hub, AccessPolicy policy,
+            ApiMetrics metrics, SharedEncodings encodings) {
         this.who = who;
+        this.admission = admission;
         this.sender = new StreamSender(out, maxQueuedBytes, budget, metrics, this::closedByTransport);
         this.sender.refillFrom(this::catchUp);
         this.cache = cache;
@@ -90,6 +96,11 @@ final class WatchStream {
     }
 
     private void create(WatchCreateRequest r) {
+        Optional<Refusal> revoked = admission.get();
+        if (revoked.isPresent()) {
+            deny(revoked.get());
+            return;
+        }
         Optional<String> refused = r.getStartRevision() < 0
                 ? Optional.of("start revision " + r.getStartRevision() + " is negative")
                 : policy.denial(who, new dev.clustermesh.proxy.cache.RangeQuery(r.getKey(), r.getRangeEnd()))
@@ -300,6 +311,17 @@ final class WatchStream {
         }
         metrics.watchers(who, -1);
         return true;
+    }
+
+    /** Why this stream's caller may no longer read, or empty while it may (checked when the access list changes). */
+    Optional<Refusal> revoked() {
+        return admission.get();
+    }
+
+    /** Ends the stream with PERMISSION_DENIED: its caller may no longer read. Counted as a refusal. */
+    void deny(Refusal why) {
+        metrics.refused("Watch", who.toString(), why.reason());
+        sender.end(ApiErrors.denied(why.message()));
     }
 
     /** Ends the stream: drops every watch. Safe to call more than once, from any thread. */
