@@ -1,5 +1,7 @@
 package dev.clustermesh.core.etcd;
 
+import dev.clustermesh.core.tls.PemReader;
+import dev.clustermesh.core.tls.ReloadingTls;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.grpc.netty.GrpcSslContexts;
@@ -25,6 +27,21 @@ public final class EtcdClients {
      * @throws UncheckedIOException when a PEM file cannot be read or parsed, naming the file
      */
     public static ClientBuilder builder(List<String> endpoints, Optional<TlsFiles> tls) {
+        Optional<ReloadingTls> material;
+        try {
+            material = tls.map(t -> new ReloadingTls(t.ca(), t.cert(), t.key(), Duration.ofSeconds(1)));
+        } catch (PemReader.InvalidPem e) {
+            throw new UncheckedIOException(new java.io.IOException("cannot load TLS files " + tls.get() + ": "
+                    + e.getMessage(), e));
+        }
+        return builder(endpoints, material.orElse(null));
+    }
+
+    /**
+     * A client builder for the given endpoints, with TLS from {@code tls} (null: plain) as it is at each
+     * handshake: files changed on disk apply to the client's next connection.
+     */
+    public static ClientBuilder builder(List<String> endpoints, ReloadingTls tls) {
         ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(5))
                 .keepaliveTime(Duration.ofSeconds(10)).keepaliveTimeout(Duration.ofSeconds(5))
@@ -32,22 +49,21 @@ public final class EtcdClients {
                 // gRPC's 4 MiB default cannot take one list of a cluster with thousands of services (10,000
                 // services are ~7 MB); etcd's Go client has no such limit either.
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES);
-        if (tls.isPresent()) {
-            b.sslContext(sslContext(tls.get()));
+        if (tls != null) {
+            b.sslContext(sslContext(tls));
         }
         return b;
     }
 
-    private static io.netty.handler.ssl.SslContext sslContext(TlsFiles tls) {
+    private static io.netty.handler.ssl.SslContext sslContext(ReloadingTls tls) {
         try {
-            SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(tls.ca().toFile());
-            if (tls.cert().isPresent()) {
-                ssl.keyManager(tls.cert().get().toFile(), tls.key().orElseThrow().toFile());
+            SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(tls.trustManager());
+            if (tls.current().keyManager().isPresent()) {
+                ssl.keyManager(tls.keyManager());
             }
             return ssl.build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new UncheckedIOException(new java.io.IOException(
-                    "cannot load TLS files " + tls + ": " + e.getMessage(), e));
+            throw new UncheckedIOException(new java.io.IOException("cannot set up TLS: " + e.getMessage(), e));
         }
     }
 }

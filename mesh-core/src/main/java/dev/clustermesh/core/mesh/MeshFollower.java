@@ -1,5 +1,6 @@
 package dev.clustermesh.core.mesh;
 
+import dev.clustermesh.core.tls.MeshCertificate;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.remote.ClusterDirectory;
 import dev.clustermesh.core.remote.ClusterStatus;
@@ -12,6 +13,7 @@ import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -142,6 +144,11 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     /** Every configured cluster's status, by name; never blocks. */
     public Map<String, ClusterStatus> clusters() {
         return clusters.statuses();
+    }
+
+    /** The certificates each cluster's connection uses, by cluster name; never blocks. */
+    public Map<String, List<MeshCertificate>> certificates() {
+        return clusters.certificates();
     }
 
     /** True when the directory was read and every configured cluster is synced or has failed with a reason. */

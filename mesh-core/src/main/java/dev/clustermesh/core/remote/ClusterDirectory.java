@@ -1,5 +1,6 @@
 package dev.clustermesh.core.remote;
 
+import dev.clustermesh.core.tls.MeshCertificate;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.worker.Worker;
 import java.io.IOException;
@@ -83,6 +84,13 @@ public final class ClusterDirectory implements AutoCloseable {
         Published p = published;
         Map<String, ClusterStatus> out = new TreeMap<>(p.badFiles());
         p.clusters().forEach((name, rc) -> out.put(name, rc.status()));
+        return out;
+    }
+
+    /** The certificates each connected cluster's connection uses, by cluster name; never blocks. */
+    public Map<String, List<MeshCertificate>> certificates() {
+        Map<String, List<MeshCertificate>> out = new TreeMap<>();
+        published.clusters().forEach((name, rc) -> out.put(name, rc.certificates()));
         return out;
     }
 

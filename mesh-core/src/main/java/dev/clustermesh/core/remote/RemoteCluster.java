@@ -1,9 +1,11 @@
 package dev.clustermesh.core.remote;
 
+import dev.clustermesh.core.tls.MeshCertificate;
 import dev.clustermesh.core.etcd.EtcdClients;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.core.tls.ReloadingTls;
 import dev.clustermesh.core.worker.Backoff;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import io.etcd.jetcd.ByteSequence;
@@ -56,6 +58,8 @@ public final class RemoteCluster implements AutoCloseable {
     /** The ClusterConfig last told to the listener; null when none is (never connected, or withdrawn). */
     private ClusterConfig clusterConfig;
     private Client client;
+    /** This cluster's TLS material, read at the first connection and followed on disk from then on. */
+    private volatile ReloadingTls tls;
     /** The current session's watches: this watcher owns them and cancels them when the session ends. */
     private final List<Watch.Watcher> watches = new ArrayList<>();
     private final Backoff backoff;
@@ -97,6 +101,19 @@ public final class RemoteCluster implements AutoCloseable {
     /** The configuration this watcher was made from. */
     public RemoteClusterConfig config() {
         return config;
+    }
+
+    /**
+     * The certificates this cluster's connection uses, as on disk now (at most a second old): the files are what
+     * the next connection presents. Empty before the TLS files were first read.
+     */
+    public List<MeshCertificate> certificates() {
+        ReloadingTls t = tls;
+        if (t != null) {
+            t.current();
+        }
+        return t == null ? List.of()
+                : MeshCertificate.of(config.name(), t, MeshCertificate.CLIENT);
     }
 
     /** The current status (a snapshot). */
@@ -153,7 +170,12 @@ public final class RemoteCluster implements AutoCloseable {
             // with old state. Pinned, the heartbeat vouches for exactly the cache the data comes from.
             List<String> endpoints = config.endpoints();
             String endpoint = endpoints.get(Math.floorMod(endpointIndex++, endpoints.size()));
-            client = EtcdClients.builder(List.of(endpoint), Optional.of(config.tls())).build();
+            if (tls == null) {
+                // Kept for the cluster's life: certificate files replaced on disk apply to the next connection.
+                tls = new ReloadingTls(config.tls().ca(), config.tls().cert(), config.tls().key(),
+                        Duration.ofSeconds(1));
+            }
+            client = EtcdClients.builder(List.of(endpoint), tls).build();
             ClusterConfig read = Decoded.clusterConfig(config.name(), value(get(KeyLayout.CONFIG + config.name())));
             ClusterIdentity id = new ClusterIdentity(read.getName(), read.getId());
             registry.claim(id.name(), id.id()).ifPresent(conflict -> {

@@ -37,6 +37,13 @@ public interface ProxyConfig {
         /** How often the file is checked for changes. */
         @WithDefault("1s")
         Duration checkInterval();
+
+        /**
+         * How often the API's TLS files (server certificate, key, CA bundle) are checked for changes; changed
+         * files apply to new connections without a restart.
+         */
+        @WithDefault("1s")
+        Duration tlsCheckInterval();
     }
 
     interface Cluster {
