@@ -12,6 +12,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import dev.clustermesh.core.tls.CertificateGauges;
 import org.jboss.logging.Logger;
 
 /** Owns the one {@link AgentCore} of the process: starts it with the application, closes it on shutdown. */
@@ -20,10 +21,12 @@ final class AgentLifecycle {
     private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
     private final AgentCore core;
     private final PolicyCounterMetrics policyCounters;
+    private final CertificateGauges certificates;
 
     AgentLifecycle(AgentSettings settings, Datapath datapath, AgentMetrics metrics, MeterRegistry registry,
             PolicyDatapath policyDatapath, PolicySettings policySettings) {
         this.core = new AgentCore(settings, datapath, metrics, policyDatapath, policySettings);
+        this.certificates = new CertificateGauges(registry, core::certificates);
         Gauge.builder("mesh_agent_connected_clusters", core,
                 c -> c.clusters().values().stream().filter(s -> s.connected()).count())
                 .description("Clusters with a live connection").register(registry);
@@ -71,10 +74,12 @@ final class AgentLifecycle {
                 core.settings().node(), core.settings().clustersDir(), core.datapath().name());
         core.start();
         policyCounters.start(java.time.Duration.ofSeconds(10));
+        certificates.start(java.time.Duration.ofSeconds(5));
     }
 
     void stop(@Observes ShutdownEvent e) {
         policyCounters.close();
+        certificates.close();
         core.close();
     }
 }

@@ -9,7 +9,9 @@ import dev.clustermesh.core.mesh.LatencyWindow;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.Stage;
 import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.tls.MeshCertificate;
 import dev.clustermesh.proto.agent.v1.Backend;
+import dev.clustermesh.proto.agent.v1.Certificate;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
 import dev.clustermesh.proto.agent.v1.ListServicesRequest;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
@@ -17,6 +19,7 @@ import dev.clustermesh.proto.agent.v1.PropagationStage;
 import dev.clustermesh.proto.agent.v1.Service;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -33,6 +36,7 @@ final class ApiViews {
         Map<String, MeshView.Convergence> convergence = core.convergence();
         long nanos = System.nanoTime();
         Map<String, Map<Stage, LatencyWindow.Summary>> propagation = core.propagation();
+        Map<String, List<MeshCertificate>> certificates = core.certificates();
         core.clusters().values().forEach(s -> {
             var c = cluster(s, core.settings().cluster().name(), now).toBuilder();
             MeshView.Convergence v = convergence.get(s.name());
@@ -45,6 +49,9 @@ final class ApiViews {
                     PropagationStage.newBuilder().setStage(stage.label()).setMeasuredBy(stage == Stage.EXPORT
                             || stage == Stage.CACHE ? "proxy of " + s.name() : "this agent").setSamples(f.samples())
                             .setP50Micros(f.p50Micros()).setP99Micros(f.p99Micros()).setMaxMicros(f.maxMicros())));
+            certificates.getOrDefault(s.name(), List.of()).forEach(m -> c.addCertificates(Certificate.newBuilder()
+                    .setRole(m.role()).setSubject(m.subject()).setIssuer(m.issuer()).setSerial(m.serial())
+                    .setNotAfterUnixMillis(m.notAfter().toEpochMilli())));
             b.addClusters(c);
         });
         return b.build();

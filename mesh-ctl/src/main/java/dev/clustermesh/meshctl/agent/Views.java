@@ -116,6 +116,12 @@ public final class Views {
      * datapath (export and cache as its proxy measured them, transit and applied as this agent did).
      */
     public static void printStatus(GetStatusResponse s, String address, boolean verbose, PrintStream out) {
+        printStatus(s, address, verbose, CertificateWarnings.DEFAULT_WITHIN, out);
+    }
+
+    /** As above; warns about every certificate the agent relies on that expires within {@code certificateWarning}. */
+    public static void printStatus(GetStatusResponse s, String address, boolean verbose, Duration certificateWarning,
+            PrintStream out) {
         out.println("Cluster:  " + s.getCluster() + " (ID " + s.getClusterId() + "), node " + s.getNode()
                 + ", agent " + address);
         long connected = s.getClustersList().stream().filter(ClusterStatus::getConnected).count();
@@ -178,6 +184,9 @@ public final class Views {
             out.println(line);
         }
         out.println("🔀 Global services: " + s.getGlobalServices());
+        for (String w : CertificateWarnings.of(s, certificateWarning, java.time.Instant.now())) {
+            out.println("⚠️  " + w);
+        }
     }
 
     public static void printServices(ListServicesResponse response, boolean affinity, PrintStream out) {

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people type them: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or ISO-8601. */
+/** Durations as people type them: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 30d}, or ISO-8601. */
 public final class Durations {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private Durations() {
     }
@@ -25,6 +25,8 @@ public final class Durations {
                     return Duration.ofSeconds(n);
                 case "m":
                     return Duration.ofMinutes(n);
+                case "d":
+                    return Duration.ofDays(n);
                 default:
                     return Duration.ofHours(n);
             }
@@ -32,7 +34,7 @@ public final class Durations {
         try {
             return Duration.parse(text.trim());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 30s, 2m, 1h)");
+            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 30s, 2m, 1h, 30d)");
         }
     }
 
@@ -46,6 +48,9 @@ public final class Durations {
             return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
         }
         long s = ms / 1000;
+        if (s >= 2 * 86_400) {
+            return (s / 86_400) + "d";
+        }
         return s / 3600 > 0 ? (s / 3600) + "h" + (s % 3600 / 60) + "m" : (s / 60) + "m" + (s % 60) + "s";
     }
 }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class, DemoCommand.Status.class,
             DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class, DemoExec.class,
             DemoApply.Apply.class, DemoApply.Delete.class, DemoProcessCommands.Stop.class,
-            DemoProcessCommands.Start.class})
+            DemoProcessCommands.Start.class, DemoLinks.Connect.class, DemoLinks.Disconnect.class,
+            DemoRotation.class})
 public final class DemoCommand {
     private static final Pattern ANNOTATION_KEY =
             Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
@@ -357,13 +358,20 @@ public final class DemoCommand {
         @Parameters(index = "0", description = "cluster1 or cluster2")
         String cluster;
 
+        @Option(names = "--as-remote", description = "Read as the other cluster's agents do (its remote-<cluster> "
+                + "certificate): only the shared prefixes, and only while the access list lets that cluster in.")
+        boolean asRemote;
+
         @Override
         public void run() {
             DemoState state = DemoState.load(dir());
             DemoState.Cluster c = state.cluster(cluster);
-            Path certs = state.dir().resolve("pki").resolve(c.name());
-            String identity = MeshPki.localIdentity(c.name());
-            System.out.println("# etcdctl as " + identity + " (reads all of mesh/v1/ of " + c.name() + ")");
+            String holder = asRemote ? state.clusters().keySet().stream().filter(n -> !n.equals(c.name())).findFirst()
+                    .orElseThrow() : c.name();
+            Path certs = state.dir().resolve("pki").resolve(holder);
+            String identity = asRemote ? MeshPki.remoteIdentity(holder) : MeshPki.localIdentity(c.name());
+            System.out.println("# etcdctl as " + identity + (asRemote ? " (reads the shared prefixes of " + c.name()
+                    + " while its access list lets " + holder + " in)" : " (reads all of mesh/v1/ of " + c.name() + ")"));
             System.out.println("export ETCDCTL_API=3");
             System.out.println("export ETCDCTL_ENDPOINTS=" + c.proxyEndpoint());
             System.out.println("export ETCDCTL_CACERT=" + certs.resolve(MeshPki.CA_CERT));

@@ -92,11 +92,11 @@ public final class DemoRunner {
         }
         state.save();
         try {
-            KeyedCertificate ca = MeshPki.createCa(pki(), "ClusterMesh/J demo CA", Duration.ofDays(30), true);
+            KeyedCertificate ca = MeshPki.createCa(pki(), "ClusterMesh/J demo CA", Duration.ofDays(365), true);
             Map<String, MeshPki.ClusterCertificates> certs = new LinkedHashMap<>();
             for (DemoState.Cluster c : state.clusters().values()) {
                 MeshPki.ClusterCertificates cc = MeshPki.issue(ca, c.name(), List.of("localhost"),
-                        List.of("127.0.0.1"), Duration.ofDays(30));
+                        List.of("127.0.0.1"), Duration.ofDays(365));
                 MeshPki.write(cc, pki().resolve(c.name()));
                 certs.put(c.name(), cc);
             }
@@ -124,6 +124,7 @@ public final class DemoRunner {
             }
             for (DemoState.Cluster c : state.clusters().values()) {
                 writeClustersDir(c);
+                DemoLinks.writeAccess(DemoLinks.accessFile(state, c), DemoLinks.others(state, c));
                 ready.add(startAgent(c, java, agentJar));
                 ready.add(startDns(c, java, dnsJar));
             }
@@ -254,6 +255,7 @@ public final class DemoRunner {
         p.put("quarkus.tls.mesh-api.key-store.pem.0.cert", certs.resolve(MeshPki.SERVER_CERT).toString());
         p.put("quarkus.tls.mesh-api.key-store.pem.0.key", certs.resolve(MeshPki.SERVER_KEY).toString());
         p.put("quarkus.tls.mesh-api.trust-store.pem.certs", certs.resolve(MeshPki.CA_CERT).toString());
+        p.put("mesh.access.file", DemoLinks.accessFile(state, c).toString());
         long pid = spawn(c, "mesh-proxy", jvm(java, jar, p, "128m"));
         return () -> Processes.await(c.name() + " mesh-proxy", pid, log(c, "mesh-proxy"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.PROXY_MANAGEMENT), "/q/health/ready"));
@@ -261,16 +263,24 @@ public final class DemoRunner {
 
     /** One file per cluster in Cilium's layout: its own proxy with local-, the other's with remote-. */
     private void writeClustersDir(DemoState.Cluster self) {
+        for (DemoState.Cluster c : state.clusters().values()) {
+            writeClusterFile(self, c);
+        }
+    }
+
+    /** {@code self}'s agents' file for {@code c}: how to reach c's proxy and as whom. */
+    void writeClusterFile(DemoState.Cluster self, DemoState.Cluster c) {
         Path dir = clustersDir(self);
         Path own = pki().resolve(self.name());
+        String identity = c == self ? MeshPki.localIdentity(self.name()) : MeshPki.remoteIdentity(self.name());
         try {
             Files.createDirectories(dir);
-            for (DemoState.Cluster c : state.clusters().values()) {
-                String identity = c == self ? MeshPki.localIdentity(self.name()) : MeshPki.remoteIdentity(self.name());
-                Files.writeString(dir.resolve(c.name()), "endpoints:\n- " + c.proxyEndpoint() + "\ntrusted-ca-file: "
-                        + own.resolve(MeshPki.CA_CERT) + "\ncert-file: " + own.resolve(MeshPki.certFile(identity))
-                        + "\nkey-file: " + own.resolve(MeshPki.keyFile(identity)) + "\n");
-            }
+            Path tmp = dir.resolve("." + c.name() + ".tmp");
+            Files.writeString(tmp, "endpoints:\n- " + c.proxyEndpoint() + "\ntrusted-ca-file: "
+                    + own.resolve(MeshPki.CA_CERT) + "\ncert-file: " + own.resolve(MeshPki.certFile(identity))
+                    + "\nkey-file: " + own.resolve(MeshPki.keyFile(identity)) + "\n");
+            Files.move(tmp, dir.resolve(c.name()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new MeshCtlException("cannot write " + dir + ": " + e.getMessage(), e);
         }

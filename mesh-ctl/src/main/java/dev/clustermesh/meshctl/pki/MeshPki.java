@@ -139,11 +139,23 @@ public final class MeshPki {
     public static Map<String, Path> write(ClusterCertificates certs, Path dir) {
         Map<String, Path> files = new LinkedHashMap<>();
         put(files, dir, CA_CERT, certs.ca().certificate());
-        put(files, dir, SERVER_CERT, certs.server().certificate());
+        files.putAll(writeLeaves(certs, dir));
+        return files;
+    }
+
+    /**
+     * Writes a cluster's leaf certificates and keys, not its {@code ca.crt} (during a CA rollover that file holds the
+     * bundle of old and new CA). Each key lands before its certificate; readers wait for a matching pair.
+     *
+     * @return file name → path of everything written, in a stable order
+     */
+    public static Map<String, Path> writeLeaves(ClusterCertificates certs, Path dir) {
+        Map<String, Path> files = new LinkedHashMap<>();
         putKey(files, dir, SERVER_KEY, certs.server());
+        put(files, dir, SERVER_CERT, certs.server().certificate());
         for (KeyedCertificate client : List.of(certs.local(), certs.remote())) {
-            put(files, dir, certFile(client.commonName()), client.certificate());
             putKey(files, dir, keyFile(client.commonName()), client);
+            put(files, dir, certFile(client.commonName()), client.certificate());
         }
         return files;
     }

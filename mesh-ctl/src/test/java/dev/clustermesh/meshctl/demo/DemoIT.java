@@ -294,6 +294,22 @@ class DemoIT {
 
     @Test
     @Order(9)
+    void disconnectRefusesTheOtherClusterAtOnceAndConnectLetsItBackPinned() throws Exception {
+        certificateSteps().disconnectRefusesTheOtherClusterAtOnceAndConnectLetsItBackPinned();
+    }
+
+    @Test
+    @Order(10)
+    void rotateCertsRollsTheCaOverWhileNothingRestarts() throws Exception {
+        certificateSteps().rotateCertsRollsTheCaOverWhileNothingRestarts();
+    }
+
+    private DemoCertificateSteps certificateSteps() {
+        return new DemoCertificateSteps(args -> meshctl(240, args.toArray(String[]::new)), dir);
+    }
+
+    @Test
+    @Order(20)
     void downLeavesNoProcessAndNoDirectoryBehind() {
         assertThat(pids).hasSizeGreaterThanOrEqualTo(8);
         MeshctlProcess.Result down = meshctl(120, "demo", "down");

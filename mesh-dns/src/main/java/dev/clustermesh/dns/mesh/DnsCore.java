@@ -77,6 +77,11 @@ public final class DnsCore implements AutoCloseable {
         return follower.clusters();
     }
 
+    /** The certificates each cluster's connection relies on, by cluster name; never blocks. */
+    public Map<String, java.util.List<dev.clustermesh.core.tls.MeshCertificate>> certificates() {
+        return follower.certificates();
+    }
+
     /** True when every configured cluster is synced or has failed with a reason. */
     public boolean settled() {
         return follower.settled();

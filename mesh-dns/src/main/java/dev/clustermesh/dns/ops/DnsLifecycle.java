@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import dev.clustermesh.core.tls.CertificateGauges;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,11 +24,13 @@ final class DnsLifecycle {
     private final DnsCore core;
     private final DnsMetrics metrics;
     private final Vertx vertx;
+    private final CertificateGauges certificates;
 
     DnsLifecycle(DnsSettings settings, DnsMetrics metrics, MeterRegistry registry, Vertx vertx) {
         this.core = new DnsCore(settings, metrics);
         this.metrics = metrics;
         this.vertx = vertx;
+        this.certificates = new CertificateGauges(registry, core::certificates);
         Gauge.builder("mesh_dns_connected_clusters", core,
                 c -> c.clusters().values().stream().filter(ClusterStatus::connected).count())
                 .description("Clusters with a live connection").register(registry);
@@ -49,12 +52,14 @@ final class DnsLifecycle {
     void start(@Observes StartupEvent e) {
         DnsSettings s = core.settings();
         core.start(vertx.nettyEventLoopGroup(), metrics);
+        certificates.start(java.time.Duration.ofSeconds(5));
         LOG.infof("mesh-dns for %s on %s:%d (udp x%d, tcp), zone %s, TTL %ds, clusters from %s",
                 s.zone().localCluster(), s.server().host().getHostAddress(), core.port(), s.server().udpSockets(),
                 s.zone().apex(), s.zone().ttlSeconds(), s.clustersDir());
     }
 
     void stop(@Observes ShutdownEvent e) {
+        certificates.close();
         core.close();
     }
 }

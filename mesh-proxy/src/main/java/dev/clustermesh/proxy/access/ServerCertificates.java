@@ -1,5 +1,6 @@
 package dev.clustermesh.proxy.access;
 
+import dev.clustermesh.core.tls.CertificateGauges;
 import dev.clustermesh.core.tls.MeshCertificate;
 import dev.clustermesh.core.tls.ReloadingTls;
 import dev.clustermesh.proxy.config.ProxyConfig;
@@ -58,7 +59,7 @@ public final class ServerCertificates implements HttpServerOptionsCustomizer {
                 Optional.of(Path.of(config.getValue(prefix + "key-store.pem.0.key", String.class))), interval);
         this.cluster = proxy.cluster().name();
         for (String role : List.of(MeshCertificate.SERVER, MeshCertificate.CA)) {
-            Gauge.builder("mesh_tls_certificate_expiry_seconds", this, s -> s.expirySeconds(role))
+            Gauge.builder(CertificateGauges.NAME, this, s -> s.expirySeconds(role))
                     .tag("role", role).tag("cluster", cluster)
                     .description("Seconds until the certificate expires (ca: the earliest CA trusted)")
                     .register(meters);

@@ -28,6 +28,10 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
             + "(export, cache, transit, applied).")
     boolean verbose;
 
+    @Option(names = "--certificate-warning", defaultValue = "30d", description = "Warn about certificates that "
+            + "expire within this long (default: ${DEFAULT-VALUE}).")
+    Duration certificateWarning;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
@@ -38,7 +42,7 @@ public final class StatusCommand implements java.util.concurrent.Callable<Intege
             if (output == OutputFormat.JSON) {
                 System.out.println(Views.json(status));
             } else {
-                Views.printStatus(status, client.address(), verbose, System.out);
+                Views.printStatus(status, client.address(), verbose, certificateWarning, System.out);
             }
             if (await && !Views.ready(status)) {
                 throw new MeshCtlException("not every cluster is ready after " + Durations.format(timeout) + ": "

@@ -1,0 +1,171 @@
+package dev.clustermesh.meshctl.demo;
+
+import dev.clustermesh.meshctl.cli.MeshCtlException;
+import dev.clustermesh.meshctl.pki.MeshPki;
+import dev.clustermesh.pki.Pem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code meshctl demo connect|disconnect A B}: what {@code meshctl clustermesh connect|disconnect} do to real
+ * clusters, on the demo. Each cluster's proxy reads an access list ({@code <cluster>/access.yaml}: the clusters
+ * whose {@code remote-} certificates may read it, optionally pinned to a certificate serial) and each cluster's
+ * agents and mesh-dns a clusters directory; both are re-read without a restart.
+ */
+final class DemoLinks {
+    private DemoLinks() {
+    }
+
+    /** {@code c}'s proxy's access list file. */
+    static Path accessFile(DemoState state, DemoState.Cluster c) {
+        return state.clusterDir(c.name()).resolve("access.yaml");
+    }
+
+    /** Every cluster but {@code c}, unpinned: the demo starts with all clusters connected. */
+    static Map<String, Optional<String>> others(DemoState state, DemoState.Cluster c) {
+        Map<String, Optional<String>> out = new TreeMap<>();
+        state.clusters().keySet().stream().filter(n -> !n.equals(c.name())).forEach(n -> out.put(n, Optional.empty()));
+        return out;
+    }
+
+    /** Writes an access list: each cluster name with the certificate serial it is pinned to, if any. */
+    static void writeAccess(Path file, Map<String, Optional<String>> clusters) {
+        StringBuilder b = new StringBuilder("# Clusters whose remote-<cluster> certificates may read this cluster "
+                + "(meshctl demo connect|disconnect keep it).\nclusters:");
+        if (clusters.isEmpty()) {
+            b.append(" []");
+        }
+        b.append('\n');
+        clusters.forEach((name, serial) -> {
+            b.append("- name: ").append(name).append('\n');
+            serial.ifPresent(s -> b.append("  serials: [\"").append(s).append("\"]\n"));
+        });
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, b.toString());
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new MeshCtlException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads an access list this class wrote; a missing file is an empty list. */
+    static Map<String, Optional<String>> readAccess(Path file) {
+        Map<String, Optional<String>> out = new TreeMap<>();
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new MeshCtlException("cannot read the access list " + file + ": " + e.getMessage(), e);
+        }
+        if (doc instanceof Map<?, ?> m && m.get("clusters") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> e && e.get("name") != null) {
+                    Object serials = e.get("serials");
+                    Optional<String> serial = serials instanceof List<?> l && !l.isEmpty()
+                            ? Optional.of(String.valueOf(l.get(0))) : Optional.empty();
+                    out.put(String.valueOf(e.get("name")), serial);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static DemoState.Cluster[] pair(DemoState state, String a, String b) {
+        DemoState.Cluster ca = state.cluster(a);
+        DemoState.Cluster cb = state.cluster(b);
+        if (ca == cb) {
+            throw new IllegalArgumentException("'" + a + "' twice: a cluster is always connected to itself");
+        }
+        return new DemoState.Cluster[] {ca, cb};
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Connect two demo clusters: each proxy lets the other's remote- certificate read (its "
+                    + "access list), each cluster's agents and mesh-dns watch the other.")
+    static final class Connect extends DemoCommand.DemoSubcommand implements Runnable {
+        @Parameters(index = "0", description = "cluster1 or cluster2")
+        String a;
+
+        @Parameters(index = "1", description = "the other cluster")
+        String b;
+
+        @Option(names = "--pin", description = "Pin each access list entry to the serial of the certificate the "
+                + "other cluster holds now: a certificate issued again for that cluster is refused.")
+        boolean pin;
+
+        @Override
+        public void run() {
+            DemoState state = DemoState.load(dir());
+            DemoState.Cluster[] p = pair(state, a, b);
+            DemoRunner runner = new DemoRunner(state, System.out);
+            for (int i = 0; i < 2; i++) {
+                DemoState.Cluster self = p[i];
+                DemoState.Cluster other = p[1 - i];
+                Path access = accessFile(state, self);
+                Map<String, Optional<String>> list = readAccess(access);
+                Optional<String> serial = pin ? Optional.of(Pem.readCertificate(runner.pki().resolve(other.name())
+                        .resolve(MeshPki.certFile(MeshPki.remoteIdentity(other.name())))).getSerialNumber().toString(16))
+                        : Optional.empty();
+                list.put(other.name(), serial);
+                writeAccess(access, list);
+                runner.writeClusterFile(self, other);
+                System.out.println("✅ " + self.name() + "'s proxy lets " + MeshPki.remoteIdentity(other.name())
+                        + " read" + serial.map(s -> " (pinned to serial " + s + ")").orElse("") + "; " + self.name()
+                        + "'s agents and mesh-dns watch " + other.name());
+            }
+            System.out.println("   See it with: meshctl status --context " + a + " --wait");
+        }
+    }
+
+    @Command(name = "disconnect", mixinStandardHelpOptions = true,
+            description = "Disconnect two demo clusters: each proxy refuses the other's remote- certificate at once "
+                    + "(open watches end with PERMISSION_DENIED), each cluster's agents withdraw the other's services.")
+    static final class Disconnect extends DemoCommand.DemoSubcommand implements Runnable {
+        @Parameters(index = "0", description = "cluster1 or cluster2")
+        String a;
+
+        @Parameters(index = "1", description = "the other cluster")
+        String b;
+
+        @Override
+        public void run() {
+            DemoState state = DemoState.load(dir());
+            DemoState.Cluster[] p = pair(state, a, b);
+            DemoRunner runner = new DemoRunner(state, System.out);
+            for (int i = 0; i < 2; i++) {
+                DemoState.Cluster self = p[i];
+                DemoState.Cluster other = p[1 - i];
+                Path access = accessFile(state, self);
+                Map<String, Optional<String>> list = readAccess(access);
+                boolean was = list.remove(other.name()) != null;
+                writeAccess(access, list);
+                try {
+                    Files.deleteIfExists(runner.clustersDir(self).resolve(other.name()));
+                } catch (IOException e) {
+                    throw new MeshCtlException("cannot remove " + other.name() + " from " + runner.clustersDir(self)
+                            + ": " + e.getMessage(), e);
+                }
+                System.out.println((was ? "✅ " : "ℹ️  ") + self.name() + "'s proxy refuses "
+                        + MeshPki.remoteIdentity(other.name()) + (was ? "" : " (it was not on the access list)")
+                        + "; " + self.name() + "'s agents and mesh-dns no longer watch " + other.name());
+            }
+        }
+    }
+}
