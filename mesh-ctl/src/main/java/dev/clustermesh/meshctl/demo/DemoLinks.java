@@ -1,6 +1,7 @@
 package dev.clustermesh.meshctl.demo;
 
 import dev.clustermesh.meshctl.cli.MeshCtlException;
+import dev.clustermesh.meshctl.pki.AccessLists;
 import dev.clustermesh.meshctl.pki.MeshPki;
 import dev.clustermesh.pki.Pem;
 import java.io.IOException;
@@ -8,13 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,50 +38,27 @@ final class DemoLinks {
         return out;
     }
 
-    /** Writes an access list: each cluster name with the certificate serial it is pinned to, if any. */
-    static void writeAccess(Path file, Map<String, Optional<String>> clusters) {
-        StringBuilder b = new StringBuilder("# Clusters whose remote-<cluster> certificates may read this cluster "
-                + "(meshctl demo connect|disconnect keep it).\nclusters:");
-        if (clusters.isEmpty()) {
-            b.append(" []");
-        }
-        b.append('\n');
-        clusters.forEach((name, serial) -> {
-            b.append("- name: ").append(name).append('\n');
-            serial.ifPresent(s -> b.append("  serials: [\"").append(s).append("\"]\n"));
-        });
+    /** Writes {@code self}'s access list: each cluster name with the certificate serial it is pinned to, if any. */
+    static void writeAccess(Path file, String self, Map<String, Optional<String>> clusters) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, b.toString());
+            Files.writeString(tmp, AccessLists.render(self, clusters));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new MeshCtlException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** Reads an access list this class wrote; a missing file is an empty list. */
+    /** Reads an access list; a missing file is an empty list. */
     static Map<String, Optional<String>> readAccess(Path file) {
-        Map<String, Optional<String>> out = new TreeMap<>();
-        Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
+            return AccessLists.parse(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {
-            return out;
-        } catch (IOException | RuntimeException e) {
+            return new TreeMap<>();
+        } catch (IOException | IllegalArgumentException e) {
             throw new MeshCtlException("cannot read the access list " + file + ": " + e.getMessage(), e);
         }
-        if (doc instanceof Map<?, ?> m && m.get("clusters") instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof Map<?, ?> e && e.get("name") != null) {
-                    Object serials = e.get("serials");
-                    Optional<String> serial = serials instanceof List<?> l && !l.isEmpty()
-                            ? Optional.of(String.valueOf(l.get(0))) : Optional.empty();
-                    out.put(String.valueOf(e.get("name")), serial);
-                }
-            }
-        }
-        return out;
     }
 
     private static DemoState.Cluster[] pair(DemoState state, String a, String b) {
@@ -124,7 +98,7 @@ final class DemoLinks {
                         .resolve(MeshPki.certFile(MeshPki.remoteIdentity(other.name())))).getSerialNumber().toString(16))
                         : Optional.empty();
                 list.put(other.name(), serial);
-                writeAccess(access, list);
+                writeAccess(access, self.name(), list);
                 runner.writeClusterFile(self, other);
                 System.out.println("✅ " + self.name() + "'s proxy lets " + MeshPki.remoteIdentity(other.name())
                         + " read" + serial.map(s -> " (pinned to serial " + s + ")").orElse("") + "; " + self.name()
@@ -155,7 +129,7 @@ final class DemoLinks {
                 Path access = accessFile(state, self);
                 Map<String, Optional<String>> list = readAccess(access);
                 boolean was = list.remove(other.name()) != null;
-                writeAccess(access, list);
+                writeAccess(access, self.name(), list);
                 try {
                     Files.deleteIfExists(runner.clustersDir(self).resolve(other.name()));
                 } catch (IOException e) {

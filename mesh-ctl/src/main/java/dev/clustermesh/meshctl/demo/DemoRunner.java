@@ -124,7 +124,7 @@ public final class DemoRunner {
             }
             for (DemoState.Cluster c : state.clusters().values()) {
                 writeClustersDir(c);
-                DemoLinks.writeAccess(DemoLinks.accessFile(state, c), DemoLinks.others(state, c));
+                DemoLinks.writeAccess(DemoLinks.accessFile(state, c), c.name(), DemoLinks.others(state, c));
                 ready.add(startAgent(c, java, agentJar));
                 ready.add(startDns(c, java, dnsJar));
             }

@@ -106,7 +106,8 @@ public final class ClusterMeshCommand {
 
     @Command(name = "connect", mixinStandardHelpOptions = true,
             description = "Connect two enabled clusters both ways: each one's clusters Secret gets an entry for "
-                    + "the other, with a remote-<cluster> client certificate.")
+                    + "the other, with a remote-<cluster> client certificate, and each proxy's access list "
+                    + "(ConfigMap clustermesh-access) lets the other in.")
     static final class Connect extends TwoClusters implements Runnable {
         @Option(names = "--destination-endpoint",
                 description = "https://host:port of the destination's proxy (default: from its Service).")
@@ -115,6 +116,11 @@ public final class ClusterMeshCommand {
         @Option(names = "--source-endpoint",
                 description = "https://host:port of the source's proxy (default: from its Service).")
         String sourceEndpoint;
+
+        @Option(names = "--pin", description = "Pin each access list entry to the serial of the client certificate "
+                + "issued now: a certificate issued again for that cluster (by mistake, or after a disconnect) is "
+                + "refused until the next connect.")
+        boolean pin;
 
         @Override
         public void run() {
@@ -127,7 +133,7 @@ public final class ClusterMeshCommand {
             try (KubernetesClient a = KubeContexts.client(kubeconfig, context);
                     KubernetesClient b = KubeContexts.client(kubeconfig, destination)) {
                 new ClusterMeshOps(namespace, System.out).connect(context, a, destination, b, destinationEndpoint,
-                        sourceEndpoint, validity());
+                        sourceEndpoint, validity(), pin);
             }
         }
     }

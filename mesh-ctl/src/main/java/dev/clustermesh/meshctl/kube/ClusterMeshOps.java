@@ -6,6 +6,7 @@ import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.identity.MeshMembership;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
 import dev.clustermesh.meshctl.pki.ClusterSecrets;
+import dev.clustermesh.meshctl.pki.AccessLists;
 import dev.clustermesh.meshctl.pki.KubeNames;
 import dev.clustermesh.meshctl.pki.MeshPki;
 import dev.clustermesh.pki.Certificates;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -130,7 +132,8 @@ final class ClusterMeshOps {
     }
 
     void connect(String sourceContext, KubernetesClient source, String destinationContext,
-            KubernetesClient destination, String destinationEndpoint, String sourceEndpoint, Duration validity) {
+            KubernetesClient destination, String destinationEndpoint, String sourceEndpoint, Duration validity,
+            boolean pin) {
         Record a = requireRecord(sourceContext, source);
         Record b = requireRecord(destinationContext, destination);
         if (a.self().name().equals(b.self().name())) {
@@ -159,21 +162,24 @@ final class ClusterMeshOps {
         String toB = destinationEndpoint != null ? destinationEndpoint
                 : ProxyAddresses.endpoint(destinationContext, destination, namespace, "--destination-endpoint");
         String toA = sourceEndpoint != null ? sourceEndpoint : ProxyAddresses.endpoint(sourceContext, source, namespace, "--source-endpoint");
-        addEntry(sourceContext, source, a.self().name(), b.self().name(), toB, caA, validity);
-        addEntry(destinationContext, destination, b.self().name(), a.self().name(), toA, caA, validity);
+        String serialA = addEntry(sourceContext, source, a.self().name(), b.self().name(), toB, caA, validity);
+        String serialB = addEntry(destinationContext, destination, b.self().name(), a.self().name(), toA, caA, validity);
         Map<String, Integer> ma = new TreeMap<>(a.members());
         ma.put(b.self().name(), b.self().id());
         Map<String, Integer> mb = new TreeMap<>(b.members());
         mb.put(a.self().name(), a.self().id());
-        writeRecord(sourceContext, source, new Record(a.self(), ma));
-        writeRecord(destinationContext, destination, new Record(b.self(), mb));
+        writeRecord(sourceContext, source, new Record(a.self(), ma),
+                Map.of(b.self().name(), pin ? Optional.of(serialB) : Optional.empty()));
+        writeRecord(destinationContext, destination, new Record(b.self(), mb),
+                Map.of(a.self().name(), pin ? Optional.of(serialA) : Optional.empty()));
         out.println("✅ Connected " + a.self() + " and " + b.self() + ":");
         out.println("   " + a.self().name() + "'s agents reach " + b.self().name() + " at " + toB + " as "
                 + MeshPki.remoteIdentity(a.self().name()));
         out.println("   " + b.self().name() + "'s agents reach " + a.self().name() + " at " + toA + " as "
                 + MeshPki.remoteIdentity(b.self().name()));
-        out.println("   Agents pick the change up from Secret " + KubeNames.CLUSTERS_SECRET
-                + " without a restart; check with: meshctl status --wait");
+        out.println("   Each proxy lets the other in (ConfigMap " + KubeNames.ACCESS_CONFIG + (pin
+                ? ", pinned to the certificate just issued" : "") + "); agents pick the change up from Secret "
+                + KubeNames.CLUSTERS_SECRET + ", both without a restart; check with: meshctl status --wait");
     }
 
     void disconnect(String sourceContext, KubernetesClient source, String destinationContext,
@@ -225,6 +231,25 @@ final class ClusterMeshOps {
     }
 
     private void writeRecord(String context, KubernetesClient k, Record r) {
+        writeRecord(context, k, r, Map.of());
+    }
+
+    /**
+     * Writes the record and the proxy's access list (ConfigMap {@value KubeNames#ACCESS_CONFIG}): every member may
+     * read, pinned to the serial in {@code pins} where given, else as pinned before.
+     */
+    private void writeRecord(String context, KubernetesClient k, Record r, Map<String, Optional<String>> pins) {
+        ConfigMap current = call(context, () -> k.configMaps().inNamespace(namespace)
+                .withName(KubeNames.ACCESS_CONFIG).get());
+        Map<String, Optional<String>> before = current == null || current.getData() == null ? Map.of()
+                : AccessLists.parse(current.getData().get(KubeNames.ACCESS_KEY), "ConfigMap " + KubeNames.ACCESS_CONFIG);
+        Map<String, Optional<String>> access = new TreeMap<>();
+        r.members().keySet().forEach(m -> access.put(m, pins.containsKey(m) ? pins.get(m)
+                : before.getOrDefault(m, Optional.empty())));
+        ConfigMap list = new ConfigMapBuilder().withNewMetadata().withName(KubeNames.ACCESS_CONFIG)
+                .withNamespace(namespace).addToLabels(KubeNames.MANAGED_BY, "meshctl").endMetadata()
+                .addToData(KubeNames.ACCESS_KEY, AccessLists.render(r.self().name(), access)).build();
+        call(context, () -> k.configMaps().inNamespace(namespace).resource(list).createOr(e -> e.update()));
         StringBuilder members = new StringBuilder();
         r.members().forEach((n, id) -> members.append(n).append('=').append(id).append('\n'));
         ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(KubeNames.CLUSTER_CONFIG)
@@ -266,7 +291,8 @@ final class ClusterMeshOps {
         return data;
     }
 
-    private void addEntry(String context, KubernetesClient k, String self, String remote, String endpoint,
+    /** Gives {@code self}'s agents an entry for {@code remote}; returns the issued client certificate's serial. */
+    private String addEntry(String context, KubernetesClient k, String self, String remote, String endpoint,
             KeyedCertificate ca, Duration validity) {
         Instant now = Instant.now();
         KeyedCertificate client = Certificates.issue(ca, MeshPki.remoteIdentity(self), Usage.CLIENT, List.of(),
@@ -275,6 +301,7 @@ final class ClusterMeshOps {
         entries.putAll(ClusterSecrets.clusterEntry(remote, endpoint, Pem.certificate(ca.certificate()),
                 Pem.certificate(client.certificate()), Pem.privateKey(client.key())));
         apply(context, k, ClusterSecrets.clusters(namespace, entries));
+        return client.certificate().getSerialNumber().toString(16);
     }
 
     private void removeEntry(String context, KubernetesClient k, String remote) {

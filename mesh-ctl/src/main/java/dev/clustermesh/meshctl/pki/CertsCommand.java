@@ -13,9 +13,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code meshctl certs issue}: one cluster's proxy and client certificates from the shared CA. */
-@Command(name = "certs", description = "Certificates of one cluster, signed by the shared CA.",
-        subcommands = CertsCommand.Issue.class, mixinStandardHelpOptions = true)
+/**
+ * {@code meshctl certs issue}: one cluster's proxy and client certificates from the shared CA. The {@code certs}
+ * group itself (with {@code rotate}, which works through the Kubernetes API) is assembled in {@code MeshCtl}.
+ */
 public final class CertsCommand {
 
     /** How {@code certs issue} hands out what it made. */
@@ -26,7 +27,7 @@ public final class CertsCommand {
     @Command(name = "issue", mixinStandardHelpOptions = true,
             description = "Issue the proxy's server certificate and the local-<cluster> and remote-<cluster> "
                     + "client certificates, as PEM files or as Kubernetes Secrets (YAML).")
-    static final class Issue implements Runnable {
+    public static final class Issue implements Runnable {
         @Option(names = "--cluster", required = true, description = "Cluster name.")
         String cluster;
 

@@ -19,6 +19,10 @@ public final class KubeNames {
      * plus each entry's CA, certificate and key.
      */
     public static final String CLUSTERS_SECRET = "clustermesh-clusters";
+    /** ConfigMap with the proxy's access list: which clusters may read this one (mounted into mesh-proxy). */
+    public static final String ACCESS_CONFIG = "clustermesh-access";
+    /** The access list's key in {@link #ACCESS_CONFIG}, the file name in the mount. */
+    public static final String ACCESS_KEY = "access.yaml";
     /** Label on everything meshctl writes. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
 

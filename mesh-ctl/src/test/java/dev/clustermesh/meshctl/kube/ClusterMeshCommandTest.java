@@ -145,6 +145,8 @@ class ClusterMeshCommandTest {
         X509Certificate caCert = Pem.readCertificate(ca.resolve("ca.crt"));
         assertThat(Certificates.signedBy(cert(2, "cluster1"), caCert)).isTrue();
         assertThat(clustersSecret(2)).containsKeys("cluster2", "cluster1", "cluster1.etcd-client.key");
+        assertThat(accessList(1)).contains("clusters:\n- name: cluster2\n").doesNotContain("serials");
+        assertThat(accessList(2)).contains("clusters:\n- name: cluster1\n");
 
         LaunchResult gone = run(meshctl, "clustermesh", "disconnect", "--context", "ctx2", "--destination-context",
                 "ctx1");
@@ -152,6 +154,19 @@ class ClusterMeshCommandTest {
         assertThat(clustersSecret(1)).containsOnlyKeys("cluster1", "cluster1.etcd-client-ca.crt",
                 "cluster1.etcd-client.crt", "cluster1.etcd-client.key");
         assertThat(clustersSecret(2).keySet()).allMatch(k -> k.startsWith("cluster2"));
+        assertThat(accessList(1)).contains("clusters: []");
+        assertThat(accessList(2)).contains("clusters: []");
+
+        LaunchResult pinned = run(meshctl, "clustermesh", "connect", "--context", "ctx1", "--destination-context",
+                "ctx2", "--pin");
+        assertThat(pinned.exitCode()).as(pinned.getErrorOutput()).isZero();
+        assertThat(accessList(2)).contains("- name: cluster1\n  serials: [\""
+                + cert(1, "cluster2").getSerialNumber().toString(16) + "\"]");
+    }
+
+    private String accessList(int ctx) {
+        return clients.get(ctx - 1).configMaps().inNamespace(NS).withName("clustermesh-access").get().getData()
+                .get("access.yaml");
     }
 
     @Test

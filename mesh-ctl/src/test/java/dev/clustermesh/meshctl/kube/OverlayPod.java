@@ -27,7 +27,7 @@ import java.util.TreeMap;
 /**
  * One pod of a mesh workload, scheduled by the real scheduler onto a kwok node, run here as a local process the way
  * the kubelet would run its container: the container's env (values, field references, envFrom ConfigMaps) and its
- * Secret volumes come from the API server; Secret volumes are mounted kubelet-style ({@link SecretVolume}) and the
+ * Secret and ConfigMap volumes come from the API server, mounted kubelet-style ({@link SecretVolume}), and the
  * env values that point into a mount path point into the local mount; the pod's ServiceAccount gets a real token
  * (TokenRequest) in a kubeconfig, as the in-cluster config would. What a shared host cannot give every pod (its own
  * ports, its own network namespace, the cluster DNS) is set by {@code overrides}, which the caller names.
@@ -111,11 +111,15 @@ final class OverlayPod implements AutoCloseable {
         for (VolumeMount m : c.getVolumeMounts()) {
             Volume v = pod.getSpec().getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst()
                     .orElseThrow();
-            if (v.getSecret() == null) {
+            Path at = dir.resolve("volumes").resolve(v.getName());
+            SecretVolume sv;
+            if (v.getSecret() != null) {
+                sv = new SecretVolume(k, pod.getMetadata().getNamespace(), v.getSecret().getSecretName(), at, 500);
+            } else if (v.getConfigMap() != null) {
+                sv = SecretVolume.configMap(k, pod.getMetadata().getNamespace(), v.getConfigMap().getName(), at, 500);
+            } else {
                 continue;
             }
-            SecretVolume sv = new SecretVolume(k, pod.getMetadata().getNamespace(), v.getSecret().getSecretName(),
-                    dir.resolve("volumes").resolve(v.getName()), 500);
             volumes.add(sv);
             mounts.put(m.getMountPath(), sv.dir());
         }
@@ -145,6 +149,12 @@ final class OverlayPod implements AutoCloseable {
         } catch (AssertionError | Eventually.Abort e) {
             throw new AssertionError(e.getMessage() + "\n--- " + dir.resolve("container.log") + "\n" + tail(), e);
         }
+    }
+
+    /** The container's Prometheus metrics, as its management port serves them. */
+    String metrics() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
+                + "/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The environment the container got. */

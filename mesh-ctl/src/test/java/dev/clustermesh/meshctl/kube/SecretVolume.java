@@ -1,9 +1,11 @@
 package dev.clustermesh.meshctl.kube;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,10 +20,12 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * A Secret from a real API server, mounted the way the kubelet's atomic writer mounts one: the files live in a
+ * A Secret or ConfigMap from a real API server, mounted the way the kubelet's atomic writer mounts one (a missing
+ * object mounts empty, as an {@code optional: true} volume does): the files live in a
  * timestamped directory {@code ..<timestamp>}, {@code ..data} links to it, and each key is a link
  * {@code <key> -> ..data/<key>}. An update writes a new timestamped directory, swaps {@code ..data} with one rename,
  * fixes the key links and removes the old directory, so a reader sees the old set or the new set, never a mix.
@@ -29,8 +33,7 @@ import java.util.stream.Stream;
  */
 final class SecretVolume implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss.SSSSSSSSS");
-    private final KubernetesClient k;
-    private final String namespace;
+    private final Supplier<Map<String, byte[]>> source;
     private final String secret;
     private final Path dir;
     private final ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,9 +44,31 @@ final class SecretVolume implements AutoCloseable {
     private Map<String, byte[]> mounted = Map.of();
 
     SecretVolume(KubernetesClient k, String namespace, String secret, Path dir, long periodMillis) {
-        this.k = k;
-        this.namespace = namespace;
-        this.secret = secret;
+        this(() -> {
+            Secret s = k.secrets().inNamespace(namespace).withName(secret).get();
+            Map<String, byte[]> data = new TreeMap<>();
+            if (s != null && s.getData() != null) {
+                s.getData().forEach((key, v) -> data.put(key, Base64.getDecoder().decode(v)));
+            }
+            return data;
+        }, "Secret " + secret, dir, periodMillis);
+    }
+
+    /** A ConfigMap volume. */
+    static SecretVolume configMap(KubernetesClient k, String namespace, String name, Path dir, long periodMillis) {
+        return new SecretVolume(() -> {
+            ConfigMap cm = k.configMaps().inNamespace(namespace).withName(name).get();
+            Map<String, byte[]> data = new TreeMap<>();
+            if (cm != null && cm.getData() != null) {
+                cm.getData().forEach((key, v) -> data.put(key, v.getBytes(StandardCharsets.UTF_8)));
+            }
+            return data;
+        }, "ConfigMap " + name, dir, periodMillis);
+    }
+
+    private SecretVolume(Supplier<Map<String, byte[]>> source, String what, Path dir, long periodMillis) {
+        this.source = source;
+        this.secret = what;
         this.dir = dir;
         sync();
         sync.scheduleWithFixedDelay(this::syncQuietly, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
@@ -61,20 +86,16 @@ final class SecretVolume implements AutoCloseable {
         }
     }
 
-    /** Reads the Secret now and swaps the mounted content if it changed. */
+    /** Reads the object now and swaps the mounted content if it changed. */
     synchronized void sync() {
-        Secret s = k.secrets().inNamespace(namespace).withName(secret).get();
-        Map<String, byte[]> data = new TreeMap<>();
-        if (s != null && s.getData() != null) {
-            s.getData().forEach((key, v) -> data.put(key, Base64.getDecoder().decode(v)));
-        }
+        Map<String, byte[]> data = source.get();
         if (sameAs(data)) {
             return;
         }
         try {
             write(data);
         } catch (IOException e) {
-            throw new UncheckedIOException("mounting Secret " + secret + " at " + dir, e);
+            throw new UncheckedIOException("mounting " + secret + " at " + dir, e);
         }
         mounted = data;
     }

@@ -214,14 +214,23 @@ class SeedOnRealKubernetesIT {
     @Order(9)
     void aThirdClusterConnectsAndDisconnectsThroughTheMountedSecretWithoutARestart() {
         long pid = mesh.site("cluster1").agent().pid();
+        long proxy = mesh.site("cluster3").proxy().pid();
         ok(mesh.meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1", "--destination-context",
-                "kind-cluster3"));
+                "kind-cluster3", "--pin"));
         Eventually.await(WAIT, () -> assertThat(ok(mesh.meshctl(60, "clustermesh", "status", "--context",
                 "kind-cluster1", "--agent", agent("cluster1"))).out()).contains("cluster3: ready"));
+        // cluster1 could read cluster3 only through cluster3's access list (a mounted ConfigMap), pinned.
+        assertThat(accessList("cluster3")).contains("- name: cluster1", "serials: [\"");
+        Eventually.await(WAIT, () -> assertThat(mesh.site("cluster3").proxy().metrics())
+                .contains("mesh_proxy_access_list_clusters " + entries("cluster3") + ".0"));
         ok(mesh.meshctl(120, "clustermesh", "disconnect", "--context", "kind-cluster1", "--destination-context",
                 "kind-cluster3"));
         Eventually.await(WAIT, () -> assertThat(ok(mesh.meshctl(60, "clustermesh", "status", "--context",
                 "kind-cluster1", "--agent", agent("cluster1"))).out()).doesNotContain("cluster3").contains("cluster2: ready"));
+        assertThat(accessList("cluster3")).doesNotContain("cluster1");
+        Eventually.await(WAIT, () -> assertThat(mesh.site("cluster3").proxy().metrics())
+                .contains("mesh_proxy_access_list_clusters " + entries("cluster3") + ".0"));
+        assertThat(mesh.site("cluster3").proxy().pid()).as("same proxy process").isEqualTo(proxy);
         assertThat(mesh.site("cluster1").agent().pid()).as("same agent process").isEqualTo(pid);
         assertThat(mesh.site("cluster1").agent().alive()).isTrue();
     }
@@ -243,6 +252,50 @@ class SeedOnRealKubernetesIT {
         Eventually.await(WAIT, () -> assertThat(nodes("cluster1", "cluster2")).isEqualTo(3));
         mesh.kube.cluster("cluster2").kubectl("delete", "node", "cluster2-worker2");
         Eventually.await(WAIT, () -> assertThat(nodes("cluster1", "cluster2")).isEqualTo(2));
+    }
+
+    @Test
+    @Order(12)
+    void certsRotateRollsTheMeshOverToANewCaWithoutARestart() {
+        Map<String, Long> pids = new java.util.TreeMap<>();
+        for (String c : List.of("cluster1", "cluster2", "cluster3")) {
+            pids.put(c + "/proxy", mesh.site(c).proxy().pid());
+            pids.put(c + "/agent", mesh.site(c).agent().pid());
+        }
+        String oldCa = dev.clustermesh.pki.Pem.readCertificate(mesh.pki.resolve("ca.crt")).getSerialNumber().toString(16);
+        MeshctlProcess.Result rotate = ok(mesh.meshctl(600, "certs", "rotate", "--context", "kind-cluster1", "--context",
+                "kind-cluster2", "--context", "kind-cluster3", "--ca-dir", mesh.pki.toString(), "--timeout", "2m"));
+        assertThat(rotate.out()).contains("1/3 Trust bundle", "kind-cluster3: the proxy accepts a certificate of the new CA",
+                "2/3 New certificates", "3/3 Old CA dropped", "kind-cluster1: the proxy refuses a certificate of the old CA",
+                "✅ Rotated 3 clusters");
+        String newCa = dev.clustermesh.pki.Pem.readCertificate(mesh.pki.resolve("ca.crt")).getSerialNumber().toString(16);
+        assertThat(newCa).isNotEqualTo(oldCa);
+        for (String c : List.of("cluster1", "cluster2", "cluster3")) {
+            assertThat(mesh.site(c).proxy().pid()).as(c + "'s proxy not restarted").isEqualTo(pids.get(c + "/proxy"));
+            assertThat(mesh.site(c).agent().pid()).as(c + "'s agent not restarted").isEqualTo(pids.get(c + "/agent"));
+        }
+        Eventually.await(WAIT, () -> {
+            try (AgentClient a = new AgentClient(agent("cluster1"), Duration.ofSeconds(5))) {
+                var s = a.status();
+                assertThat(s.getReady()).isTrue();
+                assertThat(s.getClustersList()).allSatisfy(c -> assertThat(c.getCertificatesList().stream()
+                        .filter(x -> x.getRole().equals("ca")).map(x -> x.getSerial()).toList())
+                        .as(c.getName()).containsExactly(newCa));
+            }
+        });
+        // The mesh still works: cluster1's agent holds both clusters' backends.
+        Map<String, TreeSet<String>> pods = bothClustersRebels();
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").all()).isEqualTo(pods));
+    }
+
+    /** A cluster's access list as meshctl keeps it in the API server. */
+    private static String accessList(String cluster) {
+        return mesh.kube.cluster(cluster).kubectl("-n", "clustermesh-system", "get", "configmap", "clustermesh-access",
+                "-o", "jsonpath={.data.access\\.yaml}");
+    }
+
+    private static long entries(String cluster) {
+        return accessList(cluster).lines().filter(l -> l.startsWith("- name:")).count();
     }
 
     private static int nodes(String agentCluster, String of) {
