@@ -77,7 +77,6 @@ public final class AccessListFile {
                     + "cluster's shared state; set it to the access list that meshctl clustermesh connect keeps");
             return;
         }
-        LOG.infof("access list %s: %s", file.get(), describe(current));
         checker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "access-list");
             t.setDaemon(true);
