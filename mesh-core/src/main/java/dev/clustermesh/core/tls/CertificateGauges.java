@@ -74,9 +74,12 @@ public final class CertificateGauges implements AutoCloseable {
 
     private Gauge register(String key) {
         String[] rc = key.split("\u0000", 2);
-        return Gauge.builder(NAME, this, g -> g.secondsLeft(key)).tag("role", rc[0]).tag("cluster", rc[1])
-                .description("Seconds until the certificate expires (per role and cluster, the earliest)")
-                .register(registry);
+        Gauge.Builder<CertificateGauges> b = Gauge.builder(NAME, this, g -> g.secondsLeft(key)).tag("role", rc[0])
+                .tag("cluster", rc[1]).description("Seconds until the certificate expires (per role and cluster, the "
+                        + "earliest)");
+        // A registry hands back a meter already registered under the ID, which would read an earlier instance.
+        registry.remove(b.register(registry));
+        return b.register(registry);
     }
 
     private double secondsLeft(String key) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -61,85 +62,76 @@ final class DemoLinks {
         }
     }
 
-    private static DemoState.Cluster[] pair(DemoState state, String a, String b) {
-        DemoState.Cluster ca = state.cluster(a);
-        DemoState.Cluster cb = state.cluster(b);
-        if (ca == cb) {
-            throw new IllegalArgumentException("'" + a + "' twice: a cluster is always connected to itself");
-        }
-        return new DemoState.Cluster[] {ca, cb};
-    }
-
-    @Command(name = "connect", mixinStandardHelpOptions = true,
-            description = "Connect two demo clusters: each proxy lets the other's remote- certificate read (its "
-                    + "access list), each cluster's agents and mesh-dns watch the other.")
-    static final class Connect extends DemoCommand.DemoSubcommand implements Runnable {
+    /** The two clusters of connect and disconnect, and the edit both sides get. */
+    abstract static class Link extends DemoCommand.DemoSubcommand implements Runnable {
         @Parameters(index = "0", description = "cluster1 or cluster2")
         String a;
 
         @Parameters(index = "1", description = "the other cluster")
         String b;
 
+        /** Edits {@code self}'s access list (and its clusters directory) for {@code other}; returns what it did. */
+        abstract String edit(DemoRunner runner, DemoState.Cluster self, DemoState.Cluster other,
+                Map<String, Optional<String>> access);
+
+        @Override
+        public void run() {
+            DemoState state = DemoState.load(dir());
+            DemoState.Cluster ca = state.cluster(a);
+            DemoState.Cluster cb = state.cluster(b);
+            if (ca == cb) {
+                throw new IllegalArgumentException("'" + a + "' twice: a cluster is always connected to itself");
+            }
+            DemoRunner runner = new DemoRunner(state, System.out);
+            for (DemoState.Cluster[] p : List.of(new DemoState.Cluster[] {ca, cb}, new DemoState.Cluster[] {cb, ca})) {
+                Path file = accessFile(state, p[0]);
+                Map<String, Optional<String>> access = readAccess(file);
+                String done = edit(runner, p[0], p[1], access);
+                writeAccess(file, p[0].name(), access);
+                System.out.println(done);
+            }
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Connect two demo clusters: each proxy lets the other's remote- certificate read (its "
+                    + "access list), each cluster's agents and mesh-dns watch the other.")
+    static final class Connect extends Link {
         @Option(names = "--pin", description = "Pin each access list entry to the serial of the certificate the "
                 + "other cluster holds now: a certificate issued again for that cluster is refused.")
         boolean pin;
 
         @Override
-        public void run() {
-            DemoState state = DemoState.load(dir());
-            DemoState.Cluster[] p = pair(state, a, b);
-            DemoRunner runner = new DemoRunner(state, System.out);
-            for (int i = 0; i < 2; i++) {
-                DemoState.Cluster self = p[i];
-                DemoState.Cluster other = p[1 - i];
-                Path access = accessFile(state, self);
-                Map<String, Optional<String>> list = readAccess(access);
-                Optional<String> serial = pin ? Optional.of(Pem.readCertificate(runner.pki().resolve(other.name())
-                        .resolve(MeshPki.certFile(MeshPki.remoteIdentity(other.name())))).getSerialNumber().toString(16))
-                        : Optional.empty();
-                list.put(other.name(), serial);
-                writeAccess(access, self.name(), list);
-                runner.writeClusterFile(self, other);
-                System.out.println("✅ " + self.name() + "'s proxy lets " + MeshPki.remoteIdentity(other.name())
-                        + " read" + serial.map(s -> " (pinned to serial " + s + ")").orElse("") + "; " + self.name()
-                        + "'s agents and mesh-dns watch " + other.name());
-            }
-            System.out.println("   See it with: meshctl status --context " + a + " --wait");
+        String edit(DemoRunner runner, DemoState.Cluster self, DemoState.Cluster other,
+                Map<String, Optional<String>> access) {
+            Optional<String> serial = pin ? Optional.of(Pem.readCertificate(runner.pki().resolve(other.name())
+                    .resolve(MeshPki.certFile(MeshPki.remoteIdentity(other.name())))).getSerialNumber().toString(16))
+                    : Optional.empty();
+            access.put(other.name(), serial);
+            runner.writeClusterFile(self, other);
+            return "✅ " + self.name() + "'s proxy lets " + MeshPki.remoteIdentity(other.name()) + " read"
+                    + serial.map(s -> " (pinned to serial " + s + ")").orElse("") + "; " + self.name()
+                    + "'s agents and mesh-dns watch " + other.name();
         }
     }
 
     @Command(name = "disconnect", mixinStandardHelpOptions = true,
             description = "Disconnect two demo clusters: each proxy refuses the other's remote- certificate at once "
                     + "(open watches end with PERMISSION_DENIED), each cluster's agents withdraw the other's services.")
-    static final class Disconnect extends DemoCommand.DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
-        String a;
-
-        @Parameters(index = "1", description = "the other cluster")
-        String b;
-
+    static final class Disconnect extends Link {
         @Override
-        public void run() {
-            DemoState state = DemoState.load(dir());
-            DemoState.Cluster[] p = pair(state, a, b);
-            DemoRunner runner = new DemoRunner(state, System.out);
-            for (int i = 0; i < 2; i++) {
-                DemoState.Cluster self = p[i];
-                DemoState.Cluster other = p[1 - i];
-                Path access = accessFile(state, self);
-                Map<String, Optional<String>> list = readAccess(access);
-                boolean was = list.remove(other.name()) != null;
-                writeAccess(access, self.name(), list);
-                try {
-                    Files.deleteIfExists(runner.clustersDir(self).resolve(other.name()));
-                } catch (IOException e) {
-                    throw new MeshCtlException("cannot remove " + other.name() + " from " + runner.clustersDir(self)
-                            + ": " + e.getMessage(), e);
-                }
-                System.out.println((was ? "✅ " : "ℹ️  ") + self.name() + "'s proxy refuses "
-                        + MeshPki.remoteIdentity(other.name()) + (was ? "" : " (it was not on the access list)")
-                        + "; " + self.name() + "'s agents and mesh-dns no longer watch " + other.name());
+        String edit(DemoRunner runner, DemoState.Cluster self, DemoState.Cluster other,
+                Map<String, Optional<String>> access) {
+            boolean was = access.remove(other.name()) != null;
+            try {
+                Files.deleteIfExists(runner.clustersDir(self).resolve(other.name()));
+            } catch (IOException e) {
+                throw new MeshCtlException("cannot remove " + other.name() + " from " + runner.clustersDir(self)
+                        + ": " + e.getMessage(), e);
             }
+            return (was ? "✅ " : "ℹ️  ") + self.name() + "'s proxy refuses " + MeshPki.remoteIdentity(other.name())
+                    + (was ? "" : " (it was not on the access list)") + "; " + self.name()
+                    + "'s agents and mesh-dns no longer watch " + other.name();
         }
     }
 }

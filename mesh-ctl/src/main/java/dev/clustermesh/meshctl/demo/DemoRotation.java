@@ -1,11 +1,11 @@
 package dev.clustermesh.meshctl.demo;
 
+import dev.clustermesh.core.tls.TlsProbe;
 import dev.clustermesh.meshctl.agent.AgentClient;
 import dev.clustermesh.meshctl.agent.Views;
-import dev.clustermesh.meshctl.cli.Durations;
+import dev.clustermesh.meshctl.cli.Confirm;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
 import dev.clustermesh.meshctl.pki.MeshPki;
-import dev.clustermesh.meshctl.pki.TlsProbe;
 import dev.clustermesh.pki.Certificates;
 import dev.clustermesh.pki.KeyedCertificate;
 import dev.clustermesh.pki.Pem;
@@ -166,22 +166,8 @@ final class DemoRotation extends DemoCommand.DemoSubcommand implements Runnable 
     }
 
     private void await(String what, java.util.function.BooleanSupplier done) {
-        Instant start = Instant.now();
-        Instant deadline = start.plus(timeout);
-        while (!done.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new MeshCtlException("not confirmed within " + Durations.format(timeout) + ": " + what
-                        + " (the rotation stopped here; the files written so far stay, see the processes' logs in "
-                        + dir() + ")");
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MeshCtlException("interrupted while waiting: " + what);
-            }
-        }
-        out.println("   ✅ " + what + " (" + Durations.format(Duration.between(start, Instant.now())) + ")");
+        Confirm.await(out, what, timeout, Duration.ofMillis(200), done, "the rotation stopped here; the files written "
+                + "so far stay, see the processes' logs in " + dir());
     }
 
     private static void write(Path file, String pem) {

@@ -2,13 +2,14 @@ package dev.clustermesh.meshctl.kube;
 
 import static dev.clustermesh.meshctl.kube.KubeContexts.call;
 
+import dev.clustermesh.core.tls.TlsProbe;
+import dev.clustermesh.meshctl.cli.Confirm;
 import dev.clustermesh.meshctl.cli.Durations;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
 import dev.clustermesh.meshctl.pki.AccessLists;
 import dev.clustermesh.meshctl.pki.ClusterSecrets;
 import dev.clustermesh.meshctl.pki.KubeNames;
 import dev.clustermesh.meshctl.pki.MeshPki;
-import dev.clustermesh.meshctl.pki.TlsProbe;
 import dev.clustermesh.pki.Certificates;
 import dev.clustermesh.pki.KeyedCertificate;
 import dev.clustermesh.pki.Pem;
@@ -284,20 +285,8 @@ final class CertRotation {
     }
 
     private void await(String what, BooleanSupplier done) {
-        Instant start = Instant.now();
-        while (!done.getAsBoolean()) {
-            if (Instant.now().isAfter(start.plus(timeout))) {
-                throw new MeshCtlException("not confirmed within " + Durations.format(timeout) + ": " + what
-                        + " (the rotation stopped here; what was written stays: run it again once the cause is fixed)");
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MeshCtlException("interrupted while waiting: " + what);
-            }
-        }
-        out.println("   ✅ " + what + " (" + Durations.format(Duration.between(start, Instant.now())) + ")");
+        Confirm.await(out, what, timeout, Duration.ofMillis(500), done, "the rotation stopped here; what was written "
+                + "stays: run it again once the cause is fixed");
     }
 
     private KeyedCertificate ca(Site s) {

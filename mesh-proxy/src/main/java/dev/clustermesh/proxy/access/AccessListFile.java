@@ -51,14 +51,22 @@ public final class AccessListFile {
         this.invalid = Counter.builder("mesh_proxy_access_list_invalid")
                 .description("Reads of the access list file that did not parse (the last valid list stays)")
                 .register(registry);
-        Gauge.builder("mesh_proxy_access_list_clusters", this, f -> f.current().open() ? -1 : f.current().clusters().size())
-                .description("Clusters on the access list (-1: no list configured, every remote cluster may read)")
-                .register(registry);
-        Gauge.builder("mesh_proxy_access_list_valid", this, f -> f.valid ? 1 : 0)
-                .description("Whether the access list file's last read parsed (0: an older list is in force)")
-                .register(registry);
+        gauge(registry, Gauge.builder("mesh_proxy_access_list_clusters", this,
+                f -> f.current().open() ? -1 : f.current().clusters().size())
+                .description("Clusters on the access list (-1: no list configured, every remote cluster may read)"));
+        gauge(registry, Gauge.builder("mesh_proxy_access_list_valid", this, f -> f.valid ? 1 : 0)
+                .description("Whether the access list file's last read parsed (0: an older list is in force)"));
         this.current = file.isEmpty() ? AccessList.OPEN : AccessList.CLOSED;
         check();
+    }
+
+    /**
+     * Registers {@code gauge}, replacing whatever the registry holds under its ID: a registry hands back the meter
+     * already registered, which would read an earlier instance (tests restart the application in one JVM).
+     */
+    static void gauge(MeterRegistry registry, Gauge.Builder<?> gauge) {
+        registry.remove(gauge.register(registry));
+        gauge.register(registry);
     }
 
     /** The list in force. */

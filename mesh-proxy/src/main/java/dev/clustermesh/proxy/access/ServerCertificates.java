@@ -59,17 +59,19 @@ public final class ServerCertificates implements HttpServerOptionsCustomizer {
                 Optional.of(Path.of(config.getValue(prefix + "key-store.pem.0.key", String.class))), interval);
         this.cluster = proxy.cluster().name();
         for (String role : List.of(MeshCertificate.SERVER, MeshCertificate.CA)) {
-            Gauge.builder(CertificateGauges.NAME, this, s -> s.expirySeconds(role))
+            AccessListFile.gauge(meters, Gauge.builder(CertificateGauges.NAME, this, s -> s.expirySeconds(role))
                     .tag("role", role).tag("cluster", cluster)
-                    .description("Seconds until the certificate expires (ca: the earliest CA trusted)")
-                    .register(meters);
+                    .description("Seconds until the certificate expires (ca: the earliest CA trusted)"));
         }
-        FunctionCounter.builder("mesh_tls_reloads", tls, ReloadingTls::reloads).tag("role", MeshCertificate.SERVER)
-                .description("Times changed TLS files came into force without a restart").register(meters);
-        FunctionCounter.builder("mesh_tls_reloads_rejected", tls, ReloadingTls::rejected)
-                .tag("role", MeshCertificate.SERVER)
-                .description("Changed TLS files that could not be used (the material in force stayed)")
-                .register(meters);
+        for (FunctionCounter.Builder<ReloadingTls> c : List.of(
+                FunctionCounter.builder("mesh_tls_reloads", tls, ReloadingTls::reloads)
+                        .description("Times changed TLS files came into force without a restart"),
+                FunctionCounter.builder("mesh_tls_reloads_rejected", tls, ReloadingTls::rejected)
+                        .description("Changed TLS files that could not be used (the material in force stayed)"))) {
+            c.tag("role", MeshCertificate.SERVER);
+            meters.remove(c.register(meters));
+            c.register(meters);
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.clustermesh.core.etcd.EtcdClients;
 import dev.clustermesh.core.etcd.TlsFiles;
 import dev.clustermesh.core.tls.ReloadingTls;
+import dev.clustermesh.core.tls.TlsProbe;
 import dev.clustermesh.proxy.ProxyClients;
 import dev.clustermesh.proxy.ProxyTestEnvironment;
 import dev.clustermesh.testing.Command;
@@ -35,11 +36,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -212,31 +208,11 @@ class CertRotationIT {
             });
         }
 
-        /**
-         * One new connection, no retry: TLS with the files as they are now, then HTTP/2 until the server's first
-         * frame. The server sends it only once it has accepted the client certificate (under TLS 1.3 the client's
-         * handshake ends before the server has checked it; a refusal comes as an alert on this read).
-         */
+        /** One new connection, no retry, with the files as they are now ({@link TlsProbe}). */
         static void connectOnce(String endpoint, TlsFiles files) throws Exception {
-            ReloadingTls tls = new ReloadingTls(files.ca(), files.cert(), files.key(), Duration.ZERO);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[] {tls.keyManager()}, new TrustManager[] {tls.trustManager()}, null);
             java.net.URI uri = java.net.URI.create(endpoint);
-            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(uri.getHost(), uri.getPort())) {
-                SSLParameters p = s.getSSLParameters();
-                p.setApplicationProtocols(new String[] {"h2"});
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                s.setSSLParameters(p);
-                s.setSoTimeout(5000);
-                s.startHandshake();
-                byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                s.getOutputStream().write(preface);
-                s.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
-                s.getOutputStream().flush();
-                if (s.getInputStream().read() < 0) {
-                    throw new java.io.EOFException("the server closed the connection before its first frame");
-                }
-            }
+            TlsProbe.connect(uri.getHost(), uri.getPort(), files.ca(), files.cert().orElseThrow(),
+                    files.key().orElseThrow());
         }
 
         private void loop(String name, long pauseMillis, Runnable step) {

@@ -1,6 +1,5 @@
-package dev.clustermesh.meshctl.pki;
+package dev.clustermesh.core.tls;
 
-import dev.clustermesh.core.tls.ReloadingTls;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,8 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 
 /**
- * One new mTLS connection to a mesh-proxy, no retry: what a client with these files gets right now. The
+ * One new mTLS connection to a mesh-proxy, no retry: what a client with these files gets right now (meshctl's
+ * rotation confirms each step with it; tests count failed connections with it). The
  * connection counts as accepted only once the server has sent its first HTTP/2 frame, because under TLS 1.3 the
  * client's handshake ends before the server has checked the client certificate.
  */
