@@ -75,6 +75,15 @@ public final class Certificates {
      */
     public static KeyedCertificate issue(KeyedCertificate ca, String commonName, Usage usage,
             List<String> dnsNames, List<String> ipAddresses, Instant notBefore, Instant notAfter) {
+        return issue(ca, commonName, usage, dnsNames, ipAddresses, notBefore, notAfter, generateKeyPair());
+    }
+
+    /**
+     * As above for an existing key pair: a certificate renewed or re-signed by a new CA keeps its key, so access
+     * lists that pin the key's hash (SPKI) still let it in.
+     */
+    public static KeyedCertificate issue(KeyedCertificate ca, String commonName, Usage usage,
+            List<String> dnsNames, List<String> ipAddresses, Instant notBefore, Instant notAfter, KeyPair keys) {
         checkDates(commonName, notBefore, notAfter);
         if (ca.certificate().getBasicConstraints() < 0) {
             throw new PkiException("'" + commonName(ca.certificate()) + "' is not a CA certificate "
@@ -100,7 +109,6 @@ public final class Certificates {
             }
             sans.add(new GeneralName(GeneralName.iPAddress, ip));
         }
-        KeyPair keys = generateKeyPair();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
                 Date.from(notBefore), Date.from(notAfter), name(commonName), keys.getPublic());
         List<KeyPurposeId> purposes = usage == Usage.SERVER
@@ -124,6 +132,32 @@ public final class Certificates {
             throw new PkiException("cannot build certificate CN=" + commonName + ": " + e.getMessage(), e);
         }
         return new KeyedCertificate(sign(builder, ca.key(), commonName), keys.getPrivate());
+    }
+
+    /**
+     * {@code leaf} signed again by {@code ca} for a new period: same common name, usage, names and key pair (so
+     * pins of its key hash hold), new serial.
+     *
+     * @throws PkiException when the leaf's names or usage cannot be read
+     */
+    public static KeyedCertificate resign(KeyedCertificate ca, KeyedCertificate leaf, Instant notBefore,
+            Instant notAfter) {
+        X509Certificate c = leaf.certificate();
+        List<String> dns = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        try {
+            if (c.getSubjectAlternativeNames() != null) {
+                for (List<?> san : c.getSubjectAlternativeNames()) {
+                    ((Integer) san.get(0) == GeneralName.dNSName ? dns : ips).add(String.valueOf(san.get(1)));
+                }
+            }
+            List<String> eku = c.getExtendedKeyUsage();
+            Usage usage = eku != null && eku.contains(KeyPurposeId.id_kp_serverAuth.getId()) ? Usage.SERVER : Usage.CLIENT;
+            return issue(ca, commonName(c), usage, dns, ips, notBefore, notAfter,
+                    new KeyPair(c.getPublicKey(), leaf.key()));
+        } catch (java.security.cert.CertificateParsingException e) {
+            throw new PkiException("cannot read the names of CN=" + commonName(c) + ": " + e.getMessage(), e);
+        }
     }
 
     /** The subject's common name, or the whole subject when it has none. */

@@ -146,7 +146,7 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
         return clusters.statuses();
     }
 
-    /** The certificates each cluster's connection uses, by cluster name; never blocks. */
+    /** The certificates each cluster's connection uses, by cluster name (TLS files read at most once a second). */
     public Map<String, List<MeshCertificate>> certificates() {
         return clusters.certificates();
     }

@@ -87,7 +87,7 @@ public final class ClusterDirectory implements AutoCloseable {
         return out;
     }
 
-    /** The certificates each connected cluster's connection uses, by cluster name; never blocks. */
+    /** The certificates each connected cluster's connection uses, by name (TLS files read at most once a second). */
     public Map<String, List<MeshCertificate>> certificates() {
         Map<String, List<MeshCertificate>> out = new TreeMap<>();
         published.clusters().forEach((name, rc) -> out.put(name, rc.certificates()));

@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -34,10 +33,12 @@ public final class ReloadingTls {
     private final Optional<Path> cert;
     private final Optional<Path> key;
     private final long minIntervalNanos;
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile TlsMaterial current;
+    /** The material before the last reload: a handshake that chose its alias from it still finds its key. */
+    private volatile TlsMaterial previous;
+    private volatile long generation;
     private volatile X509Certificate lastPeer;
     private long lastCheck;
     private byte[][] loaded;
@@ -78,11 +79,6 @@ public final class ReloadingTls {
         return refresh(true);
     }
 
-    /** Runs {@code listener} after each change of the material in force. */
-    public void onReload(Runnable listener) {
-        listeners.add(listener);
-    }
-
     /** The last peer certificate the trust manager accepted, if any. */
     public Optional<X509Certificate> lastPeer() {
         return Optional.ofNullable(lastPeer);
@@ -115,7 +111,10 @@ public final class ReloadingTls {
                 return false;
             }
             try {
-                current = parse(bytes);
+                TlsMaterial parsed = parse(bytes);
+                previous = current;
+                current = parsed;
+                generation++;
             } catch (PemReader.InvalidPem e) {
                 return reject(bytes, e);
             }
@@ -124,7 +123,6 @@ public final class ReloadingTls {
             reloads.incrementAndGet();
         }
         LOG.log(System.Logger.Level.INFO, "TLS files {0} reloaded: {1}", describeFiles(), describe(current));
-        listeners.forEach(Runnable::run);
         return true;
     }
 
@@ -187,51 +185,102 @@ public final class ReloadingTls {
         return b.toString();
     }
 
-    /** Presents the certificate in force at each handshake. */
+    /** A key manager of one generation of material. */
+    private record Generation(X509ExtendedKeyManager km, long id) {
+        String tag(String alias) {
+            return alias == null ? null : alias + "#" + id;
+        }
+
+        String[] tag(String[] aliases) {
+            return aliases == null ? null : Arrays.stream(aliases).map(this::tag).toArray(String[]::new);
+        }
+    }
+
+    /** The material in force (after looking at the files) with its generation, read together. */
+    private Generation now() {
+        current();
+        synchronized (this) {
+            return new Generation(keys(current), generation);
+        }
+    }
+
+    /** The generation a tagged alias was chosen from, if it is still held (the current or the one before). */
+    private Optional<Generation> of(String tagged) {
+        int hash = tagged == null ? -1 : tagged.lastIndexOf('#');
+        if (hash < 0) {
+            return Optional.empty();
+        }
+        long id;
+        try {
+            id = Long.parseLong(tagged.substring(hash + 1));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            TlsMaterial m = id == generation ? current : id == generation - 1 ? previous : null;
+            return m == null ? Optional.empty() : Optional.of(new Generation(keys(m), id));
+        }
+    }
+
+    private static X509ExtendedKeyManager keys(TlsMaterial m) {
+        return m.keyManager().orElseThrow(() -> new IllegalStateException("no certificate configured"));
+    }
+
+    private static String plain(String tagged) {
+        return tagged.substring(0, tagged.lastIndexOf('#'));
+    }
+
+    /**
+     * Presents the certificate in force at each handshake. Aliases carry the generation of the material they were
+     * chosen from, so a reload between choosing an alias and reading its chain and key never pairs a new
+     * certificate with an old key.
+     */
     public X509ExtendedKeyManager keyManager() {
         return new X509ExtendedKeyManager() {
-            private X509ExtendedKeyManager km() {
-                return current().keyManager().orElseThrow(() -> new IllegalStateException("no client certificate"));
-            }
-
             @Override
             public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return km().getClientAliases(keyType, issuers);
+                Generation g = now();
+                return g.tag(g.km().getClientAliases(keyType, issuers));
             }
 
             @Override
             public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-                return km().chooseClientAlias(keyType, issuers, socket);
+                Generation g = now();
+                return g.tag(g.km().chooseClientAlias(keyType, issuers, socket));
             }
 
             @Override
             public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-                return km().chooseEngineClientAlias(keyType, issuers, engine);
+                Generation g = now();
+                return g.tag(g.km().chooseEngineClientAlias(keyType, issuers, engine));
             }
 
             @Override
             public String[] getServerAliases(String keyType, Principal[] issuers) {
-                return km().getServerAliases(keyType, issuers);
+                Generation g = now();
+                return g.tag(g.km().getServerAliases(keyType, issuers));
             }
 
             @Override
             public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-                return km().chooseServerAlias(keyType, issuers, socket);
+                Generation g = now();
+                return g.tag(g.km().chooseServerAlias(keyType, issuers, socket));
             }
 
             @Override
             public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-                return km().chooseEngineServerAlias(keyType, issuers, engine);
+                Generation g = now();
+                return g.tag(g.km().chooseEngineServerAlias(keyType, issuers, engine));
             }
 
             @Override
             public X509Certificate[] getCertificateChain(String alias) {
-                return km().getCertificateChain(alias);
+                return of(alias).map(g -> g.km().getCertificateChain(plain(alias))).orElse(null);
             }
 
             @Override
             public PrivateKey getPrivateKey(String alias) {
-                return km().getPrivateKey(alias);
+                return of(alias).map(g -> g.km().getPrivateKey(plain(alias))).orElse(null);
             }
         };
     }

@@ -38,7 +38,9 @@ public final class TlsProbe {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(new KeyManager[] {tls.keyManager()}, new TrustManager[] {tls.trustManager()}, null);
-            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(host, port)) {
+            java.net.Socket plain = new java.net.Socket();
+            plain.connect(new java.net.InetSocketAddress(host, port), 5000);
+            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, port, true)) {
                 SSLParameters p = s.getSSLParameters();
                 p.setApplicationProtocols(new String[] {"h2"});
                 p.setEndpointIdentificationAlgorithm("HTTPS");

@@ -56,6 +56,30 @@ class ReloadingTlsTest {
     }
 
     @Test
+    void anAliasChosenBeforeAReloadStillGivesItsOwnChainAndKey() throws Exception {
+        CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));
+        Ca ca = certs.createCa("mesh-ca");
+        Issued first = certs.issueClient(ca, "remote-c2");
+        Issued second = certs.issueClient(ca, "remote-c2");
+        Path cert = copy(first.certPem(), "tls.crt");
+        Path key = copy(first.keyPem(), "tls.key");
+        ReloadingTls tls = new ReloadingTls(ca.certPem(), Optional.of(cert), Optional.of(key), Duration.ZERO);
+        javax.net.ssl.X509ExtendedKeyManager km = tls.keyManager();
+        String chosen = km.chooseEngineClientAlias(new String[] {"EC"}, null, null);
+        assertThat(chosen).isNotNull();
+
+        Files.copy(second.keyPem(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(second.certPem(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(tls.refreshNow()).isTrue();
+        // The handshake that chose before the reload signs with the key of the certificate it sends.
+        assertThat(km.getCertificateChain(chosen)[0].getSerialNumber()).isEqualTo(first.cert().getSerialNumber());
+        assertThat(km.getPrivateKey(chosen)).isEqualTo(first.key());
+        String next = km.chooseEngineClientAlias(new String[] {"EC"}, null, null);
+        assertThat(km.getCertificateChain(next)[0].getSerialNumber()).isEqualTo(second.cert().getSerialNumber());
+        assertThat(km.getPrivateKey("no-such-alias")).isNull();
+    }
+
+    @Test
     void badFilesAreNamedWithWhatIsWrong() throws Exception {
         CertificateFactory certs = new CertificateFactory(dir.resolve("pki"));
         Ca ca = certs.createCa("mesh-ca");

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code meshctl demo connect|disconnect A B}: what {@code meshctl clustermesh connect|disconnect} do to real
  * clusters, on the demo. Each cluster's proxy reads an access list ({@code <cluster>/access.yaml}: the clusters
- * whose {@code remote-} certificates may read it, optionally pinned to a certificate serial) and each cluster's
+ * whose {@code remote-} certificates may read it, optionally pinned to their key) and each cluster's
  * agents and mesh-dns a clusters directory; both are re-read without a restart.
  */
 final class DemoLinks {
@@ -33,14 +32,14 @@ final class DemoLinks {
     }
 
     /** Every cluster but {@code c}, unpinned: the demo starts with all clusters connected. */
-    static Map<String, Optional<String>> others(DemoState state, DemoState.Cluster c) {
-        Map<String, Optional<String>> out = new TreeMap<>();
-        state.clusters().keySet().stream().filter(n -> !n.equals(c.name())).forEach(n -> out.put(n, Optional.empty()));
+    static Map<String, AccessLists.Pins> others(DemoState state, DemoState.Cluster c) {
+        Map<String, AccessLists.Pins> out = new TreeMap<>();
+        state.clusters().keySet().stream().filter(n -> !n.equals(c.name())).forEach(n -> out.put(n, AccessLists.Pins.NONE));
         return out;
     }
 
-    /** Writes {@code self}'s access list: each cluster name with the certificate serial it is pinned to, if any. */
-    static void writeAccess(Path file, String self, Map<String, Optional<String>> clusters) {
+    /** Writes {@code self}'s access list: each cluster name with its pins, if any. */
+    static void writeAccess(Path file, String self, Map<String, AccessLists.Pins> clusters) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -52,7 +51,7 @@ final class DemoLinks {
     }
 
     /** Reads an access list; a missing file is an empty list. */
-    static Map<String, Optional<String>> readAccess(Path file) {
+    static Map<String, AccessLists.Pins> readAccess(Path file) {
         try {
             return AccessLists.parse(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {
@@ -72,7 +71,7 @@ final class DemoLinks {
 
         /** Edits {@code self}'s access list (and its clusters directory) for {@code other}; returns what it did. */
         abstract String edit(DemoRunner runner, DemoState.Cluster self, DemoState.Cluster other,
-                Map<String, Optional<String>> access);
+                Map<String, AccessLists.Pins> access);
 
         @Override
         public void run() {
@@ -85,7 +84,7 @@ final class DemoLinks {
             DemoRunner runner = new DemoRunner(state, System.out);
             for (DemoState.Cluster[] p : List.of(new DemoState.Cluster[] {ca, cb}, new DemoState.Cluster[] {cb, ca})) {
                 Path file = accessFile(state, p[0]);
-                Map<String, Optional<String>> access = readAccess(file);
+                Map<String, AccessLists.Pins> access = readAccess(file);
                 String done = edit(runner, p[0], p[1], access);
                 writeAccess(file, p[0].name(), access);
                 System.out.println(done);
@@ -97,20 +96,20 @@ final class DemoLinks {
             description = "Connect two demo clusters: each proxy lets the other's remote- certificate read (its "
                     + "access list), each cluster's agents and mesh-dns watch the other.")
     static final class Connect extends Link {
-        @Option(names = "--pin", description = "Pin each access list entry to the serial of the certificate the "
-                + "other cluster holds now: a certificate issued again for that cluster is refused.")
+        @Option(names = "--pin", description = "Pin each access list entry to the key (SPKI hash) of the certificate "
+                + "the other cluster holds now: a certificate issued for that cluster with another key is refused; "
+                + "renewal and rotate-certs keep keys.")
         boolean pin;
 
         @Override
         String edit(DemoRunner runner, DemoState.Cluster self, DemoState.Cluster other,
-                Map<String, Optional<String>> access) {
-            Optional<String> serial = pin ? Optional.of(Pem.readCertificate(runner.pki().resolve(other.name())
-                    .resolve(MeshPki.certFile(MeshPki.remoteIdentity(other.name())))).getSerialNumber().toString(16))
-                    : Optional.empty();
-            access.put(other.name(), serial);
+                Map<String, AccessLists.Pins> access) {
+            AccessLists.Pins pins = pin ? AccessLists.Pins.key(Pem.readCertificate(runner.pki().resolve(other.name())
+                    .resolve(MeshPki.certFile(MeshPki.remoteIdentity(other.name()))))) : AccessLists.Pins.NONE;
+            access.put(other.name(), pins);
             runner.writeClusterFile(self, other);
             return "✅ " + self.name() + "'s proxy lets " + MeshPki.remoteIdentity(other.name()) + " read"
-                    + serial.map(s -> " (pinned to serial " + s + ")").orElse("") + "; " + self.name()
+                    + (pin ? " (pinned to key spki-sha256 " + pins.spki().get(0) + ")" : "") + "; " + self.name()
                     + "'s agents and mesh-dns watch " + other.name();
         }
     }
@@ -121,7 +120,7 @@ final class DemoLinks {
     static final class Disconnect extends Link {
         @Override
         String edit(DemoRunner runner, DemoState.Cluster self, DemoState.Cluster other,
-                Map<String, Optional<String>> access) {
+                Map<String, AccessLists.Pins> access) {
             boolean was = access.remove(other.name()) != null;
             try {
                 Files.deleteIfExists(runner.clustersDir(self).resolve(other.name()));

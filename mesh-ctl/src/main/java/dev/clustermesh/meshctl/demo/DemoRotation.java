@@ -77,10 +77,10 @@ final class DemoRotation extends DemoCommand.DemoSubcommand implements Runnable 
                             && x.getSerial().equals(serial(next.certificate())))));
         }
 
-        out.println("2/3 New certificates from the new CA: proxies' server certificates, agents' client certificates");
+        out.println("2/3 The same keys signed by the new CA: proxies' server certificates, agents' client "
+                + "certificates (key pins hold)");
         for (DemoState.Cluster c : state.clusters().values()) {
-            MeshPki.writeLeaves(MeshPki.issue(next, c.name(), List.of("localhost"), List.of("127.0.0.1"), validity),
-                    pki.resolve(c.name()));
+            MeshPki.resignLeaves(next, c.name(), pki.resolve(c.name()), validity);
         }
         for (DemoState.Cluster c : state.clusters().values()) {
             await(c.name() + "'s proxy serves a certificate of the new CA", () -> served(pki, c)

@@ -6,7 +6,6 @@ import dev.clustermesh.core.tls.TlsProbe;
 import dev.clustermesh.meshctl.cli.Confirm;
 import dev.clustermesh.meshctl.cli.Durations;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
-import dev.clustermesh.meshctl.pki.AccessLists;
 import dev.clustermesh.meshctl.pki.ClusterSecrets;
 import dev.clustermesh.meshctl.pki.KubeNames;
 import dev.clustermesh.meshctl.pki.MeshPki;
@@ -14,8 +13,6 @@ import dev.clustermesh.pki.Certificates;
 import dev.clustermesh.pki.KeyedCertificate;
 import dev.clustermesh.pki.Pem;
 import dev.clustermesh.pki.Usage;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -23,11 +20,9 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +34,8 @@ import java.util.function.BooleanSupplier;
  * A CA rollover of every given cluster through the Kubernetes API, in the order that keeps every connection
  * working, each step confirmed before the next: (1) the trust bundle (old and new CA) in every {@code ca.crt} of
  * the proxy's and the agents' Secrets, confirmed when each proxy accepts a client certificate of the new CA;
- * (2) new leaves from the new CA (the proxy's server certificate with its names, every client certificate with
- * its identity; pinned access list entries follow), confirmed when each proxy serves a certificate of the new CA;
+ * (2) the leaves signed by the new CA with their keys (the proxy's server certificate with its names, every client
+ * certificate with its identity; key pins in access lists hold), confirmed when the proxy serves one of the new CA;
  * (3) the old CA dropped everywhere and the new one stored as the mesh CA, confirmed when each proxy refuses a
  * certificate of the old CA. Pods are never restarted: every service follows its mounted files.
  */
@@ -49,14 +44,26 @@ final class CertRotation {
     private final Duration timeout;
     private final PrintStream out;
     private final Path scratch;
+    private final Duration settle;
+    private final List<String> agents;
 
     /** One cluster: its context, client and where other clusters reach its proxy. */
     record Site(String context, KubernetesClient k, String endpoint) {
     }
 
     CertRotation(String namespace, Duration timeout, PrintStream out) {
+        this(namespace, timeout, Duration.ZERO, List.of(), out);
+    }
+
+    /**
+     * @param settle how long to wait after each confirmed step when no agent is named
+     * @param agents agent API addresses whose status must show each step (as the demo confirms its agents)
+     */
+    CertRotation(String namespace, Duration timeout, Duration settle, List<String> agents, PrintStream out) {
         this.namespace = namespace;
         this.timeout = timeout;
+        this.settle = settle;
+        this.agents = List.copyOf(agents);
         this.out = out;
         try {
             this.scratch = Files.createTempDirectory("meshctl-rotate");
@@ -84,21 +91,28 @@ final class CertRotation {
     }
 
     private void rotate(List<Site> sites, Path caDir, Duration validity) {
-        KeyedCertificate old = ca(sites.get(0));
-        for (Site s : sites) {
-            if (!ca(s).certificate().equals(old.certificate())) {
-                throw new MeshCtlException("context " + s.context() + " holds another mesh CA than "
-                        + sites.get(0).context() + "; every cluster of the mesh must be rotated together");
-            }
-        }
-        Instant now = Instant.now();
-        KeyedCertificate next = Certificates.createCa("ClusterMesh/J CA " + now.getEpochSecond(),
-                now.minus(Duration.ofHours(1)), now.plus(validity));
+        KeyedCertificate old = MeshPki.loadCa(caDir);
         Path nextDir = caDir.resolve("next");
-        write(nextDir.resolve(MeshPki.CA_CERT), "");
-        Pem.writeCertificate(nextDir.resolve(MeshPki.CA_CERT), next.certificate());
-        Pem.writePrivateKey(nextDir.resolve(MeshPki.CA_KEY), next.key());
-        out.println("🔑 New CA " + name(next.certificate()) + " (kept in " + nextDir + " until the rotation ends)");
+        Instant now = Instant.now();
+        // A rotation that stopped: go on with its new CA, whose certificates may already be deployed.
+        KeyedCertificate resumed = Files.exists(nextDir.resolve(MeshPki.CA_CERT)) ? MeshPki.loadCa(nextDir) : null;
+        checkWholeMesh(sites, old, resumed);
+        KeyedCertificate next;
+        if (resumed != null) {
+            next = resumed;
+            out.println("🔑 Resuming with the new CA " + name(next.certificate()) + " from " + nextDir);
+        } else {
+            next = Certificates.createCa("ClusterMesh/J CA " + now.getEpochSecond(), now.minus(Duration.ofHours(1)),
+                    now.plus(validity));
+            try {
+                Files.createDirectories(nextDir);
+            } catch (IOException e) {
+                throw new MeshCtlException("cannot create " + nextDir + ": " + e.getMessage(), e);
+            }
+            Pem.writePrivateKey(nextDir.resolve(MeshPki.CA_KEY), next.key());
+            Pem.writeCertificate(nextDir.resolve(MeshPki.CA_CERT), next.certificate());
+            out.println("🔑 New CA " + name(next.certificate()) + " (kept in " + nextDir + " until the rotation ends)");
+        }
 
         out.println("1/3 Trust bundle: old and new CA in every ca.crt");
         String bundle = Pem.certificate(old.certificate()) + Pem.certificate(next.certificate());
@@ -110,17 +124,19 @@ final class CertRotation {
                     () -> connect(s, bundleFile, newClient).isPresent());
         }
 
-        out.println("2/3 New certificates from the new CA");
-        Map<String, Map<String, String>> serials = new TreeMap<>();
-        for (Site s : sites) {
-            serials.put(clusterName(s), reissue(s, next, validity));
-        }
-        sites.forEach(s -> repin(s, serials));
+        settle(sites, c -> c.stream().anyMatch(x -> x.getRole().equals("ca")
+                && x.getSerial().equals(next.certificate().getSerialNumber().toString(16))), "trusts the new CA");
+
+        out.println("2/3 The same keys signed by the new CA: the proxy's server certificate, every client certificate");
+        sites.forEach(s -> reissue(s, next, validity));
         for (Site s : sites) {
             await(s.context() + ": the proxy serves a certificate of the new CA", () -> connect(s, bundleFile, newClient)
                     .map(c -> c.getIssuerX500Principal().equals(next.certificate().getSubjectX500Principal()))
                     .orElse(false));
         }
+        String issuer = next.certificate().getSubjectX500Principal().getName();
+        settle(sites, c -> c.stream().anyMatch(x -> x.getRole().equals("client") && x.getIssuer().equals(issuer)),
+                "holds client certificates of the new CA");
 
         out.println("3/3 Old CA dropped: every ca.crt holds the new CA only");
         String only = Pem.certificate(next.certificate());
@@ -135,6 +151,9 @@ final class CertRotation {
             await(s.context() + ": the proxy refuses a certificate of the old CA",
                     () -> connect(s, nextOnly, oldClient).isEmpty() && connect(s, nextOnly, newClient).isPresent());
         }
+        String nextSerial = next.certificate().getSerialNumber().toString(16);
+        settle(sites, c -> c.stream().filter(x -> x.getRole().equals("ca")).allMatch(x -> x.getSerial()
+                .equals(nextSerial)), "trusts only the new CA");
         Path previous = caDir.resolve("previous-" + now.getEpochSecond());
         try {
             Files.createDirectories(previous);
@@ -191,9 +210,8 @@ final class CertRotation {
             await(s.context() + ": the proxy serves its renewed certificate (serial " + served + ")",
                     () -> connect(s, caFile, client).map(c -> c.getSerialNumber().toString(16).equals(served))
                             .orElse(false));
-            out.println("✅ " + s.context() + ": renewed the proxy's and the agents' certificates (new keys) from "
-                    + "the mesh CA; other clusters that pin this cluster's certificates need 'meshctl clustermesh "
-                    + "connect --pin' again");
+            out.println("✅ " + s.context() + ": renewed the proxy's and the agents' certificates from the mesh CA "
+                    + "(same keys: key pins in other clusters' access lists hold)");
             return true;
         } finally {
             deleteScratch();
@@ -210,61 +228,91 @@ final class CertRotation {
         apply(s, ClusterSecrets.clusters(namespace, entries));
     }
 
-    /** New leaves for {@code s}; returns the serial of each remote cluster's client certificate, by that cluster. */
-    private Map<String, String> reissue(Site s, KeyedCertificate ca, Duration validity) {
+    /**
+     * {@code s}'s leaves signed again by {@code ca} for {@code validity}: the proxy's server certificate (same names)
+     * and every client certificate of its clusters Secret (same identities), each with its key, so that key pins in
+     * other clusters' access lists hold.
+     */
+    private void reissue(Site s, KeyedCertificate ca, Duration validity) {
         Instant now = Instant.now();
         Instant from = now.minus(Duration.ofHours(1));
         Map<String, String> tls = decoded(get(s, KubeNames.PROXY_TLS_SECRET));
-        X509Certificate server = parse(tls.get("tls.crt"), s.context() + " " + KubeNames.PROXY_TLS_SECRET);
-        List<String> dns = new ArrayList<>();
-        List<String> ips = new ArrayList<>();
-        try {
-            if (server.getSubjectAlternativeNames() != null) {
-                for (List<?> san : server.getSubjectAlternativeNames()) {
-                    ((Integer) san.get(0) == 2 ? dns : ips).add(String.valueOf(san.get(1)));
-                }
-            }
-        } catch (CertificateParsingException e) {
-            throw new MeshCtlException(s.context() + ": cannot read the proxy certificate's names: " + e.getMessage(), e);
-        }
-        KeyedCertificate fresh = Certificates.issue(ca, Certificates.commonName(server), Usage.SERVER, dns, ips, from,
-                now.plus(validity));
-        tls.put("tls.key", Pem.privateKey(fresh.key()));
-        tls.put("tls.crt", Pem.certificate(fresh.certificate()));
+        KeyedCertificate server = Certificates.resign(ca, keyed(s, tls.get("tls.crt"), tls.get("tls.key"),
+                KubeNames.PROXY_TLS_SECRET), from, now.plus(validity));
+        tls.put("tls.crt", Pem.certificate(server.certificate()));
         apply(s, ClusterSecrets.secret(KubeNames.PROXY_TLS_SECRET, namespace, "kubernetes.io/tls", tls));
         Map<String, String> entries = decoded(get(s, KubeNames.CLUSTERS_SECRET));
-        Map<String, String> serials = new TreeMap<>();
         for (String key : List.copyOf(entries.keySet())) {
-            if (!key.endsWith(ClusterSecrets.CERT_SUFFIX)) {
-                continue;
+            if (key.endsWith(ClusterSecrets.CERT_SUFFIX)) {
+                String cluster = key.substring(0, key.length() - ClusterSecrets.CERT_SUFFIX.length());
+                KeyedCertificate client = Certificates.resign(ca, keyed(s, entries.get(key),
+                        entries.get(cluster + ClusterSecrets.KEY_SUFFIX), KubeNames.CLUSTERS_SECRET + " " + key), from,
+                        now.plus(validity));
+                entries.put(key, Pem.certificate(client.certificate()));
             }
-            String cluster = key.substring(0, key.length() - ClusterSecrets.CERT_SUFFIX.length());
-            String cn = Certificates.commonName(parse(entries.get(key), s.context() + " " + key));
-            KeyedCertificate client = Certificates.issue(ca, cn, Usage.CLIENT, List.of(), List.of(), from,
-                    now.plus(validity));
-            entries.put(cluster + ClusterSecrets.KEY_SUFFIX, Pem.privateKey(client.key()));
-            entries.put(key, Pem.certificate(client.certificate()));
-            serials.put(cluster, client.certificate().getSerialNumber().toString(16));
         }
         apply(s, ClusterSecrets.clusters(namespace, entries));
-        return serials;
     }
 
-    /** Pins in {@code s}'s access list follow the re-issued certificates of the clusters they pin. */
-    private void repin(Site s, Map<String, Map<String, String>> serials) {
-        String self = clusterName(s);
-        ConfigMap cm = call(s.context(), () -> s.k().configMaps().inNamespace(namespace)
-                .withName(KubeNames.ACCESS_CONFIG).get());
-        if (cm == null || cm.getData() == null) {
-            return;
+    private KeyedCertificate keyed(Site s, String certPem, String keyPem, String where) {
+        if (certPem == null || keyPem == null) {
+            throw new MeshCtlException("context " + s.context() + ": " + where + " lacks its certificate or key");
         }
-        Map<String, Optional<String>> list = AccessLists.parse(cm.getData().get(KubeNames.ACCESS_KEY),
-                s.context() + " ConfigMap " + KubeNames.ACCESS_CONFIG);
-        list.replaceAll((member, pin) -> pin.isEmpty() ? pin
-                : Optional.ofNullable(serials.getOrDefault(member, Map.of()).get(self)).or(() -> pin));
-        ConfigMap next = new ConfigMapBuilder(cm).withData(Map.of(KubeNames.ACCESS_KEY, AccessLists.render(self, list)))
-                .build();
-        call(s.context(), () -> s.k().configMaps().inNamespace(namespace).resource(next).update());
+        return Pem.read(write(scratch.resolve("leaf.crt"), certPem), write(scratch.resolve("leaf.key"), keyPem));
+    }
+
+    /**
+     * Every cluster the given ones are connected to must be given too (a left-out one would keep the old CA and be
+     * cut off at step 3), and each must hold the old or (resuming, {@code next} not null) the new mesh CA.
+     */
+    private void checkWholeMesh(List<Site> sites, KeyedCertificate old, KeyedCertificate next) {
+        java.util.Set<String> given = new java.util.TreeSet<>();
+        java.util.Set<String> linked = new java.util.TreeSet<>();
+        for (Site s : sites) {
+            ClusterMeshOps.Record r = new ClusterMeshOps(namespace, out).record(s.context(), s.k()).orElseThrow(() ->
+                    new MeshCtlException("context " + s.context() + ": ClusterMesh is not enabled"));
+            given.add(r.self().name());
+            linked.addAll(r.members().keySet());
+            X509Certificate held = ca(s).certificate();
+            if (!held.equals(old.certificate()) && (next == null || !held.equals(next.certificate()))) {
+                throw new MeshCtlException("context " + s.context() + " holds another mesh CA than the one in the CA "
+                        + "directory (" + name(held) + "); every cluster of the mesh must share it");
+            }
+        }
+        linked.removeAll(given);
+        if (!linked.isEmpty()) {
+            throw new MeshCtlException("the given clusters are connected to " + String.join(", ", linked) + ", which "
+                    + "would keep the old CA and be cut off: give every cluster of the mesh with --context");
+        }
+    }
+
+    /**
+     * After a step's probe: waits for every named agent to report {@code what}, then, when agents were not named,
+     * for the settle time, in which the kubelet updates every pod's mounted Secrets (the probe reached one proxy
+     * replica through the Service; other replicas and the agents are not reachable from here).
+     */
+    private void settle(List<Site> sites, java.util.function.Predicate<List<dev.clustermesh.proto.agent.v1.Certificate>> test,
+            String what) {
+        for (String address : agents) {
+            await("agent " + address + " " + what + " for every cluster", () -> {
+                try (dev.clustermesh.meshctl.agent.AgentClient a = new dev.clustermesh.meshctl.agent.AgentClient(address,
+                        Duration.ofSeconds(5))) {
+                    var clusters = a.status().getClustersList();
+                    return !clusters.isEmpty() && clusters.stream().allMatch(c -> test.test(c.getCertificatesList()));
+                } catch (MeshCtlException e) {
+                    return false;
+                }
+            });
+        }
+        if (agents.isEmpty() && !settle.isZero()) {
+            out.println("   ⌛ " + Durations.format(settle) + " for every pod's mount to follow (kubelet sync; --settle)");
+            try {
+                Thread.sleep(settle.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MeshCtlException("interrupted while waiting for the mounts to follow");
+            }
+        }
     }
 
     private Optional<X509Certificate> connect(Site s, Path ca, Path[] client) {
@@ -294,11 +342,6 @@ final class CertRotation {
         Path cert = write(scratch.resolve("ca-" + Math.abs(s.context().hashCode()) + ".crt"), d.get("ca.crt"));
         Path key = write(scratch.resolve("ca-" + Math.abs(s.context().hashCode()) + ".key"), d.get("ca.key"));
         return Pem.read(cert, key);
-    }
-
-    private String clusterName(Site s) {
-        return new ClusterMeshOps(namespace, out).record(s.context(), s.k()).orElseThrow(() -> new MeshCtlException(
-                "context " + s.context() + ": ClusterMesh is not enabled")).self().name();
     }
 
     private Secret get(Site s, String name) {

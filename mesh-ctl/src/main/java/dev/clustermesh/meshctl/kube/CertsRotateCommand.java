@@ -40,6 +40,15 @@ public final class CertsRotateCommand implements Runnable {
             + "the kubelet updates mounted Secrets about once a minute (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--settle", defaultValue = "2m", description = "After each step is confirmed through the proxy "
+            + "Service, how long to wait for every pod's mounted Secrets to follow (kubelet sync), unless --agent names "
+            + "the agents to ask instead (default: ${DEFAULT-VALUE}).")
+    Duration settle;
+
+    @Option(names = "--agent", description = "host:port of an agent API whose status must show each step before the "
+            + "next (repeatable; e.g. through kubectl port-forward).")
+    List<String> agents = new ArrayList<>();
+
     @Override
     public void run() {
         if (validityDays < 1) {
@@ -57,7 +66,8 @@ public final class CertsRotateCommand implements Runnable {
                 clients.add(k);
                 sites.add(new CertRotation.Site(c, k, ProxyAddresses.endpoint(c, k, namespace, "--context")));
             }
-            new CertRotation(namespace, timeout, System.out).run(sites, caDir, Duration.ofDays(validityDays));
+            new CertRotation(namespace, timeout, settle, agents, System.out).run(sites, caDir,
+                    Duration.ofDays(validityDays));
         } finally {
             clients.forEach(KubernetesClient::close);
         }

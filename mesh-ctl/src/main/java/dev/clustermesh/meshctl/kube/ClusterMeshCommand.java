@@ -117,9 +117,9 @@ public final class ClusterMeshCommand {
                 description = "https://host:port of the source's proxy (default: from its Service).")
         String sourceEndpoint;
 
-        @Option(names = "--pin", description = "Pin each access list entry to the serial of the client certificate "
-                + "issued now: a certificate issued again for that cluster (by mistake, or after a disconnect) is "
-                + "refused until the next connect.")
+        @Option(names = "--pin", description = "Pin each access list entry to the key (SPKI hash) of the client "
+                + "certificate issued now: a certificate issued for that cluster with another key (by mistake, or "
+                + "by whoever holds the CA key) is refused; certs renew and certs rotate keep keys.")
         boolean pin;
 
         @Override

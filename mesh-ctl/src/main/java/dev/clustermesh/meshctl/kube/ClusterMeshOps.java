@@ -23,13 +23,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -162,23 +162,24 @@ final class ClusterMeshOps {
         String toB = destinationEndpoint != null ? destinationEndpoint
                 : ProxyAddresses.endpoint(destinationContext, destination, namespace, "--destination-endpoint");
         String toA = sourceEndpoint != null ? sourceEndpoint : ProxyAddresses.endpoint(sourceContext, source, namespace, "--source-endpoint");
-        String serialA = addEntry(sourceContext, source, a.self().name(), b.self().name(), toB, caA, validity);
-        String serialB = addEntry(destinationContext, destination, b.self().name(), a.self().name(), toA, caA, validity);
+        X509Certificate certA = addEntry(sourceContext, source, a.self().name(), b.self().name(), toB, caA, validity);
+        X509Certificate certB = addEntry(destinationContext, destination, b.self().name(), a.self().name(), toA, caA,
+                validity);
         Map<String, Integer> ma = new TreeMap<>(a.members());
         ma.put(b.self().name(), b.self().id());
         Map<String, Integer> mb = new TreeMap<>(b.members());
         mb.put(a.self().name(), a.self().id());
         writeRecord(sourceContext, source, new Record(a.self(), ma),
-                Map.of(b.self().name(), pin ? Optional.of(serialB) : Optional.empty()));
+                Map.of(b.self().name(), pin ? AccessLists.Pins.key(certB) : AccessLists.Pins.NONE));
         writeRecord(destinationContext, destination, new Record(b.self(), mb),
-                Map.of(a.self().name(), pin ? Optional.of(serialA) : Optional.empty()));
+                Map.of(a.self().name(), pin ? AccessLists.Pins.key(certA) : AccessLists.Pins.NONE));
         out.println("✅ Connected " + a.self() + " and " + b.self() + ":");
         out.println("   " + a.self().name() + "'s agents reach " + b.self().name() + " at " + toB + " as "
                 + MeshPki.remoteIdentity(a.self().name()));
         out.println("   " + b.self().name() + "'s agents reach " + a.self().name() + " at " + toA + " as "
                 + MeshPki.remoteIdentity(b.self().name()));
         out.println("   Each proxy lets the other in (ConfigMap " + KubeNames.ACCESS_CONFIG + (pin
-                ? ", pinned to the certificate just issued" : "") + "); agents pick the change up from Secret "
+                ? ", pinned to the key of the certificate just issued" : "") + "); agents pick the change up from Secret "
                 + KubeNames.CLUSTERS_SECRET + ", both without a restart; check with: meshctl status --wait");
     }
 
@@ -236,16 +237,16 @@ final class ClusterMeshOps {
 
     /**
      * Writes the record and the proxy's access list (ConfigMap {@value KubeNames#ACCESS_CONFIG}): every member may
-     * read, pinned to the serial in {@code pins} where given, else as pinned before.
+     * read, with the pins in {@code pins} where given, else as pinned before (hand-written pins stay).
      */
-    private void writeRecord(String context, KubernetesClient k, Record r, Map<String, Optional<String>> pins) {
+    private void writeRecord(String context, KubernetesClient k, Record r, Map<String, AccessLists.Pins> pins) {
         ConfigMap current = call(context, () -> k.configMaps().inNamespace(namespace)
                 .withName(KubeNames.ACCESS_CONFIG).get());
-        Map<String, Optional<String>> before = current == null || current.getData() == null ? Map.of()
+        Map<String, AccessLists.Pins> before = current == null || current.getData() == null ? Map.of()
                 : AccessLists.parse(current.getData().get(KubeNames.ACCESS_KEY), "ConfigMap " + KubeNames.ACCESS_CONFIG);
-        Map<String, Optional<String>> access = new TreeMap<>();
+        Map<String, AccessLists.Pins> access = new TreeMap<>();
         r.members().keySet().forEach(m -> access.put(m, pins.containsKey(m) ? pins.get(m)
-                : before.getOrDefault(m, Optional.empty())));
+                : before.getOrDefault(m, AccessLists.Pins.NONE)));
         ConfigMap list = new ConfigMapBuilder().withNewMetadata().withName(KubeNames.ACCESS_CONFIG)
                 .withNamespace(namespace).addToLabels(KubeNames.MANAGED_BY, "meshctl").endMetadata()
                 .addToData(KubeNames.ACCESS_KEY, AccessLists.render(r.self().name(), access)).build();
@@ -291,8 +292,8 @@ final class ClusterMeshOps {
         return data;
     }
 
-    /** Gives {@code self}'s agents an entry for {@code remote}; returns the issued client certificate's serial. */
-    private String addEntry(String context, KubernetesClient k, String self, String remote, String endpoint,
+    /** Gives {@code self}'s agents an entry for {@code remote}; returns the issued client certificate. */
+    private X509Certificate addEntry(String context, KubernetesClient k, String self, String remote, String endpoint,
             KeyedCertificate ca, Duration validity) {
         Instant now = Instant.now();
         KeyedCertificate client = Certificates.issue(ca, MeshPki.remoteIdentity(self), Usage.CLIENT, List.of(),
@@ -301,7 +302,7 @@ final class ClusterMeshOps {
         entries.putAll(ClusterSecrets.clusterEntry(remote, endpoint, Pem.certificate(ca.certificate()),
                 Pem.certificate(client.certificate()), Pem.privateKey(client.key())));
         apply(context, k, ClusterSecrets.clusters(namespace, entries));
-        return client.certificate().getSerialNumber().toString(16);
+        return client.certificate();
     }
 
     private void removeEntry(String context, KubernetesClient k, String remote) {

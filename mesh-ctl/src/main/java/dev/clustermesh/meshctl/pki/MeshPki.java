@@ -144,13 +144,24 @@ public final class MeshPki {
     }
 
     /**
-     * Writes a cluster's leaf certificates and keys, not its {@code ca.crt} (during a CA rollover that file holds the
-     * bundle of old and new CA). Each key lands before its certificate; readers wait for a matching pair.
-     *
-     * @return file name → path of everything written, in a stable order
+     * Signs a cluster's leaf certificates in {@code dir} (server, local- and remote- client) again with {@code ca},
+     * keeping their keys, names and identities; writes the certificates only, not {@code ca.crt} (during a CA
+     * rollover that file holds the bundle of old and new CA).
      */
-    public static Map<String, Path> writeLeaves(ClusterCertificates certs, Path dir) {
+    public static void resignLeaves(KeyedCertificate ca, String cluster, Path dir, Duration validity) {
+        Instant now = Instant.now();
+        for (String[] pair : List.of(new String[] {SERVER_CERT, SERVER_KEY},
+                new String[] {certFile(localIdentity(cluster)), keyFile(localIdentity(cluster))},
+                new String[] {certFile(remoteIdentity(cluster)), keyFile(remoteIdentity(cluster))})) {
+            KeyedCertificate leaf = Pem.read(dir.resolve(pair[0]), dir.resolve(pair[1]));
+            Pem.writeCertificate(dir.resolve(pair[0]), Certificates.resign(ca, leaf, now.minus(BACKDATE),
+                    now.plus(validity)).certificate());
+        }
+    }
+
+    private static Map<String, Path> writeLeaves(ClusterCertificates certs, Path dir) {
         Map<String, Path> files = new LinkedHashMap<>();
+        // Each key lands before its certificate; readers of a half-written pair wait for the other file.
         putKey(files, dir, SERVER_KEY, certs.server());
         put(files, dir, SERVER_CERT, certs.server().certificate());
         for (KeyedCertificate client : List.of(certs.local(), certs.remote())) {

@@ -52,8 +52,9 @@ final class DemoCertificateSteps {
 
         MeshctlProcess.Result on = run("demo", "connect", "cluster1", "cluster2", "--pin");
         assertThat(on.exitCode()).as(on.toString()).isZero();
-        assertThat(on.out()).contains("(pinned to serial ");
-        assertThat(Files.readString(dir.resolve("cluster1/access.yaml"))).contains("- name: cluster2", "serials: [\"");
+        assertThat(on.out()).contains("(pinned to key spki-sha256 ");
+        assertThat(Files.readString(dir.resolve("cluster1/access.yaml"))).contains("- name: cluster2",
+                "spki-sha256: [\"");
         Eventually.await(WAIT, () -> assertThat(etcdctl(asCluster2).exitCode()).isZero());
         Eventually.await(WAIT, () -> assertThat(json(run("status", "--context", "cluster1", "-o", "json"))
                 .path("ready").asBoolean()).isTrue());
@@ -64,7 +65,7 @@ final class DemoCertificateSteps {
         String oldCa = serial(dir.resolve("pki/ca.crt"));
         MeshctlProcess.Result rotate = run("demo", "rotate-certs");
         assertThat(rotate.exitCode()).as(rotate.toString()).isZero();
-        assertThat(rotate.out()).contains("1/3 Trust bundle", "2/3 New certificates", "3/3 Old CA dropped",
+        assertThat(rotate.out()).contains("1/3 Trust bundle", "2/3 The same keys", "3/3 Old CA dropped",
                 "cluster1's proxy refuses a certificate of the old CA", "✅ Rotated to CA");
         String newCa = serial(dir.resolve("pki/ca.crt"));
         assertThat(newCa).isNotEqualTo(oldCa);
@@ -84,6 +85,8 @@ final class DemoCertificateSteps {
             }
         }
         assertThat(etcdctl(env("cluster2")).exitCode()).as("the demo's env reads with the new certificates").isZero();
+        assertThat(etcdctl(env("cluster1", "--as-remote")).exitCode())
+                .as("cluster2's re-signed certificate kept its key: cluster1's key pin still lets it in").isZero();
         // The new certificates run for a year: no warning by default, one per certificate within 400 days.
         assertThat(run("status", "--context", "cluster1").out()).doesNotContain("⚠️");
         assertThat(run("status", "--context", "cluster1", "--certificate-warning", "400d").out())

@@ -160,8 +160,8 @@ class ClusterMeshCommandTest {
         LaunchResult pinned = run(meshctl, "clustermesh", "connect", "--context", "ctx1", "--destination-context",
                 "ctx2", "--pin");
         assertThat(pinned.exitCode()).as(pinned.getErrorOutput()).isZero();
-        assertThat(accessList(2)).contains("- name: cluster1\n  serials: [\""
-                + cert(1, "cluster2").getSerialNumber().toString(16) + "\"]");
+        assertThat(accessList(2)).contains("- name: cluster1\n  spki-sha256: [\""
+                + dev.clustermesh.meshctl.pki.AccessLists.spki(cert(1, "cluster2")) + "\"]");
     }
 
     private String accessList(int ctx) {

@@ -220,7 +220,7 @@ class SeedOnRealKubernetesIT {
         Eventually.await(WAIT, () -> assertThat(ok(mesh.meshctl(60, "clustermesh", "status", "--context",
                 "kind-cluster1", "--agent", agent("cluster1"))).out()).contains("cluster3: ready"));
         // cluster1 could read cluster3 only through cluster3's access list (a mounted ConfigMap), pinned.
-        assertThat(accessList("cluster3")).contains("- name: cluster1", "serials: [\"");
+        assertThat(accessList("cluster3")).contains("- name: cluster1", "spki-sha256: [\"");
         Eventually.await(WAIT, () -> assertThat(mesh.site("cluster3").proxy().metrics())
                 .contains("mesh_proxy_access_list_clusters " + entries("cluster3") + ".0"));
         ok(mesh.meshctl(120, "clustermesh", "disconnect", "--context", "kind-cluster1", "--destination-context",
@@ -278,10 +278,16 @@ class SeedOnRealKubernetesIT {
             pids.put(c + "/agent", mesh.site(c).agent().pid());
         }
         String oldCa = dev.clustermesh.pki.Pem.readCertificate(mesh.pki.resolve("ca.crt")).getSerialNumber().toString(16);
+        MeshctlProcess.Result partial = mesh.meshctl(120, "certs", "rotate", "--context", "kind-cluster1", "--ca-dir",
+                mesh.pki.toString());
+        assertThat(partial.exitCode()).as(partial.toString()).isEqualTo(1);
+        assertThat(partial.err()).contains("connected to cluster2", "give every cluster of the mesh with --context");
         MeshctlProcess.Result rotate = ok(mesh.meshctl(600, "certs", "rotate", "--context", "kind-cluster1", "--context",
-                "kind-cluster2", "--context", "kind-cluster3", "--ca-dir", mesh.pki.toString(), "--timeout", "2m"));
+                "kind-cluster2", "--context", "kind-cluster3", "--ca-dir", mesh.pki.toString(), "--timeout", "2m",
+                "--agent", agent("cluster1"), "--agent", agent("cluster2"), "--agent", agent("cluster3")));
         assertThat(rotate.out()).contains("1/3 Trust bundle", "kind-cluster3: the proxy accepts a certificate of the new CA",
-                "2/3 New certificates", "3/3 Old CA dropped", "kind-cluster1: the proxy refuses a certificate of the old CA",
+                "2/3 The same keys", "3/3 Old CA dropped", "kind-cluster1: the proxy refuses a certificate of the old CA",
+                "agent " + agent("cluster3") + " trusts only the new CA for every cluster",
                 "✅ Rotated 3 clusters");
         String newCa = dev.clustermesh.pki.Pem.readCertificate(mesh.pki.resolve("ca.crt")).getSerialNumber().toString(16);
         assertThat(newCa).isNotEqualTo(oldCa);

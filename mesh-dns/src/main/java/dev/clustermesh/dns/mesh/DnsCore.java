@@ -77,7 +77,7 @@ public final class DnsCore implements AutoCloseable {
         return follower.clusters();
     }
 
-    /** The certificates each cluster's connection relies on, by cluster name; never blocks. */
+    /** The certificates each cluster's connection relies on, by cluster name (TLS files read at most once a second). */
     public Map<String, java.util.List<dev.clustermesh.core.tls.MeshCertificate>> certificates() {
         return follower.certificates();
     }

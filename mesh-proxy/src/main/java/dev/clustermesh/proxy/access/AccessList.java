@@ -190,8 +190,12 @@ public record AccessList(Map<String, Pins> clusters, boolean open) {
         }
         List<String> out = new ArrayList<>();
         for (Object o : list) {
-            // YAML reads an all-digit serial as a number; its digits are still the hex text the operator wrote.
-            out.add(String.valueOf(o));
+            if (o instanceof String str) {
+                out.add(str);
+            } else {
+                // YAML reads 0123 as octal 83 and 12:34 as 754: the operator's text is lost, so refuse it.
+                errors.add(where + ": " + o + " is not a string; quote it (\"...\")");
+            }
         }
         return out;
     }

@@ -43,6 +43,8 @@ public final class AccessListFile {
     private volatile boolean valid = true;
     /** The text last read (null: none yet, or the file is missing). */
     private String lastText;
+    /** The file was missing at the last check (and that was logged). */
+    private boolean missing;
     private ScheduledExecutorService checker;
 
     AccessListFile(ProxyConfig config, MeterRegistry registry) {
@@ -127,15 +129,16 @@ public final class AccessListFile {
             return;
         }
         if (text == null) {
-            if (lastText != null || current != AccessList.CLOSED) {
-                LOG.warnf("the access list %s does not exist: no other cluster may read", f);
-            } else {
-                LOG.warnf("the access list %s does not exist (yet): no other cluster may read until it does", f);
+            if (!missing) {
+                // Logged once per absence: until the first connect, Kubernetes mounts the optional ConfigMap empty.
+                LOG.warnf("the access list %s does not exist: no other cluster may read until it does", f);
+                missing = true;
             }
             lastText = null;
             install(AccessList.CLOSED);
             return;
         }
+        missing = false;
         lastText = text;
         try {
             AccessList next = AccessList.parse(text, f.toString());

@@ -48,9 +48,15 @@ final class WatchService implements BindableService {
         this.budget = budget;
     }
 
-    /** Ends the streams of callers {@code list} no longer lets in. */
-    private void revoke(AccessList list) {
-        hub.each(s -> s.revoked().ifPresent(s::deny));
+    /**
+     * Ends the streams of callers the new list (now in force, which each stream's admission reads) no longer lets
+     * in. Under the cache lock, as watch creation checks admission, so no create slips between the two.
+     */
+    private void revoke(AccessList inForce) {
+        cache.consistent(() -> {
+            hub.each(s -> s.revoked().ifPresent(s::deny));
+            return true;
+        });
     }
 
     @Override

@@ -96,16 +96,18 @@ final class WatchStream {
     }
 
     private void create(WatchCreateRequest r) {
-        Optional<Refusal> revoked = admission.get();
-        if (revoked.isPresent()) {
-            deny(revoked.get());
-            return;
-        }
         Optional<String> refused = r.getStartRevision() < 0
                 ? Optional.of("start revision " + r.getStartRevision() + " is negative")
                 : policy.denial(who, new dev.clustermesh.proxy.cache.RangeQuery(r.getKey(), r.getRangeEnd()))
                         .map(d -> ApiErrors.PERMISSION_DENIED);
         cache.consistent(() -> {
+            // Under the cache lock, as the access list's revocation runs: a create either sees the new list here,
+            // or is in the hub when the revocation looks.
+            Optional<Refusal> revoked = admission.get();
+            if (revoked.isPresent()) {
+                deny(revoked.get());
+                return true;
+            }
             long requested = Watching.requestedId(r);
             if (requested != 0 && (watches.containsKey(requested) || held.containsKey(requested))) {
                 return send(refusal(cache.header(), -1, DUPLICATE_ID));

@@ -50,6 +50,8 @@ class AccessListTest {
                 .hasMessageContaining("clusters[1].spki-sha256: 'short' is not a base64 SHA-256 hash")
                 .hasMessageContaining("clusters[3]: 'name' (a cluster name) is required")
                 .hasMessageContaining("clusters[4] must be a mapping");
+        assertThatThrownBy(() -> AccessList.parse("clusters:\n- name: c2\n  serials: [0123]\n", "f"))
+                .hasMessageContaining("clusters[0].serials: 83 is not a string; quote it");
         assertThatThrownBy(() -> AccessList.parse("clusters: [", "f")).hasMessageContaining("f: not valid YAML");
         assertThatThrownBy(() -> AccessList.parse("- c2", "f")).hasMessageContaining("expected a mapping");
     }

@@ -57,12 +57,11 @@ class CertRotationIT {
     void aCaRolloverUnderLoadFailsNoRequestAndLosesNoEvent() throws Exception {
         ProxyTestEnvironment env = ProxyTestEnvironment.current();
         CertificateFactory certs = env.certificates();
-        Path clientDir = Files.createDirectories(env.dir().resolve("rotation-client"));
-        TlsFiles client = TlsFiles.mutual(clientDir.resolve("ca.pem"), clientDir.resolve("client.pem"),
-                clientDir.resolve("client-key.pem"));
-        copy(env.ca().certPem(), client.ca());
-        copy(env.remote().certPem(), client.cert().orElseThrow());
-        copy(env.remote().keyPem(), client.key().orElseThrow());
+        // The client's files change as the kubelet changes a mounted Secret: all at once, through a symlink swap.
+        ClientMount mount = new ClientMount(env.dir().resolve("rotation-client"));
+        TlsFiles client = mount.files();
+        mount.write(Files.readString(env.ca().certPem()), Files.readString(env.remote().certPem()),
+                Files.readString(env.remote().keyPem()));
 
         Load load = new Load(env.apiEndpoint(), client);
         load.start();
@@ -72,7 +71,7 @@ class CertRotationIT {
             Ca next = certs.createCa("clustermesh-ca-next");
             String bundle = Files.readString(env.ca().certPem()) + Files.readString(next.certPem());
             write(env.ca().certPem(), bundle);
-            write(client.ca(), bundle);
+            mount.write(bundle, Files.readString(env.remote().certPem()), Files.readString(env.remote().keyPem()));
             Issued probe = certs.issueClient(next, "remote-cluster2");
             Eventually.await(Duration.ofSeconds(10), () -> assertThat(etcdctl(env, client.ca(), probe).exitCode())
                     .as("a client certificate of the new CA is accepted").isZero());
@@ -87,15 +86,15 @@ class CertRotationIT {
             write(serverKey, Files.readString(server.keyPem()));
             load.awaitProgress();
             write(serverCert, Files.readString(server.certPem()));
-            write(client.key().orElseThrow(), Files.readString(leaf.keyPem()));
-            write(client.cert().orElseThrow(), Files.readString(leaf.certPem()));
+            mount.write(bundle, Files.readString(leaf.certPem()), Files.readString(leaf.keyPem()));
             Eventually.await(Duration.ofSeconds(10), () -> assertThat(servedIssuer(env, client))
                     .as("new connections get the new server certificate").contains("clustermesh-ca-next"));
             load.awaitProgress();
 
             // 3. Drop the old CA everywhere.
             write(env.ca().certPem(), Files.readString(next.certPem()));
-            write(client.ca(), Files.readString(next.certPem()));
+            mount.write(Files.readString(next.certPem()), Files.readString(leaf.certPem()),
+                    Files.readString(leaf.keyPem()));
             Eventually.await(Duration.ofSeconds(10), () -> assertThat(etcdctl(env, client.ca(), env.remote())
                     .exitCode()).as("a client certificate of the old CA is refused").isNotZero());
             load.awaitProgress();
@@ -114,7 +113,8 @@ class CertRotationIT {
         assertThat(List.copyOf(load.seen)).as("every write, once, in order").isEqualTo(expected);
         assertThatThrownBy(() -> Load.connectOnce(env.apiEndpoint(), TlsFiles.mutual(client.ca(),
                 env.remote().certPem(), env.remote().keyPem()))).as("the probe sees a refused certificate")
-                .isInstanceOf(java.io.IOException.class);
+                .isInstanceOfAny(javax.net.ssl.SSLException.class, java.io.EOFException.class,
+                        java.net.SocketException.class);
     }
 
     private static String servedIssuer(ProxyTestEnvironment env, TlsFiles files) throws Exception {
@@ -135,8 +135,23 @@ class CertRotationIT {
                 .getValue("quarkus.tls." + ServerCertificates.TLS_NAME + "." + key, String.class);
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        write(to, Files.readString(from));
+    /** A directory of client files replaced as a whole, as the kubelet's atomic writer does: a symlink swap. */
+    private record ClientMount(Path dir) {
+        TlsFiles files() {
+            Path data = dir.resolve("..data");
+            return TlsFiles.mutual(data.resolve("ca.pem"), data.resolve("client.pem"), data.resolve("client-key.pem"));
+        }
+
+        void write(String ca, String cert, String key) throws IOException {
+            Path version = Files.createDirectories(dir.resolve("..v" + System.nanoTime()));
+            Files.writeString(version.resolve("ca.pem"), ca);
+            Files.writeString(version.resolve("client.pem"), cert);
+            Files.writeString(version.resolve("client-key.pem"), key);
+            Path link = dir.resolve("..data_tmp");
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, version.getFileName());
+            Files.move(link, dir.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     /** Replaces {@code file} at once, as Kubernetes updates a mounted Secret. */
@@ -247,11 +262,11 @@ class CertRotationIT {
             for (Thread t : threads) {
                 t.join(15_000);
             }
+            long end = written.get();
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(seen.size()).isGreaterThanOrEqualTo((int) end));
             if (watch != null) {
                 watch.close();
             }
-            long end = written.get();
-            Eventually.await(Duration.ofSeconds(10), () -> assertThat(seen.size()).isGreaterThanOrEqualTo((int) end));
             reader.close();
             watcher.close();
             upstream.close();
