@@ -111,6 +111,7 @@ public final class DemoRunner {
             List<Runnable> ready = new ArrayList<>();
             for (DemoState.Cluster c : state.clusters().values()) {
                 DemoManifests.write(manifests(c), c.id(), c);
+                DemoLinks.writeAccess(DemoLinks.accessFile(state, c), c.name(), DemoLinks.others(state, c));
                 ready.add(startEtcd(c, etcd));
             }
             awaitAll(ready);
@@ -124,7 +125,6 @@ public final class DemoRunner {
             }
             for (DemoState.Cluster c : state.clusters().values()) {
                 writeClustersDir(c);
-                DemoLinks.writeAccess(DemoLinks.accessFile(state, c), c.name(), DemoLinks.others(state, c));
                 ready.add(startAgent(c, java, agentJar));
                 ready.add(startDns(c, java, dnsJar));
             }

@@ -167,11 +167,15 @@ public final class ClusterMeshCommand {
         @Option(names = "--timeout", defaultValue = "5m", description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Option(names = "--certificate-warning", defaultValue = "30d", description = "Warn about certificates of the "
+                + "mesh's Secrets (and the agent's, with --agent) that expire within this long (default: ${DEFAULT-VALUE}).")
+        Duration certificateWarning;
+
         @Override
         public void run() {
             try (KubernetesClient k = KubeContexts.client(kubeconfig, context);
                     AgentClient a = agent == null ? null : new AgentClient(agent, Duration.ofSeconds(5))) {
-                new ClusterMeshStatus(namespace, System.out).run(context, k, java.util.Optional.ofNullable(a), await,
+                new ClusterMeshStatus(namespace, certificateWarning, System.out).run(context, k, java.util.Optional.ofNullable(a), await,
                         timeout, System.err);
             }
         }

@@ -2,10 +2,13 @@ package dev.clustermesh.meshctl.kube;
 
 import static dev.clustermesh.meshctl.kube.KubeContexts.call;
 
+import dev.clustermesh.core.tls.PemReader;
 import dev.clustermesh.meshctl.agent.AgentClient;
+import dev.clustermesh.meshctl.agent.CertificateWarnings;
 import dev.clustermesh.meshctl.agent.Views;
 import dev.clustermesh.meshctl.cli.Durations;
 import dev.clustermesh.meshctl.cli.MeshCtlException;
+import dev.clustermesh.meshctl.pki.ClusterSecrets;
 import dev.clustermesh.meshctl.pki.KubeNames;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -13,10 +16,14 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,9 +36,16 @@ import java.util.TreeSet;
 final class ClusterMeshStatus {
     private final String namespace;
     private final PrintStream out;
+    private final Duration certificateWarning;
 
     ClusterMeshStatus(String namespace, PrintStream out) {
+        this(namespace, CertificateWarnings.DEFAULT_WITHIN, out);
+    }
+
+    /** @param certificateWarning warn about certificates that expire within this long */
+    ClusterMeshStatus(String namespace, Duration certificateWarning, PrintStream out) {
         this.namespace = namespace;
+        this.certificateWarning = certificateWarning;
         this.out = out;
     }
 
@@ -70,6 +84,11 @@ final class ClusterMeshStatus {
             }
         }
         s.lines().forEach(out::println);
+        try {
+            certificateWarnings(context, k).forEach(w -> out.println("⚠️  " + w));
+        } catch (MeshCtlException e) {
+            out.println("⚠️  cannot read the mesh's certificates: " + e.getMessage());
+        }
         if (!s.problems().isEmpty()) {
             if (wait) {
                 throw new MeshCtlException("ClusterMesh in context " + context + " is not ready after "
@@ -115,6 +134,43 @@ final class ClusterMeshStatus {
         return new Snapshot(lines, problems);
     }
 
+    /** The certificates in this cluster's mesh Secrets that expire within the warning time, one line each. */
+    List<String> certificateWarnings(String context, KubernetesClient k) {
+        Instant now = Instant.now();
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (String name : List.of(KubeNames.CA_SECRET, KubeNames.PROXY_TLS_SECRET, KubeNames.CLUSTERS_SECRET)) {
+            Secret secret = call(context, () -> k.secrets().inNamespace(namespace).withName(name).get());
+            if (secret == null || secret.getData() == null) {
+                continue;
+            }
+            for (String key : new TreeSet<>(secret.getData().keySet())) {
+                if (!key.endsWith(".crt")) {
+                    continue;
+                }
+                String pem = ClusterSecrets.decode(secret, key);
+                List<X509Certificate> certs;
+                try {
+                    certs = PemReader.certificates(pem.getBytes(StandardCharsets.US_ASCII), "Secret " + name + " " + key);
+                } catch (PemReader.InvalidPem e) {
+                    seen.putIfAbsent(name + "/" + key, e.getMessage());
+                    continue;
+                }
+                for (X509Certificate c : certs) {
+                    Instant end = c.getNotAfter().toInstant();
+                    if (end.isAfter(now.plus(certificateWarning))) {
+                        continue;
+                    }
+                    String id = c.getIssuerX500Principal().getName() + "/" + c.getSerialNumber().toString(16);
+                    seen.putIfAbsent(id, "certificate " + c.getSubjectX500Principal().getName() + " (serial "
+                            + c.getSerialNumber().toString(16) + ") in Secret " + name + " (" + key + ") "
+                            + (end.isAfter(now) ? "expires in " + Durations.format(Duration.between(now, end)) + " ("
+                            + end + ")" : "EXPIRED at " + end));
+                }
+            }
+        }
+        return List.copyOf(seen.values());
+    }
+
     private void proxy(String context, KubernetesClient k, List<String> lines, List<String> problems) {
         String endpoint;
         try {
@@ -133,7 +189,7 @@ final class ClusterMeshStatus {
         }
     }
 
-    private static void agentView(AgentClient a, ClusterMeshOps.Record r, List<String> lines, List<String> problems) {
+    private void agentView(AgentClient a, ClusterMeshOps.Record r, List<String> lines, List<String> problems) {
         GetStatusResponse s;
         try {
             s = a.status();
@@ -152,6 +208,8 @@ final class ClusterMeshStatus {
         if (!Views.ready(s)) {
             Views.problems(s).forEach(p -> problems.add("agent " + a.address() + ": " + p));
         }
+        CertificateWarnings.of(s, certificateWarning, Instant.now())
+                .forEach(w -> lines.add("  ⚠️  " + w + " (as the agent uses it)"));
     }
 
     private static int nz(Integer i) {

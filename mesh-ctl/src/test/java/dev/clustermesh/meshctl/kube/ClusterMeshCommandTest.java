@@ -330,7 +330,12 @@ class ClusterMeshCommandTest {
         assertThat(look.exitCode()).as(look.getErrorOutput()).isZero();
         assertThat(look.getOutput()).contains("Cluster:        cluster1 (id 1)", "Connected to:   cluster2 (id 2)",
                 "other clusters dial https://172.18.0.11:32379", "Not ready: no mesh-proxy replica ready",
-                "no DaemonSet mesh-agent");
+                "no DaemonSet mesh-agent").doesNotContain("⚠️  certificate");
+        // Certificates issued for 365 days: no warning within 30 days, one line per certificate within 400.
+        LaunchResult soon = run(meshctl, "clustermesh", "status", "--context", "ctx1", "--certificate-warning", "400d");
+        assertThat(soon.getOutput()).contains("⚠️  certificate CN=mesh-proxy.cluster1 (serial ",
+                "in Secret mesh-proxy-tls (tls.crt) expires in 36", "in Secret clustermesh-clusters "
+                        + "(cluster2.etcd-client.crt)", "⚠️  certificate CN=remote-cluster1");
 
         LaunchResult waited = run(meshctl, "clustermesh", "status", "--context", "ctx1", "--wait", "--timeout", "1s");
         assertThat(waited.exitCode()).isEqualTo(1);
