@@ -20,6 +20,12 @@ public final class CertificateWarnings {
     private CertificateWarnings() {
     }
 
+    /** {@code expires in 12d (2027-01-01T…)}, or {@code EXPIRED at …} once {@code end} has passed. */
+    public static String expiry(Instant end, Instant now) {
+        return end.isAfter(now) ? "expires in " + Durations.format(Duration.between(now, end)) + " (" + end + ")"
+                : "EXPIRED at " + end;
+    }
+
     /** Lines like {@code client certificate CN=remote-c1 (serial 1f) for cluster2 expires in 12d (2027-01-01...)}. */
     public static List<String> of(GetStatusResponse s, Duration within, Instant now) {
         Map<String, Certificate> certs = new LinkedHashMap<>();
@@ -38,8 +44,7 @@ public final class CertificateWarnings {
         List<String> out = new ArrayList<>();
         certs.forEach((key, cert) -> {
             Instant end = Instant.ofEpochMilli(cert.getNotAfterUnixMillis());
-            String when = end.isAfter(now) ? "expires in " + Durations.format(Duration.between(now, end)) + " ("
-                    + end + ")" : "EXPIRED at " + end;
+            String when = expiry(end, now);
             out.add(cert.getRole() + " certificate " + cert.getSubject() + " (serial " + cert.getSerial() + ") for "
                     + String.join(", ", clusters.get(key)) + " " + when);
         });

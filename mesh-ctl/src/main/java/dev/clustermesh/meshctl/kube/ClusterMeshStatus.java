@@ -163,8 +163,7 @@ final class ClusterMeshStatus {
                     String id = c.getIssuerX500Principal().getName() + "/" + c.getSerialNumber().toString(16);
                     seen.putIfAbsent(id, "certificate " + c.getSubjectX500Principal().getName() + " (serial "
                             + c.getSerialNumber().toString(16) + ") in Secret " + name + " (" + key + ") "
-                            + (end.isAfter(now) ? "expires in " + Durations.format(Duration.between(now, end)) + " ("
-                            + end + ")" : "EXPIRED at " + end));
+                            + CertificateWarnings.expiry(end, now));
                 }
             }
         }
