@@ -7,8 +7,11 @@
 #   openssl                  certificate checks
 #   openjdk-17-jdk-headless  the build (Maven itself comes from ./mvnw)
 #   kubernetes-client        kubectl, whose kustomize renders k8s/ in its tests (only if no kubectl is on PATH)
+#   podman buildah runc      the container images (scripts/images.sh) and the podman demo test (PodmanDemoIT)
+#   debootstrap              the images' local base where no registry is reachable
 set -euo pipefail
-PACKAGES=(etcd-server etcd-client nftables conntrack iproute2 bind9-dnsutils dnsperf openssl openjdk-17-jdk-headless ca-certificates curl unzip)
+PACKAGES=(etcd-server etcd-client nftables conntrack iproute2 bind9-dnsutils dnsperf openssl openjdk-17-jdk-headless ca-certificates curl unzip
+  podman buildah runc debootstrap)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -67,9 +67,15 @@ public final class DemoCommand {
                 + "pods; auto picks it when it can run (default: ${DEFAULT-VALUE}).")
         String datapath;
 
+        @Option(names = "--runtime", defaultValue = DemoLaunch.PROCESS, description = "process or podman: podman "
+                + "(root) runs etcd, mesh-proxy, mesh-agent and mesh-dns as containers from the images "
+                + "scripts/images.sh builds (default: ${DEFAULT-VALUE}).")
+        String runtime;
+
         @Override
         public void run() {
             String mode = DemoRunner.datapath(datapath);
+            String how = DemoLaunch.runtime(runtime);
             if (portBase != 0 && (portBase < 1024 || portBase > 65000)) {
                 throw new IllegalArgumentException("--port-base must be 0 or within 1024..65000, got " + portBase);
             }
@@ -88,7 +94,7 @@ public final class DemoCommand {
             DemoState state = new DemoState(d);
             DemoRunner runner = new DemoRunner(state, System.out);
             System.out.println("🚀 Starting a two-cluster mesh in " + d);
-            runner.up(new DemoRunner.UpOptions(portBase, dnsPort, mode));
+            runner.up(new DemoRunner.UpOptions(portBase, dnsPort, mode, how));
             DemoState.Cluster c1 = state.cluster(DemoLayout.clusterName(1));
             for (DemoState.Cluster c : state.clusters().values()) {
                 try (AgentClient client = new AgentClient(c.agentAddress(), Duration.ofSeconds(5))) {
@@ -184,9 +190,11 @@ public final class DemoCommand {
         public Integer call() {
             DemoState state = DemoState.load(dir());
             String marker = state.dir().toString();
+            DemoLaunch launch = new DemoLaunch(state);
             ObjectNode root = Json.object();
             root.put("dir", state.dir().toString());
             root.put("datapath", state.datapath());
+            root.put("runtime", state.runtime());
             if (!state.namespaces().isEmpty()) {
                 root.put("netPrefix", state.netPrefix());
                 ArrayNode namespaces = root.putArray("namespaces");
@@ -221,15 +229,19 @@ public final class DemoCommand {
                 for (DemoState.Proc p : c.processes()) {
                     boolean running = Processes.runs(p.pid(), marker);
                     allRunning &= running;
-                    procs.addObject().put("role", p.role()).put("pid", p.pid()).put("running", running)
-                            .put("log", p.log());
+                    ObjectNode proc = procs.addObject().put("role", p.role()).put("pid", p.pid())
+                            .put("running", running).put("log", p.log());
+                    if (launch.podman() && DemoLaunch.IMAGES.containsKey(p.role())) {
+                        proc.put("container", launch.name(c, p.role()));
+                    }
                 }
             }
             root.put("running", allRunning);
             if (output == OutputFormat.JSON) {
                 System.out.println(Json.print(root));
             } else {
-                System.out.println("Demo in " + state.dir() + " (datapath " + state.datapath() + ")"
+                System.out.println("Demo in " + state.dir() + " (datapath " + state.datapath() + ", runtime "
+                        + state.runtime() + ")"
                         + (allRunning ? "" : " — some processes are not running"));
                 clusters.fields().forEachRemaining(e -> {
                     ObjectNode o = (ObjectNode) e.getValue();

@@ -87,10 +87,10 @@ final class DemoProcessCommands {
         /** Spawns {@code role}; the result waits until it is ready. */
         private static Runnable start(DemoRunner runner, DemoState.Cluster c, String role) {
             return switch (role) {
-                case "etcd" -> runner.startEtcd(c, Processes.binary("etcd", "etcd-server"));
-                case "mesh-proxy" -> runner.startProxy(c, Install.java(), Install.jar("mesh-proxy"));
-                case "mesh-agent" -> runner.startAgent(c, Install.java(), Install.jar("mesh-agent"));
-                case "mesh-dns" -> runner.startDns(c, Install.java(), Install.jar("mesh-dns"));
+                case "etcd" -> runner.startEtcd(c);
+                case "mesh-proxy" -> runner.startProxy(c);
+                case "mesh-agent" -> runner.startAgent(c);
+                case "mesh-dns" -> runner.startDns(c);
                 default -> throw new IllegalStateException("not a role of " + ROLES + ": " + role);
             };
         }

@@ -24,10 +24,12 @@ public final class DemoRunner {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private final DemoState state;
     private final PrintStream out;
+    private final DemoLaunch launch;
 
     public DemoRunner(DemoState state, PrintStream out) {
         this.state = state;
         this.out = out;
+        this.launch = new DemoLaunch(state);
     }
 
     /** The datapath that programs nothing: the agent keeps its LB maps in memory. */
@@ -36,7 +38,7 @@ public final class DemoRunner {
     static final String NFTABLES = "nftables";
 
     /** Options of {@code up}; {@code datapath} is {@link #MEMORY} or {@link #NFTABLES}. */
-    record UpOptions(int portBase, int dnsPort, String datapath) {
+    record UpOptions(int portBase, int dnsPort, String datapath, String runtime) {
     }
 
     /**
@@ -73,17 +75,17 @@ public final class DemoRunner {
 
     /** Starts everything; on failure stops what it started and keeps the logs. */
     void up(UpOptions options) {
-        Path etcd = Processes.binary("etcd", "etcd-server");
-        Path proxyJar = Install.jar("mesh-proxy");
-        Path agentJar = Install.jar("mesh-agent");
-        Path dnsJar = Install.jar("mesh-dns");
-        String java = Install.java();
+        if (DemoLaunch.PROCESS.equals(options.runtime())) {
+            Processes.binary("etcd", "etcd-server");
+            DemoLaunch.IMAGES.keySet().stream().filter(r -> !r.equals("etcd")).forEach(Install::jar);
+        }
         Processes.binary("setsid", "util-linux");
         if (NFTABLES.equals(options.datapath())) {
             Processes.binary("curl", "curl");
             Install.meshctlClasses();
         }
         state.datapath(options.datapath());
+        state.runtime(options.runtime());
         for (int i = 1; i <= 2; i++) {
             DemoState.Cluster c = state.add(DemoLayout.clusterName(i), i);
             c.ports.putAll(DemoLayout.ports(i, options.portBase(), options.dnsPort()));
@@ -112,11 +114,11 @@ public final class DemoRunner {
             for (DemoState.Cluster c : state.clusters().values()) {
                 DemoManifests.write(manifests(c), c.id(), c);
                 DemoLinks.writeAccess(DemoLinks.accessFile(state, c), c.name(), DemoLinks.others(state, c));
-                ready.add(startEtcd(c, etcd));
+                ready.add(startEtcd(c));
             }
             awaitAll(ready);
             for (DemoState.Cluster c : state.clusters().values()) {
-                ready.add(startProxy(c, java, proxyJar));
+                ready.add(startProxy(c));
             }
             awaitAll(ready);
             for (DemoState.Cluster c : state.clusters().values()) {
@@ -125,14 +127,15 @@ public final class DemoRunner {
             }
             for (DemoState.Cluster c : state.clusters().values()) {
                 writeClustersDir(c);
-                ready.add(startAgent(c, java, agentJar));
-                ready.add(startDns(c, java, dnsJar));
+                ready.add(startAgent(c));
+                ready.add(startDns(c));
             }
             awaitAll(ready);
             for (DemoState.Cluster c : state.clusters().values()) {
                 out.println("✅ " + c.name() + ": mesh-agent API on " + c.agentAddress() + " (datapath "
                         + state.datapath() + (nftables() ? " in netns " + DemoNetwork.nodeNs(state.netPrefix(), c.id())
-                        : "") + "), mesh-dns on " + c.dnsAddress());
+                        : "") + "), mesh-dns on " + c.dnsAddress()
+                        + (launch.podman() ? " (podman containers " + launch.name(c, "*") + ")" : ""));
             }
         } catch (RuntimeException e) {
             out.println("❌ demo up failed; stopping what was started (logs stay in " + state.dir() + ")");
@@ -224,20 +227,20 @@ public final class DemoRunner {
         return state.dir().toString();
     }
 
-    Runnable startEtcd(DemoState.Cluster c, Path etcd) {
+    Runnable startEtcd(DemoState.Cluster c) {
         Path data = state.clusterDir(c.name()).resolve("etcd");
         String client = "http://127.0.0.1:" + c.port(DemoLayout.ETCD);
         String peer = "http://127.0.0.1:" + c.port(DemoLayout.ETCD_PEER);
-        List<String> cmd = List.of(etcd.toString(), "--name", c.name(), "--data-dir", data.toString(),
+        List<String> cmd = launch.etcd(c, List.of("--name", c.name(), "--data-dir", data.toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
                 "--initial-advertise-peer-urls", peer, "--initial-cluster", c.name() + "=" + peer,
-                "--log-level", "warn");
+                "--log-level", "warn"));
         long pid = spawn(c, "etcd", cmd);
         return () -> Processes.await(c.name() + " etcd", pid, log(c, "etcd"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.ETCD), "/health"));
     }
 
-    Runnable startProxy(DemoState.Cluster c, String java, Path jar) {
+    Runnable startProxy(DemoState.Cluster c) {
         Path certs = pki().resolve(c.name());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
@@ -256,7 +259,7 @@ public final class DemoRunner {
         p.put("quarkus.tls.mesh-api.key-store.pem.0.key", certs.resolve(MeshPki.SERVER_KEY).toString());
         p.put("quarkus.tls.mesh-api.trust-store.pem.certs", certs.resolve(MeshPki.CA_CERT).toString());
         p.put("mesh.access.file", DemoLinks.accessFile(state, c).toString());
-        long pid = spawn(c, "mesh-proxy", jvm(java, jar, p, "128m"));
+        long pid = spawn(c, "mesh-proxy", launch.service(c, "mesh-proxy", p, "128m"));
         return () -> Processes.await(c.name() + " mesh-proxy", pid, log(c, "mesh-proxy"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.PROXY_MANAGEMENT), "/q/health/ready"));
     }
@@ -286,7 +289,7 @@ public final class DemoRunner {
         }
     }
 
-    Runnable startAgent(DemoState.Cluster c, String java, Path jar) {
+    Runnable startAgent(DemoState.Cluster c) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.cluster.id", Integer.toString(c.id()));
@@ -300,12 +303,12 @@ public final class DemoRunner {
         p.put("quarkus.http.port", Integer.toString(c.port(DemoLayout.AGENT_API)));
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.AGENT_MANAGEMENT)));
         p.put("quarkus.management.host", "127.0.0.1");
-        long pid = spawn(c, "mesh-agent", jvm(java, jar, p, "192m"));
+        long pid = spawn(c, "mesh-agent", launch.service(c, "mesh-agent", p, "192m"));
         return () -> Processes.await(c.name() + " mesh-agent", pid, log(c, "mesh-agent"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.AGENT_MANAGEMENT), "/q/health/live"));
     }
 
-    Runnable startDns(DemoState.Cluster c, String java, Path jar) {
+    Runnable startDns(DemoState.Cluster c) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mesh.cluster.name", c.name());
         p.put("mesh.clusters.dir", clustersDir(c).toString());
@@ -314,18 +317,9 @@ public final class DemoRunner {
         p.put("mesh.dns.port", Integer.toString(c.port(DemoLayout.DNS)));
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.DNS_MANAGEMENT)));
         p.put("quarkus.management.host", "127.0.0.1");
-        long pid = spawn(c, "mesh-dns", jvm(java, jar, p, "128m"));
+        long pid = spawn(c, "mesh-dns", launch.service(c, "mesh-dns", p, "128m"));
         return () -> Processes.await(c.name() + " mesh-dns", pid, log(c, "mesh-dns"), START_TIMEOUT,
                 () -> Processes.httpOk(c.port(DemoLayout.DNS_MANAGEMENT), "/q/health/live"));
-    }
-
-    private List<String> jvm(String java, Path jar, Map<String, String> properties, String heap) {
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dclustermesh.demo=" + marker()));
-        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-jar");
-        cmd.add(jar.toString());
-        return cmd;
     }
 
     private long spawn(DemoState.Cluster c, String role, List<String> cmd) {
@@ -350,6 +344,10 @@ public final class DemoRunner {
             List<Long> pids = state.clusters().values().stream().flatMap(c -> c.processes.stream())
                     .filter(p -> "etcd".equals(p.role()) == etcd).map(DemoState.Proc::pid).toList();
             stopped += Processes.stopAll(pids, marker(), Duration.ofSeconds(10));
+        }
+        int left = launch.removeContainers();
+        if (left > 0) {
+            out.println("🧹 removed " + left + " containers whose podman client had gone");
         }
         return stopped;
     }

@@ -28,6 +28,7 @@ public final class DemoState {
 
     private final Path dir;
     private String datapath = "memory";
+    private String runtime = DemoLaunch.PROCESS;
     private final Map<String, Cluster> clusters = new LinkedHashMap<>();
     private final List<String> namespaces = new ArrayList<>();
     private final List<String> links = new ArrayList<>();
@@ -118,6 +119,15 @@ public final class DemoState {
         this.datapath = mode;
     }
 
+    /** How the demo's services run: {@link DemoLaunch#PROCESS} or {@link DemoLaunch#PODMAN}. */
+    public String runtime() {
+        return runtime;
+    }
+
+    public void runtime(String runtime) {
+        this.runtime = runtime;
+    }
+
     public Cluster add(String name, int id) {
         Cluster c = new Cluster(name, id);
         clusters.put(name, c);
@@ -191,6 +201,7 @@ public final class DemoState {
         }
         DemoState s = new DemoState(dir);
         s.datapath = root.path("datapath").asText("memory");
+        s.runtime = root.path("runtime").asText(DemoLaunch.PROCESS);
         root.path("namespaces").forEach(n -> s.namespaces.add(n.asText()));
         root.path("links").forEach(n -> s.links.add(n.asText()));
         s.netPrefix = root.hasNonNull("netPrefix") ? root.get("netPrefix").asText() : null;
@@ -213,6 +224,7 @@ public final class DemoState {
         ObjectNode root = Json.object();
         root.put("dir", dir.toString());
         root.put("datapath", datapath);
+        root.put("runtime", runtime);
         ArrayNode ns = root.putArray("namespaces");
         namespaces.forEach(ns::add);
         ArrayNode ls = root.putArray("links");
