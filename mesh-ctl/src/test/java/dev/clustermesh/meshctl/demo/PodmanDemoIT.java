@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * The root demo with {@code --runtime podman}: the images {@code scripts/images.sh} builds from this build's packages
  * run etcd, mesh-proxy, mesh-agent and mesh-dns as containers, and everything the process demo does works the same:
  * status, service list and DNS in {@code demo up}'s output, real curl from x-wing through the agent's nftables,
- * scale and annotate; the endpoints the k8s/ probes use answer inside each container; {@code demo stop}/{@code start}
+ * scale, annotate, and {@code demo apply} of a cross-cluster policy; the endpoints the k8s/ probes use answer inside each container; {@code demo stop}/{@code start}
  * replaces a container; {@code demo down} leaves no container, process or namespace. Prints start-up time and RSS per
  * container (docs/benchmarks.md has both runtimes side by side, from bench/demo-runtimes.sh). Needs root, podman and
  * network access to the Debian mirror the first time (scripts/images.sh makes the base image).
@@ -103,6 +103,9 @@ class PodmanDemoIT {
         demo.scale("cluster2", 2);
         demo.annotate("cluster1", "service.cilium.io/affinity=remote");
         demo.onlyAnswers("cluster2");
+        // demo apply of Cilium's cross-cluster policy: the agents in their containers program it on real packets.
+        new DemoPolicySteps(args -> demo.demo(args.get(0), args.subList(1, args.size()).toArray(String[]::new)),
+                demo.dir, demo.root.resolve("docs/examples/demo"), status).crossClusterPolicy();
 
         // A stopped container is gone (--rm); start makes it again and it serves again.
         String proxy = prefix + "-cluster2-mesh-proxy";
