@@ -84,11 +84,12 @@ final class ApiViews {
             Service.Builder sb = Service.newBuilder().setId(s.id()).setFrontend(s.frontend().toString())
                     .setNamespace(s.name().namespace()).setName(s.name().name())
                     .setAffinity(s.affinity().name().replace("AFFINITY_", "").toLowerCase(Locale.ROOT))
-                    .setUsable(s.usableCount()).setFailedOver(s.failedOver());
+                    .setUsable(s.usableCount()).setFailedOver(s.failedOver()).setGraded(s.graded());
             for (LbService.Slot slot : s.slots()) {
                 LbBackend be = maps.backends().get(slot.backendId());
                 sb.addBackends(Backend.newBuilder().setId(be.id()).setAddress(be.address()).setCluster(be.cluster())
                         .setClusterId(be.clusterId()).setPreferred(slot.preferred()).setUsable(slot.usable())
+                        .setWeight(slot.weight())
                         .setState(be.state() == BackendState.BACKEND_STATE_TERMINATING ? "terminating" : "active"));
             }
             out.addServices(sb);

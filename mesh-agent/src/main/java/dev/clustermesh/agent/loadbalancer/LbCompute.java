@@ -103,7 +103,8 @@ public final class LbCompute {
                 LbBackend backend = new LbBackend(ids.backend(bk), b.ip(), f.protocol(), target.get().getPort(),
                         b.cluster(), clusterId.applyAsInt(b.cluster()), b.backend().getState());
                 backends.add(backend);
-                (b.usable() ? usable : others).add(new LbService.Slot(backend.id(), b.preferred(), b.usable()));
+                (b.usable() ? usable : others).add(new LbService.Slot(backend.id(), b.preferred(), b.usable(),
+                        b.weight()));
             }
             usable.addAll(others);
             services.add(new LbService(ids.service(key), key, name, selected.affinity(), usable, selected.failedOver()));

@@ -35,7 +35,8 @@ public record LbMaps(SortedMap<LbFrontend, LbService> services, SortedMap<Intege
             for (LbService.Slot slot : s.slots()) {
                 LbBackend be = backends.get(slot.backendId());
                 b.append("  slot ").append(be.address()).append(' ').append(be.cluster())
-                        .append(slot.preferred() ? " preferred" : "").append(slot.usable() ? " usable" : "").append('\n');
+                        .append(slot.preferred() ? " preferred" : "").append(slot.usable() ? " usable" : "")
+                        .append(slot.weight() > 1 ? " weight " + slot.weight() : "").append('\n');
             }
         }
         for (Map.Entry<Integer, LbBackend> e : backends.entrySet()) {

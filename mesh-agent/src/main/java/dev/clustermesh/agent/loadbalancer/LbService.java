@@ -27,8 +27,28 @@ public record LbService(int id, LbFrontend frontend, ServiceName name, Affinity 
      * @param backendId the backend's ID in the backends map
      * @param preferred preferred by the service's affinity
      * @param usable receives new connections
+     * @param weight how many slots of the slot map it takes (0 when not usable, 1 but under graded failover)
      */
-    public record Slot(int backendId, boolean preferred, boolean usable) {
+    public record Slot(int backendId, boolean preferred, boolean usable, int weight) {
+        public Slot {
+            if (usable ? weight < 1 : weight != 0) {
+                throw new IllegalArgumentException("weight " + weight + " for a slot usable=" + usable);
+            }
+        }
+
+        /** A slot of weight 1 when usable. */
+        public Slot(int backendId, boolean preferred, boolean usable) {
+            this(backendId, preferred, usable, usable ? 1 : 0);
+        }
+    }
+
+    /**
+     * True when graded failover shares new connections between preferred and other backends by weight
+     * ({@code service.cilium.io/affinity-min-ready}).
+     */
+    public boolean graded() {
+        return affinity != Affinity.AFFINITY_NONE && slots.stream().anyMatch(s -> s.usable() && s.preferred())
+                && slots.stream().anyMatch(s -> s.usable() && !s.preferred());
     }
 
     /** Number of usable slots (they come first). */

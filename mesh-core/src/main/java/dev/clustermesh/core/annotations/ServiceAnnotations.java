@@ -13,11 +13,14 @@ import java.util.Objects;
  * @param global merge with same-named services of other clusters ({@code service.cilium.io/global})
  * @param shared offer this cluster's backends to other clusters ({@code service.cilium.io/shared}, default true)
  * @param affinity which backends are preferred ({@code service.cilium.io/affinity}, default none)
+ * @param minReady how many usable preferred backends take all traffic ({@code service.cilium.io/affinity-min-ready},
+ *        default {@link MinReady#NONE}: one)
  */
-public record ServiceAnnotations(boolean global, boolean shared, Affinity affinity) {
+public record ServiceAnnotations(boolean global, boolean shared, Affinity affinity, MinReady minReady) {
     public static final String GLOBAL = "service.cilium.io/global";
     public static final String SHARED = "service.cilium.io/shared";
     public static final String AFFINITY = "service.cilium.io/affinity";
+    public static final String MIN_READY = "service.cilium.io/affinity-min-ready";
     public static final String GLOBAL_ALIAS = "io.cilium/global-service";
     public static final String SHARED_ALIAS = "io.cilium/shared-service";
     public static final String AFFINITY_ALIAS = "io.cilium/service-affinity";
@@ -27,6 +30,44 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
 
     public ServiceAnnotations {
         Objects.requireNonNull(affinity, "affinity");
+        Objects.requireNonNull(minReady, "minReady");
+    }
+
+    /** Settings without a min-ready threshold. */
+    public ServiceAnnotations(boolean global, boolean shared, Affinity affinity) {
+        this(global, shared, affinity, MinReady.NONE);
+    }
+
+    /**
+     * The graded-failover threshold: while the preferred side has fewer usable backends than this, traffic is shared
+     * between the preferred backends and the others in proportion.
+     *
+     * @param count a number of backends, or 0
+     * @param percent a percent (1..100) of the preferred side's known backends, or 0; at most one of the two is set
+     */
+    public record MinReady(int count, int percent) {
+        /** Not set: one usable preferred backend takes all traffic. */
+        public static final MinReady NONE = new MinReady(0, 0);
+
+        public MinReady {
+            if (count < 0 || percent < 0 || percent > 100 || (count > 0 && percent > 0)) {
+                throw new IllegalArgumentException("min-ready is a count or a percent in 1..100, got count "
+                        + count + " percent " + percent);
+            }
+        }
+
+        /** The threshold in backends, given how many backends the preferred side is known to have. */
+        public int threshold(int knownPreferred) {
+            if (percent > 0) {
+                return (int) Math.ceil(percent * (double) Math.max(0, knownPreferred) / 100.0);
+            }
+            return count;
+        }
+
+        @Override
+        public String toString() {
+            return percent > 0 ? percent + "%" : Integer.toString(count);
+        }
     }
 
     /**
@@ -51,6 +92,8 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
         Raw global = pick(a, GLOBAL, GLOBAL_ALIAS, warnings);
         Raw shared = pick(a, SHARED, SHARED_ALIAS, warnings);
         Raw affinity = pick(a, AFFINITY, AFFINITY_ALIAS, warnings);
+        String minReadyValue = a.get(MIN_READY);
+        Raw minReady = minReadyValue == null ? new Raw(null, null) : new Raw(MIN_READY, minReadyValue);
 
         boolean isGlobal = bool(global, false, warnings);
         boolean isShared = bool(shared, true, warnings);
@@ -58,9 +101,16 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
         if (!isGlobal) {
             ineffective(shared, warnings);
             ineffective(affinity, warnings);
+            ineffective(minReady, warnings);
             return new Parsed(NOT_GLOBAL, warnings);
         }
-        return new Parsed(new ServiceAnnotations(true, isShared, aff), warnings);
+        MinReady threshold = minReady(minReady, warnings);
+        if (!threshold.equals(MinReady.NONE) && aff == Affinity.AFFINITY_NONE) {
+            warnings.add(new AnnotationWarning(MIN_READY, minReady.value(),
+                    "has no effect without " + AFFINITY + "=\"local\" or \"remote\""));
+            threshold = MinReady.NONE;
+        }
+        return new Parsed(new ServiceAnnotations(true, isShared, aff, threshold), warnings);
     }
 
     /** An annotation as found: the key actually used and its value; {@code key} is null when absent. */
@@ -113,6 +163,29 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
                 yield Affinity.AFFINITY_NONE;
             }
         };
+    }
+
+    /** "2" (backends) or "50%" (of the preferred side's known backends); "0" and "0%" mean not set. */
+    private static MinReady minReady(Raw raw, List<AnnotationWarning> warnings) {
+        if (!raw.present()) {
+            return MinReady.NONE;
+        }
+        String v = raw.value().trim();
+        boolean percent = v.endsWith("%");
+        String digits = percent ? v.substring(0, v.length() - 1).trim() : v;
+        int n;
+        try {
+            n = digits.chars().allMatch(Character::isDigit) && !digits.isEmpty() && digits.length() <= 6
+                    ? Integer.parseInt(digits) : -1;
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || (percent && n > 100)) {
+            warnings.add(new AnnotationWarning(raw.key(), raw.value(), "expected a count like \"2\" or a percent "
+                    + "like \"50%\" (0..100); ignored"));
+            return MinReady.NONE;
+        }
+        return n == 0 ? MinReady.NONE : percent ? new MinReady(0, n) : new MinReady(n, 0);
     }
 
     private static void ineffective(Raw raw, List<AnnotationWarning> warnings) {

@@ -1,5 +1,6 @@
 package dev.clustermesh.core.selection;
 
+import dev.clustermesh.core.annotations.ServiceAnnotations.MinReady;
 import dev.clustermesh.proto.mesh.v1.Affinity;
 import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
@@ -13,8 +14,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** Computes a {@link SelectedService} from the per-cluster views of one global service. */
+/**
+ * Computes a {@link SelectedService} from the per-cluster views of one global service.
+ *
+ * <p>Graded failover ({@code service.cilium.io/affinity-min-ready}): with a threshold T and p usable preferred
+ * backends, 0 < p < T, and o usable others, every usable backend takes traffic: each preferred one the share it
+ * would have with T preferred backends (1/T), the others the rest, (T - p)/T, evenly. So the preferred side's share
+ * grows with its ready backends, p/T, and no backend takes more than its share at T: as weights, o for each
+ * preferred backend and T - p for each other one (divided by their greatest common divisor, and scaled down to at
+ * most {@value #MAX_SLOTS} slots in all).
+ */
 public final class BackendSelection {
+    /** The most slots graded weights may add up to (nftables elements per frontend). */
+    static final int MAX_SLOTS = 1024;
 
     private BackendSelection() {
     }
@@ -63,13 +75,70 @@ public final class BackendSelection {
         boolean freshActive = candidates.stream().anyMatch(c -> !c.stale && c.active());
         Predicate<Candidate> inPool = c -> !freshActive || !c.stale;
         boolean preferredActive = candidates.stream().anyMatch(c -> inPool.test(c) && c.preferred && c.active());
+        int preferredUsable = (int) candidates.stream().filter(c -> inPool.test(c) && c.preferred && c.active()).count();
+        int othersUsable = (int) candidates.stream().filter(c -> inPool.test(c) && !c.preferred && c.active()).count();
+        int threshold = affinity == Affinity.AFFINITY_NONE ? 0
+                : minReady(local).threshold(Math.max(preferredUsable, knownPreferred(ordered, local, affinity)));
+        boolean graded = preferredActive && othersUsable > 0 && preferredUsable < threshold;
+        int[] weights = graded ? weights(preferredUsable, othersUsable, threshold) : new int[] {1, 1};
         List<SelectedBackend> backends = candidates.stream()
-                .map(c -> new SelectedBackend(c.cluster, c.local, c.backend, c.preferred,
-                        c.active() && inPool.test(c) && (!preferredActive || c.preferred)))
+                .map(c -> {
+                    boolean usable = c.active() && inPool.test(c) && (!preferredActive || c.preferred || graded);
+                    return new SelectedBackend(c.cluster, c.local, c.backend, c.preferred, usable,
+                            !usable ? 0 : graded ? weights[c.preferred ? 0 : 1] : 1);
+                })
                 .toList();
         ClusterService any = ordered.get(0);
         return new SelectedService(any.getNamespace(), any.getName(), affinity, local != null,
                 local == null || local.getShared(), frontends(local), backends);
+    }
+
+    /** The local service's min-ready setting; none without a local service or with both fields set. */
+    private static MinReady minReady(ClusterService local) {
+        if (local == null) {
+            return MinReady.NONE;
+        }
+        int count = local.getAffinityMinReady();
+        int percent = local.getAffinityMinReadyPercent();
+        if (count > 0 && percent > 0 || percent > 100 || count < 0 || percent < 0) {
+            return MinReady.NONE;
+        }
+        return new MinReady(count, percent);
+    }
+
+    /** The backends the preferred side is known to have (ready or not), as its exporters count them. */
+    private static int knownPreferred(List<ClusterService> ordered, ClusterService local, Affinity affinity) {
+        long known = 0;
+        for (ClusterService s : ordered) {
+            boolean isLocal = s == local;
+            if (isLocal ? affinity == Affinity.AFFINITY_LOCAL : affinity == Affinity.AFFINITY_REMOTE && s.getShared()) {
+                known += Integer.toUnsignedLong(s.getKnownBackends());
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, known);
+    }
+
+    /**
+     * Weights {preferred, other} under graded failover: {@code others} for each preferred backend and
+     * {@code threshold - preferred} for each other one, reduced, then scaled to at most {@link #MAX_SLOTS} slots.
+     */
+    static int[] weights(int preferred, int others, int threshold) {
+        long wp = others;
+        long wo = threshold - preferred;
+        long g = gcd(wp, wo);
+        wp /= g;
+        wo /= g;
+        long slots = wp * preferred + wo * others;
+        if (slots > MAX_SLOTS) {
+            double f = (double) MAX_SLOTS / slots;
+            wp = Math.max(1, Math.round(wp * f));
+            wo = Math.max(1, Math.round(wo * f));
+        }
+        return new int[] {(int) wp, (int) wo};
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     private record Candidate(String cluster, boolean local, Backend backend, boolean preferred, boolean stale) {

@@ -14,8 +14,23 @@ import java.util.Optional;
  * @param backend the exported backend (IP, ports by name, state, hostname, zone, node)
  * @param preferred true when the service's affinity prefers this backend's side
  * @param usable true when new connections may be sent to it
+ * @param weight its share of new connections relative to the other usable backends: 0 when not usable, 1 for an
+ *        even spread; more under graded failover (see {@link BackendSelection})
  */
-public record SelectedBackend(String cluster, boolean local, Backend backend, boolean preferred, boolean usable) {
+public record SelectedBackend(String cluster, boolean local, Backend backend, boolean preferred, boolean usable,
+        int weight) {
+
+    public SelectedBackend {
+        if (usable ? weight < 1 : weight != 0) {
+            throw new IllegalArgumentException("weight " + weight + " for a" + (usable ? " usable" : "n unusable")
+                    + " backend");
+        }
+    }
+
+    /** A backend with an even share (weight 1) when usable. */
+    public SelectedBackend(String cluster, boolean local, Backend backend, boolean preferred, boolean usable) {
+        this(cluster, local, backend, preferred, usable, usable ? 1 : 0);
+    }
 
     /** The backend's IP. */
     public String ip() {

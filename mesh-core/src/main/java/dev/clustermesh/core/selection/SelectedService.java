@@ -27,6 +27,15 @@ public record SelectedService(String namespace, String name, Affinity affinity, 
         return backends.stream().filter(SelectedBackend::usable).toList();
     }
 
+    /**
+     * True when graded failover ({@code service.cilium.io/affinity-min-ready}) shares new connections between the
+     * preferred backends and the others, by weight.
+     */
+    public boolean graded() {
+        return affinity != Affinity.AFFINITY_NONE && backends.stream().anyMatch(b -> b.preferred() && b.usable())
+                && backends.stream().anyMatch(b -> !b.preferred() && b.usable());
+    }
+
     /** True when no preferred backend is active, so traffic fails over to the other side. */
     public boolean failedOver() {
         return affinity != Affinity.AFFINITY_NONE

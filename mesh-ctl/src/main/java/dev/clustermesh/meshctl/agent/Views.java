@@ -202,6 +202,7 @@ public final class Views {
                 rows.add(new String[] {Integer.toString(s.getId()), s.getFrontend(), svc, type, "(none)"});
                 continue;
             }
+            long slots = s.getBackendsList().stream().filter(Backend::getUsable).mapToLong(Backend::getWeight).sum();
             for (int i = 0; i < s.getBackendsCount(); i++) {
                 Backend b = s.getBackends(i);
                 StringBuilder be = new StringBuilder().append(i + 1).append(" => ").append(b.getAddress())
@@ -211,6 +212,8 @@ public final class Views {
                 }
                 if (!b.getUsable()) {
                     be.append(" (unused)");
+                } else if (s.getGraded() && slots > 0) {
+                    be.append(String.format(java.util.Locale.ROOT, " (share %.1f%%)", 100.0 * b.getWeight() / slots));
                 }
                 rows.add(i == 0 ? new String[] {Integer.toString(s.getId()), s.getFrontend(), svc, type, be.toString()}
                         : new String[] {"", "", "", "", be.toString()});

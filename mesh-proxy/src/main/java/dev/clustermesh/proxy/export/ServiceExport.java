@@ -46,7 +46,10 @@ final class ServiceExport {
                 .setNamespace(svc.ref().namespace()).setName(svc.ref().name())
                 .addAllClusterIps(svc.clusterIps()).addAllPorts(ports(svc.ports(), warn))
                 .setHeadless(svc.headless()).setShared(settings.shared()).setAffinity(settings.affinity())
-                .setResourceVersion(svc.resourceVersion());
+                .setResourceVersion(svc.resourceVersion())
+                .setAffinityMinReady(settings.minReady().count())
+                .setAffinityMinReadyPercent(settings.minReady().percent())
+                .setKnownBackends(known(slices));
         byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
         return b.build();
     }
@@ -63,6 +66,22 @@ final class ServiceExport {
             return Optional.of(BackendState.BACKEND_STATE_TERMINATING);
         }
         return Optional.empty();
+    }
+
+    /**
+     * How many backends the slices list that are not terminating, ready or not (distinct IP literals): what a
+     * min-ready percent is taken of.
+     */
+    static int known(List<SliceObject> slices) {
+        Set<String> ips = new java.util.HashSet<>();
+        for (SliceObject slice : slices) {
+            for (SliceEndpoint e : slice.endpoints()) {
+                if (!Boolean.TRUE.equals(e.terminating())) {
+                    e.addresses().stream().filter(IpAddresses::isLiteral).forEach(ips::add);
+                }
+            }
+        }
+        return ips.size();
     }
 
     /** Kubernetes protocol name to the mesh enum; null or empty means TCP, as in Kubernetes. */

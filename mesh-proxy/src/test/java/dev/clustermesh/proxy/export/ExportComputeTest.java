@@ -58,7 +58,19 @@ class ExportComputeTest {
                         List.of(slice("web-a", "web", ep("10.0.0.1", true, null))),
                         List.of(), Map.of(
                                 "mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_NONE,
-                                        backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET))),
+                                        backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET))
+                                        .toBuilder().setKnownBackends(1).build()),
+                        List.of()),
+                new Case("affinity-min-ready is carried, as a count or a percent",
+                        List.of(svc("web", Map.of(GLOBAL, "true", "service.cilium.io/affinity", "local",
+                                "service.cilium.io/affinity-min-ready", "50%")),
+                                svc("api", Map.of(GLOBAL, "true", "service.cilium.io/affinity", "remote",
+                                        "service.cilium.io/affinity-min-ready", "3"))),
+                        List.of(), List.of(),
+                        Map.of("mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_LOCAL)
+                                        .toBuilder().setAffinityMinReadyPercent(50).build(),
+                                "mesh/v1/services/c1/demo/api", service("api", true, Affinity.AFFINITY_REMOTE)
+                                        .toBuilder().setAffinityMinReady(3).build()),
                         List.of()),
                 new Case("shared=false goes under local/, affinity is carried",
                         List.of(svc("web", Map.of(GLOBAL, "TRUE", "service.cilium.io/shared", "false",
@@ -67,7 +79,8 @@ class ExportComputeTest {
                         Map.of("mesh/v1/local/services/c1/demo/web",
                                 service("web", false, Affinity.AFFINITY_LOCAL)),
                         List.of()),
-                new Case("conditions: ready/unknown is active, terminating is terminating, not ready is left out",
+                new Case("conditions: ready/unknown is active, terminating is terminating, not ready is left out "
+                        + "(but known: the service is heading for 4 backends)",
                         List.of(svc("web", Map.of(GLOBAL, "true"))),
                         List.of(slice("web-a", "web", ep("10.0.0.1", true, false), ep("10.0.0.2", null, null),
                                 ep("10.0.0.3", false, true), ep("10.0.0.4", false, false),
@@ -76,7 +89,8 @@ class ExportComputeTest {
                                 "mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_NONE,
                                         backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET),
                                         backend("10.0.0.2", BackendState.BACKEND_STATE_ACTIVE, HTTP_TARGET),
-                                        backend("10.0.0.3", BackendState.BACKEND_STATE_TERMINATING, HTTP_TARGET))),
+                                        backend("10.0.0.3", BackendState.BACKEND_STATE_TERMINATING, HTTP_TARGET))
+                                        .toBuilder().setKnownBackends(4).build()),
                         List.of()));
     }
 
@@ -99,7 +113,7 @@ class ExportComputeTest {
                         List.of(), Map.of(
                                 "mesh/v1/services/c1/demo/web", service("web", true, Affinity.AFFINITY_NONE,
                                         backend("10.0.0.1", BackendState.BACKEND_STATE_ACTIVE, DNS_TARGET,
-                                                HTTP_TARGET))),
+                                                HTTP_TARGET)).toBuilder().setKnownBackends(1).build()),
                         List.of()),
                 new Case("slices of other services and namespaces are not attached; no slices means no backends",
                         List.of(svc("web", Map.of(GLOBAL, "true"))),

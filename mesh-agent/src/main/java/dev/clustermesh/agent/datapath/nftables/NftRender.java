@@ -77,7 +77,10 @@ final class NftRender {
         for (LbService.Slot slot : service.slots()) {
             LbBackend b = backends.get(slot.backendId());
             if (slot.usable() && b != null && validPort(b.port()) && family(b.ip()).equals(family)) {
-                targets.add(new Target(b.ip(), b.port()));
+                // A weighted backend (graded failover) takes as many consecutive slots as its weight.
+                for (int i = 0; i < slot.weight(); i++) {
+                    targets.add(new Target(b.ip(), b.port()));
+                }
             }
         }
         return Optional.of(new NftFrontend(service.frontend(), family.get(), protocol, targets));

@@ -108,7 +108,7 @@ class NftRenderTest {
                 }
                 """;
 
-    /** Builds LB maps from compact specs: "frontend -> backend[~ = not usable], ...". */
+    /** Builds LB maps from compact specs: "frontend -> backend[~ = not usable][*weight], ...". */
     static LbMaps maps(String... services) {
         TreeMap<LbFrontend, LbService> svc = new TreeMap<>();
         TreeMap<Integer, LbBackend> be = new TreeMap<>();
@@ -117,12 +117,15 @@ class NftRenderTest {
             String[] parts = spec.split(" -> ", -1);
             LbFrontend f = frontend(parts[0]);
             List<LbService.Slot> slots = new ArrayList<>();
-            for (String b : parts[1].isEmpty() ? new String[0] : parts[1].split(", ")) {
+            for (String spec0 : parts[1].isEmpty() ? new String[0] : parts[1].split(", ")) {
+                int star = spec0.indexOf('*');
+                int weight = star < 0 ? 1 : Integer.parseInt(spec0.substring(star + 1));
+                String b = star < 0 ? spec0 : spec0.substring(0, star);
                 boolean usable = !b.endsWith("~");
                 String[] ipPort = split(usable ? b : b.substring(0, b.length() - 1));
                 be.put(id, new LbBackend(id, ipPort[0], f.protocol(), Integer.parseInt(ipPort[1]), "c1", 1,
                         usable ? BackendState.BACKEND_STATE_ACTIVE : BackendState.BACKEND_STATE_TERMINATING));
-                slots.add(new LbService.Slot(id++, false, usable));
+                slots.add(new LbService.Slot(id++, false, usable, usable ? weight : 0));
             }
             svc.put(f, new LbService(svc.size() + 1, f, new ServiceName("default", "s" + svc.size()),
                     Affinity.AFFINITY_NONE, slots, false));
@@ -229,6 +232,9 @@ class NftRenderTest {
         return Stream.of(
                 new Case("usable slots only, in order", "10.11.0.10:80/TCP -> 10.0.0.1:1~, 10.0.0.2:2, 10.0.0.3:3",
                         "tcp [10.0.0.2:2, 10.0.0.3:3]"),
+                new Case("a weight repeats the backend's slot (graded failover)",
+                        "10.11.0.10:80/TCP -> 10.0.0.1:1*3, 10.0.0.2:2, 10.0.0.3:3~",
+                        "tcp [10.0.0.1:1, 10.0.0.1:1, 10.0.0.1:1, 10.0.0.2:2]"),
                 new Case("no usable backend: rejected", "10.11.0.10:80/UDP -> 10.0.0.1:1~", "udp []"),
                 new Case("sctp", "10.11.0.10:80/SCTP -> 10.0.0.1:1", "sctp [10.0.0.1:1]"),
                 new Case("backends of the other family are left out", "10.11.0.10:80/TCP -> [fd00::1]:1, 10.0.0.2:2",
