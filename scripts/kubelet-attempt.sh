@@ -32,6 +32,9 @@
 #      (imagePullPolicy: Never): jre-base `sleep` (+ kubectl logs/exec), meshctl `--help` to completion, and a
 #      rebel-base-like pod serving a ConfigMap, fetched from the host and by an x-wing-like pod.
 #
+# Files: this entry point (options, the up / --overlay / --down flow, daemons, test pods) sources
+# scripts/lib/kubelet-setup.sh (packages, kubelet build, PKI, CNI/containerd/kubelet configs, images) and
+# scripts/lib/kubelet-overlay.sh (the --overlay part).
 # Work dir: KUBELET_ATTEMPT_DIR (default /var/tmp/kubelet-attempt); runtime dir /run/kubelet-attempt.
 set -euo pipefail
 
@@ -89,6 +92,9 @@ wait_for() { # description deadline-seconds command...   polls every 0.5 s until
   log "$what: ok after $(( $(date +%s) - start ))s"
 }
 kc() { "$PEERS/kubectl" --kubeconfig "$W/admin.kubeconfig" "$@"; }
+# Sourced from this script's own directory: the steps that install, build and write files; the --overlay part.
+source "$HERE/scripts/lib/kubelet-setup.sh"
+source "$HERE/scripts/lib/kubelet-overlay.sh"
 
 # ---------------------------------------------------------------------------------------------------- down
 down() {
@@ -171,82 +177,16 @@ mkdir -p "$W"/{bin,logs,pki,manifests,cni/net.d,cni/ipam,containerd,kubelet,etcd
 say() { echo "$*" | tee -a "$W/logs/summary.txt" >&2; }
 
 # 1. packages
-need=()
-for p in containerd containernetworking-plugins runc; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
-if ((${#need[@]})); then
-  log "apt-get install ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
-fi
-# Debian's containerd package installs a systemd unit; on machines without systemd nothing starts it. If one runs,
-# we leave it alone (ours has its own socket and dirs).
+install_packages
 
 # 2. binaries
-PEERS=$("$HERE/scripts/k8s-peers.sh" 2>/dev/null | tail -1 || true) # returns at once when already built
-[[ -x $PEERS/kube-apiserver ]] || PEERS=$(flock /tmp/mesh-build.lock "$HERE/scripts/k8s-peers.sh" | tail -1)
-if [[ ! -x $W/bin/kubelet ]]; then
-  log "building kubelet $K8S_VERSION (Go module proxy; the warm module cache of k8s-peers.sh is reused)"
-  mkdir -p "$W/src/cmd/kubelet"
-  cp "$PEERS_SRC/go.mod" "$PEERS_SRC/go.sum" "$W/src/"
-  cat >"$W/src/cmd/kubelet/main.go" <<'EOF'
-package main
-
-import (
-	"context"
-	"os"
-
-	"k8s.io/component-base/cli"
-	_ "k8s.io/component-base/logs/json/register"
-	_ "k8s.io/component-base/metrics/prometheus/clientgo"
-	_ "k8s.io/component-base/metrics/prometheus/version"
-	"k8s.io/kubernetes/cmd/kubelet/app"
-)
-
-func main() {
-	os.Exit(cli.Run(app.NewKubeletCommand(context.Background())))
-}
-EOF
-  (cd "$W/src" && GOFLAGS="-mod=mod -buildvcs=false" flock /tmp/mesh-build.lock go build -trimpath \
-    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34" \
-    -o "$W/bin/kubelet.tmp" ./cmd/kubelet)
-  mv "$W/bin/kubelet.tmp" "$W/bin/kubelet"
-fi
+build_binaries
 say "kubelet: $("$W/bin/kubelet" --version); containerd: $(containerd --version | awk '{print $3}'); runc: $(runc --version | head -1 | awk '{print $3}'); CNI plugins: $(dpkg-query -W -f '${Version}' containernetworking-plugins)"
 
 # 3. PKI and credentials
 P=$W/pki
-if [[ ! -f $P/tokens.csv ]]; then
-  log "writing PKI and tokens to $P"
-  openssl genrsa -out "$P/sa.key" 2048 2>/dev/null
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" -out "$P/ca.crt" -days 30 -subj "/CN=kubelet-attempt-ca" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout "$P/apiserver-kubelet-client.key" -out "$P/apiserver-kubelet-client.csr" \
-    -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" 2>/dev/null
-  openssl x509 -req -in "$P/apiserver-kubelet-client.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
-    -out "$P/apiserver-kubelet-client.crt" -days 30 2>/dev/null
-  {
-    echo "$(openssl rand -hex 16),admin,admin,system:masters"
-    echo "$(openssl rand -hex 16),system:node:$NODE_NAME,system:node:$NODE_NAME,system:nodes"
-  } >"$P/tokens.csv"
-  chmod 600 "$P"/*.key "$P/tokens.csv"
-fi
-kubeconfig() { # file token
-  cat >"$1" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster: {server: "https://127.0.0.1:$API_PORT", certificate-authority: "$P/apiserver.crt"}
-users:
-- name: u
-  user: {token: "$2"}
-contexts:
-- name: c
-  context: {cluster: local, user: u}
-current-context: c
-EOF
-}
-kubeconfig "$W/admin.kubeconfig" "$(sed -n 1p "$P/tokens.csv" | cut -d, -f1)"
-kubeconfig "$W/kubelet.kubeconfig" "$(sed -n 2p "$P/tokens.csv" | cut -d, -f1)"
+write_pki
+write_kubeconfigs
 
 # 4. control plane
 SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -276,106 +216,17 @@ wait_for "default service account" 60 "$PEERS/kubectl" --kubeconfig "$W/admin.ku
   || die "no default service account: see $W/logs/kube-controller-manager.log"
 
 # 5. containerd (own config, root, state, socket)
-cat >"$W/cni/net.d/10-kubelet-attempt.conflist" <<EOF
-{
-  "cniVersion": "1.0.0",
-  "name": "kubelet-attempt",
-  "plugins": [
-    {
-      "type": "bridge",
-      "bridge": "$BRIDGE",
-      "isGateway": true,
-      "ipMasq": false,
-      "hairpinMode": true,
-      "ipam": {
-        "type": "host-local",
-        "dataDir": "$W/cni/ipam",
-        "ranges": [[{"subnet": "$POD_CIDR"}]],
-        "routes": [{"dst": "0.0.0.0/0"}]
-      }
-    },
-    {"type": "loopback"}
-  ]
-}
-EOF
-# ↑ 6. the bridge CNI network. "loopback" is listed for completeness; containerd brings lo up itself.
-cat >"$W/containerd/config.toml" <<EOF
-version = 2
-root = "$W/containerd/root"
-state = "$RUN/containerd-state"
-[grpc]
-  address = "$RUN/containerd.sock"
-[ttrpc]
-  address = "$RUN/containerd.sock.ttrpc"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$W/containerd/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
-  # Root here lacks CAP_SYS_RESOURCE: writing a negative /proc/<pid>/oom_score_adj fails, and without this every
-  # sandbox (the kubelet asks for -998) failed in runc with "can't get final child's PID from pipe: EOF". This caps
-  # the sandbox's and containers' oom_score_adj at containerd's own (0 here). See docs/kubelet.md.
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-        BinaryName = "$(command -v runc)"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$W/cni/net.d"
-EOF
+write_cni_config
+write_containerd_config
 [[ -f $RUN/netns.before ]] || ip netns list | awk '{print $1}' >"$RUN/netns.before"
 start_daemon containerd "$SYS_PATH" containerd --config "$W/containerd/config.toml"
 wait_for "containerd socket" 30 "${CTR[@]}" version || die "containerd did not start: see $W/logs/containerd.log"
 
-# Images: no registry, so the sandbox ("pause") image is made from the local JRE base, and every image a pod uses is
-# copied from podman's store into containerd's k8s.io namespace.
-if ! podman image exists "$PAUSE_IMAGE"; then
-  log "building $PAUSE_IMAGE from localhost/clustermesh-j/jre-base:17"
-  printf 'FROM localhost/clustermesh-j/jre-base:17\nENTRYPOINT ["/bin/sleep", "infinity"]\n' |
-    podman build --pull=never -q -t "$PAUSE_IMAGE" -f - "$W" >/dev/null
-fi
-images=("$PAUSE_IMAGE" "${TEST_IMAGES[@]}")
-((OVERLAY)) && images+=("${OVERLAY_IMAGES[@]}")
-for img in "${images[@]}"; do
-  if ! "${CTR[@]}" images ls -q | grep -qx "$img"; then
-    log "importing $img into containerd (k8s.io)"
-    podman save "$img" | "${CTR[@]}" images import - >/dev/null
-  fi
-done
+import_images
 
 # 7. kubelet
 NODE_IP=$(ip -4 route get 1.1.1.1 | sed -nE 's/.* src ([0-9.]+).*/\1/p')
-cat >"$W/kubelet-config.yaml" <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-cgroupDriver: cgroupfs
-failSwapOn: false
-failCgroupV1: false
-containerRuntimeEndpoint: unix://$RUN/containerd.sock
-address: $NODE_IP
-port: 10250
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: 10248
-authentication:
-  anonymous: {enabled: false}
-  webhook: {enabled: false}
-  x509: {clientCAFile: $P/ca.crt}
-authorization:
-  mode: AlwaysAllow
-staticPodPath: $W/manifests
-clusterDomain: cluster.local
-resolvConf: /etc/resolv.conf
-maxOpenFiles: 20000
-rotateCertificates: false
-serverTLSBootstrap: false
-featureGates:
-  WatchListClient: false
-EOF
+write_kubelet_config
 if [[ ! -f $W/sysctl.before ]]; then
   sysctl vm.overcommit_memory kernel.panic kernel.panic_on_oops | sed 's/ = /=/' >"$W/sysctl.before"
 fi
@@ -517,46 +368,7 @@ EOF
   say "x-wing log: $(kc logs x-wing 2>&1 | head -3)"
 fi
 
-# Optional: the k8s/ overlay for cluster1 as real pods. Left out: the mesh-agent DaemonSet (hostNetwork + NET_ADMIN
-# would program nftables and routes in this machine's own network namespace). The etcd image is replaced by the local
-# one (quay.io is not reachable); the Secrets come from meshctl (run from its image with podman, host network).
-if ((OVERLAY)); then
-  O=$W/overlay
-  mkdir -p "$O"
-  meshctl() { podman run --rm --pull=never --network host --user 0 -v "$W:$W" -w "$O" ghcr.io/clustermesh-j/meshctl:0.1.0 "$@"; }
-  kc kustomize "$HERE/k8s/overlays/cluster1" | python3 -c '
-import sys
-docs = sys.stdin.read().split("\n---\n")
-keep = [d for d in docs if not ("kind: DaemonSet" in d and "name: mesh-agent" in d)]
-print("\n---\n".join(keep).replace("quay.io/coreos/etcd:v3.5.21", "localhost/clustermesh-j/etcd:demo"))
-' >"$O/cluster1.yaml"
-  [[ -f $O/pki/ca.crt ]] || meshctl ca create --dir "$O/pki" >&2
-  t=$(date +%s)
-  kc apply -f "$O/cluster1.yaml" >&2 || { say "FAIL: kubectl apply of the cluster1 overlay"; ok=1; }
-  if out=$(meshctl clustermesh enable --kubeconfig "$W/admin.kubeconfig" --context c --ca-dir "$O/pki" \
-      --cluster-name cluster1 --cluster-id 1 --proxy-ip "$NODE_IP" 2>&1); then
-    say "meshctl clustermesh enable: $(echo "$out" | tail -3)"
-  else
-    say "FAIL: meshctl clustermesh enable: $(echo "$out" | tail -5)"; ok=1
-  fi
-  all_ready() {
-    local st
-    st=$(kc -n clustermesh-system get pods -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
-    [[ -n $st ]] && ! grep -qv '^True$' <<<"$st"
-  }
-  if wait_for "overlay pods Ready" 120 all_ready; then say "OK: cluster1 overlay pods all Ready in $(( $(date +%s) - t ))s"
-  else say "FAIL: cluster1 overlay pods not all Ready after 120s"; ok=1; fi
-  kc -n clustermesh-system get pods -o wide 2>&1 | tee -a "$W/logs/summary.txt" >&2
-  for pod in $(kc -n clustermesh-system get pods -o name); do
-    say "--- $pod: $(kc -n clustermesh-system get "$pod" -o jsonpath='{range .status.containerStatuses[*]}{.name}: ready={.ready} restarts={.restartCount} state={.state} last={.lastState}{"\n"}{end}')"
-    # The most frequent warning/error lines (timestamps cut), else the last lines.
-    logs=$(kc -n clustermesh-system logs "$pod" --all-containers 2>&1 || true)
-    { grep -E 'WARN|ERROR|Caused by' <<<"$logs" | sed -E 's/^[0-9-]+ [0-9:,.]+ //' | cut -c1-300 | sort | uniq -c | sort -rn | head -5
-      grep -qE 'WARN|ERROR|Caused by' <<<"$logs" || tail -3 <<<"$logs"; } | tee -a "$W/logs/summary.txt" >&2 || true
-    kc -n clustermesh-system get events --field-selector "involvedObject.name=${pod#pod/}" \
-      -o jsonpath='{range .items[*]}{.type} {.reason}: {.message}{"\n"}{end}' 2>&1 | grep -v '^Normal' | tail -5 | tee -a "$W/logs/summary.txt" >&2 || true
-  done
-fi
+if ((OVERLAY)); then run_overlay; fi
 say "total $(( $(date +%s) - T0 ))s; pods:"
 kc get pods -o wide 2>&1 | tee -a "$W/logs/summary.txt" >&2
 if ((ok == 0)); then say "RESULT: works (node Ready, pods ran). Stop with: $0 --down"; else say "RESULT: see FAIL lines above; logs in $W/logs. Stop with: $0 --down"; fi
