@@ -61,12 +61,7 @@ class DemoNetnsIT {
         assertThat(status.at("/clusters/cluster1/pods").fieldNames()).toIterable()
                 .containsExactly("rebel-base-1", "rebel-base-2", "x-wing-1");
 
-        demo.answersFromBoth();
-        demo.scale("cluster2", 0);
-        demo.onlyAnswers("cluster1");
-        demo.scale("cluster2", 2);
-        demo.annotate("cluster1", "service.cilium.io/affinity=remote");
-        demo.onlyAnswers("cluster2");
+        demo.seedWalkThrough();
 
         DemoPolicySteps policy = new DemoPolicySteps(args -> demo.demo(args.get(0),
                 args.subList(1, args.size()).toArray(String[]::new)), dir, demo.root.resolve("docs/examples/demo"),

@@ -97,12 +97,7 @@ class PodmanDemoIT {
                 .append(rssMiB(n)));
         System.out.println(rss);
 
-        demo.answersFromBoth();
-        demo.scale("cluster2", 0);
-        demo.onlyAnswers("cluster1");
-        demo.scale("cluster2", 2);
-        demo.annotate("cluster1", "service.cilium.io/affinity=remote");
-        demo.onlyAnswers("cluster2");
+        demo.seedWalkThrough();
         // demo apply of Cilium's cross-cluster policy: the agents in their containers program it on real packets.
         new DemoPolicySteps(args -> demo.demo(args.get(0), args.subList(1, args.size()).toArray(String[]::new)),
                 demo.dir, demo.root.resolve("docs/examples/demo"), status).crossClusterPolicy();

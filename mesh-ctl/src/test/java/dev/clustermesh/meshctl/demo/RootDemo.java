@@ -86,6 +86,19 @@ final class RootDemo {
         assertThat(r.exitCode()).as(r.output()).isZero();
     }
 
+    /**
+     * The seed's steps on real packets: cluster1's x-wing reaches both clusters; cluster2 scaled to 0, only cluster1
+     * answers; back to 2 with cluster1's affinity remote, only cluster2 answers.
+     */
+    void seedWalkThrough() {
+        answersFromBoth();
+        scale("cluster2", 0);
+        onlyAnswers("cluster1");
+        scale("cluster2", 2);
+        annotate("cluster1", "service.cilium.io/affinity=remote");
+        onlyAnswers("cluster2");
+    }
+
     /** Waits until cluster1's x-wing has reached rebel-base in both clusters. */
     void answersFromBoth() {
         Set<String> seen = new TreeSet<>();
