@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 [[ $(id -u) -eq 0 ]] || { echo "demo-runtimes: run as root (network namespaces, podman)" >&2; exit 1; }
 flock /tmp/mesh-build.lock ./mvnw -B -ntp -q -pl mesh-proxy,mesh-agent,mesh-dns,mesh-ctl -am package -DskipTests
-images=$(flock /tmp/mesh-build.lock bash scripts/images.sh --skip-build 2>/dev/null | tail -1)
+images=$(flock /tmp/mesh-build.lock bash scripts/images.sh --skip-build | tail -1)
 echo "machine: $(nproc) vCPU, $(free -g | awk '/Mem:/{print $2}') GiB RAM, Linux $(uname -r), $(podman --version)," \
   "$(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F), commit $(git rev-parse --short HEAD)"
 echo "command: bench/demo-runtimes.sh ${*:-}"

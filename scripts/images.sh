@@ -8,6 +8,7 @@
 #                   (see below).
 #   --skip-build    do not run Maven; use the target/quarkus-app/ directories as they are
 #   --rebuild-base  make the local base image again even when it exists
+#   DEBIAN_MIRROR   the mirror the local base comes from (default: this machine's bookworm source)
 #
 # What it does:
 #  1. installs podman, buildah, runc and debootstrap when missing, and adds one drop-in,
@@ -17,9 +18,9 @@
 #  2. with no registry reachable, makes localhost/clustermesh-j/jre-base:17: Debian bookworm minbase from the
 #     configured Debian mirror (debootstrap), nftables, conntrack and iproute2 (the agent's tools), and a jlink'ed
 #     Java 17 runtime of only the modules the services use in /opt/java. About a minute; kept between runs.
-#  3. builds mesh-proxy, mesh-agent, mesh-dns and meshctl from docker/<module>/Dockerfile.jvm with --pull=never and
-#     tags them as the k8s/ manifests reference them (ghcr.io/clustermesh-j/<name>:<version>), plus the demo's etcd
-#     image (localhost/clustermesh-j/etcd) from this machine's etcd binary.
+#  3. builds mesh-proxy, mesh-agent, mesh-dns and meshctl from docker/<module>/Dockerfile.jvm (--pull=never on a local
+#     or given base) and tags them as the k8s/ manifests reference them (ghcr.io/clustermesh-j/<name>:<version>),
+#     plus the demo's etcd image (localhost/clustermesh-j/etcd) from this machine's etcd binary.
 #  Prints each image's size; the last line is "images: <name> <MB> ..." for the four service images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,7 @@ while (($#)); do
     --base) base=${2:?--base needs an image}; shift 2 ;;
     --skip-build) skip_build=true; shift ;;
     --rebuild-base) rebuild_base=true; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "images: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -75,20 +76,27 @@ runtime=$(podman info --format '{{.Host.OCIRuntime.Name}}')
 [[ $runtime == runc ]] || { echo "images: podman uses '$runtime', not runc: is $conf read?" >&2; exit 1; }
 
 # 2. base image
-make_local_base() {
-  local mirror root jre
-  mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
-    | awk '$1 == "URIs:" || $1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' \
-    | grep -v security || true)
-  mirror=${mirror:-http://deb.debian.org/debian}
+debian_mirror() { # $DEBIAN_MIRROR, else the configured mirror of bookworm itself (not -security, not others)
+  local m
+  [[ -n ${DEBIAN_MIRROR:-} ]] && { echo "$DEBIAN_MIRROR"; return; }
+  # deb822 stanzas (blank-line separated) whose Suites name bookworm without a suffix, then one-line sources.
+  m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v RS= '
+    / Suites:[^\n]*[ ]bookworm([ \n]|$)|\nSuites:[ ]*bookworm([ \n]|$)/ && match($0, /URIs:[ ]*[^ \n]+/) {
+      split(substr($0, RSTART, RLENGTH), u, /[ ]+/); print u[2]; exit }' || true)
+  [[ -z $m ]] && m=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+make_local_base() ( # a subshell, so that its EXIT trap removes the root file system on any failure
+  local mirror root jlink
+  jlink=$(java_home)/bin/jlink
+  mirror=$(debian_mirror)
   root=$(mktemp -d /var/tmp/clustermesh-base.XXXXXX)
-  trap 'rm -rf "$root"' RETURN
+  trap 'rm -rf "$root"' EXIT
   log "debootstrap bookworm minbase from $mirror"
   debootstrap --variant=minbase --include=nftables,conntrack,iproute2,ca-certificates bookworm "$root/rootfs" \
-    "$mirror" >"$root/debootstrap.log" 2>&1 || { tail -20 "$root/debootstrap.log" >&2; return 1; }
-  jre=$(java_home)/bin/jlink
+    "$mirror" >"$root/debootstrap.log" 2>&1 || { tail -20 "$root/debootstrap.log" >&2; exit 1; }
   log "jlink $JRE_MODULES"
-  "$jre" --add-modules "$JRE_MODULES" --strip-debug --no-man-pages --no-header-files --compress=2 \
+  "$jlink" --add-modules "$JRE_MODULES" --strip-debug --no-man-pages --no-header-files --compress=2 \
     --output "$root/rootfs/opt/java"
   ln -sf /opt/java/bin/java "$root/rootfs/usr/bin/java"
   # Nothing in the images needs documentation, locales or the package lists.
@@ -100,7 +108,7 @@ make_local_base() {
   tar -C "$root/rootfs" -c . | podman import --change 'ENV JAVA_HOME=/opt/java' \
     --change 'ENV PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["/bin/sh"]' - "$LOCAL_BASE" >/dev/null
-}
+)
 java_home() { # a JDK 17 with jmods (jlink needs them)
   local j
   for j in "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-17-jdk-amd64 /usr/lib/jvm/*17*; do
@@ -116,17 +124,17 @@ registry_reachable() { # the registries the Dockerfiles' default bases come from
     [[ $code == 200 || $code == 401 ]] || return 1
   done
 }
-build_args=()
+build_args=(--pull=missing)
 if [[ -n $base ]]; then
   podman image exists "$base" || podman pull "$base"
-  build_args=(--build-arg "BASE_IMAGE=$base")
+  build_args=(--pull=never --build-arg "BASE_IMAGE=$base")
 elif registry_reachable; then
   log "a registry is reachable: the Dockerfiles' own bases"
 else
   if $rebuild_base || ! podman image exists "$LOCAL_BASE"; then
     make_local_base
   fi
-  build_args=(--build-arg "BASE_IMAGE=$LOCAL_BASE")
+  build_args=(--pull=never --build-arg "BASE_IMAGE=$LOCAL_BASE")
 fi
 
 # 3. images
@@ -141,7 +149,7 @@ for module in mesh-proxy mesh-agent mesh-dns mesh-ctl; do
     || { echo "images: $module is not packaged: ./mvnw -B -ntp package -DskipTests" >&2; exit 1; }
   image=ghcr.io/clustermesh-j/${tags[$module]}:$VERSION
   log "building $image"
-  podman build -q --pull=never "${build_args[@]}" -f "docker/$module/Dockerfile.jvm" -t "$image" "$module" >/dev/null
+  podman build -q "${build_args[@]}" -f "docker/$module/Dockerfile.jvm" -t "$image" "$module" >/dev/null
   mb=$(($(podman image inspect -f '{{.Size}}' "$image") / 1000000))
   summary+=("${tags[$module]} ${mb}MB")
 done
@@ -149,9 +157,9 @@ done
 etcd_bin=$(command -v etcd || true)
 [[ -n $etcd_bin ]] || { echo "images: etcd is missing: apt-get install -y etcd-server" >&2; exit 1; }
 ctx=$(mktemp -d)
+trap 'rm -rf "$ctx"' EXIT
 cp "$etcd_bin" "$ctx/etcd"
-podman build -q --pull=never "${build_args[@]}" -f docker/etcd/Dockerfile -t "$ETCD_IMAGE" "$ctx" >/dev/null
-rm -rf "$ctx"
+podman build -q "${build_args[@]}" -f docker/etcd/Dockerfile -t "$ETCD_IMAGE" "$ctx" >/dev/null
 podman images --filter reference='ghcr.io/clustermesh-j/*' --filter reference='localhost/clustermesh-j/*' \
   --format '{{.Repository}}:{{.Tag}} {{.Size}}' >&2
 echo "images: ${summary[*]}"

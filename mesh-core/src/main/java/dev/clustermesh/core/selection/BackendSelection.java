@@ -17,15 +17,18 @@ import java.util.function.Predicate;
 /**
  * Computes a {@link SelectedService} from the per-cluster views of one global service.
  *
- * <p>Graded failover ({@code service.cilium.io/affinity-min-ready}): with a threshold T and p usable preferred
- * backends, 0 < p < T, and o usable others, every usable backend takes traffic: each preferred one the share it
- * would have with T preferred backends (1/T), the others the rest, (T - p)/T, evenly. So the preferred side's share
- * grows with its ready backends, p/T, and no backend takes more than its share at T: as weights, o for each
- * preferred backend and T - p for each other one (divided by their greatest common divisor, and scaled down to at
- * most {@value #MAX_SLOTS} slots in all).
+ * <p>Graded failover ({@code service.cilium.io/affinity-min-ready}): with a threshold T, p usable preferred backends
+ * and o usable others, 0 < p < T, every usable backend takes traffic. Each preferred one takes 1/T' and the others
+ * share the rest evenly, where T' = min(T, p + o): so the preferred side's share, p/T', grows with its ready
+ * backends; a preferred backend never takes more than once the preferred side is full (1/T) or than an even share,
+ * whichever is more, and another backend never more than an even share (with T' at most p + o, (T' - p)/(T' o) is at
+ * most 1/(p + o)). As weights: o for each
+ * preferred backend, T' - p for each other one, divided by their greatest common divisor; when that needs more than
+ * max({@value #MAX_SLOTS}, 2 (p + o)) slots, the larger weight is rounded against 1 for the smaller and capped to
+ * that budget, so the shares are then close rather than exact.
  */
 public final class BackendSelection {
-    /** The most slots graded weights may add up to (nftables elements per frontend). */
+    /** The slots graded weights may add up to (nftables elements per frontend), or twice the backends if more. */
     static final int MAX_SLOTS = 1024;
 
     private BackendSelection() {
@@ -119,20 +122,27 @@ public final class BackendSelection {
     }
 
     /**
-     * Weights {preferred, other} under graded failover: {@code others} for each preferred backend and
-     * {@code threshold - preferred} for each other one, reduced, then scaled to at most {@link #MAX_SLOTS} slots.
+     * Weights {preferred, other} under graded failover (see the class comment): {@code others} for each preferred
+     * backend and {@code T' - preferred} for each other one, T' = min(threshold, preferred + others), reduced, and
+     * approximated within the slot budget when exact weights need more.
      */
     static int[] weights(int preferred, int others, int threshold) {
+        long t = Math.min(threshold, (long) preferred + others);
         long wp = others;
-        long wo = threshold - preferred;
+        long wo = t - preferred;
         long g = gcd(wp, wo);
         wp /= g;
         wo /= g;
-        long slots = wp * preferred + wo * others;
-        if (slots > MAX_SLOTS) {
-            double f = (double) MAX_SLOTS / slots;
-            wp = Math.max(1, Math.round(wp * f));
-            wo = Math.max(1, Math.round(wo * f));
+        long budget = Math.max(MAX_SLOTS, 2L * (preferred + others));
+        if (wp * preferred + wo * others > budget) {
+            double ratio = (double) wp / wo;
+            if (ratio >= 1) {
+                wo = 1;
+                wp = Math.max(1, Math.min(Math.round(ratio), (budget - others) / preferred));
+            } else {
+                wp = 1;
+                wo = Math.max(1, Math.min(Math.round(1 / ratio), (budget - preferred) / others));
+            }
         }
         return new int[] {(int) wp, (int) wo};
     }

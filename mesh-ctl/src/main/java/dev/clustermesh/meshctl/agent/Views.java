@@ -213,7 +213,7 @@ public final class Views {
                 if (!b.getUsable()) {
                     be.append(" (unused)");
                 } else if (s.getGraded() && slots > 0) {
-                    be.append(String.format(java.util.Locale.ROOT, " (share %.1f%%)", 100.0 * b.getWeight() / slots));
+                    be.append(String.format(Locale.ROOT, " (share %.1f%%)", 100.0 * b.getWeight() / slots));
                 }
                 rows.add(i == 0 ? new String[] {Integer.toString(s.getId()), s.getFrontend(), svc, type, be.toString()}
                         : new String[] {"", "", "", "", be.toString()});

@@ -16,9 +16,9 @@ import java.util.TreeMap;
  * demo tracks, stops and restarts both alike: SIGTERM to the podman client is passed on to the program (podman's
  * signal proxy) and the container is removed when it ends. {@link #removeContainers} removes what a killed client
  * left behind. Containers share the host network (the ports are the process demo's); the demo directory is mounted
- * at its own path, so every file setting means the same in both. The agent gets {@code NET_ADMIN} and
- * {@code SYS_ADMIN} with {@code /run/netns}, to program its node's network namespace with {@code ip netns exec} as the
- * process does. Containers run as root because the demo's keys are root's files (the images' own user is 185).
+ * at its own path, so every file setting means the same in both. With the nftables datapath the agent gets
+ * {@code NET_ADMIN}, {@code NET_RAW} and {@code SYS_ADMIN} with {@code /run/netns}, to program its node's network
+ * namespace with {@code ip netns exec} as the process does. Containers run as root because the demo's keys are root's files (the images' own user is 185).
  */
 final class DemoLaunch {
     static final String PROCESS = "process";
@@ -91,13 +91,13 @@ final class DemoLaunch {
         List<String> cmd = new ArrayList<>();
         if (podman()) {
             for (String option : jvm) {
-                if (option.chars().anyMatch(Character::isWhitespace)) {
-                    throw new MeshCtlException("--runtime podman cannot pass '" + option + "' (it has blanks; the "
-                            + "images split JAVA_OPTS_APPEND at blanks): use a demo directory without blanks");
+                if (option.chars().anyMatch(ch -> Character.isWhitespace(ch) || ch == '\'' || ch == '"')) {
+                    throw new MeshCtlException("--runtime podman cannot pass '" + option + "' (it has blanks or "
+                            + "quotes; the images split JAVA_OPTS_APPEND at blanks): use a demo directory without them");
                 }
             }
             List<String> extra = new ArrayList<>(List.of("-e", "JAVA_OPTS_APPEND=" + String.join(" ", jvm)));
-            if ("mesh-agent".equals(role)) {
+            if ("mesh-agent".equals(role) && DemoRunner.NFTABLES.equals(state.datapath())) {
                 extra.addAll(List.of("--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", "--cap-add", "SYS_ADMIN",
                         "-v", "/run/netns:/run/netns:rslave"));
             }
@@ -137,6 +137,14 @@ final class DemoLaunch {
             throw new MeshCtlException("podman ps failed (exit " + r.code() + "): " + r.output().strip());
         }
         return r.output().lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    /** Removes {@code role}'s container of cluster {@code c} if it is left (its podman client was killed). */
+    void removeContainer(DemoState.Cluster c, String role) {
+        if (podman() && IMAGES.containsKey(role)) {
+            NetworkSetup.exec(List.of(Processes.binary("podman", "podman").toString(), "rm", "-f", "-t", "5",
+                    "--ignore", name(c, role)), null);
+        }
     }
 
     /** Removes every container of the demo (those a killed podman client left); returns how many. */

@@ -42,7 +42,12 @@ final class DemoProcessCommands {
                 throw new MeshCtlException(c.name() + " has no process '" + process + "'; its processes: "
                         + String.join(", ", c.processes().stream().map(DemoState.Proc::role).distinct().toList()));
             }
-            int stopped = Processes.stopAll(pids, state.dir().toString(), Duration.ofSeconds(10));
+            int stopped;
+            try {
+                stopped = Processes.stopAll(pids, state.dir().toString(), Duration.ofSeconds(10));
+            } finally {
+                new DemoRunner(state, System.out).removeContainer(c, process);
+            }
             System.out.println((stopped == 0 ? "⏹  " + c.name() + "/" + process + " was not running"
                     : "⏹  " + c.name() + "/" + process + " stopped (PID " + pids.get(pids.size() - 1) + ")")
                     + "; start it again with: meshctl demo start " + c.name());

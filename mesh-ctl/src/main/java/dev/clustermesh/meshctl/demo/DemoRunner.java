@@ -65,6 +65,11 @@ public final class DemoRunner {
         }
     }
 
+    /** Removes {@code role}'s container of {@code c} when a stop left it (podman runtime; nothing otherwise). */
+    void removeContainer(DemoState.Cluster c, String role) {
+        launch.removeContainer(c, role);
+    }
+
     boolean nftables() {
         return NFTABLES.equals(state.datapath());
     }
@@ -340,14 +345,17 @@ public final class DemoRunner {
      */
     int stopProcesses() {
         int stopped = 0;
-        for (boolean etcd : new boolean[] {false, true}) {
-            List<Long> pids = state.clusters().values().stream().flatMap(c -> c.processes.stream())
-                    .filter(p -> "etcd".equals(p.role()) == etcd).map(DemoState.Proc::pid).toList();
-            stopped += Processes.stopAll(pids, marker(), Duration.ofSeconds(10));
-        }
-        int left = launch.removeContainers();
-        if (left > 0) {
-            out.println("🧹 removed " + left + " containers whose podman client had gone");
+        try {
+            for (boolean etcd : new boolean[] {false, true}) {
+                List<Long> pids = state.clusters().values().stream().flatMap(c -> c.processes.stream())
+                        .filter(p -> "etcd".equals(p.role()) == etcd).map(DemoState.Proc::pid).toList();
+                stopped += Processes.stopAll(pids, marker(), Duration.ofSeconds(10));
+            }
+        } finally {
+            int left = launch.removeContainers();
+            if (left > 0) {
+                out.println("🧹 removed " + left + " containers whose podman client had gone");
+            }
         }
         return stopped;
     }

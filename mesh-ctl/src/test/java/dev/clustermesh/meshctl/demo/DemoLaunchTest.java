@@ -45,9 +45,18 @@ class DemoLaunchTest {
     @Test
     void podmanAgentMayProgramItsNodeNamespace() {
         state.runtime(DemoLaunch.PODMAN);
+        state.datapath(DemoRunner.NFTABLES);
         List<String> cmd = new DemoLaunch(state).service(c1, "mesh-agent", settings, "192m");
         assertThat(cmd).containsSubsequence("--cap-add", "NET_ADMIN").containsSubsequence("--cap-add", "SYS_ADMIN")
                 .containsSubsequence("-v", "/run/netns:/run/netns:rslave");
+    }
+
+    @Test
+    void podmanAgentOfTheMemoryDatapathGetsNoPrivilegeNorNetns() {
+        state.runtime(DemoLaunch.PODMAN);
+        state.datapath(DemoRunner.MEMORY);
+        List<String> cmd = new DemoLaunch(state).service(c1, "mesh-agent", settings, "192m");
+        assertThat(cmd).doesNotContain("--cap-add", "/run/netns:/run/netns:rslave");
     }
 
     @Test
@@ -65,7 +74,7 @@ class DemoLaunchTest {
         assertThatThrownBy(() -> new DemoLaunch(state).service(c1, "mesh-dns", settings, "128m"))
                 .isInstanceOf(MeshCtlException.class)
                 .hasMessageContaining("'-Dmesh.export.directory=/tmp/my demo/manifests'")
-                .hasMessageContaining("without blanks");
+                .hasMessageContaining("without them");
     }
 
     @Test

@@ -55,25 +55,10 @@ class GradedFailoverIT {
 
         for (int k = 1; k <= 10; k++) {
             demo.scale("cluster1", k);
-            int local = k;
             Map<String, Integer> expected = k < 10 ? Map.of("cluster1", k, "cluster2", 10) : Map.of("cluster1", 10);
             Eventually.await(RootDemo.CONVERGE, () -> assertThat(usable()).isEqualTo(expected));
-            JsonNode service = service();
-            double slots = 0;
-            for (JsonNode b : service.get("backends")) {
-                slots += b.path("weight").asInt();
-            }
-            int backends = expected.values().stream().mapToInt(Integer::intValue).sum();
-            double fair = 1.0 / backends;
-            double busiest = 0;
-            for (JsonNode b : service.get("backends")) {
-                if (b.path("usable").asBoolean()) {
-                    assertThat(b.get("weight").asInt() / slots).as("programmed share of %s with %d local ready",
-                            b.get("address").asText(), local).isLessThanOrEqualTo(2 * fair);
-                    busiest = Math.max(busiest, b.get("weight").asInt() / slots / fair);
-                }
-            }
-            assertThat(service.path("graded").asBoolean()).as("graded with %d of 10", k).isEqualTo(k < 10);
+            double fair = 1.0 / expected.values().stream().mapToInt(Integer::intValue).sum();
+            double busiest = programmedBusiest(k, fair);
 
             Map<String, Integer> answers = answers();
             int total = answers.values().stream().mapToInt(Integer::intValue).sum();
@@ -99,6 +84,28 @@ class GradedFailoverIT {
             }
         }
         assertThat(answers().keySet()).allMatch(k -> k.startsWith("cluster1/"));
+    }
+
+    /**
+     * The busiest backend's programmed share (its weight over all usable weights) against an even share, checked to
+     * be at most twice it; and that the service is graded below ten ready.
+     */
+    private static double programmedBusiest(int k, double fair) throws IOException {
+        JsonNode service = service();
+        double slots = 0;
+        for (JsonNode b : service.get("backends")) {
+            slots += b.path("weight").asInt();
+        }
+        double busiest = 0;
+        for (JsonNode b : service.get("backends")) {
+            if (b.path("usable").asBoolean()) {
+                assertThat(b.get("weight").asInt() / slots).as("programmed share of %s with %d local ready",
+                        b.get("address").asText(), k).isLessThanOrEqualTo(2 * fair);
+                busiest = Math.max(busiest, b.get("weight").asInt() / slots / fair);
+            }
+        }
+        assertThat(service.path("graded").asBoolean()).as("graded with %d of 10", k).isEqualTo(k < 10);
+        return busiest;
     }
 
     /** cluster → usable backends of rebel-base in cluster1's agent. */

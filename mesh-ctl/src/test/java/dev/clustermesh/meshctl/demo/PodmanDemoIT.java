@@ -3,12 +3,14 @@ package dev.clustermesh.meshctl.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clustermesh.testing.Command;
 import dev.clustermesh.testing.Eventually;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +81,28 @@ class PodmanDemoIT {
         assertThat(podmanPs(false)).containsExactlyInAnyOrderElementsOf(containers.keySet().stream()
                 .map(n -> n + " " + DemoLaunch.IMAGES.get(containers.get(n))).toList());
 
+        Map<String, Integer> ports = probesAnswerInside(prefix);
+        StringBuilder rss = new StringBuilder("PodmanDemoIT: demo up " + upMillis + " ms; RSS MiB:");
+        containers.keySet().forEach(n -> rss.append(' ').append(n.substring(prefix.length() + 1)).append('=')
+                .append(rssMiB(n)));
+        System.out.println(rss);
+
+        demo.seedWalkThrough();
+        // demo apply of Cilium's cross-cluster policy: the agents in their containers program it on real packets.
+        new DemoPolicySteps(args -> demo.demo(args.get(0), args.subList(1, args.size()).toArray(String[]::new)),
+                demo.dir, demo.root.resolve("docs/examples/demo"), status).crossClusterPolicy();
+
+        stopAndStartReplacesTheContainer(prefix + "-cluster2-mesh-proxy", ports);
+
+        Command.Result down = demo.demo("down");
+        assertThat(down.exitCode()).as(down.output()).isZero();
+        assertThat(podmanPs(true)).isEmpty();
+        assertThat(RootDemo.netnsList()).noneMatch(ns -> ns.startsWith(prefix));
+        assertThat(demo.dir).doesNotExist();
+    }
+
+    /** The k8s/ probes' paths answer 200 inside each container; returns each container's probed port. */
+    private static Map<String, Integer> probesAnswerInside(String prefix) throws IOException {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String cluster : List.of("cluster1", "cluster2")) {
             for (String role : PROBES.keySet()) {
@@ -92,18 +116,11 @@ class PodmanDemoIT {
                 ports.put(container, port);
             }
         }
-        StringBuilder rss = new StringBuilder("PodmanDemoIT: demo up " + upMillis + " ms; RSS MiB:");
-        containers.keySet().forEach(n -> rss.append(' ').append(n.substring(prefix.length() + 1)).append('=')
-                .append(rssMiB(n)));
-        System.out.println(rss);
+        return ports;
+    }
 
-        demo.seedWalkThrough();
-        // demo apply of Cilium's cross-cluster policy: the agents in their containers program it on real packets.
-        new DemoPolicySteps(args -> demo.demo(args.get(0), args.subList(1, args.size()).toArray(String[]::new)),
-                demo.dir, demo.root.resolve("docs/examples/demo"), status).crossClusterPolicy();
-
-        // A stopped container is gone (--rm); start makes it again and it serves again.
-        String proxy = prefix + "-cluster2-mesh-proxy";
+    /** A stopped container is gone (--rm); start makes it again and it serves again. */
+    private static void stopAndStartReplacesTheContainer(String proxy, Map<String, Integer> ports) {
         Command.Result stop = demo.demo("stop", "cluster2", "mesh-proxy");
         assertThat(stop.exitCode()).as(stop.output()).isZero();
         assertThat(podmanPs(true)).noneMatch(l -> l.startsWith(proxy + " "));
@@ -114,17 +131,11 @@ class PodmanDemoIT {
         Eventually.await(RootDemo.CONVERGE, () -> assertThat(httpInside(proxy, ports.get(proxy), "/q/health/ready"))
                 .startsWith("HTTP/1.0 200"));
         demo.onlyAnswers("cluster2");
-
-        Command.Result down = demo.demo("down");
-        assertThat(down.exitCode()).as(down.output()).isZero();
-        assertThat(podmanPs(true)).isEmpty();
-        assertThat(RootDemo.netnsList()).noneMatch(ns -> ns.startsWith(prefix));
-        assertThat(demo.dir).doesNotExist();
     }
 
     /** "name image" of each running container labelled with this demo's directory, or of every one ({@code all}). */
     private static List<String> podmanPs(boolean all) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("podman", "ps", "--filter", "label=" + DemoLaunch.LABEL
+        List<String> cmd = new ArrayList<>(List.of("podman", "ps", "--filter", "label=" + DemoLaunch.LABEL
                 + "=" + demo.dir.toAbsolutePath().normalize(), "--format", "{{.Names}} {{.Image}}"));
         if (all) {
             cmd.add("-a");
@@ -143,7 +154,7 @@ class PodmanDemoIT {
     }
 
     private static int port(String cluster, String name) throws IOException {
-        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        JsonNode state = new ObjectMapper().readTree(
                 Files.readString(demo.dir.resolve(DemoState.FILE)));
         for (JsonNode c : state.get("clusters")) {
             if (c.get("name").asText().equals(cluster)) {

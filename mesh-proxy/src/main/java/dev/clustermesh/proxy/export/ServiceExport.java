@@ -13,6 +13,7 @@ import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.Protocol;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +74,7 @@ final class ServiceExport {
      * min-ready percent is taken of.
      */
     static int known(List<SliceObject> slices) {
-        Set<String> ips = new java.util.HashSet<>();
+        Set<String> ips = new HashSet<>();
         for (SliceObject slice : slices) {
             for (SliceEndpoint e : slice.endpoints()) {
                 if (!Boolean.TRUE.equals(e.terminating())) {
