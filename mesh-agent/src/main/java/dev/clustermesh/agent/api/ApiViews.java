@@ -89,7 +89,7 @@ final class ApiViews {
                 LbBackend be = maps.backends().get(slot.backendId());
                 sb.addBackends(Backend.newBuilder().setId(be.id()).setAddress(be.address()).setCluster(be.cluster())
                         .setClusterId(be.clusterId()).setPreferred(slot.preferred()).setUsable(slot.usable())
-                        .setWeight(slot.weight())
+                        .setWeight(slot.weight()).setTier(slot.tier())
                         .setState(be.state() == BackendState.BACKEND_STATE_TERMINATING ? "terminating" : "active"));
             }
             out.addServices(sb);

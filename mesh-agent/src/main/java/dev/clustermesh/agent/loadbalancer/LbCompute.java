@@ -104,7 +104,7 @@ public final class LbCompute {
                         b.cluster(), clusterId.applyAsInt(b.cluster()), b.backend().getState());
                 backends.add(backend);
                 (b.usable() ? usable : others).add(new LbService.Slot(backend.id(), b.preferred(), b.usable(),
-                        b.weight()));
+                        b.weight(), b.tier()));
             }
             usable.addAll(others);
             services.add(new LbService(ids.service(key), key, name, selected.affinity(), usable, selected.failedOver()));

@@ -28,15 +28,21 @@ public record LbService(int id, LbFrontend frontend, ServiceName name, Affinity 
      * @param preferred preferred by the service's affinity
      * @param usable receives new connections
      * @param weight how many slots of the slot map it takes (0 when not usable, 1 but under graded failover)
+     * @param tier with a cluster preference, the 1-based tier of the backend's cluster; else 0
      */
-    public record Slot(int backendId, boolean preferred, boolean usable, int weight) {
+    public record Slot(int backendId, boolean preferred, boolean usable, int weight, int tier) {
         public Slot {
             if (usable ? weight < 1 : weight != 0) {
                 throw new IllegalArgumentException("weight " + weight + " for a slot usable=" + usable);
             }
         }
 
-        /** A slot of weight 1 when usable. */
+        /** A slot without a cluster preference. */
+        public Slot(int backendId, boolean preferred, boolean usable, int weight) {
+            this(backendId, preferred, usable, weight, 0);
+        }
+
+        /** A slot of weight 1 when usable, without a cluster preference. */
         public Slot(int backendId, boolean preferred, boolean usable) {
             this(backendId, preferred, usable, usable ? 1 : 0);
         }

@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param affinity which backends are preferred ({@code service.cilium.io/affinity}, default none)
  * @param minReady how many usable preferred backends take all traffic ({@code service.cilium.io/affinity-min-ready},
  *        default {@link MinReady#NONE}: one)
+ * @param clusterPreference clusters in order of preference ({@link ClusterPreference}), empty when not set; when set,
+ *        it decides instead of the affinity
  */
-public record ServiceAnnotations(boolean global, boolean shared, Affinity affinity, MinReady minReady) {
+public record ServiceAnnotations(boolean global, boolean shared, Affinity affinity, MinReady minReady,
+        List<String> clusterPreference) {
     public static final String GLOBAL = "service.cilium.io/global";
     public static final String SHARED = "service.cilium.io/shared";
     public static final String AFFINITY = "service.cilium.io/affinity";
@@ -31,9 +34,15 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
     public ServiceAnnotations {
         Objects.requireNonNull(affinity, "affinity");
         Objects.requireNonNull(minReady, "minReady");
+        clusterPreference = List.copyOf(clusterPreference);
     }
 
-    /** Settings without a min-ready threshold. */
+    /** Settings without a cluster preference. */
+    public ServiceAnnotations(boolean global, boolean shared, Affinity affinity, MinReady minReady) {
+        this(global, shared, affinity, minReady, List.of());
+    }
+
+    /** Settings without a min-ready threshold or a cluster preference. */
     public ServiceAnnotations(boolean global, boolean shared, Affinity affinity) {
         this(global, shared, affinity, MinReady.NONE);
     }
@@ -94,6 +103,9 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
         Raw affinity = pick(a, AFFINITY, AFFINITY_ALIAS, warnings);
         String minReadyValue = a.get(MIN_READY);
         Raw minReady = minReadyValue == null ? new Raw(null, null) : new Raw(MIN_READY, minReadyValue);
+        String preferenceValue = a.get(ClusterPreference.ANNOTATION);
+        Raw preference = preferenceValue == null ? new Raw(null, null)
+                : new Raw(ClusterPreference.ANNOTATION, preferenceValue);
 
         boolean isGlobal = bool(global, false, warnings);
         boolean isShared = bool(shared, true, warnings);
@@ -102,7 +114,22 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
             ineffective(shared, warnings);
             ineffective(affinity, warnings);
             ineffective(minReady, warnings);
+            ineffective(preference, warnings);
             return new Parsed(NOT_GLOBAL, warnings);
+        }
+        List<String> clusters = List.of();
+        if (preference.present()) {
+            ClusterPreference.Result r = ClusterPreference.parse(preference.value());
+            clusters = r.clusters();
+            if (r.problem() != null) {
+                warnings.add(new AnnotationWarning(preference.key(), preference.value(), r.problem()));
+            } else if (aff != Affinity.AFFINITY_NONE || minReady.present()) {
+                warnings.add(new AnnotationWarning(affinity.present() ? affinity.key() : MIN_READY,
+                        affinity.present() ? affinity.value() : minReady.value(),
+                        "has no effect: " + ClusterPreference.ANNOTATION + " orders the clusters"));
+                return new Parsed(new ServiceAnnotations(true, isShared, Affinity.AFFINITY_NONE, MinReady.NONE,
+                        clusters), warnings);
+            }
         }
         MinReady threshold = minReady(minReady, warnings);
         if (!threshold.equals(MinReady.NONE) && aff == Affinity.AFFINITY_NONE) {
@@ -110,7 +137,7 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
                     "has no effect without " + AFFINITY + "=\"local\" or \"remote\""));
             threshold = MinReady.NONE;
         }
-        return new Parsed(new ServiceAnnotations(true, isShared, aff, threshold), warnings);
+        return new Parsed(new ServiceAnnotations(true, isShared, aff, threshold, clusters), warnings);
     }
 
     /** An annotation as found: the key actually used and its value; {@code key} is null when absent. */

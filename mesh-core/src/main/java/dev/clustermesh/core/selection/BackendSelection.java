@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * Computes a {@link SelectedService} from the per-cluster views of one global service.
@@ -82,18 +83,43 @@ public final class BackendSelection {
         int othersUsable = (int) candidates.stream().filter(c -> inPool.test(c) && !c.preferred && c.active()).count();
         int threshold = affinity == Affinity.AFFINITY_NONE ? 0
                 : minReady(local).threshold(Math.max(preferredUsable, knownPreferred(ordered, local, affinity)));
+        if (local != null && local.getClusterPreferenceCount() > 0) {
+            return tiered(ordered, local, candidates, inPool);
+        }
         boolean graded = preferredActive && othersUsable > 0 && preferredUsable < threshold;
         int[] weights = graded ? weights(preferredUsable, othersUsable, threshold) : new int[] {1, 1};
         List<SelectedBackend> backends = candidates.stream()
                 .map(c -> {
                     boolean usable = c.active() && inPool.test(c) && (!preferredActive || c.preferred || graded);
                     return new SelectedBackend(c.cluster, c.local, c.backend, c.preferred, usable,
-                            !usable ? 0 : graded ? weights[c.preferred ? 0 : 1] : 1);
+                            !usable ? 0 : graded ? weights[c.preferred ? 0 : 1] : 1, 0);
                 })
                 .toList();
         ClusterService any = ordered.get(0);
         return new SelectedService(any.getNamespace(), any.getName(), affinity, local != null,
                 local == null || local.getShared(), frontends(local), backends);
+    }
+
+    /**
+     * Ordered cluster preference: only the first tier (the first listed cluster, then the next; unlisted clusters
+     * together last) with an active backend in the pool is used; backends of the first tier are marked preferred.
+     */
+    private static SelectedService tiered(List<ClusterService> ordered, ClusterService local,
+            List<Candidate> candidates, Predicate<Candidate> inPool) {
+        List<String> order = local.getClusterPreferenceList();
+        ToIntFunction<Candidate> tier = c -> {
+            int i = order.indexOf(c.cluster);
+            return (i < 0 ? order.size() : i) + 1;
+        };
+        int first = candidates.stream().filter(c -> inPool.test(c) && c.active()).mapToInt(tier).min().orElse(0);
+        List<SelectedBackend> backends = candidates.stream().map(c -> {
+            boolean usable = c.active() && inPool.test(c) && tier.applyAsInt(c) == first;
+            return new SelectedBackend(c.cluster, c.local, c.backend, tier.applyAsInt(c) == 1, usable,
+                    usable ? 1 : 0, tier.applyAsInt(c));
+        }).toList();
+        ClusterService any = ordered.get(0);
+        return new SelectedService(any.getNamespace(), any.getName(), Affinity.AFFINITY_NONE, true,
+                local.getShared(), frontends(local), backends);
     }
 
     /** The local service's min-ready setting; none without a local service or with both fields set. */

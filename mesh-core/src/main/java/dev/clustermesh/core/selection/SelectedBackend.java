@@ -16,9 +16,10 @@ import java.util.Optional;
  * @param usable true when new connections may be sent to it
  * @param weight its share of new connections relative to the other usable backends: 0 when not usable, 1 for an
  *        even spread; more under graded failover (see {@link BackendSelection})
+ * @param tier with a cluster preference, the 1-based tier of its cluster (unlisted: one past the list); else 0
  */
 public record SelectedBackend(String cluster, boolean local, Backend backend, boolean preferred, boolean usable,
-        int weight) {
+        int weight, int tier) {
 
     public SelectedBackend {
         if (usable ? weight < 1 : weight != 0) {
@@ -27,9 +28,9 @@ public record SelectedBackend(String cluster, boolean local, Backend backend, bo
         }
     }
 
-    /** A backend with an even share (weight 1) when usable. */
+    /** A backend with an even share (weight 1) when usable, without a cluster preference. */
     public SelectedBackend(String cluster, boolean local, Backend backend, boolean preferred, boolean usable) {
-        this(cluster, local, backend, preferred, usable, usable ? 1 : 0);
+        this(cluster, local, backend, preferred, usable, usable ? 1 : 0, 0);
     }
 
     /** The backend's IP. */

@@ -36,9 +36,13 @@ public record SelectedService(String namespace, String name, Affinity affinity, 
                 && backends.stream().anyMatch(b -> !b.preferred() && b.usable());
     }
 
-    /** True when no preferred backend is active, so traffic fails over to the other side. */
+    /**
+     * True when no preferred backend is active, so traffic fails over to the other side (with a cluster preference:
+     * to a later tier than the first).
+     */
     public boolean failedOver() {
-        return affinity != Affinity.AFFINITY_NONE
+        boolean ordered = backends.stream().anyMatch(b -> b.tier() > 0);
+        return (affinity != Affinity.AFFINITY_NONE || ordered)
                 && backends.stream().noneMatch(b -> b.preferred() && b.usable())
                 && backends.stream().anyMatch(SelectedBackend::usable);
     }

@@ -207,7 +207,9 @@ public final class Views {
                 Backend b = s.getBackends(i);
                 StringBuilder be = new StringBuilder().append(i + 1).append(" => ").append(b.getAddress())
                         .append(" ").append(b.getCluster()).append(" (").append(b.getState()).append(")");
-                if (affinity && b.getPreferred()) {
+                if (affinity && b.getTier() > 0) {
+                    be.append(" (tier ").append(b.getTier()).append(")");
+                } else if (affinity && b.getPreferred()) {
                     be.append(" (preferred)");
                 }
                 if (!b.getUsable()) {

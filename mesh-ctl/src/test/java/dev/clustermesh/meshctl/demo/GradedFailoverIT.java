@@ -13,7 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -21,9 +24,11 @@ import org.junit.jupiter.api.Timeout;
  * {@code affinity-min-ready=10} in cluster1, ten pods in cluster2, and cluster1 scaled 0 → 10 one pod at a time. At
  * each step x-wing's requests through the agent's nftables go to cluster1 in proportion to its ready pods (k/10)
  * instead of all to the first ready pod, no backend's programmed share is above twice its fair share (nor its count
- * of answers, within a binomial allowance), and at ten every request stays local. Needs root.
+ * of answers, within a binomial allowance), and at ten every request stays local. Then ordered cluster preference
+ * ({@code service.cilium.io/cluster-preference}) on the same demo. Needs root.
  */
 @Timeout(900)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GradedFailoverIT {
     private static final int REQUESTS = 300;
     private static final Pattern ANSWER = Pattern.compile("\"Cluster\": \"(cluster\\d)\", \"Pod\": \"([^\"]+)\"");
@@ -45,6 +50,7 @@ class GradedFailoverIT {
     }
 
     @Test
+    @Order(1)
     void localShareGrowsWithReadyPodsAndNoBackendIsOverloaded() throws IOException {
         demo.scale("cluster2", 10);
         demo.scale("cluster1", 0);
@@ -84,6 +90,30 @@ class GradedFailoverIT {
             }
         }
         assertThat(answers().keySet()).allMatch(k -> k.startsWith("cluster1/"));
+    }
+
+    /**
+     * {@code service.cilium.io/cluster-preference: "cluster2,cluster1"} on cluster1's service (two clusters here; the
+     * issue's three-cluster case is not in the demo): every request goes to cluster2 while it has a backend, to
+     * cluster1 when it has none, and back.
+     */
+    @Test
+    @Order(2)
+    void clusterPreferenceUsesTheFirstTierWithABackend() {
+        demo.scale("cluster2", 2);
+        demo.scale("cluster1", 2);
+        Command.Result annotate = demo.demo("annotate", "cluster1", "rebel-base", "service.cilium.io/affinity-",
+                "service.cilium.io/affinity-min-ready-", "service.cilium.io/cluster-preference=cluster2,cluster1");
+        assertThat(annotate.exitCode()).as(annotate.output()).isZero();
+        demo.onlyAnswers("cluster2");
+        Command.Result list = demo.meshctl("service", "list", "--context", "cluster1", "--clustermesh-affinity",
+                "--demo-dir", demo.dir.toString());
+        assertThat(list.output()).as(list.output()).contains("10.20.1.11:80/TCP cluster2 (active) (tier 1)",
+                "10.10.1.11:80/TCP cluster1 (active) (tier 2) (unused)");
+        demo.scale("cluster2", 0);
+        demo.onlyAnswers("cluster1");
+        demo.scale("cluster2", 2);
+        demo.onlyAnswers("cluster2");
     }
 
     /**
@@ -131,10 +161,13 @@ class GradedFailoverIT {
         throw new AssertionError("no rebel-base in " + r.output());
     }
 
-    /** "cluster/pod" → answers to {@value #REQUESTS} requests from cluster1's x-wing. */
+    /**
+     * "cluster/pod" → answers to {@value #REQUESTS} requests from cluster1's x-wing: one curl, a new connection per
+     * request ({@code Connection: close}), so each is a new pick of the slot map.
+     */
     private static Map<String, Integer> answers() {
-        Command.Result r = demo.demo("exec", "cluster1", "x-wing", "--", "sh", "-c", "for i in $(seq " + REQUESTS
-                + "); do curl -s --max-time 2 " + RootDemo.URL + "; echo; done");
+        Command.Result r = demo.demo("exec", "cluster1", "x-wing", "--", "sh", "-c", "curl -s --max-time 2 -H "
+                + "'Connection: close' -w '\\n' '" + RootDemo.URL + "?[1-" + REQUESTS + "]'; true");
         assertThat(r.exitCode()).as(r.output()).isZero();
         Map<String, Integer> out = new TreeMap<>();
         Matcher m = ANSWER.matcher(r.output());

@@ -50,7 +50,8 @@ final class ServiceExport {
                 .setResourceVersion(svc.resourceVersion())
                 .setAffinityMinReady(settings.minReady().count())
                 .setAffinityMinReadyPercent(settings.minReady().percent())
-                .setKnownBackends(known(slices));
+                .setKnownBackends(known(slices))
+                .addAllClusterPreference(settings.clusterPreference());
         byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
         return b.build();
     }
