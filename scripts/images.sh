@@ -81,9 +81,10 @@ debian_mirror() { # $DEBIAN_MIRROR, else the configured mirror of bookworm itsel
   [[ -n ${DEBIAN_MIRROR:-} ]] && { echo "$DEBIAN_MIRROR"; return; }
   # deb822 stanzas (blank-line separated) whose Suites name bookworm without a suffix, then one-line sources.
   m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v RS= '
-    / Suites:[^\n]*[ ]bookworm([ \n]|$)|\nSuites:[ ]*bookworm([ \n]|$)/ && match($0, /URIs:[ ]*[^ \n]+/) {
-      split(substr($0, RSTART, RLENGTH), u, /[ ]+/); print u[2]; exit }' || true)
-  [[ -z $m ]] && m=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+    /(^|\n)Suites:([^\n]*[ \t])?bookworm([ \t\n]|$)/ && match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/) {
+      u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[ \t]*/, "", u); print u; exit }' || true)
+  [[ -z $m ]] && m=$(sed -E 's/\[[^]]*\] *//' /etc/apt/sources.list 2>/dev/null \
+    | awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' || true)
   echo "${m:-http://deb.debian.org/debian}"
 }
 make_local_base() ( # a subshell, so that its EXIT trap removes the root file system on any failure

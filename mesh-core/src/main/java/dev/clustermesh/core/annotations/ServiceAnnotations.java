@@ -124,9 +124,12 @@ public record ServiceAnnotations(boolean global, boolean shared, Affinity affini
             if (r.problem() != null) {
                 warnings.add(new AnnotationWarning(preference.key(), preference.value(), r.problem()));
             } else if (aff != Affinity.AFFINITY_NONE || minReady.present()) {
-                warnings.add(new AnnotationWarning(affinity.present() ? affinity.key() : MIN_READY,
-                        affinity.present() ? affinity.value() : minReady.value(),
-                        "has no effect: " + ClusterPreference.ANNOTATION + " orders the clusters"));
+                for (Raw ignored : List.of(affinity, minReady)) {
+                    if (ignored.present() && (ignored != affinity || aff != Affinity.AFFINITY_NONE)) {
+                        warnings.add(new AnnotationWarning(ignored.key(), ignored.value(),
+                                "has no effect: " + ClusterPreference.ANNOTATION + " orders the clusters"));
+                    }
+                }
                 return new Parsed(new ServiceAnnotations(true, isShared, Affinity.AFFINITY_NONE, MinReady.NONE,
                         clusters), warnings);
             }

@@ -25,8 +25,11 @@ import java.util.function.ToIntFunction;
  * whichever is more, and another backend never more than an even share (with T' at most p + o, (T' - p)/(T' o) is at
  * most 1/(p + o)). As weights: o for each
  * preferred backend, T' - p for each other one, divided by their greatest common divisor; when that needs more than
- * max({@value #MAX_SLOTS}, 2 (p + o)) slots, the larger weight is rounded against 1 for the smaller and capped to
- * that budget, so the shares are then close rather than exact.
+ * max({@value #MAX_SLOTS}, 2 (p + o)) slots, the others keep weight 1 and the preferred weight is rounded down and
+ * capped to that budget, so the preferred side then gets less than p/T', never more.
+ *
+ * <p>Affinity, graded weights and cluster-preference tiers are chosen per service, not per port: a preferred side
+ * whose backends lack one of the service's ports leaves that port's frontend without backends.
  */
 public final class BackendSelection {
     /** The slots graded weights may add up to (nftables elements per frontend), or twice the backends if more. */
@@ -161,14 +164,10 @@ public final class BackendSelection {
         wo /= g;
         long budget = Math.max(MAX_SLOTS, 2L * (preferred + others));
         if (wp * preferred + wo * others > budget) {
-            double ratio = (double) wp / wo;
-            if (ratio >= 1) {
-                wo = 1;
-                wp = Math.max(1, Math.min(Math.round(ratio), (budget - others) / preferred));
-            } else {
-                wp = 1;
-                wo = Math.max(1, Math.min(Math.round(1 / ratio), (budget - preferred) / others));
-            }
+            // wo <= wp always (T' - p <= o): the others keep one slot each and the preferred ones get what fits,
+            // rounded down, so no backend takes more than its exact share; the preferred side then gets less.
+            wp = Math.max(1, Math.min(wp / wo, (budget - others) / preferred));
+            wo = 1;
         }
         return new int[] {(int) wp, (int) wo};
     }

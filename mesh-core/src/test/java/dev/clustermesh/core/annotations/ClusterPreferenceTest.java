@@ -48,7 +48,12 @@ class ClusterPreferenceTest {
         assertThat(p.annotations().minReady()).isEqualTo(ServiceAnnotations.MinReady.NONE);
         assertThat(p.annotations().clusterPreference()).containsExactly("c2");
         assertThat(warnings(p)).containsExactly(ServiceAnnotations.AFFINITY + "=\"local\": has no effect: " + P
+                + " orders the clusters", ServiceAnnotations.MIN_READY + "=\"2\": has no effect: " + P
                 + " orders the clusters");
+        ServiceAnnotations.Parsed minReadyOnly = parse(Map.of(G, "true", P, "c2", ServiceAnnotations.AFFINITY, "none",
+                ServiceAnnotations.MIN_READY, "2"));
+        assertThat(warnings(minReadyOnly)).containsExactly(ServiceAnnotations.MIN_READY + "=\"2\": has no effect: "
+                + P + " orders the clusters");
     }
 
     @Test
