@@ -118,7 +118,7 @@ down() {
     for t in $("${CTR[@]}" tasks ls -q 2>/dev/null); do
       "${CTR[@]}" tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true
     done
-    sleep 1
+    # delete -f kills what is still running, so no wait is needed between the two.
     for t in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks delete -f "$t" >/dev/null 2>&1 || true; done
   fi
   stop_daemon kube-scheduler
