@@ -2,6 +2,7 @@ package dev.clustermesh.agent.loadbalancer;
 
 import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,16 @@ public final class LbBook implements LbCompute.IdSource {
      */
     public void update(ServiceName name, List<ClusterService> inputs, ToIntFunction<String> clusterId,
             java.util.function.Predicate<String> stale, LbChange change) {
-        LbCompute.Entries next = LbCompute.service(localCluster, name, inputs, clusterId, stale, this);
+        update(name, inputs, null, clusterId, stale, change);
+    }
+
+    /**
+     * As {@link #update(ServiceName, List, ToIntFunction, java.util.function.Predicate, LbChange)}, with the own
+     * cluster's import of the service (its clusterset IPs become frontends too), or null when it has none.
+     */
+    public void update(ServiceName name, List<ClusterService> inputs, ServiceImport imported,
+            ToIntFunction<String> clusterId, java.util.function.Predicate<String> stale, LbChange change) {
+        LbCompute.Entries next = LbCompute.service(localCluster, name, inputs, imported, clusterId, stale, this);
         LbCompute.Entries old = next.services().isEmpty() ? byName.remove(name) : byName.put(name, next);
         // Take the new references before dropping the old ones, so a backend kept by the update stays.
         for (LbBackend b : next.backends()) {

@@ -8,6 +8,8 @@ import dev.clustermesh.core.selection.Frontend;
 import dev.clustermesh.core.selection.SelectedBackend;
 import dev.clustermesh.core.selection.SelectedService;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ImportType;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import dev.clustermesh.proto.mesh.v1.Port;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +63,8 @@ public final class LbCompute {
         TreeMap<Integer, LbBackend> backends = new TreeMap<>();
         ToIntFunction<String> clusterId = c -> clusterId(snapshot.clusters(), c);
         for (Map.Entry<ServiceName, List<ClusterService>> e : new TreeMap<>(snapshot.services()).entrySet()) {
-            Entries entries = service(localCluster, e.getKey(), e.getValue(), clusterId,
+            Entries entries = service(localCluster, e.getKey(), e.getValue(), snapshot.imports().get(e.getKey()),
+                    clusterId,
                     c -> !c.equals(localCluster) && snapshot.clusters().containsKey(c) && snapshot.clusters().get(c).stale(),
                     ids);
             for (LbService s : entries.services()) {
@@ -81,16 +84,31 @@ public final class LbCompute {
      */
     public static Entries service(String localCluster, ServiceName name, List<ClusterService> inputs,
             ToIntFunction<String> clusterId, java.util.function.Predicate<String> stale, IdSource ids) {
+        return service(localCluster, name, inputs, null, clusterId, stale, ids);
+    }
+
+    /**
+     * The entries of one global service, with the own cluster's import of it: a ClusterSetIP import's clusterset IPs
+     * are frontends too (on the import's ports), load-balanced like the local ClusterIPs, so the service is reachable
+     * where the cluster has no Service of that name.
+     *
+     * @param imported the own cluster's ServiceImport of the service, or null when it has none
+     */
+    public static Entries service(String localCluster, ServiceName name, List<ClusterService> inputs,
+            ServiceImport imported, ToIntFunction<String> clusterId, java.util.function.Predicate<String> stale,
+            IdSource ids) {
         if (inputs.isEmpty()) {
             return Entries.NONE;
         }
         SelectedService selected = BackendSelection.compute(localCluster, inputs, stale);
-        if (selected.frontends().isEmpty()) {
+        List<Frontend> frontends = new ArrayList<>(selected.frontends());
+        frontends.addAll(clustersetFrontends(imported));
+        if (frontends.isEmpty()) {
             return Entries.NONE;
         }
         List<LbService> services = new ArrayList<>();
         List<LbBackend> backends = new ArrayList<>();
-        for (Frontend f : selected.frontends()) {
+        for (Frontend f : frontends) {
             LbFrontend key = new LbFrontend(f.ip(), f.protocol(), f.port());
             List<LbService.Slot> usable = new ArrayList<>();
             List<LbService.Slot> others = new ArrayList<>();
@@ -110,6 +128,20 @@ public final class LbCompute {
             services.add(new LbService(ids.service(key), key, name, selected.affinity(), usable, selected.failedOver()));
         }
         return new Entries(services, backends);
+    }
+
+    /** The frontends of a ClusterSetIP import: every clusterset IP on every port; none for other imports. */
+    static List<Frontend> clustersetFrontends(ServiceImport imported) {
+        if (imported == null || imported.getType() != ImportType.CLUSTER_SET_IP) {
+            return List.of();
+        }
+        List<Frontend> out = new ArrayList<>();
+        for (String ip : imported.getIpsList()) {
+            for (Port p : imported.getPortsList()) {
+                out.add(new Frontend(ip, p.getName(), p.getProtocol(), p.getPort()));
+            }
+        }
+        return out;
     }
 
     /** The backend port for a service port: by name; a single unnamed port matches a backend's only port. */

@@ -16,6 +16,7 @@ import dev.clustermesh.core.worker.Backoff;
 import dev.clustermesh.core.worker.Worker;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import dev.clustermesh.proto.mesh.v1.Node;
 import java.time.Duration;
 import java.util.Collections;
@@ -142,13 +143,16 @@ public final class Reconciler implements MeshFollower.Consumer {
     private DatapathChange update(MeshChanges changes) {
         LbChange lb = LbChange.empty();
         Map<ServiceName, List<ClusterService>> todo = changes.services();
+        Map<ServiceName, ServiceImport> imports = changes.imports();
         if (changes.clusterIds().isPresent() && !changes.clusterIds().get().equals(clusterIds)) {
             clusterIds = changes.clusterIds().get();
             // Every backend carries its cluster's ID: recompute everything the book holds or the view has.
             Map<ServiceName, List<ClusterService>> all = new HashMap<>(view.services());
             book.names().forEach(n -> all.putIfAbsent(n, List.of()));
             todo = all;
+            imports = view.imports();
         }
+        Map<ServiceName, ServiceImport> current = imports;
         Map<String, Integer> ids = clusterIds;
         java.util.Set<String> stale = new java.util.HashSet<>();
         changes.clusters().forEach((c, s) -> {
@@ -157,7 +161,8 @@ public final class Reconciler implements MeshFollower.Consumer {
                 stale.add(c);
             }
         });
-        todo.forEach((name, inputs) -> book.update(name, inputs, c -> ids.getOrDefault(c, 0), stale::contains, lb));
+        todo.forEach((name, inputs) -> book.update(name, inputs, current.get(name), c -> ids.getOrDefault(c, 0),
+                stale::contains, lb));
         boolean routesChanged = false;
         if (changes.nodes().isPresent() || changes.configs().isPresent()) {
             nodes = changes.nodes().orElse(nodes);

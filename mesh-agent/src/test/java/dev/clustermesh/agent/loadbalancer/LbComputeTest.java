@@ -11,6 +11,8 @@ import dev.clustermesh.proto.mesh.v1.Affinity;
 import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ImportType;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.Protocol;
 import java.util.List;
@@ -64,6 +66,32 @@ class LbComputeTest {
                 LbIds.EMPTY);
         assertThat(maps.services()).isEmpty();
         assertThat(maps.backends()).isEmpty();
+    }
+
+    @Test
+    void aClustersetIpImportIsAFrontendWithoutALocalServiceAndBesideOne() {
+        ServiceImport imp = ServiceImport.newBuilder().setCluster("cluster1").setNamespace("default")
+                .setName("rebel-base").setType(ImportType.CLUSTER_SET_IP).addIps("10.254.3.7")
+                .addPorts(Port.newBuilder().setName("").setProtocol(Protocol.TCP).setPort(80)).build();
+        ClusterService remote = svc("cluster2", Affinity.AFFINITY_NONE, "10.21.0.10", "10.20.1.1");
+        Map<String, ClusterStatus> clusters = Map.of("cluster1", status("cluster1", 1), "cluster2", status("cluster2", 2));
+        LbMaps maps = LbCompute.compute("cluster1", new MeshSnapshot(1, Map.of(REBEL, List.of(remote)),
+                Map.of(REBEL, imp), Map.of(), Map.of(), clusters, 0), LbIds.EMPTY);
+        assertThat(maps.dump()).isEqualTo("""
+                service 1 10.254.3.7:80/TCP default/rebel-base affinity=none usable=1
+                  slot 10.20.1.1:8080/TCP cluster2 usable
+                backend 1 10.20.1.1:8080/TCP cluster=cluster2(2) active
+                """);
+
+        LbMaps both = LbCompute.compute("cluster1", new MeshSnapshot(1, Map.of(REBEL, List.of(remote,
+                svc("cluster1", Affinity.AFFINITY_NONE, "10.11.0.10", "10.10.1.1"))), Map.of(REBEL, imp), Map.of(),
+                Map.of(), clusters, 0), LbIds.EMPTY);
+        assertThat(both.services().keySet()).extracting(LbFrontend::toString)
+                .containsExactly("10.11.0.10:80/TCP", "10.254.3.7:80/TCP");
+
+        ServiceImport headless = imp.toBuilder().setType(ImportType.HEADLESS).clearIps().build();
+        assertThat(LbCompute.compute("cluster1", new MeshSnapshot(1, Map.of(REBEL, List.of(remote)),
+                Map.of(REBEL, headless), Map.of(), Map.of(), clusters, 0), LbIds.EMPTY).services()).isEmpty();
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.util.List;
  * mesh/v1/endpoints/&lt;cluster&gt;/&lt;ip&gt;                 Endpoint            local, remote
  * mesh/v1/identities/&lt;cluster&gt;/&lt;id&gt;                Identity            local, remote
  * mesh/v1/local/policies/&lt;cluster&gt;/&lt;kind&gt;/&lt;ns&gt;/&lt;name&gt;  policy JSON   local only
+ * mesh/v1/local/imports/&lt;cluster&gt;/&lt;ns&gt;/&lt;name&gt;      ServiceImport       local only
+ * mesh/v1/local/exports/&lt;cluster&gt;/&lt;ns&gt;/&lt;name&gt;      ServiceExportStatus local only
  * mesh/v1/synced/&lt;cluster&gt;/&lt;kind&gt;                  SyncCanary          local, remote
  * mesh/v1/heartbeat/&lt;cluster&gt;                      Heartbeat           local, remote
  * </pre>
@@ -28,6 +30,8 @@ public final class KeyLayout {
     public static final String ENDPOINTS = ROOT + "endpoints/";
     public static final String IDENTITIES = ROOT + "identities/";
     public static final String LOCAL_POLICIES = LOCAL + "policies/";
+    public static final String LOCAL_IMPORTS = LOCAL + "imports/";
+    public static final String LOCAL_EXPORTS = LOCAL + "exports/";
     public static final String SYNCED = ROOT + "synced/";
     public static final String HEARTBEAT = ROOT + "heartbeat/";
 
@@ -51,7 +55,14 @@ public final class KeyLayout {
             case ENDPOINTS -> ENDPOINTS + cluster + '/';
             case IDENTITIES -> IDENTITIES + cluster + '/';
             case POLICIES -> LOCAL_POLICIES + cluster + '/';
+            case MCS -> LOCAL_IMPORTS + cluster + '/';
         };
+    }
+
+    /** The prefix of a cluster's ServiceExport statuses, {@code mesh/v1/local/exports/<cluster>/}. */
+    public static String localExportsPrefix(String cluster) {
+        KeyParts.cluster(cluster);
+        return LOCAL_EXPORTS + cluster + '/';
     }
 
     /** The prefix of a cluster's non-shared services, {@code mesh/v1/local/services/<cluster>/}. */
@@ -117,7 +128,14 @@ public final class KeyLayout {
                     .orElseThrow(() -> new MalformedKeyException(key, "unknown policy kind '" + parts[3] + "'"));
             return new MeshKey.Policy(parts[2], kind, parts[4], parts[5]);
         }
-        throw new MalformedKeyException(key, "only services and policies live under " + LOCAL);
+        if (parts.length >= 2 && (parts[1].equals("imports") || parts[1].equals("exports"))) {
+            if (parts.length != 5) {
+                throw new MalformedKeyException(key, "an MCS key is " + LOCAL + parts[1] + "/<cluster>/<namespace>/<name>");
+            }
+            return parts[1].equals("imports") ? new MeshKey.Import(parts[2], parts[3], parts[4])
+                    : new MeshKey.ExportStatus(parts[2], parts[3], parts[4]);
+        }
+        throw new MalformedKeyException(key, "only services, policies, imports and exports live under " + LOCAL);
     }
 
     private static MeshKey identity(String key, String[] parts) {

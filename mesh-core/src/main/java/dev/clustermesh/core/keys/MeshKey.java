@@ -121,6 +121,44 @@ public sealed interface MeshKey {
         }
     }
 
+    /** {@code mesh/v1/local/imports/<cluster>/<ns>/<name>}: a service this cluster imports; never readable by a remote. */
+    record Import(String cluster, String namespace, String name) implements MeshKey {
+        public Import {
+            KeyParts.cluster(cluster);
+            KeyParts.label("namespace", namespace);
+            KeyParts.label("service name", name);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.LOCAL_IMPORTS + cluster + '/' + namespace + '/' + name;
+        }
+
+        @Override
+        public boolean remoteReadable() {
+            return false;
+        }
+    }
+
+    /** {@code mesh/v1/local/exports/<cluster>/<ns>/<name>}: the status of a ServiceExport; never readable by a remote. */
+    record ExportStatus(String cluster, String namespace, String name) implements MeshKey {
+        public ExportStatus {
+            KeyParts.cluster(cluster);
+            KeyParts.label("namespace", namespace);
+            KeyParts.label("service name", name);
+        }
+
+        @Override
+        public String key() {
+            return KeyLayout.LOCAL_EXPORTS + cluster + '/' + namespace + '/' + name;
+        }
+
+        @Override
+        public boolean remoteReadable() {
+            return false;
+        }
+    }
+
     /** {@code mesh/v1/synced/<cluster>/<kind>}: the sync canary of one kind. */
     record Synced(String cluster, ResourceKind kind) implements MeshKey {
         public Synced {

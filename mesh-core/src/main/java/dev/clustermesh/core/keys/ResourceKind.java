@@ -12,7 +12,12 @@ public enum ResourceKind {
     /** Numeric security identities and their labels. */
     IDENTITIES("identities"),
     /** NetworkPolicies and CiliumNetworkPolicies (local only: remote clusters never read them). */
-    POLICIES("policies");
+    POLICIES("policies"),
+    /**
+     * The Multi-Cluster Services API state of this cluster (local only): its ServiceImports with their clusterset IPs
+     * and the status of its ServiceExports.
+     */
+    MCS("mcs");
 
     /**
      * The kinds a cluster must have synced before the load-balancing view trusts it; an exporter from before

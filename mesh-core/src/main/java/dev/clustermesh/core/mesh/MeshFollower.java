@@ -11,6 +11,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -171,6 +172,13 @@ public final class MeshFollower<C extends MeshFollower.Consumer> implements Mesh
     @Override
     public void nodeChanged(String cluster, String node, Node value) {
         view.nodeChanged(cluster, node, value);
+        observer.event(cluster);
+        worker.wake();
+    }
+
+    @Override
+    public void importChanged(String cluster, MeshKey.Import key, ServiceImport value) {
+        view.importChanged(cluster, key, value);
         observer.event(cluster);
         worker.wake();
     }

@@ -7,6 +7,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.Optional;
 public final class MeshView implements MeshListener {
     private final Map<ServiceName, Map<String, ClusterService>> services = new HashMap<>();
     private final Map<String, Map<String, Node>> nodes = new HashMap<>();
+    /** The own cluster's imports (Multi-Cluster Services API), by service. */
+    private final Map<ServiceName, ServiceImport> imports = new HashMap<>();
     private final Map<String, ClusterConfig> configs = new HashMap<>();
     private final Map<String, ClusterStatus> clusters = new HashMap<>();
     private final PendingChanges pending = new PendingChanges();
@@ -66,6 +69,17 @@ public final class MeshView implements MeshListener {
         serviceCount = services.size();
         pending.services.add(name);
         changed();
+    }
+
+    /** Records an import of the own cluster; it changes the frontends of the service of the same name. */
+    @Override
+    public synchronized void importChanged(String cluster, MeshKey.Import key, ServiceImport value) {
+        ServiceName name = new ServiceName(key.namespace(), key.name());
+        ServiceImport old = value == null ? imports.remove(name) : imports.put(name, value);
+        if (!Objects.equals(old, value)) {
+            pending.services.add(name);
+            changed();
+        }
     }
 
     @Override
@@ -133,7 +147,7 @@ public final class MeshView implements MeshListener {
 
     /** The current state as one immutable value. */
     public synchronized MeshSnapshot snapshot() {
-        return new MeshSnapshot(version, services(), copyNodes(), configs, clusters, changedAtNanos);
+        return new MeshSnapshot(version, services(), imports, copyNodes(), configs, clusters, changedAtNanos);
     }
 
     /**
@@ -143,11 +157,15 @@ public final class MeshView implements MeshListener {
     public synchronized MeshChanges drain() {
         sinceDrain.clear();
         Map<ServiceName, List<ClusterService>> changed = new HashMap<>();
+        Map<ServiceName, ServiceImport> changedImports = new HashMap<>();
         for (ServiceName name : pending.services) {
             Map<String, ClusterService> byCluster = services.get(name);
             changed.put(name, byCluster == null ? List.of() : List.copyOf(byCluster.values()));
+            if (imports.containsKey(name)) {
+                changedImports.put(name, imports.get(name));
+            }
         }
-        return pending.drain(version, changedAtNanos, changed, clusters, this::copyNodes, configs);
+        return pending.drain(version, changedAtNanos, changed, changedImports, clusters, this::copyNodes, configs);
     }
 
     /**
@@ -209,6 +227,11 @@ public final class MeshView implements MeshListener {
         Map<ServiceName, List<ClusterService>> s = new HashMap<>();
         services.forEach((name, byCluster) -> s.put(name, List.copyOf(byCluster.values())));
         return s;
+    }
+
+    /** A copy of the own cluster's imports, by service. */
+    public synchronized Map<ServiceName, ServiceImport> imports() {
+        return Map.copyOf(imports);
     }
 
     /** Number of global services in the view; never blocks. */

@@ -4,6 +4,7 @@ import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,7 @@ final class PendingChanges {
 
     /** The pending changes with the view's current values, and nothing pending after. */
     MeshChanges drain(long version, long changedAtNanos, Map<ServiceName, List<ClusterService>> changed,
-            Map<String, ClusterStatus> clusters, Supplier<Map<String, List<Node>>> allNodes,
+            Map<ServiceName, ServiceImport> imports, Map<String, ClusterStatus> clusters, Supplier<Map<String, List<Node>>> allNodes,
             Map<String, ClusterConfig> allConfigs) {
         Optional<Map<String, Integer>> idsNow = Optional.empty();
         if (ids) {
@@ -38,6 +39,6 @@ final class PendingChanges {
         ids = false;
         nodes = false;
         configs = false;
-        return new MeshChanges(version, changedAtNanos, changed, idsNow, nodesNow, configsNow, clusters);
+        return new MeshChanges(version, changedAtNanos, changed, imports, idsNow, nodesNow, configsNow, clusters);
     }
 }

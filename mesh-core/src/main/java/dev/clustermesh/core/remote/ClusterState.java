@@ -7,6 +7,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,6 +32,7 @@ final class ClusterState {
     private final WatchStore<Node> nodes;
     private final WatchStore<Endpoint> endpoints;
     private final WatchStore<String> policies; // the own cluster's (JSON), read only when local
+    private final WatchStore<ServiceImport> imports; // the own cluster's, read only when local
     private final List<WatchStore<?>> stores;
     private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
     private Optional<Instant> lastHeartbeat = Optional.empty();
@@ -63,7 +65,9 @@ final class ClusterState {
                 KeyLayout.parse(k) instanceof MeshKey.Endpoint e ? e.ip() : k, v)));
         this.policies = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.policyChanged(name,
                 (MeshKey.Policy) KeyLayout.parse(k), v)));
-        this.stores = List.of(services, nodes, endpoints, policies);
+        this.imports = new WatchStore<>(WatchStore.Observer.of((k, v) -> listener.importChanged(name,
+                (MeshKey.Import) KeyLayout.parse(k), v)));
+        this.stores = List.of(services, nodes, endpoints, policies, imports);
     }
 
     /**
@@ -132,6 +136,8 @@ final class ClusterState {
                 store(endpoints, key, deleted, () -> Decoded.endpoint(e, v));
             } else if (k instanceof MeshKey.Policy && local) {
                 store(policies, key, deleted, () -> new String(v, StandardCharsets.UTF_8));
+            } else if (k instanceof MeshKey.Import i && local) {
+                store(imports, key, deleted, () -> Decoded.serviceImport(i, v));
             } else if (k instanceof MeshKey.Synced s) {
                 synced(s.kind(), !deleted);
             } else if (k instanceof MeshKey.Heartbeat) {
@@ -168,7 +174,7 @@ final class ClusterState {
 
     private static boolean data(MeshKey k) {
         return k instanceof MeshKey.Service || k instanceof MeshKey.Node || k instanceof MeshKey.Endpoint
-                || k instanceof MeshKey.Policy;
+                || k instanceof MeshKey.Policy || k instanceof MeshKey.Import;
     }
 
     private void synced(ResourceKind kind, boolean seen) {
@@ -243,6 +249,7 @@ final class ClusterState {
             case NODES -> nodes;
             case ENDPOINTS -> endpoints;
             case POLICIES -> local ? policies : null;
+            case MCS -> local ? imports : null;
             default -> null;
         };
     }

@@ -7,6 +7,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 
 /** Decoding and checking of values read from a cluster: a value must agree with its key. */
 final class Decoded {
@@ -21,6 +22,16 @@ final class Decoded {
                     + s.getName() + ", not the key's " + key.cluster() + "/" + key.namespace() + "/" + key.name());
         }
         return s;
+    }
+
+    static ServiceImport serviceImport(MeshKey.Import key, byte[] value) throws InvalidProtocolBufferException {
+        ServiceImport i = ServiceImport.parseFrom(value);
+        if (!i.getCluster().equals(key.cluster()) || !i.getNamespace().equals(key.namespace())
+                || !i.getName().equals(key.name())) {
+            throw new InvalidProtocolBufferException("value names " + i.getCluster() + "/" + i.getNamespace() + "/"
+                    + i.getName() + ", not the key's " + key.cluster() + "/" + key.namespace() + "/" + key.name());
+        }
+        return i;
     }
 
     static Node node(MeshKey.Node key, byte[] value) throws InvalidProtocolBufferException {

@@ -6,6 +6,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
 import dev.clustermesh.proto.mesh.v1.Node;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 
 /**
  * Receives the state of every watched cluster. Calls for one cluster arrive in order on one thread at a time;
@@ -29,6 +30,13 @@ public interface MeshListener {
      * stored it) or disappeared ({@code null}). Never told for other clusters: policies are not shared.
      */
     default void policyChanged(String cluster, MeshKey.Policy key, String json) {
+    }
+
+    /**
+     * A service this agent's own cluster imports (Multi-Cluster Services API: its clusterset IPs) appeared, changed
+     * or disappeared ({@code null}). Never told for other clusters: imports are local.
+     */
+    default void importChanged(String cluster, MeshKey.Import key, ServiceImport value) {
     }
 
     /**

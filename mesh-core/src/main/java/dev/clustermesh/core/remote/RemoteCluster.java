@@ -200,6 +200,7 @@ public final class RemoteCluster implements AutoCloseable {
         if (local) {
             p.add(KeyLayout.localServicesPrefix(config.name()));
             p.add(KeyLayout.prefix(ResourceKind.POLICIES, config.name()));
+            p.add(KeyLayout.prefix(ResourceKind.MCS, config.name()));
         }
         return p;
     }

@@ -44,7 +44,11 @@ import java.util.stream.Stream;
  */
 final class AppliedManifests {
     /** What the manifest-directory source reads, with the apiVersion it accepts and the type it reads into. */
-    private record KindSpec(String apiVersion, String group, boolean namespaced, Class<? extends HasMetadata> type) {
+    private record KindSpec(List<String> apiVersions, String group, boolean namespaced,
+            Class<? extends HasMetadata> type) {
+        KindSpec(String apiVersion, String group, boolean namespaced, Class<? extends HasMetadata> type) {
+            this(List.of(apiVersion), group, namespaced, type);
+        }
     }
 
     private static final Map<String, KindSpec> KINDS = kinds();
@@ -148,9 +152,10 @@ final class AppliedManifests {
                     + kindNames() + ")");
         }
         String apiVersion = node.path("apiVersion").asText("");
-        if (!spec.apiVersion().equals(apiVersion)) {
+        if (!spec.apiVersions().contains(apiVersion)) {
             throw new MeshCtlException(where + ": " + kind + " has apiVersion '" + apiVersion + "'; only "
-                    + spec.apiVersion() + " is supported");
+                    + String.join(" and ", spec.apiVersions()) + (spec.apiVersions().size() > 1 ? " are" : " is")
+                    + " supported");
         }
         if (spec.type() != null) {
             try {
@@ -281,6 +286,9 @@ final class AppliedManifests {
             k.put(p.kind(), new KindSpec(p.apiVersion(), p.apiVersion().substring(0, p.apiVersion().indexOf('/')),
                     true, null));
         }
+        // The Multi-Cluster Services API's export, held as a generic resource too.
+        k.put("ServiceExport", new KindSpec(List.of("multicluster.x-k8s.io/v1beta1", "multicluster.x-k8s.io/v1alpha1"),
+                "multicluster.x-k8s.io", true, null));
         return Collections.unmodifiableMap(k);
     }
 }

@@ -119,6 +119,8 @@ public final class DemoRunner {
             for (DemoState.Cluster c : state.clusters().values()) {
                 DemoManifests.write(manifests(c), c.id(), c);
                 DemoLinks.writeAccess(DemoLinks.accessFile(state, c), c.name(), DemoLinks.others(state, c));
+                // Before the proxies: they follow the mesh through it too (ServiceExports of other clusters).
+                writeClustersDir(c);
                 ready.add(startEtcd(c));
             }
             awaitAll(ready);
@@ -131,7 +133,6 @@ public final class DemoRunner {
                         + ", mesh-proxy on " + c.proxyEndpoint());
             }
             for (DemoState.Cluster c : state.clusters().values()) {
-                writeClustersDir(c);
                 ready.add(startAgent(c));
                 ready.add(startDns(c));
             }
@@ -256,6 +257,8 @@ public final class DemoRunner {
         p.put("mesh.export.source", "directory");
         p.put("mesh.export.directory", manifests(c).toString());
         p.put("mesh.export.identity", "mesh-proxy-" + c.name());
+        // The proxy follows the mesh as the agents do, to import what the other clusters export with ServiceExports.
+        p.put("mesh.mcs.clusters-dir", clustersDir(c).toString());
         p.put("quarkus.http.ssl-port", Integer.toString(c.port(DemoLayout.PROXY_API)));
         p.put("quarkus.http.host", "127.0.0.1");
         p.put("quarkus.management.port", Integer.toString(c.port(DemoLayout.PROXY_MANAGEMENT)));

@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clustermesh.proto.mesh.v1.ServiceExportStatus;
+import dev.clustermesh.testing.Binaries;
 import dev.clustermesh.testing.Command;
 import dev.clustermesh.testing.Eventually;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -25,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * each step x-wing's requests through the agent's nftables go to cluster1 in proportion to its ready pods (k/10)
  * instead of all to the first ready pod, no backend's programmed share is above twice its fair share (nor its count
  * of answers, within a binomial allowance), and at ten every request stays local. Then ordered cluster preference
- * ({@code service.cilium.io/cluster-preference}) on the same demo. Needs root.
+ * ({@code service.cilium.io/cluster-preference}) on the same demo, and the Multi-Cluster Services API's
+ * ServiceExport with clusterset IPs and conflicts. Needs root.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -117,6 +124,87 @@ class GradedFailoverIT {
     }
 
     /**
+     * The Multi-Cluster Services API on real packets: cluster2 exports rebel-mcs with a ServiceExport; cluster1 has no
+     * Service of that name, yet its x-wing reaches cluster2's pods through the clusterset IP cluster1's mesh-proxy
+     * allocated (from 10.254.0.0/16), which its mesh-dns answers for the clusterset name and its agent programs. Then
+     * cluster1 exports the same name with another port number under the same port name, later: its ServiceExport is
+     * in conflict (PortConflict, the oldest export wins), cluster2's is not, and traffic still flows on the winner's
+     * port to both clusters' pods.
+     */
+    @Test
+    @Order(3)
+    void serviceExportIsReachableByItsClustersetIpWithoutALocalService() throws IOException {
+        demo.scale("cluster1", 2);
+        demo.scale("cluster2", 2);
+        Path file = demo.dir.resolve("rebel-mcs-cluster2.yaml");
+        Files.writeString(file, mcsManifest(2, 80, "2026-01-01T00:00:00Z"));
+        Command.Result apply = demo.demo("apply", "cluster2", file.toString());
+        assertThat(apply.exitCode()).as(apply.output()).isZero();
+        String url = "http://rebel-mcs.default.svc.clusterset.local/";
+        Eventually.await(RootDemo.CONVERGE, () -> assertThat(demo.demo("exec", "cluster1", "x-wing", "--", "curl",
+                "-s", "--max-time", "2", url).output()).contains("\"Cluster\": \"cluster2\""));
+        JsonNode mcs = service("rebel-mcs");
+        assertThat(mcs.path("frontend").asText()).as("cluster1's frontend of the import").startsWith("10.254.");
+
+        Files.writeString(file, mcsManifest(1, 8080, "2026-06-01T00:00:00Z"));
+        apply = demo.demo("apply", "cluster1", file.toString());
+        assertThat(apply.exitCode()).as(apply.output()).isZero();
+        Eventually.await(RootDemo.CONVERGE, () -> {
+            assertThat(exportStatus("cluster1")).contains("Conflict", "PortConflict", "cluster2");
+            assertThat(exportStatus("cluster2")).contains("NoConflicts").doesNotContain("PortConflict");
+        });
+        Eventually.await(RootDemo.CONVERGE, () -> {
+            Map<String, Integer> clusters = new TreeMap<>();
+            for (JsonNode b : service("rebel-mcs").get("backends")) {
+                clusters.merge(b.get("cluster").asText(), 1, Integer::sum);
+            }
+            assertThat(clusters).isEqualTo(Map.of("cluster1", 2, "cluster2", 2));
+        });
+        Command.Result answer = demo.demo("exec", "cluster1", "x-wing", "--", "curl", "-s", "--max-time", "2", url);
+        assertThat(answer.output()).as(answer.output()).contains("\"Galaxy\": \"Alderaan\"");
+    }
+
+    /** Service rebel-mcs (port {@code port} named http) on cluster i's two rebel-base pods, and its ServiceExport. */
+    private static String mcsManifest(int i, int port, String created) {
+        StringBuilder y = new StringBuilder("apiVersion: v1\nkind: Service\nmetadata:\n  name: rebel-mcs\n"
+                + "  namespace: default\nspec:\n  clusterIP: 10." + (10 * i + 1) + ".0.20\n  ports:\n  - name: http\n"
+                + "    port: " + port + "\n    protocol: TCP\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+                + "metadata:\n  name: rebel-mcs-1\n  namespace: default\n  labels:\n"
+                + "    kubernetes.io/service-name: rebel-mcs\naddressType: IPv4\nports:\n- name: http\n  port: 80\n"
+                + "  protocol: TCP\nendpoints:\n");
+        for (int k = 1; k <= 2; k++) {
+            y.append("- addresses: [\"10.").append(10 * i).append(".1.1").append(k).append("\"]\n")
+                    .append("  conditions: {ready: true}\n");
+        }
+        return y.append("---\napiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata:\n")
+                .append("  name: rebel-mcs\n  namespace: default\n  creationTimestamp: \"").append(created)
+                .append("\"\n").toString();
+    }
+
+    /** The ServiceExport status of rebel-mcs, as the cluster's own proxy serves it, in protobuf text form. */
+    private static String exportStatus(String cluster) {
+        Command.Result env = demo.demo("env", cluster);
+        assertThat(env.exitCode()).as(env.output()).isZero();
+        Map<String, String> vars = new TreeMap<>();
+        env.output().lines().filter(l -> l.startsWith("export ")).forEach(l -> {
+            String[] kv = l.substring(7).split("=", 2);
+            vars.put(kv[0], kv[1]);
+        });
+        String etcdctl = Binaries.require("etcdctl", "apt-get install -y etcd-client").toString();
+        Command.Result r = Command.run(RootDemo.COMMAND, vars, List.of(etcdctl, "get", "-w", "json",
+                "mesh/v1/local/exports/" + cluster + "/default/rebel-mcs"));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        try {
+            JsonNode kvs = new ObjectMapper().readTree(r.output()).path("kvs");
+            assertThat(kvs.size()).as("status key of %s: %s", cluster, r.output()).isEqualTo(1);
+            return ServiceExportStatus.parseFrom(Base64.getDecoder().decode(kvs.get(0).path("value").asText()))
+                    .toString();
+        } catch (IOException e) {
+            throw new AssertionError("unreadable status of " + cluster + ": " + r.output(), e);
+        }
+    }
+
+    /**
      * The busiest backend's programmed share (its weight over all usable weights) against an even share, checked to
      * be at most twice it; and that the service is graded below ten ready.
      */
@@ -150,15 +238,19 @@ class GradedFailoverIT {
     }
 
     private static JsonNode service() throws IOException {
+        return service("rebel-base");
+    }
+
+    private static JsonNode service(String name) throws IOException {
         Command.Result r = demo.meshctl("service", "list", "--context", "cluster1", "-o", "json", "--demo-dir",
                 demo.dir.toString());
         assertThat(r.exitCode()).as(r.output()).isZero();
         for (JsonNode s : new ObjectMapper().readTree(r.output()).path("services")) {
-            if (s.path("name").asText().equals("rebel-base")) {
+            if (s.path("name").asText().equals(name)) {
                 return s;
             }
         }
-        throw new AssertionError("no rebel-base in " + r.output());
+        throw new AssertionError("no " + name + " in " + r.output());
     }
 
     /**

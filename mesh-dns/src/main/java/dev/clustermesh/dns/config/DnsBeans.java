@@ -57,7 +57,8 @@ final class DnsBeans {
         if (addresses.isEmpty() && DnsNames.inZone(ns, apex)) {
             addresses.addAll(nameserverAddresses(d.host()));
         }
-        return errors.isEmpty() ? new ZoneSettings(apex, ttl, cluster, ns, addresses) : null;
+        return errors.isEmpty() ? new ZoneSettings(apex, ttl, cluster, ns, addresses, d.importClusterRecords())
+                : null;
     }
 
     /**

@@ -61,6 +61,13 @@ public interface DnsConfig {
         /** NS target and SOA MNAME; defaults to {@code ns.dns.<zone>}. */
         Optional<String> nameserver();
 
+        /**
+         * Also serve {@code <cluster>.<svc>.<ns>.svc.<zone>} for services imported with a clusterset IP (Multi-Cluster
+         * Services API). The MCS DNS specification has no such names; off by default.
+         */
+        @WithDefault("false")
+        boolean importClusterRecords();
+
         /** Addresses served for the nameserver name when it is in the zone. */
         Optional<List<String>> nameserverAddresses();
 

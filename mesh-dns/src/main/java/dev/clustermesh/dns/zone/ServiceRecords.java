@@ -5,6 +5,8 @@ import dev.clustermesh.core.net.IpAddresses;
 import dev.clustermesh.proto.mesh.v1.Backend;
 import dev.clustermesh.proto.mesh.v1.BackendState;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ImportType;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.Protocol;
 import java.net.InetAddress;
@@ -37,6 +39,9 @@ import java.util.function.Predicate;
  * the endpoint's hostname, or its IP with '-' for '.' and ':' when it has none; the SRV names hold one record per
  * endpoint, pointing at its host name with the endpoint's port of that name.
  * </ul>
+ * A service the own cluster imports with a clusterset IP (Multi-Cluster Services API, type ClusterSetIP) follows the
+ * MCS DNS specification instead: the service name holds the clusterset IPs, each with a PTR record, the SRV names
+ * point at it, and there is no {@code <cluster>.<svc>} name unless {@link ZoneSettings#importClusterRecords()}.
  * A name that exists without addresses (every backend gone) answers NODATA, never NXDOMAIN. A stale cluster
  * (see {@code Freshness}) keeps its own {@code <cluster>.<svc>} names but adds to the service name only when no
  * fresh cluster has an active backend, as the agents load-balance.
@@ -46,7 +51,7 @@ final class ServiceRecords {
     }
 
     static void add(ZoneTable table, ZoneSettings s, ServiceName name, List<ClusterService> all,
-            Predicate<String> stale, Consumer<String> onSkipped) {
+            ServiceImport imported, Predicate<String> stale, Consumer<String> onSkipped) {
         if (!DnsNames.isLabel(name.name()) || !DnsNames.isLabel(name.namespace())) {
             onSkipped.accept("service " + name + ": namespace and name must be DNS labels");
             return;
@@ -63,7 +68,9 @@ final class ServiceRecords {
             return;
         }
         table.touch(base);
-        if (contributing.get(0).getHeadless()) {
+        if (imported != null && imported.getType() == ImportType.CLUSTER_SET_IP && imported.getIpsCount() > 0) {
+            clustersetIps(table, s, base, imported, contributing);
+        } else if (contributing.get(0).getHeadless()) {
             headless(table, s, base, contributing, inServiceName);
         } else {
             clusterIps(table, s, base, contributing, inServiceName);
@@ -117,6 +124,29 @@ final class ServiceRecords {
             if (any) {
                 table.add(ResourceRecord.srv(srvName, ttl, 0, 100, p.getPort(), base), true);
             }
+        }
+    }
+
+    /** A ClusterSetIP import: the clusterset IPs (with PTRs), SRV to the service name, no cluster names by default. */
+    private static void clustersetIps(ZoneTable table, ZoneSettings s, String base, ServiceImport imported,
+            List<ClusterService> services) {
+        long ttl = s.ttlSeconds();
+        for (InetAddress ip : addresses(imported.getIpsList())) {
+            table.add(ResourceRecord.address(base, ttl, ip), true);
+            table.addReverse(ResourceRecord.ptr(DnsNames.reverse(ip), ttl, base));
+        }
+        if (s.importClusterRecords()) {
+            for (ClusterService cs : services) {
+                String clusterName = cs.getCluster() + "." + base;
+                table.touch(clusterName);
+                addresses(cs.getClusterIpsList()).forEach(ip -> table.add(ResourceRecord.address(clusterName, ttl, ip),
+                        true));
+            }
+        }
+        for (Port p : namedPorts(List.of(ClusterService.newBuilder().addAllPorts(imported.getPortsList()).build()))) {
+            String srvName = srvName(p, base);
+            table.touch(srvName);
+            table.add(ResourceRecord.srv(srvName, ttl, 0, 100, p.getPort(), base), true);
         }
     }
 

@@ -33,7 +33,8 @@ public final class ZoneCompute {
         Map<ServiceName, List<ClusterService>> sorted = new TreeMap<>(snapshot.services());
         java.util.function.Predicate<String> stale = c -> !c.equals(settings.localCluster())
                 && snapshot.clusters().containsKey(c) && snapshot.clusters().get(c).stale();
-        sorted.forEach((name, services) -> ServiceRecords.add(table, settings, name, services, stale, onSkipped));
+        sorted.forEach((name, services) -> ServiceRecords.add(table, settings, name, services,
+                snapshot.imports().get(name), stale, onSkipped));
         return new Zone(settings, serial, snapshot.version(), table.build(), table.buildReverse(), soa);
     }
 

@@ -12,9 +12,11 @@ import java.util.List;
  * @param localCluster the cluster this server runs in: its ClusterIP answers first
  * @param nameserver the NS target and SOA MNAME, zone form
  * @param nameserverAddresses addresses served for the nameserver when it is inside the zone; may be empty
+ * @param importClusterRecords also serve {@code <cluster>.<svc>} for services imported with a clusterset IP (the MCS
+ *     DNS specification has none for them; off by default)
  */
 public record ZoneSettings(String apex, Duration ttl, String localCluster, String nameserver,
-        List<InetAddress> nameserverAddresses) {
+        List<InetAddress> nameserverAddresses, boolean importClusterRecords) {
     /** The defaults: zone {@code clusterset.local}, TTL 5 s. */
     public static final String DEFAULT_APEX = "clusterset.local";
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
@@ -42,6 +44,12 @@ public record ZoneSettings(String apex, Duration ttl, String localCluster, Strin
         if (!DnsNames.isLabel(localCluster)) {
             throw new IllegalArgumentException("cluster name '" + localCluster + "' is not a DNS label");
         }
+    }
+
+    /** Settings without {@code <cluster>.<svc>} names for ClusterSetIP imports. */
+    public ZoneSettings(String apex, Duration ttl, String localCluster, String nameserver,
+            List<InetAddress> nameserverAddresses) {
+        this(apex, ttl, localCluster, nameserver, nameserverAddresses, false);
     }
 
     /** Settings with the default nameserver {@code ns.dns.<apex>} at the loopback address (tests, the demo). */

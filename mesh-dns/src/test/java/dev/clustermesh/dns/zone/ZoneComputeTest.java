@@ -4,9 +4,12 @@ import static dev.clustermesh.dns.zone.ZoneFixtures.SETTINGS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.core.mesh.MeshSnapshot;
+import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.ImportType;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +135,33 @@ class ZoneComputeTest {
     void servicesWhoseNamesAreNotLabelsAreSkippedAndReported() {
         assertThat(SKIPPED).containsExactly("service default/Bad_Name: namespace and name must be DNS labels");
         assertThat(ZONE.exists("bad_name" + S.substring(1))).isFalse();
+    }
+
+    /**
+     * MCS DNS for a ClusterSetIP import: the clusterset name holds the clusterset IP (with its PTR) even where the
+     * cluster has no Service of that name, SRV points at it, and there is no {@code <cluster>.<svc>} name unless asked.
+     */
+    @Test
+    void aClustersetIpImportAnswersItsAddressAndNoClusterNames() {
+        ClusterService remote = ZoneFixtures.service("cluster2", "web", "http", 80, "10.21.0.30")
+                .addBackends(ZoneFixtures.active("10.20.3.1", "")).build();
+        ServiceImport imp = ServiceImport.newBuilder().setCluster("cluster1").setNamespace("default").setName("web")
+                .setType(ImportType.CLUSTER_SET_IP).addIps("10.254.0.9").addPorts(remote.getPorts(0)).build();
+        ServiceName web = new ServiceName("default", "web");
+        MeshSnapshot snap = new MeshSnapshot(3, Map.of(web, List.of(remote)), Map.of(web, imp), Map.of(), Map.of(),
+                Map.of(), 0);
+        Zone zone = ZoneCompute.compute(SETTINGS, snap, 1);
+        assertThat(addresses(zone, "web" + S)).containsExactly("10.254.0.9");
+        assertThat(zone.exists("cluster2.web" + S)).isFalse();
+        assertThat(zone.answer(new Question("9.0.254.10.in-addr.arpa", RecordType.PTR, 1), 0).answers())
+                .extracting(ResourceRecord::data).containsExactly("web" + S + ".");
+        assertThat(zone.answer(new Question("_http._tcp.web" + S, RecordType.SRV, 1), 0).answers())
+                .extracting(ResourceRecord::data).containsExactly("0 100 80 web" + S + ".");
+
+        ZoneSettings withClusters = new ZoneSettings(SETTINGS.apex(), SETTINGS.ttl(), SETTINGS.localCluster(),
+                SETTINGS.nameserver(), SETTINGS.nameserverAddresses(), true);
+        assertThat(addresses(ZoneCompute.compute(withClusters, snap, 1), "cluster2.web" + S))
+                .containsExactly("10.21.0.30");
     }
 
     @Test

@@ -27,6 +27,26 @@ public interface ProxyConfig {
     /** Which other clusters may read: the access list. */
     Access access();
 
+    /** The Multi-Cluster Services API (ServiceExport/ServiceImport). */
+    Mcs mcs();
+
+    interface Mcs {
+        /**
+         * Where this cluster's clusterset IPs come from (one per imported ClusterSetIP service). Must not overlap the
+         * pod and service CIDRs; only this cluster's nodes route it, so every cluster may use the same one.
+         * {@code none}: imports get no clusterset IP.
+         */
+        @WithDefault("10.254.0.0/16")
+        String clustersetCidr();
+
+        /**
+         * The clusters directory (one file per cluster, as the agents' {@code mesh.clusters.dir}) this proxy follows
+         * to learn what the other clusters export with ServiceExports. Unset: this cluster imports only its own
+         * exports.
+         */
+        Optional<Path> clustersDir();
+    }
+
     interface Access {
         /**
          * The access list file (YAML, see {@code dev.clustermesh.proxy.access.AccessList}); re-read while running.

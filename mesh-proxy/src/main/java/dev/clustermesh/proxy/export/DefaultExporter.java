@@ -3,7 +3,9 @@ package dev.clustermesh.proxy.export;
 import dev.clustermesh.proxy.export.etcd.Election;
 import dev.clustermesh.proxy.export.etcd.KeyStore;
 import dev.clustermesh.proxy.export.etcd.OwnKeys;
+import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.proxy.export.inventory.Inventory;
+import dev.clustermesh.proxy.export.inventory.SourceKind;
 import dev.clustermesh.proxy.export.source.ExportSource;
 import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +23,7 @@ final class DefaultExporter implements Exporter {
     private final Election election;
     private final Reconciler reconciler;
     private final ExportTiming timing;
+    private MeshFollower<MeshExports> meshExports;
     private boolean started;
     private boolean closed;
 
@@ -47,6 +50,15 @@ final class DefaultExporter implements Exporter {
         // The source first: when it cannot start at all, nothing else has been started.
         source.start(inventory);
         started = true;
+        if (settings.meshClustersDir().isPresent()) {
+            meshExports = MeshExports.follower(settings.meshClustersDir().get(), settings.cluster().name(), inventory);
+            meshExports.startWorker();
+            meshExports.startWatching();
+        } else {
+            // No mesh to follow: this cluster imports only what it exports itself.
+            inventory.replaceMeshExports(java.util.List.of());
+            inventory.markSynced(SourceKind.MESH_EXPORTS);
+        }
         reconciler.start();
         election.start();
     }
@@ -73,6 +85,9 @@ final class DefaultExporter implements Exporter {
         }
         closed = true;
         closeQuietly("source", source::close);
+        if (meshExports != null) {
+            closeQuietly("mesh follower", meshExports::close);
+        }
         closeQuietly("reconciler", reconciler::close);
         closeQuietly("election", election::close);
         LOG.infof("exporter %s for cluster %s stopped", settings.identity(), settings.cluster());

@@ -16,9 +16,11 @@ import java.util.TreeMap;
  * @param counts number of keys per exported kind (services counts shared and local ones)
  * @param warnings problems found, in a stable order
  * @param identities the identity table after this computation, to pass to the next one
+ * @param clustersetIps the clusterset IP allocation after this computation, to pass to the next one
  */
 public record DesiredState(Map<String, Message> values, Map<String, String> documents,
-        Map<ResourceKind, Integer> counts, List<ExportWarning> warnings, IdentityTable identities) {
+        Map<ResourceKind, Integer> counts, List<ExportWarning> warnings, IdentityTable identities,
+        ClustersetIps clustersetIps) {
     public DesiredState {
         values = Collections.unmodifiableSortedMap(new TreeMap<>(values));
         documents = Collections.unmodifiableSortedMap(new TreeMap<>(documents));

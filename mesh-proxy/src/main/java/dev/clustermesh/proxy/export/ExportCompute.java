@@ -6,6 +6,7 @@ import dev.clustermesh.core.annotations.ServiceAnnotations;
 import dev.clustermesh.core.identity.IdentityLabelFilter;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proxy.export.inventory.ExportObject;
 import dev.clustermesh.proxy.export.inventory.NodeObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
 import dev.clustermesh.proxy.export.inventory.PodObject;
@@ -14,6 +15,7 @@ import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
 import dev.clustermesh.proxy.export.inventory.Snapshot;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
 import dev.clustermesh.proto.mesh.v1.NodeAddress;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -51,9 +54,15 @@ public final class ExportCompute {
      * @param releaseGrace how long an identity no pod uses stays allocated
      * @param previous the table the previous computation returned (or the one adopted from etcd)
      * @param nowMillis the current time, Unix epoch milliseconds
+     * @param clustersetIps the clusterset IPs of the previous computation (or adopted from etcd), in the configured
+     *     clusterset CIDR ({@link ClustersetIps#NONE} when there is none)
      */
     public record Identities(IdentityLabelFilter filter, Duration releaseGrace, IdentityTable previous,
-            long nowMillis) {
+            long nowMillis, ClustersetIps clustersetIps) {
+        /** Inputs without clusterset IPs. */
+        public Identities(IdentityLabelFilter filter, Duration releaseGrace, IdentityTable previous, long nowMillis) {
+            this(filter, releaseGrace, previous, nowMillis, ClustersetIps.NONE);
+        }
     }
 
     /**
@@ -84,10 +93,18 @@ public final class ExportCompute {
         Map<ObjectRef, List<SliceObject>> slices = slicesByService(snapshot.slices());
         List<ServiceObject> services =
                 snapshot.services().stream().sorted(Comparator.comparing(ServiceObject::ref)).toList();
+        Map<ObjectRef, ExportObject> exports = new TreeMap<>();
+        snapshot.exports().forEach(e -> exports.put(e.ref(), e));
+        List<ClusterService> mcs = new ArrayList<>();
         for (ServiceObject svc : services) {
-            exportService(cluster, svc, slices.getOrDefault(svc.ref(), List.of()), values, warnings);
+            exportService(cluster, svc, exports.get(svc.ref()), slices.getOrDefault(svc.ref(), List.of()), values,
+                    warnings).filter(ClusterService::getMcsExported).ifPresent(mcs::add);
         }
         counts.put(ResourceKind.SERVICES, values.size() - 1);
+        McsCompute.Result imports = McsCompute.compute(cluster, snapshot, mcs, identities.clustersetIps(),
+                warnings::add);
+        values.putAll(imports.values());
+        counts.put(ResourceKind.MCS, imports.values().size());
 
         EndpointExport.Result pods = EndpointExport.compute(cluster, config.getId(), identities.filter(),
                 snapshot.pods(), snapshot.namespaces(), identities.previous(),
@@ -110,7 +127,7 @@ public final class ExportCompute {
             }
         }
         counts.put(ResourceKind.NODES, nodes);
-        return new DesiredState(values, documents, counts, warnings, pods.table());
+        return new DesiredState(values, documents, counts, warnings, pods.table(), imports.ips());
     }
 
     private static EndpointExport.Warn warnInto(List<ExportWarning> warnings) {
@@ -149,26 +166,36 @@ public final class ExportCompute {
                 .addAllPodCidrs(n.podCidrs()).build();
     }
 
-    private static void exportService(String cluster, ServiceObject svc, List<SliceObject> slices,
-            Map<String, Message> values, List<ExportWarning> warnings) {
+    /**
+     * Exports a Service annotated global or named by a ServiceExport ({@code export}, null when none); an ExternalName
+     * Service is never exported by a ServiceExport (its status says why). Returns the value written, if any.
+     */
+    private static Optional<ClusterService> exportService(String cluster, ServiceObject svc, ExportObject export,
+            List<SliceObject> slices, Map<String, Message> values, List<ExportWarning> warnings) {
         String subject = "service " + svc.ref();
         ServiceAnnotations.Parsed parsed = ServiceAnnotations.parse(svc.annotations());
         for (AnnotationWarning w : parsed.warnings()) {
             warnings.add(new ExportWarning(ExportWarning.Cause.ANNOTATION, subject, "annotation " + w));
         }
         ServiceAnnotations settings = parsed.annotations();
-        if (!settings.global()) {
-            return;
+        boolean mcs = export != null && !"ExternalName".equals(svc.type());
+        if (!settings.global() && !mcs) {
+            return Optional.empty();
         }
         MeshKey.Service key;
         try {
             key = new MeshKey.Service(cluster, svc.ref().namespace(), svc.ref().name(), settings.shared());
         } catch (IllegalArgumentException e) {
             warnings.add(invalid(subject, e.getMessage() + "; not exported"));
-            return;
+            return Optional.empty();
         }
-        values.put(key.key(), ServiceExport.compute(cluster, svc, settings, slices,
-                m -> warnings.add(invalid(subject, m))));
+        ClusterService value = ServiceExport.compute(cluster, svc, settings, slices,
+                m -> warnings.add(invalid(subject, m)));
+        if (mcs) {
+            value = value.toBuilder().setMcsExported(true).setExportCreatedUnixMillis(export.createdMillis()).build();
+        }
+        values.put(key.key(), value);
+        return Optional.of(value);
     }
 
     private static Map<ObjectRef, List<SliceObject>> slicesByService(List<SliceObject> all) {

@@ -28,6 +28,7 @@ final class ExportMetrics {
     private final Counter syncFailures;
     private final Counter annotationWarnings;
     private final Counter invalidObjects;
+    private final Counter exportConditions;
     private final Counter identityWarnings;
     private final Map<ResourceKind, AtomicInteger> exported = new EnumMap<>(ResourceKind.class);
     private final Timer lag;
@@ -47,10 +48,14 @@ final class ExportMetrics {
                 .description("Bad or ineffective global-service annotations").register(registry);
         invalidObjects = Counter.builder("mesh.export.invalid.objects")
                 .description("Objects, addresses or ports left out of the export").register(registry);
+        exportConditions = Counter.builder("mesh.export.serviceexport.problems")
+                .description("ServiceExports found invalid or in conflict (Valid=False or Conflict=True)")
+                .register(registry);
         identityWarnings = Counter.builder("mesh.export.identity.warnings")
                 .description("Label sets left without an identity because the cluster's identities ran out")
                 .register(registry);
-        for (ResourceKind k : List.of(ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES)) {
+        for (ResourceKind k : List.of(ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES,
+                ResourceKind.MCS)) {
             AtomicInteger n = new AtomicInteger();
             exported.put(k, n);
             Gauge.builder("mesh.export." + k.segment(), n, AtomicInteger::get).tag("cluster", cluster)
@@ -79,6 +84,7 @@ final class ExportMetrics {
             case ANNOTATION -> annotationWarnings.increment();
             case INVALID_OBJECT -> invalidObjects.increment();
             case IDENTITY -> identityWarnings.increment();
+            case SERVICE_EXPORT -> exportConditions.increment();
         }
     }
 

@@ -16,7 +16,9 @@ public record ExportWarning(Cause cause, String subject, String message) {
         /** An object, address or port that cannot be exported; it was left out. */
         INVALID_OBJECT,
         /** A label set that got no identity because the cluster's identities are exhausted. */
-        IDENTITY
+        IDENTITY,
+        /** A ServiceExport that is not valid (no Service, an ExternalName one) or in conflict with another cluster's. */
+        SERVICE_EXPORT
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.export;
 
 import dev.clustermesh.proxy.cache.CacheListener;
 import dev.clustermesh.proxy.cache.KvCache;
+import dev.clustermesh.proxy.config.ProxyConfig;
 import dev.clustermesh.proxy.config.ProxySettings;
 import dev.clustermesh.proxy.export.source.DirectorySource;
 import dev.clustermesh.proxy.export.source.ExportSource;
@@ -27,14 +28,16 @@ class ExporterLifecycle {
     private static final Logger LOG = Logger.getLogger(ExporterLifecycle.class);
 
     private final ProxySettings settings;
+    private final ProxyConfig config;
     private final Client etcd;
     private final MeterRegistry registry;
     private final Instance<KubernetesClient> kubernetes;
     private volatile Exporter exporter;
 
-    ExporterLifecycle(ProxySettings settings, Client etcd, MeterRegistry registry,
+    ExporterLifecycle(ProxySettings settings, ProxyConfig config, Client etcd, MeterRegistry registry,
             Instance<KubernetesClient> kubernetes, KvCache cache) {
         this.settings = settings;
+        this.config = config;
         this.etcd = etcd;
         this.registry = registry;
         this.kubernetes = kubernetes;
@@ -82,7 +85,7 @@ class ExporterLifecycle {
             LOG.info("exporter disabled (mesh.export.source=none)");
             return;
         }
-        Exporter e = Exporter.create(ExportSettings.from(settings), etcd, source, registry);
+        Exporter e = Exporter.create(ExportSettings.from(settings, config.mcs()), etcd, source, registry);
         exporter = e;
         e.start();
     }

@@ -69,6 +69,7 @@ final class Reconciler {
     private long pendingSince = -1;
     private Set<ExportWarning> lastWarnings = Set.of();
     private IdentityTable identities = IdentityTable.EMPTY;
+    private ClustersetIps clustersetIps;
     private boolean adoptIdentities = true;
 
     Reconciler(ExportSettings settings, Inventory inventory, Election election, KeyStore store,
@@ -82,6 +83,7 @@ final class Reconciler {
         this.metrics = metrics;
         this.clock = clock;
         this.wake = wake;
+        this.clustersetIps = ClustersetIps.of(settings.clustersetCidr().orElse(null), Map.of());
     }
 
     synchronized void start() {
@@ -146,13 +148,15 @@ final class Reconciler {
             if (adoptIdentities) {
                 // A new leader keeps the numbers the previous one wrote, so pods keep their identities.
                 identities = StoredIdentities.adopt(own.cluster(), config.getId(), known);
+                clustersetIps = StoredImports.adopt(own.cluster(), settings.clustersetCidr().orElse(null), known);
                 adoptIdentities = false;
             }
         }
         DesiredState desired = ExportCompute.compute(config, new ExportCompute.Identities(
-                settings.identityLabelFilter(), settings.identityReleaseGrace(), identities, clock.millis()),
-                drained.snapshot());
+                settings.identityLabelFilter(), settings.identityReleaseGrace(), identities, clock.millis(),
+                clustersetIps), drained.snapshot());
         identities = desired.identities();
+        clustersetIps = desired.clustersetIps();
         report(desired);
         if (term == null) {
             return;

@@ -51,7 +51,10 @@ final class ServiceExport {
                 .setAffinityMinReady(settings.minReady().count())
                 .setAffinityMinReadyPercent(settings.minReady().percent())
                 .setKnownBackends(known(slices))
-                .addAllClusterPreference(settings.clusterPreference());
+                .addAllClusterPreference(settings.clusterPreference())
+                // The defaults (ClusterIP, None) stay empty, as the proto says: no bytes for every service.
+                .setServiceType("ClusterIP".equals(svc.type()) ? "" : svc.type())
+                .setSessionAffinity("None".equals(svc.sessionAffinity()) ? "" : svc.sessionAffinity());
         byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
         return b.build();
     }

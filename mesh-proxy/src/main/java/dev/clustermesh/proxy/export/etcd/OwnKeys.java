@@ -28,7 +28,8 @@ public final class OwnKeys {
         this.prefixes = List.of(KeyLayout.prefix(ResourceKind.SERVICES, cluster),
                 KeyLayout.localServicesPrefix(cluster), KeyLayout.prefix(ResourceKind.NODES, cluster),
                 KeyLayout.prefix(ResourceKind.ENDPOINTS, cluster), KeyLayout.prefix(ResourceKind.IDENTITIES, cluster),
-                KeyLayout.prefix(ResourceKind.POLICIES, cluster), syncedPrefix);
+                KeyLayout.prefix(ResourceKind.POLICIES, cluster), syncedPrefix,
+                KeyLayout.prefix(ResourceKind.MCS, cluster), KeyLayout.localExportsPrefix(cluster));
         this.exactKeys = List.of(new MeshKey.Config(cluster).key(), new MeshKey.Heartbeat(cluster).key());
     }
 
@@ -84,6 +85,9 @@ public final class OwnKeys {
         }
         if (key.startsWith(prefixes.get(5))) {
             return Optional.of(ResourceKind.POLICIES);
+        }
+        if (key.startsWith(prefixes.get(7)) || key.startsWith(prefixes.get(8))) {
+            return Optional.of(ResourceKind.MCS);
         }
         return Optional.empty();
     }

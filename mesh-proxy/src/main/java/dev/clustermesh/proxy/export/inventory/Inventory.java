@@ -1,6 +1,7 @@
 package dev.clustermesh.proxy.export.inventory;
 
 import dev.clustermesh.core.keys.PolicyKind;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -28,6 +29,8 @@ public final class Inventory {
     private final Map<ObjectRef, NamespaceObject> namespaces = new TreeMap<>();
     private final Map<ObjectRef, PolicyObject> networkPolicies = new TreeMap<>();
     private final Map<ObjectRef, PolicyObject> ciliumPolicies = new TreeMap<>();
+    private final Map<ObjectRef, ExportObject> exports = new TreeMap<>();
+    private List<ClusterService> meshExports = List.of();
     private final Set<SourceKind> synced = EnumSet.noneOf(SourceKind.class);
     private final Runnable onChange;
     private final LongSupplier nanoClock;
@@ -75,6 +78,30 @@ public final class Inventory {
     /** Adds or replaces a policy of either kind. */
     public void put(PolicyObject policy) {
         changed(!policy.equals(put(policies(policy.kind()), policy.ref(), policy)));
+    }
+
+    /** Adds or replaces a ServiceExport. */
+    public void put(ExportObject export) {
+        changed(!export.equals(put(exports, export.ref(), export)));
+    }
+
+    /** Replaces every ServiceExport with {@code all}. */
+    public void replaceExports(Collection<ExportObject> all) {
+        replace(exports, all, ExportObject::ref);
+    }
+
+    /**
+     * Replaces what the mesh's clusters export with ServiceExports (see {@link Snapshot#meshExports()}); sorts them.
+     */
+    public void replaceMeshExports(Collection<ClusterService> all) {
+        List<ClusterService> next = all.stream().sorted(java.util.Comparator.comparing(ClusterService::getNamespace)
+                .thenComparing(ClusterService::getName).thenComparing(ClusterService::getCluster)).toList();
+        boolean differs;
+        synchronized (this) {
+            differs = !next.equals(meshExports);
+            meshExports = next;
+        }
+        changed(differs);
     }
 
     /** Removes an object of the given kind; unknown references are ignored. */
@@ -134,7 +161,8 @@ public final class Inventory {
         policies.addAll(ciliumPolicies.values());
         return new Snapshot(services.values().stream().toList(), slices.values().stream().toList(),
                 nodes.values().stream().toList(), pods.values().stream().toList(),
-                namespaces.values().stream().toList(), policies, synced);
+                namespaces.values().stream().toList(), policies, synced, exports.values().stream().toList(),
+                meshExports);
     }
 
     /**
@@ -181,6 +209,8 @@ public final class Inventory {
             case NAMESPACES -> namespaces;
             case NETWORK_POLICIES -> networkPolicies;
             case CILIUM_NETWORK_POLICIES -> ciliumPolicies;
+            case SERVICE_EXPORTS -> exports;
+            case MESH_EXPORTS -> throw new IllegalArgumentException("mesh exports are replaced, never removed one by one");
         };
     }
 

@@ -12,13 +12,23 @@ import java.util.Map;
  * @param headless true when spec.clusterIP is {@code None}
  * @param ports spec.ports
  * @param resourceVersion metadata.resourceVersion, empty when unknown
+ * @param type spec.type (ClusterIP when unset)
+ * @param sessionAffinity spec.sessionAffinity (None when unset)
  */
 public record ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps,
-        boolean headless, List<PortSpec> ports, String resourceVersion) {
+        boolean headless, List<PortSpec> ports, String resourceVersion, String type, String sessionAffinity) {
     public ServiceObject {
         annotations = Map.copyOf(annotations);
         clusterIps = List.copyOf(clusterIps);
         ports = List.copyOf(ports);
         resourceVersion = resourceVersion == null ? "" : resourceVersion;
+        type = type == null || type.isEmpty() ? "ClusterIP" : type;
+        sessionAffinity = sessionAffinity == null || sessionAffinity.isEmpty() ? "None" : sessionAffinity;
+    }
+
+    /** A ClusterIP Service without session affinity. */
+    public ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps, boolean headless,
+            List<PortSpec> ports, String resourceVersion) {
+        this(ref, annotations, clusterIps, headless, ports, resourceVersion, "ClusterIP", "None");
     }
 }

@@ -1,6 +1,7 @@
 package dev.clustermesh.proxy.export.inventory;
 
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -16,11 +17,16 @@ import java.util.Set;
  * @param namespaces the Namespaces
  * @param policies the NetworkPolicies and CiliumNetworkPolicies
  * @param synced the source kinds whose first full pass is complete
+ * @param exports the ServiceExports
+ * @param meshExports every cluster's services exported with a ServiceExport (this one's included), as this cluster's
+ *     mesh-proxy reads them from the mesh; sorted by namespace, name and cluster
  */
 public record Snapshot(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes,
         List<PodObject> pods, List<NamespaceObject> namespaces, List<PolicyObject> policies,
-        Set<SourceKind> synced) {
+        Set<SourceKind> synced, List<ExportObject> exports, List<ClusterService> meshExports) {
     public Snapshot {
+        exports = List.copyOf(exports);
+        meshExports = List.copyOf(meshExports);
         services = List.copyOf(services);
         slices = List.copyOf(slices);
         nodes = List.copyOf(nodes);
@@ -28,6 +34,13 @@ public record Snapshot(List<ServiceObject> services, List<SliceObject> slices, L
         namespaces = List.copyOf(namespaces);
         policies = List.copyOf(policies);
         synced = synced.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(synced));
+    }
+
+    /** A snapshot without ServiceExports. */
+    public Snapshot(List<ServiceObject> services, List<SliceObject> slices, List<NodeObject> nodes,
+            List<PodObject> pods, List<NamespaceObject> namespaces, List<PolicyObject> policies,
+            Set<SourceKind> synced) {
+        this(services, slices, nodes, pods, namespaces, policies, synced, List.of(), List.of());
     }
 
     /** A snapshot whose every kind is synced, for tests and one-shot computations. */

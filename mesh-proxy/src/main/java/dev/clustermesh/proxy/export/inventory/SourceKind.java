@@ -13,16 +13,20 @@ public enum SourceKind {
     NAMESPACES,
     NETWORK_POLICIES,
     /** CiliumNetworkPolicies; a source without the CRD marks this kind synced with no objects. */
-    CILIUM_NETWORK_POLICIES;
+    CILIUM_NETWORK_POLICIES,
+    /** ServiceExports (Multi-Cluster Services API); a source without the CRD marks this kind synced with no objects. */
+    SERVICE_EXPORTS,
+    /** What the other clusters export with ServiceExports, as this cluster's mesh-proxy follows the mesh. */
+    MESH_EXPORTS;
 
     /**
      * The exported kinds whose first full pass is complete once {@code synced} source kinds are: services
-     * need Services and EndpointSlices, nodes need Nodes, endpoints and identities need Pods and Namespaces,
-     * policies need both policy kinds.
+     * need Services, EndpointSlices and ServiceExports, nodes need Nodes, endpoints and identities need Pods and Namespaces,
+     * policies need both policy kinds, the MCS state needs Services, ServiceExports and the mesh's exports.
      */
     public static Set<ResourceKind> exportedKinds(Set<SourceKind> synced) {
         Set<ResourceKind> out = EnumSet.noneOf(ResourceKind.class);
-        if (synced.contains(SERVICES) && synced.contains(ENDPOINT_SLICES)) {
+        if (synced.contains(SERVICES) && synced.contains(ENDPOINT_SLICES) && synced.contains(SERVICE_EXPORTS)) {
             out.add(ResourceKind.SERVICES);
         }
         if (synced.contains(NODES)) {
@@ -34,6 +38,9 @@ public enum SourceKind {
         }
         if (synced.contains(NETWORK_POLICIES) && synced.contains(CILIUM_NETWORK_POLICIES)) {
             out.add(ResourceKind.POLICIES);
+        }
+        if (synced.contains(SERVICES) && synced.contains(SERVICE_EXPORTS) && synced.contains(MESH_EXPORTS)) {
+            out.add(ResourceKind.MCS);
         }
         return out;
     }

@@ -84,7 +84,9 @@ public final class DirectorySource implements ExportSource {
         files.rescan();
         files.publish(target);
         for (SourceKind k : SourceKind.values()) {
-            target.markSynced(k);
+            if (k != SourceKind.MESH_EXPORTS) { // the mesh's exports come from the mesh, not from this directory
+                target.markSynced(k);
+            }
         }
         LOG.infof("manifest directory %s: %d files read; following changes", dir, files.size());
         thread = new Thread(this::run, "mesh-export-directory");

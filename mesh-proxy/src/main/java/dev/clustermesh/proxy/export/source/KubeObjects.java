@@ -1,6 +1,7 @@
 package dev.clustermesh.proxy.export.source;
 
 import dev.clustermesh.core.keys.PolicyKind;
+import dev.clustermesh.proxy.export.inventory.ExportObject;
 import dev.clustermesh.proxy.export.inventory.NamespaceObject;
 import dev.clustermesh.proxy.export.inventory.NodeObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
@@ -40,6 +41,12 @@ public final class KubeObjects {
     /** The namespace of namespaced objects that name none. */
     public static final String DEFAULT_NAMESPACE = "default";
     private static final String NONE = "None";
+    /** The kind of the Multi-Cluster Services API's export object. */
+    public static final String SERVICE_EXPORT = "ServiceExport";
+    /** The API group of the Multi-Cluster Services API. */
+    public static final String MCS_GROUP = "multicluster.x-k8s.io";
+    /** The versions of the Multi-Cluster Services API read, newest first. */
+    public static final List<String> MCS_VERSIONS = List.of("v1beta1", "v1alpha1");
 
     private KubeObjects() {
     }
@@ -64,7 +71,8 @@ public final class KubeObjects {
                 .map(p -> new PortSpec(p.getName(), p.getProtocol(), p.getPort() == null ? 0 : p.getPort()))
                 .toList();
         ObjectMeta m = meta(s);
-        return new ServiceObject(ref(s), annotations(m), ips, headless, ports, m.getResourceVersion());
+        return new ServiceObject(ref(s), annotations(m), ips, headless, ports, m.getResourceVersion(), spec.getType(),
+                spec.getSessionAffinity());
     }
 
     /** An EndpointSlice; ports without a number (meaning "all ports") are left out. */
@@ -137,6 +145,20 @@ public final class KubeObjects {
     /** A NetworkPolicy or CiliumNetworkPolicy held as a generic resource (see {@link PolicyDocuments}). */
     public static PolicyObject policy(PolicyKind kind, GenericKubernetesResource r) {
         return PolicyDocuments.of(kind, r);
+    }
+
+    /** A ServiceExport held as a generic resource: its name and creation time are all it says. */
+    public static ExportObject export(GenericKubernetesResource r) {
+        String created = meta(r).getCreationTimestamp();
+        long millis = 0;
+        if (created != null && !created.isEmpty()) {
+            try {
+                millis = java.time.Instant.parse(created).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                millis = 0; // a manifest with a malformed timestamp: unknown, it loses every conflict to dated ones
+            }
+        }
+        return new ExportObject(ref(r), millis);
     }
 
     /** The entries of {@code m} whose key and value are both set. */

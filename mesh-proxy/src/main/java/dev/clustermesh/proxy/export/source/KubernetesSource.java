@@ -28,9 +28,9 @@ import org.jboss.logging.Logger;
  * Services, discovery/v1 EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies and CiliumNetworkPolicies of
  * all namespaces, through fabric8 informers (policies as generic resources: no typed model, no reflection).
  *
- * <p>The CiliumNetworkPolicy CRD may be missing: the source then warns once, records no CiliumNetworkPolicies,
- * marks the kind synced and checks API discovery again every {@code crdRecheck}; once the CRD is served, its
- * informer starts.
+ * <p>The CiliumNetworkPolicy and ServiceExport CRDs may be missing: the source then warns once, records none of the
+ * kind, marks it synced and checks API discovery again every {@code crdRecheck}; once the CRD is served, its
+ * informer starts. ServiceExports are read in the newest version served (v1beta1, else v1alpha1).
  *
  * <p>Each event is recorded in the inventory as it arrives. When an informer has synced, its whole store is
  * recorded once more and its kind marked synced: handler notifications may lag behind the store, and the
@@ -53,7 +53,7 @@ public final class KubernetesSource implements ExportSource {
     private final Duration crdRecheck;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private ScheduledExecutorService discovery;
-    private boolean ciliumWarned;
+    private final java.util.Set<String> warnedMissing = new java.util.HashSet<>();
     private boolean closed;
 
     /** A source on {@code client}; the client stays the caller's. */
@@ -94,6 +94,11 @@ public final class KubernetesSource implements ExportSource {
             return t;
         });
         discovery.execute(() -> discoverCiliumPolicies(inventory));
+        discovery.execute(() -> discoverServiceExports(inventory));
+    }
+
+    private void discoverCiliumPolicies(Inventory inventory) {
+        discover(List.of(ciliumPolicies(inventory)), inventory, () -> discoverCiliumPolicies(inventory));
     }
 
     private void informPolicies(PolicyKind kind, ResourceDefinitionContext context, SourceKind sourceKind,
@@ -105,41 +110,81 @@ public final class KubernetesSource implements ExportSource {
                 inventory);
     }
 
-    /** Starts the CiliumNetworkPolicy informer when the API serves the kind, else records none and looks again. */
-    private void discoverCiliumPolicies(Inventory inventory) {
-        boolean served;
+    /** A kind served only when its CRD is installed: how to find it and what to do when it is or is not there. */
+    private record OptionalKind(String what, String apiVersion, String kind, SourceKind sourceKind, Runnable startInformer,
+            Runnable recordNone) {
+    }
+
+    private OptionalKind ciliumPolicies(Inventory inventory) {
+        return new OptionalKind("CiliumNetworkPolicy", PolicyKind.CILIUM_NETWORK_POLICY.apiVersion(),
+                PolicyKind.CILIUM_NETWORK_POLICY.kind(), SourceKind.CILIUM_NETWORK_POLICIES,
+                () -> informPolicies(PolicyKind.CILIUM_NETWORK_POLICY, CILIUM_POLICIES,
+                        SourceKind.CILIUM_NETWORK_POLICIES, inventory),
+                () -> inventory.replacePolicies(PolicyKind.CILIUM_NETWORK_POLICY, List.of()));
+    }
+
+    /** ServiceExports of the newest served version of multicluster.x-k8s.io. */
+    private OptionalKind serviceExports(Inventory inventory, String version) {
+        ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
+                .withGroup(KubeObjects.MCS_GROUP).withVersion(version).withKind(KubeObjects.SERVICE_EXPORT)
+                .withPlural("serviceexports").withNamespaced(true).build();
+        return new OptionalKind("ServiceExport", KubeObjects.MCS_GROUP + "/" + version, KubeObjects.SERVICE_EXPORT,
+                SourceKind.SERVICE_EXPORTS,
+                () -> inform("ServiceExports " + version,
+                        client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0),
+                        SourceKind.SERVICE_EXPORTS, r -> inventory.put(KubeObjects.export(r)), KubeObjects::ref,
+                        all -> inventory.replaceExports(all.stream().map(KubeObjects::export).toList()), inventory),
+                () -> inventory.replaceExports(List.of()));
+    }
+
+    /** Starts the ServiceExport informer of the newest served version, else records none and looks again. */
+    private void discoverServiceExports(Inventory inventory) {
+        List<OptionalKind> versions = KubeObjects.MCS_VERSIONS.stream().map(v -> serviceExports(inventory, v)).toList();
+        discover(versions, inventory, () -> discoverServiceExports(inventory));
+    }
+
+    /**
+     * Starts the informer of the first of {@code candidates} (versions of one kind) the API serves, else records none
+     * of the kind, marks it synced and runs {@code again} after {@code crdRecheck}.
+     */
+    private void discover(List<OptionalKind> candidates, Inventory inventory, Runnable again) {
+        OptionalKind served = null;
         try {
-            served = client.supports(PolicyKind.CILIUM_NETWORK_POLICY.apiVersion(),
-                    PolicyKind.CILIUM_NETWORK_POLICY.kind());
+            for (OptionalKind c : candidates) {
+                if (client.supports(c.apiVersion(), c.kind())) {
+                    served = c;
+                    break;
+                }
+            }
         } catch (RuntimeException e) {
-            LOG.debugf("Kubernetes API discovery of cilium.io/v2 failed (%s); trying again", e.getMessage());
-            reschedule(inventory, Duration.ofSeconds(5));
+            LOG.debugf("Kubernetes API discovery of %s failed (%s); trying again", candidates.get(0).what(),
+                    e.getMessage());
+            reschedule(again, Duration.ofSeconds(5));
             return;
         }
+        OptionalKind first = candidates.get(0);
         synchronized (this) {
             if (closed) {
                 return;
             }
-            if (served) {
-                LOG.infof("Kubernetes serves %s: exporting CiliumNetworkPolicies", CILIUM_POLICIES.getGroup());
-                informPolicies(PolicyKind.CILIUM_NETWORK_POLICY, CILIUM_POLICIES, SourceKind.CILIUM_NETWORK_POLICIES,
-                        inventory);
+            if (served != null) {
+                LOG.infof("Kubernetes serves %s: exporting them", served.apiVersion());
+                served.startInformer().run();
                 return;
             }
-            if (!ciliumWarned) {
-                ciliumWarned = true;
-                LOG.warnf("Kubernetes does not serve CiliumNetworkPolicy (cilium.io/v2; CRD not installed): "
-                        + "exporting NetworkPolicies only, looking again every %s", crdRecheck);
+            if (warnedMissing.add(first.what())) {
+                LOG.warnf("Kubernetes does not serve %s (CRD not installed): exporting none, looking again every %s",
+                        first.what(), crdRecheck);
             }
         }
-        inventory.replacePolicies(PolicyKind.CILIUM_NETWORK_POLICY, List.of());
-        inventory.markSynced(SourceKind.CILIUM_NETWORK_POLICIES);
-        reschedule(inventory, crdRecheck);
+        first.recordNone().run();
+        inventory.markSynced(first.sourceKind());
+        reschedule(again, crdRecheck);
     }
 
-    private synchronized void reschedule(Inventory inventory, Duration delay) {
+    private synchronized void reschedule(Runnable task, Duration delay) {
         if (!closed) {
-            discovery.schedule(() -> discoverCiliumPolicies(inventory), delay.toMillis(), TimeUnit.MILLISECONDS);
+            discovery.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

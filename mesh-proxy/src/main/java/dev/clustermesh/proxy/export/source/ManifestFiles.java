@@ -1,6 +1,7 @@
 package dev.clustermesh.proxy.export.source;
 
 import dev.clustermesh.core.keys.PolicyKind;
+import dev.clustermesh.proxy.export.inventory.ExportObject;
 import dev.clustermesh.proxy.export.inventory.Inventory;
 import dev.clustermesh.proxy.export.inventory.NamespaceObject;
 import dev.clustermesh.proxy.export.inventory.NodeObject;
@@ -89,6 +90,7 @@ final class ManifestFiles {
         Map<ObjectRef, NodeObject> nodes = new LinkedHashMap<>();
         Map<ObjectRef, PodObject> pods = new LinkedHashMap<>();
         Map<ObjectRef, NamespaceObject> namespaces = new LinkedHashMap<>();
+        Map<ObjectRef, ExportObject> exports = new LinkedHashMap<>();
         Map<PolicyKind, Map<ObjectRef, PolicyObject>> policies = new EnumMap<>(PolicyKind.class);
         for (PolicyKind k : PolicyKind.values()) {
             policies.put(k, new LinkedHashMap<>());
@@ -110,6 +112,9 @@ final class ManifestFiles {
                 } else if (o instanceof Namespace n) {
                     NamespaceObject v = KubeObjects.namespace(n);
                     namespaces.putIfAbsent(v.ref(), v);
+                } else if (o instanceof GenericKubernetesResource g && KubeObjects.SERVICE_EXPORT.equals(g.getKind())) {
+                    ExportObject v = KubeObjects.export(g);
+                    exports.putIfAbsent(v.ref(), v);
                 } else if (o instanceof GenericKubernetesResource g) {
                     PolicyKind.fromKind(g.getKind()).map(k -> KubeObjects.policy(k, g))
                             .ifPresent(v -> policies.get(v.kind()).putIfAbsent(v.ref(), v));
@@ -122,6 +127,7 @@ final class ManifestFiles {
         inventory.replacePods(pods.values());
         inventory.replaceNamespaces(namespaces.values());
         policies.forEach((k, v) -> inventory.replacePolicies(k, v.values()));
+        inventory.replaceExports(exports.values());
     }
 
     private boolean read(Path p) {

@@ -22,7 +22,8 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads the Services, EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies and CiliumNetworkPolicies of a
+ * Reads the Services, EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies, CiliumNetworkPolicies and
+ * ServiceExports (multicluster.x-k8s.io/v1alpha1 or v1beta1, as generic resources) of a
  * manifest file (policies as {@link GenericKubernetesResource}s, checked for their apiVersion only): YAML with any number of documents
  * separated by {@code ---} lines (JSON is YAML too), each an object or a {@code List} of objects. Other
  * kinds are skipped. Pure: text in, objects out.
@@ -121,6 +122,8 @@ public final class ManifestReader {
             case "Namespace" -> expect(file, line, kind, apiVersion, "v1", Namespace.class);
             case "NetworkPolicy", "CiliumNetworkPolicy" -> expect(file, line, kind, apiVersion,
                     PolicyKind.fromKind(kind).orElseThrow().apiVersion(), GenericKubernetesResource.class);
+            case KubeObjects.SERVICE_EXPORT -> expectAny(file, line, kind, apiVersion,
+                    KubeObjects.MCS_VERSIONS.stream().map(v -> KubeObjects.MCS_GROUP + "/" + v).toList());
             case "" -> throw error(file, line, "document has no kind", null);
             default -> null;
         };
@@ -139,6 +142,15 @@ public final class ManifestReader {
             throw error(file, line, kind + " has no metadata.name", null);
         }
         return Optional.of(object);
+    }
+
+    private static Class<? extends HasMetadata> expectAny(String file, int line, String kind, String apiVersion,
+            List<String> wanted) throws ManifestException {
+        if (!wanted.contains(apiVersion)) {
+            throw error(file, line, kind + " has apiVersion '" + apiVersion + "'; only " + String.join(" and ", wanted)
+                    + " are supported", null);
+        }
+        return GenericKubernetesResource.class;
     }
 
     private static Class<? extends HasMetadata> expect(String file, int line, String kind, String apiVersion,

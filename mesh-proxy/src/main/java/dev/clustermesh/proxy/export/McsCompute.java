@@ -1,0 +1,179 @@
+package dev.clustermesh.proxy.export;
+
+import com.google.protobuf.Message;
+import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.mesh.ServiceName;
+import dev.clustermesh.proxy.export.inventory.ExportObject;
+import dev.clustermesh.proxy.export.inventory.ObjectRef;
+import dev.clustermesh.proxy.export.inventory.ServiceObject;
+import dev.clustermesh.proxy.export.inventory.Snapshot;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
+import dev.clustermesh.proto.mesh.v1.Condition;
+import dev.clustermesh.proto.mesh.v1.ImportType;
+import dev.clustermesh.proto.mesh.v1.Port;
+import dev.clustermesh.proto.mesh.v1.ServiceExportStatus;
+import dev.clustermesh.proto.mesh.v1.ServiceImport;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The Multi-Cluster Services API state of one cluster: the status of each of its ServiceExports and its
+ * ServiceImports, from its own exports and the other clusters' (as its mesh-proxy follows the mesh). Pure.
+ *
+ * <p>Conflicts are resolved as KEP-1645 says, the same way in every cluster: the export with the oldest
+ * {@code creationTimestamp} wins (unknown times lose to known ones; ties go to the cluster name first in order).
+ * A property of an export that differs from the winner's puts {@code Conflict=True} on it: the type (headless or
+ * not: TypeConflict), the session affinity (SessionAffinityConflict), or a port of the same name with another number
+ * or protocol (PortConflict). The import takes the winner's type and session affinity, and the union of all ports by
+ * name (the winner's where names clash).
+ */
+final class McsCompute {
+    static final String VALID = "Valid";
+    static final String READY = "Ready";
+    static final String CONFLICT = "Conflict";
+
+    private McsCompute() {
+    }
+
+    /**
+     * What {@link #compute} returns.
+     *
+     * @param values the keys and values to write (imports and export statuses)
+     * @param ips the clusterset IP allocation, for the next computation
+     */
+    record Result(Map<String, Message> values, ClustersetIps ips) {
+    }
+
+    /**
+     * @param own this cluster's services exported with a ServiceExport, as this computation exports them
+     * @param previous the allocation of the previous computation (or adopted from etcd)
+     * @param warn receives one warning per invalid or conflicting ServiceExport
+     */
+    static Result compute(String cluster, Snapshot snapshot, List<ClusterService> own, ClustersetIps previous,
+            Consumer<ExportWarning> warn) {
+        Map<ServiceName, List<ClusterService>> byName = new TreeMap<>();
+        snapshot.meshExports().stream().filter(cs -> !cs.getCluster().equals(cluster)).forEach(cs -> byName
+                .computeIfAbsent(new ServiceName(cs.getNamespace(), cs.getName()), k -> new ArrayList<>()).add(cs));
+        own.forEach(cs -> byName.computeIfAbsent(new ServiceName(cs.getNamespace(), cs.getName()),
+                k -> new ArrayList<>()).add(cs));
+        byName.values().forEach(l -> l.sort(WINNER_FIRST));
+
+        Map<String, Message> values = new TreeMap<>();
+        Map<ObjectRef, ServiceObject> services = new LinkedHashMap<>();
+        snapshot.services().forEach(s -> services.put(s.ref(), s));
+        for (ExportObject e : snapshot.exports()) {
+            ServiceName name = new ServiceName(e.ref().namespace(), e.ref().name());
+            ServiceExportStatus status = status(cluster, e, services.get(e.ref()), byName.get(name), warn);
+            try {
+                values.put(new MeshKey.ExportStatus(cluster, name.namespace(), name.name()).key(), status);
+            } catch (IllegalArgumentException ex) {
+                warn.accept(new ExportWarning(ExportWarning.Cause.INVALID_OBJECT, "ServiceExport " + e.ref(),
+                        ex.getMessage() + "; no status kept"));
+            }
+        }
+        ClustersetIps ips = previous.allocate(byName.entrySet().stream()
+                .filter(en -> !en.getValue().get(0).getHeadless()).map(Map.Entry::getKey).toList());
+        byName.forEach((name, exports) -> {
+            ServiceImport imp = serviceImport(cluster, name, exports, ips.byService().get(name));
+            values.put(new MeshKey.Import(cluster, name.namespace(), name.name()).key(), imp);
+        });
+        return new Result(values, ips);
+    }
+
+    /** Oldest known creation time first, then cluster name. */
+    static final Comparator<ClusterService> WINNER_FIRST = Comparator
+            .comparingLong((ClusterService cs) -> cs.getExportCreatedUnixMillis() <= 0 ? Long.MAX_VALUE
+                    : cs.getExportCreatedUnixMillis())
+            .thenComparing(ClusterService::getCluster);
+
+    static ServiceImport serviceImport(String cluster, ServiceName name, List<ClusterService> exports, String ip) {
+        ClusterService winner = exports.get(0);
+        Map<String, Port> ports = new LinkedHashMap<>();
+        exports.forEach(cs -> cs.getPortsList().forEach(p -> ports.putIfAbsent(portKey(p), p)));
+        ServiceImport.Builder b = ServiceImport.newBuilder().setCluster(cluster).setNamespace(name.namespace())
+                .setName(name.name()).setType(winner.getHeadless() ? ImportType.HEADLESS : ImportType.CLUSTER_SET_IP)
+                .addAllPorts(ports.values()).setSessionAffinity(affinity(winner))
+                .addAllClusters(exports.stream().map(ClusterService::getCluster).sorted().toList());
+        if (ip != null) {
+            b.addIps(ip);
+        }
+        return b.build();
+    }
+
+    private static ServiceExportStatus status(String cluster, ExportObject e, ServiceObject svc,
+            List<ClusterService> exports, Consumer<ExportWarning> warn) {
+        ServiceExportStatus.Builder b = ServiceExportStatus.newBuilder().setCluster(cluster)
+                .setNamespace(e.ref().namespace()).setName(e.ref().name());
+        String subject = "ServiceExport " + e.ref();
+        if (svc == null || "ExternalName".equals(svc.type())) {
+            String reason = svc == null ? "NoService" : "InvalidServiceType";
+            String message = svc == null ? "Service " + e.ref() + " does not exist in cluster " + cluster
+                    : "Service " + e.ref() + " is of type ExternalName, which cannot be exported";
+            warn.accept(new ExportWarning(ExportWarning.Cause.SERVICE_EXPORT, subject, message));
+            return b.addConditions(condition(VALID, "False", reason, message))
+                    .addConditions(condition(READY, "False", "Failed", message)).build();
+        }
+        b.addConditions(condition(VALID, "True", "Valid", "Service " + e.ref() + " is exported"));
+        b.addConditions(condition(READY, "True", "Exported", "exported to the mesh as " + e.ref()));
+        ClusterService mine = exports == null ? null
+                : exports.stream().filter(cs -> cs.getCluster().equals(cluster)).findFirst().orElse(null);
+        List<String> reasons = new ArrayList<>();
+        List<String> details = new ArrayList<>();
+        if (mine != null && exports.get(0) != mine) {
+            conflicts(mine, exports.get(0), reasons, details);
+        }
+        if (reasons.isEmpty()) {
+            return b.addConditions(condition(CONFLICT, "False", "NoConflicts", "no conflicting exports")).build();
+        }
+        String message = String.join("; ", details) + " (the oldest export, cluster " + exports.get(0).getCluster()
+                + "'s, wins)";
+        warn.accept(new ExportWarning(ExportWarning.Cause.SERVICE_EXPORT, subject, message));
+        return b.addConditions(condition(CONFLICT, "True", String.join(",", reasons), message)).build();
+    }
+
+    private static void conflicts(ClusterService mine, ClusterService winner, List<String> reasons,
+            List<String> details) {
+        Map<String, Port> theirs = new LinkedHashMap<>();
+        winner.getPortsList().forEach(p -> theirs.put(p.getName(), p));
+        for (Port p : mine.getPortsList()) {
+            Port w = theirs.get(p.getName());
+            if (w != null && (w.getPort() != p.getPort() || w.getProtocol() != p.getProtocol())) {
+                reasons.add("PortConflict");
+                details.add("port " + describe(p) + " is " + describe(w) + " in cluster " + winner.getCluster());
+                break;
+            }
+        }
+        if (mine.getHeadless() != winner.getHeadless()) {
+            reasons.add("TypeConflict");
+            details.add("the service is " + (mine.getHeadless() ? "headless" : "ClusterSetIP") + " here and "
+                    + (winner.getHeadless() ? "headless" : "ClusterSetIP") + " in cluster " + winner.getCluster());
+        }
+        if (!affinity(mine).equals(affinity(winner))) {
+            reasons.add("SessionAffinityConflict");
+            details.add("session affinity is " + affinity(mine) + " here and " + affinity(winner) + " in cluster "
+                    + winner.getCluster());
+        }
+    }
+
+    private static String describe(Port p) {
+        return (p.getName().isEmpty() ? "" : p.getName() + " ") + p.getPort() + "/" + p.getProtocol();
+    }
+
+    private static String portKey(Port p) {
+        return p.getName();
+    }
+
+    private static String affinity(ClusterService cs) {
+        return Objects.requireNonNullElse(cs.getSessionAffinity(), "").isEmpty() ? "None" : cs.getSessionAffinity();
+    }
+
+    private static Condition condition(String type, String status, String reason, String message) {
+        return Condition.newBuilder().setType(type).setStatus(status).setReason(reason).setMessage(message).build();
+    }
+}
