@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Per overlay: namespace, cluster identity, RBAC, Services, images and the CoreDNS forward. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class OverlayClusterIT {
-    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding");
+    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
+            "CustomResourceDefinition");
     private static final Pattern FORWARD = Pattern.compile("(?m)^\\s*forward\\s+\\.\\s+(\\S+)");
 
     static Stream<String> overlays() {
@@ -89,8 +90,16 @@ class OverlayClusterIT {
                 assertThat(granted).as("%s: mesh-proxy's grants", overlay).contains(resource + ":" + verb);
             }
         }
-        assertThat(granted).as("%s: mesh-proxy reads only", overlay)
-                .allSatisfy(g -> assertThat(g).matches(".*:(get|list|watch)"));
+        for (String verb : List.of("get", "list", "watch")) {
+            assertThat(granted).as("%s: mesh-proxy reads ServiceExports", overlay)
+                    .contains("multicluster.x-k8s.io/serviceexports:" + verb);
+        }
+        // It writes only the Multi-Cluster Services API's objects it keeps: ServiceExport status, ServiceImports.
+        assertThat(granted).as("%s: mesh-proxy writes only MCS status and imports", overlay)
+                .allSatisfy(g -> assertThat(g).matches(".*:(get|list|watch)|multicluster\\.x-k8s\\.io/"
+                        + "(serviceexports/status|serviceimports|serviceimports/status):(create|update|patch|delete)"));
+        assertThat(granted).as("%s: mesh-proxy keeps ServiceImports", overlay).contains(
+                "multicluster.x-k8s.io/serviceimports:create", "multicluster.x-k8s.io/serviceexports/status:patch");
     }
 
     @ParameterizedTest

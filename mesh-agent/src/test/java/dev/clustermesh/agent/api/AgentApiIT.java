@@ -82,7 +82,7 @@ class AgentApiIT {
             assertThat(c1.getLocal()).isTrue();
             assertThat(c1.getId()).isEqualTo(1);
             assertThat(c1.getSyncedKindsList()).containsExactlyInAnyOrder("services", "nodes", "endpoints",
-                    "identities", "policies");
+                    "identities", "policies", "mcs");
             assertThat(c1.getHeartbeatAgeMillis()).isBetween(0L, 60_000L);
             ClusterStatus bad = s.getClusters(1);
             assertThat(bad.getConnected()).isFalse();

@@ -32,6 +32,10 @@ class KeyLayoutTest {
                         "mesh/v1/local/policies/c2/networkpolicy/default/allow.x-wing", false),
                 new RoundTrip(new MeshKey.Policy("c2", PolicyKind.CILIUM_NETWORK_POLICY, "default", "rebel"),
                         "mesh/v1/local/policies/c2/ciliumnetworkpolicy/default/rebel", false),
+                new RoundTrip(new MeshKey.Import("c2", "shop", "web"), "mesh/v1/local/imports/c2/shop/web", false),
+                new RoundTrip(new MeshKey.ExportStatus("c2", "shop", "web"), "mesh/v1/local/exports/c2/shop/web",
+                        false),
+                new RoundTrip(new MeshKey.Synced("c2", ResourceKind.MCS), "mesh/v1/synced/c2/mcs", true),
                 new RoundTrip(new MeshKey.Heartbeat("c2"), "mesh/v1/heartbeat/c2", true));
     }
 
@@ -58,7 +62,10 @@ class KeyLayoutTest {
                 new Bad("mesh/v1/services/c1/default", "a service key is <prefix>/<cluster>/<namespace>/<name>"),
                 new Bad("mesh/v1/services/c1/default/rebel_base", "service name 'rebel_base' is not a DNS label"),
                 new Bad("mesh/v1/services/c1/Default/x", "namespace 'Default' is not a DNS label"),
-                new Bad("mesh/v1/local/nodes/c1/n1", "only services and policies live under mesh/v1/local/"),
+                new Bad("mesh/v1/local/nodes/c1/n1",
+                        "only services, policies, imports and exports live under mesh/v1/local/"),
+                new Bad("mesh/v1/local/imports/c1/shop", "an MCS key is mesh/v1/local/imports/<cluster>/"),
+                new Bad("mesh/v1/local/exports/c1/shop/Web", "service name 'Web'"),
                 new Bad("mesh/v1/local/policies/c1/networkpolicy/ns", "a policy key is"),
                 new Bad("mesh/v1/local/policies/c1/clusterwide/ns/p", "unknown policy kind 'clusterwide'"),
                 new Bad("mesh/v1/local/policies/c1/networkpolicy/ns/P_1", "policy name 'P_1' is not a DNS subdomain"),

@@ -95,6 +95,10 @@ final class ClusterMeshOps {
             call(context, () -> k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
                     .endMetadata().build()).create());
         }
+        List<String> crds = call(context, () -> McsCrds.install(k));
+        call(context, () -> McsCrds.claimClusterProperty(k, cluster.name())).ifPresent(other -> out.println(
+                "⚠️  ClusterProperty " + other + ", not " + cluster.name()
+                        + "; left as it is (a cluster's clusterset name never changes)"));
         Service svc = proxyService(context, k, current, type);
         Map<String, String> caData = new LinkedHashMap<>();
         caData.put("ca.crt", Pem.certificate(ca.certificate()));
@@ -112,7 +116,7 @@ final class ClusterMeshOps {
         out.println("   Secrets " + KubeNames.CA_SECRET + ", " + KubeNames.PROXY_TLS_SECRET + " (names "
                 + String.join(", ", dns) + ", " + String.join(", ", ips) + "), " + KubeNames.CLUSTERS_SECRET
                 + "; ConfigMap " + KubeNames.CLUSTER_CONFIG + "; Service " + KubeNames.PROXY_SERVICE + " ("
-                + svc.getSpec().getType() + ")");
+                + svc.getSpec().getType() + "); CRDs " + String.join(", ", crds));
         if ("LoadBalancer".equals(svc.getSpec().getType()) && ProxyAddresses.loadBalancerAddresses(svc).isEmpty()) {
             out.println("⚠️  The load balancer has no address yet, so the proxy certificate does not name it: run "
                     + "enable again once it has one (or pass --proxy-ip / --proxy-dns)");

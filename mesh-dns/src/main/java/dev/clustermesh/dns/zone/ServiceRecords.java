@@ -40,8 +40,8 @@ import java.util.function.Predicate;
  * endpoint, pointing at its host name with the endpoint's port of that name.
  * </ul>
  * A service the own cluster imports with a clusterset IP (Multi-Cluster Services API, type ClusterSetIP) follows the
- * MCS DNS specification instead: the service name holds the clusterset IPs, each with a PTR record, the SRV names
- * point at it, and there is no {@code <cluster>.<svc>} name unless {@link ZoneSettings#importClusterRecords()}.
+ * MCS DNS specification instead: the service name holds the clusterset IPs, each with a PTR record, and one SRV
+ * record per port pointing at itself; the SRV names of named ports point at it, and there is no {@code <cluster>.<svc>} name unless {@link ZoneSettings#importClusterRecords()}.
  * A name that exists without addresses (every backend gone) answers NODATA, never NXDOMAIN. A stale cluster
  * (see {@code Freshness}) keeps its own {@code <cluster>.<svc>} names but adds to the service name only when no
  * fresh cluster has an active backend, as the agents load-balance.
@@ -148,6 +148,9 @@ final class ServiceRecords {
             table.touch(srvName);
             table.add(ResourceRecord.srv(srvName, ttl, 0, 100, p.getPort(), base), true);
         }
+        // An SRV query of the service name itself answers every port (as CoreDNS does; the MCS conformance suite asks).
+        imported.getPortsList().stream().mapToInt(Port::getPort).filter(port -> port > 0).distinct().sorted()
+                .forEach(port -> table.add(ResourceRecord.srv(base, ttl, 0, 100, port, base), true));
     }
 
     private static void headless(ZoneTable table, ZoneSettings s, String base, List<ClusterService> services,

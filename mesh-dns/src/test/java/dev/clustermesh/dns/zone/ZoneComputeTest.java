@@ -157,6 +157,8 @@ class ZoneComputeTest {
                 .extracting(ResourceRecord::data).containsExactly("web" + S + ".");
         assertThat(zone.answer(new Question("_http._tcp.web" + S, RecordType.SRV, 1), 0).answers())
                 .extracting(ResourceRecord::data).containsExactly("0 100 80 web" + S + ".");
+        assertThat(zone.answer(new Question("web" + S, RecordType.SRV, 1), 0).answers())
+                .extracting(ResourceRecord::data).containsExactly("0 100 80 web" + S + ".");
 
         ZoneSettings withClusters = new ZoneSettings(SETTINGS.apex(), SETTINGS.ttl(), SETTINGS.localCluster(),
                 SETTINGS.nameserver(), SETTINGS.nameserverAddresses(), true);

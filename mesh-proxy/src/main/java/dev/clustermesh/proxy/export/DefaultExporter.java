@@ -28,6 +28,11 @@ final class DefaultExporter implements Exporter {
     private boolean closed;
 
     DefaultExporter(ExportSettings settings, Client etcd, ExportSource source, MeterRegistry registry, Clock clock) {
+        this(settings, etcd, source, registry, clock, m -> { });
+    }
+
+    DefaultExporter(ExportSettings settings, Client etcd, ExportSource source, MeterRegistry registry, Clock clock,
+            java.util.function.Consumer<java.util.Map<String, com.google.protobuf.Message>> mcsSink) {
         this.settings = settings;
         this.source = source;
         Semaphore wake = new Semaphore(0);
@@ -38,7 +43,7 @@ final class DefaultExporter implements Exporter {
         KeyStore store = KeyStore.jetcd(etcd, own.electionKey(), settings.requestTimeout());
         ExportMetrics metrics = new ExportMetrics(registry, settings.cluster().name());
         this.timing = metrics.timing();
-        this.reconciler = new Reconciler(settings, inventory, election, store, metrics, clock, wake);
+        this.reconciler = new Reconciler(settings, inventory, election, store, metrics, clock, wake, mcsSink);
     }
 
     @Override

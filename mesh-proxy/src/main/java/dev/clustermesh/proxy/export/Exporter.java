@@ -43,6 +43,15 @@ public interface Exporter extends AutoCloseable {
      * @param registry where the exporter's meters are registered
      */
     static Exporter create(ExportSettings settings, Client etcd, ExportSource source, MeterRegistry registry) {
-        return new DefaultExporter(settings, etcd, source, registry, Clock.systemUTC());
+        return create(settings, etcd, source, registry, m -> { });
+    }
+
+    /**
+     * As above; the leader also hands its Multi-Cluster Services keys (imports, export statuses) to {@code mcsSink}
+     * after each sync (the Kubernetes source writes them back to the API).
+     */
+    static Exporter create(ExportSettings settings, Client etcd, ExportSource source, MeterRegistry registry,
+            java.util.function.Consumer<java.util.Map<String, com.google.protobuf.Message>> mcsSink) {
+        return new DefaultExporter(settings, etcd, source, registry, Clock.systemUTC(), mcsSink);
     }
 }

@@ -6,6 +6,7 @@ import dev.clustermesh.proxy.config.ProxyConfig;
 import dev.clustermesh.proxy.config.ProxySettings;
 import dev.clustermesh.proxy.export.source.DirectorySource;
 import dev.clustermesh.proxy.export.source.ExportSource;
+import dev.clustermesh.proxy.export.source.KubernetesMcsWriter;
 import dev.clustermesh.proxy.export.source.KubernetesSource;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.Event;
@@ -33,6 +34,7 @@ class ExporterLifecycle {
     private final MeterRegistry registry;
     private final Instance<KubernetesClient> kubernetes;
     private volatile Exporter exporter;
+    private KubernetesMcsWriter mcsWriter;
 
     ExporterLifecycle(ProxySettings settings, ProxyConfig config, Client etcd, MeterRegistry registry,
             Instance<KubernetesClient> kubernetes, KvCache cache) {
@@ -85,7 +87,12 @@ class ExporterLifecycle {
             LOG.info("exporter disabled (mesh.export.source=none)");
             return;
         }
-        Exporter e = Exporter.create(ExportSettings.from(settings, config.mcs()), etcd, source, registry);
+        if (source instanceof KubernetesSource) {
+            mcsWriter = new KubernetesMcsWriter(kubernetes.get(), java.time.Clock.systemUTC());
+        }
+        KubernetesMcsWriter writer = mcsWriter;
+        Exporter e = Exporter.create(ExportSettings.from(settings, config.mcs()), etcd, source, registry,
+                writer == null ? m -> { } : writer);
         exporter = e;
         e.start();
     }
@@ -94,6 +101,10 @@ class ExporterLifecycle {
         if (exporter != null) {
             exporter.close();
             exporter = null;
+        }
+        if (mcsWriter != null) {
+            mcsWriter.close();
+            mcsWriter = null;
         }
     }
 }

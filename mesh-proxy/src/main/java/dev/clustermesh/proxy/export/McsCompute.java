@@ -18,7 +18,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -28,9 +30,9 @@ import java.util.function.Consumer;
  *
  * <p>Conflicts are resolved as KEP-1645 says, the same way in every cluster: the export with the oldest
  * {@code creationTimestamp} wins (unknown times lose to known ones; ties go to the cluster name first in order).
- * A property of an export that differs from the winner's puts {@code Conflict=True} on it: the type (headless or
- * not: TypeConflict), the session affinity (SessionAffinityConflict), or a port of the same name with another number
- * or protocol (PortConflict). The import takes the winner's type and session affinity, and the union of all ports by
+ * A property of an export that differs from the winner's puts {@code Conflict=True} on every export of the service
+ * (the winner's included): the type (headless or not: TypeConflict), the session affinity (SessionAffinityConflict),
+ * or a port of the same name with another number or protocol (PortConflict). The import takes the winner's type and session affinity, and the union of all ports by
  * name (the winner's where names clash).
  */
 final class McsCompute {
@@ -121,43 +123,45 @@ final class McsCompute {
         }
         b.addConditions(condition(VALID, "True", "Valid", "Service " + e.ref() + " is exported"));
         b.addConditions(condition(READY, "True", "Exported", "exported to the mesh as " + e.ref()));
-        ClusterService mine = exports == null ? null
-                : exports.stream().filter(cs -> cs.getCluster().equals(cluster)).findFirst().orElse(null);
-        List<String> reasons = new ArrayList<>();
+        Set<String> reasons = new LinkedHashSet<>();
         List<String> details = new ArrayList<>();
-        if (mine != null && exports.get(0) != mine) {
-            conflicts(mine, exports.get(0), reasons, details);
+        if (exports != null && exports.stream().anyMatch(cs -> cs.getCluster().equals(cluster))) {
+            exports.stream().skip(1).forEach(other -> conflicts(other, exports.get(0), reasons, details));
         }
         if (reasons.isEmpty()) {
             return b.addConditions(condition(CONFLICT, "False", "NoConflicts", "no conflicting exports")).build();
         }
+        // Raised on every constituent export, the winner's too, as the MCS API recommends (and its conformance
+        // suite checks), so each cluster's operator sees it.
         String message = String.join("; ", details) + " (the oldest export, cluster " + exports.get(0).getCluster()
                 + "'s, wins)";
         warn.accept(new ExportWarning(ExportWarning.Cause.SERVICE_EXPORT, subject, message));
         return b.addConditions(condition(CONFLICT, "True", String.join(",", reasons), message)).build();
     }
 
-    private static void conflicts(ClusterService mine, ClusterService winner, List<String> reasons,
+    /** What of {@code other}'s export differs from the winner's, phrased with both clusters' names. */
+    private static void conflicts(ClusterService other, ClusterService winner, Set<String> reasons,
             List<String> details) {
+        String o = "cluster " + other.getCluster();
+        String w = "cluster " + winner.getCluster();
         Map<String, Port> theirs = new LinkedHashMap<>();
         winner.getPortsList().forEach(p -> theirs.put(p.getName(), p));
-        for (Port p : mine.getPortsList()) {
-            Port w = theirs.get(p.getName());
-            if (w != null && (w.getPort() != p.getPort() || w.getProtocol() != p.getProtocol())) {
+        for (Port p : other.getPortsList()) {
+            Port wp = theirs.get(p.getName());
+            if (wp != null && (wp.getPort() != p.getPort() || wp.getProtocol() != p.getProtocol())) {
                 reasons.add("PortConflict");
-                details.add("port " + describe(p) + " is " + describe(w) + " in cluster " + winner.getCluster());
+                details.add(o + " exports port " + describe(p) + ", " + w + " " + describe(wp));
                 break;
             }
         }
-        if (mine.getHeadless() != winner.getHeadless()) {
+        if (other.getHeadless() != winner.getHeadless()) {
             reasons.add("TypeConflict");
-            details.add("the service is " + (mine.getHeadless() ? "headless" : "ClusterSetIP") + " here and "
-                    + (winner.getHeadless() ? "headless" : "ClusterSetIP") + " in cluster " + winner.getCluster());
+            details.add(o + " exports it " + (other.getHeadless() ? "headless" : "with a clusterset IP") + ", " + w
+                    + (winner.getHeadless() ? " headless" : " with a clusterset IP"));
         }
-        if (!affinity(mine).equals(affinity(winner))) {
+        if (!affinity(other).equals(affinity(winner))) {
             reasons.add("SessionAffinityConflict");
-            details.add("session affinity is " + affinity(mine) + " here and " + affinity(winner) + " in cluster "
-                    + winner.getCluster());
+            details.add(o + "'s session affinity is " + affinity(other) + ", " + w + "'s " + affinity(winner));
         }
     }
 

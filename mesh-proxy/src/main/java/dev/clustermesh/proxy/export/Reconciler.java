@@ -1,6 +1,8 @@
 package dev.clustermesh.proxy.export;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,10 +73,21 @@ final class Reconciler {
     private Set<ExportWarning> lastWarnings = Set.of();
     private IdentityTable identities = IdentityTable.EMPTY;
     private ClustersetIps clustersetIps;
+    private final Consumer<Map<String, Message>> mcsSink;
     private boolean adoptIdentities = true;
 
     Reconciler(ExportSettings settings, Inventory inventory, Election election, KeyStore store,
             ExportMetrics metrics, Clock clock, Semaphore wake) {
+        this(settings, inventory, election, store, metrics, clock, wake, m -> { });
+    }
+
+    /**
+     * As above; after each sync as leader, {@code mcsSink} receives this cluster's MCS keys (imports and export
+     * statuses) once that kind is synced, to write them where users look (the Kubernetes API).
+     */
+    Reconciler(ExportSettings settings, Inventory inventory, Election election, KeyStore store,
+            ExportMetrics metrics, Clock clock, Semaphore wake, Consumer<Map<String, Message>> mcsSink) {
+        this.mcsSink = mcsSink;
         this.settings = settings;
         this.config = settings.clusterConfig();
         this.own = new OwnKeys(settings.cluster().name());
@@ -190,6 +204,17 @@ final class Reconciler {
             metrics.deleted(batch.size() - puts);
         }
         succeeded();
+        if (synced.contains(ResourceKind.MCS)) {
+            String imports = KeyLayout.prefix(ResourceKind.MCS, own.cluster());
+            String exports = KeyLayout.localExportsPrefix(own.cluster());
+            Map<String, Message> mcs = new HashMap<>();
+            desired.values().forEach((k, v) -> {
+                if (k.startsWith(imports) || k.startsWith(exports)) {
+                    mcs.put(k, v);
+                }
+            });
+            mcsSink.accept(mcs);
+        }
     }
 
     private Map<String, ByteString> target(DesiredState desired, Set<ResourceKind> synced) {

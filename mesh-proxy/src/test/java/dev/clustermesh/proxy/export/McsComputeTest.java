@@ -75,14 +75,15 @@ class McsComputeTest {
     }
 
     @Test
-    void theOldestExportWinsAndTheOthersAreInConflict() {
+    void theOldestExportWinsAndEveryExportShowsTheConflict() {
         ClusterService older = remote("c2", 500, false, "None", port("http", 8080));
         DesiredState d = compute(List.of(service(WEB, "ClusterIP", "ClientIP", port("http", 80), port("metrics", 9090))),
                 List.of(new ExportObject(WEB, 1_000)), List.of(older));
         Condition conflict = status(d).get(2);
         assertThat(conflict.getStatus()).isEqualTo("True");
         assertThat(conflict.getReason()).isEqualTo("PortConflict,SessionAffinityConflict");
-        assertThat(conflict.getMessage()).contains("http 80/TCP is http 8080/TCP in cluster c2", "c2's, wins");
+        assertThat(conflict.getMessage()).contains("cluster c1 exports port http 80/TCP, cluster c2 http 8080/TCP",
+                "cluster c1's session affinity is ClientIP, cluster c2's None", "c2's, wins");
         ServiceImport imp = imported(d);
         assertThat(imp.getPortsList()).extracting(Port::getName, Port::getPort)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("http", 8080),
@@ -90,12 +91,18 @@ class McsComputeTest {
         assertThat(imp.getSessionAffinity()).isEqualTo("None");
         assertThat(imp.getClustersList()).containsExactly("c1", "c2");
 
-        // The same two exports seen from c2, the winner: no conflict there.
+        // The same two exports seen from c2, the winner: the conflict is raised there too, with the same words.
         ClusterService newer = remote("c1", 1_000, false, "ClientIP", port("http", 80));
         DesiredState fromC2 = ExportCompute.compute(ClusterConfig.newBuilder().setName("c2").setId(2).build(),
                 identities(ClustersetIps.of(CIDR, Map.of())), snapshot(List.of(service(WEB, "ClusterIP", "None",
                         port("http", 8080))), List.of(new ExportObject(WEB, 500)), List.of(newer)));
-        assertThat(fromC2.values().get("mesh/v1/local/exports/c2/shop/web").toString()).contains("NoConflicts");
+        assertThat(((ServiceExportStatus) fromC2.values().get("mesh/v1/local/exports/c2/shop/web"))
+                .getConditions(2)).isEqualTo(conflict.toBuilder().build());
+
+        // Alone, c1's export is in conflict with nobody.
+        DesiredState alone = compute(List.of(service(WEB, "ClusterIP", "ClientIP", port("http", 80))),
+                List.of(new ExportObject(WEB, 1_000)), List.of());
+        assertThat(status(alone).get(2).getReason()).isEqualTo("NoConflicts");
     }
 
     @Test
