@@ -312,6 +312,57 @@ class SeedOnRealKubernetesIT {
                 .containsOnlyKeys("cluster1", "cluster2"));
     }
 
+    /**
+     * Issue 15 on real API servers with three clusters: ordered cluster preference
+     * ({@code service.cilium.io/cluster-preference: cluster3,cluster2}) on cluster1's service takes cluster3's
+     * backends, then cluster2's when cluster3 is scaled to 0, then cluster1's when cluster2 is too, and goes back up
+     * the tiers as they come back; then graded failover ({@code affinity=local}, {@code affinity-min-ready=4}) shares
+     * cluster1's two pods with the others by weight.
+     */
+    @Test
+    @Order(14)
+    void clusterPreferenceTiersAcrossThreeClustersAndGradedFailover() throws Exception {
+        ok(mesh.meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1", "--destination-context",
+                "kind-cluster3"));
+        String three = java.nio.file.Files.readString(SeedWorkload.file(mesh.repo, "cluster2")).replace("cluster2",
+                "cluster3");
+        mesh.apply("cluster3", "rebel-base", three);
+        Eventually.await(WAIT, () -> assertThat(rebels("cluster3")).hasSize(2));
+        annotate("cluster1", "service.cilium.io/cluster-preference=cluster3,cluster2");
+        awaitOnlyUsable("cluster3");
+        scale("cluster3", 0);
+        awaitOnlyUsable("cluster2");
+        scale("cluster2", 0);
+        awaitOnlyUsable("cluster1");
+        scale("cluster2", 2);
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").usable()).containsOnlyKeys(
+                "cluster2"));
+        scale("cluster3", 2);
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").usable()).containsOnlyKeys(
+                "cluster3"));
+        MeshctlProcess.Result list = ok(mesh.meshctl(60, "service", "list", "--agent", agent("cluster1"),
+                "--clustermesh-affinity"));
+        assertThat(list.out()).contains("cluster3 (active) (tier 1)", "cluster2 (active) (tier 2) (unused)",
+                "cluster1 (active) (tier 3) (unused)");
+
+        annotate("cluster1", "service.cilium.io/cluster-preference-");
+        annotate("cluster1", "service.cilium.io/affinity=local");
+        annotate("cluster1", "service.cilium.io/affinity-min-ready=4");
+        Eventually.await(WAIT, () -> assertThat(ok(mesh.meshctl(60, "service", "list", "--agent", agent("cluster1"),
+                "--clustermesh-affinity")).out()).contains("cluster1 (active) (preferred) (share 25.0%)",
+                "(share 12.5%)"));
+    }
+
+    /** Waits until cluster1's agent uses exactly {@code cluster}'s Running rebel-base pods (as they are then). */
+    private static void awaitOnlyUsable(String cluster) {
+        Eventually.await(WAIT, () -> assertThat(held(agent("cluster1"), "rebel-base").usable())
+                .isEqualTo(Map.of(cluster, rebels(cluster))));
+    }
+
+    private static void scale(String cluster, int replicas) {
+        mesh.kube.cluster(cluster).kubectl("scale", "deployment", "rebel-base", "--replicas=" + replicas);
+    }
+
     /** A cluster's access list as meshctl keeps it in the API server. */
     private static String accessList(String cluster) {
         return mesh.kube.cluster(cluster).kubectl("-n", "clustermesh-system", "get", "configmap", "clustermesh-access",
