@@ -26,6 +26,13 @@ final class KeyParts {
         }
     }
 
+    /** The parts of a per-service key: a cluster name, a namespace and a service name (both DNS labels). */
+    static void service(String cluster, String namespace, String name) {
+        cluster(cluster);
+        label("namespace", namespace);
+        label("service name", name);
+    }
+
     /** A Kubernetes node name: RFC 1123 subdomain, at most 253 characters. */
     static void subdomain(String what, String value) {
         if (value == null || value.length() > 253 || !SUBDOMAIN.matcher(value).matches()) {

@@ -38,9 +38,7 @@ public sealed interface MeshKey {
      */
     record Service(String cluster, String namespace, String name, boolean shared) implements MeshKey {
         public Service {
-            KeyParts.cluster(cluster);
-            KeyParts.label("namespace", namespace);
-            KeyParts.label("service name", name);
+            KeyParts.service(cluster, namespace, name);
         }
 
         @Override
@@ -124,9 +122,7 @@ public sealed interface MeshKey {
     /** {@code mesh/v1/local/imports/<cluster>/<ns>/<name>}: a service this cluster imports; never readable by a remote. */
     record Import(String cluster, String namespace, String name) implements MeshKey {
         public Import {
-            KeyParts.cluster(cluster);
-            KeyParts.label("namespace", namespace);
-            KeyParts.label("service name", name);
+            KeyParts.service(cluster, namespace, name);
         }
 
         @Override
@@ -143,9 +139,7 @@ public sealed interface MeshKey {
     /** {@code mesh/v1/local/exports/<cluster>/<ns>/<name>}: the status of a ServiceExport; never readable by a remote. */
     record ExportStatus(String cluster, String namespace, String name) implements MeshKey {
         public ExportStatus {
-            KeyParts.cluster(cluster);
-            KeyParts.label("namespace", namespace);
-            KeyParts.label("service name", name);
+            KeyParts.service(cluster, namespace, name);
         }
 
         @Override

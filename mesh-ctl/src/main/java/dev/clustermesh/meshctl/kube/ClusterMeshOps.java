@@ -95,10 +95,7 @@ final class ClusterMeshOps {
             call(context, () -> k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
                     .endMetadata().build()).create());
         }
-        List<String> crds = call(context, () -> McsCrds.install(k));
-        call(context, () -> McsCrds.claimClusterProperty(k, cluster.name())).ifPresent(other -> out.println(
-                "⚠️  ClusterProperty " + other + ", not " + cluster.name()
-                        + "; left as it is (a cluster's clusterset name never changes)"));
+        List<String> crds = installMcs(context, k, cluster);
         Service svc = proxyService(context, k, current, type);
         Map<String, String> caData = new LinkedHashMap<>();
         caData.put("ca.crt", Pem.certificate(ca.certificate()));
@@ -123,6 +120,15 @@ final class ClusterMeshOps {
         }
         out.println("   Deploy the workloads with: kubectl --context " + context + " apply -k k8s/overlays/<cluster>"
                 + " (an overlay with the same name and ID; see k8s/README.md)");
+    }
+
+    /** Installs the Multi-Cluster Services CRDs and claims this cluster's ClusterProperty; returns the CRDs. */
+    private List<String> installMcs(String context, KubernetesClient k, ClusterIdentity cluster) {
+        List<String> crds = call(context, () -> McsCrds.install(k));
+        call(context, () -> McsCrds.claimClusterProperty(k, cluster.name())).ifPresent(other -> out.println(
+                "⚠️  ClusterProperty " + other + ", not " + cluster.name()
+                        + "; left as it is (a cluster's clusterset name never changes)"));
+        return crds;
     }
 
     private static void addOnce(List<String> list, String value) {

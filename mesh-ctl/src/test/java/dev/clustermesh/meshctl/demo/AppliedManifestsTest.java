@@ -63,7 +63,10 @@ class AppliedManifestsTest {
                 new Bad("no kind", POD + "---\nmetadata: {name: x}\n", "f.yaml, document 2: has no kind"),
                 new Bad("kind not read", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
                         "f.yaml, document 1: kind Deployment is not read by the demo's mesh-proxy (it reads Service, "
-                        + "EndpointSlice, Node, Pod, Namespace, NetworkPolicy, CiliumNetworkPolicy)"),
+                        + "EndpointSlice, Node, Pod, Namespace, NetworkPolicy, CiliumNetworkPolicy, ServiceExport)"),
+                new Bad("ServiceExport of another API", "apiVersion: multicluster.x-k8s.io/v2\nkind: ServiceExport\n"
+                        + "metadata: {name: x}\n", "ServiceExport has apiVersion 'multicluster.x-k8s.io/v2'; only "
+                        + "multicluster.x-k8s.io/v1beta1 and multicluster.x-k8s.io/v1alpha1 are supported"),
                 new Bad("other apiVersion", CNP.replace("cilium.io/v2", "cilium.io/v1"),
                         "CiliumNetworkPolicy has apiVersion 'cilium.io/v1'; only cilium.io/v2 is supported"),
                 new Bad("no name", "apiVersion: v1\nkind: Pod\nmetadata: {namespace: default}\n",

@@ -1,7 +1,6 @@
 package dev.clustermesh.meshctl.kube;
 
 import static dev.clustermesh.meshctl.kube.KubeMeshHarness.held;
-import static dev.clustermesh.meshctl.kube.KubeMeshHarness.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.testing.Eventually;
@@ -34,29 +33,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * slices, an API server killed and restarted, a watch answered {@code 410 Gone} after etcd compaction (the
  * exporter partitioned from the API server meanwhile), and an update storm. Checked where a user sees it: in the
  * agents (cluster1's for what cluster2 exports; cluster2's own for the dual-stack service, which cluster1 does not
- * have locally) and in the mesh etcd.
+ * have locally) and in the mesh etcd. First, on the same two clusters, the Multi-Cluster Services API's cases
+ * ({@link McsOnRealKubernetes}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ExporterOnRealKubernetesIT {
+class ExporterOnRealKubernetesIT extends McsOnRealKubernetes {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     @RegisterExtension
     static final KubeMeshExtension KUBE =
             new KubeMeshExtension(List.of(ClusterSpec.seed(1), ClusterSpec.dualStack(2)));
 
-    private static KubeMeshHarness mesh;
-
     @BeforeAll
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     static void setUp() {
         mesh = new KubeMeshHarness(KUBE.mesh(), KUBE.dir());
-        mesh.deploy("cluster1", mesh.repo.resolve("k8s/overlays/cluster1"));
-        mesh.deploy("cluster2", mesh.repo.resolve("k8s/overlays/cluster2"));
-        ok(mesh.meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1", "--destination-context",
-                "kind-cluster2"));
-        ok(mesh.meshctl(200, "clustermesh", "status", "--context", "kind-cluster1", "--wait", "--timeout", "3m",
-                "--agent", agent("cluster1")));
+        mesh.deployConnectedPair();
         for (String c : List.of("cluster1", "cluster2")) {
             mesh.apply(c, "big", big(c.equals("cluster1") ? 1 : 150));
         }
@@ -119,7 +112,7 @@ class ExporterOnRealKubernetesIT {
     }
 
     @Test
-    @Order(1)
+    @Order(41)
     void aServiceWhoseEndpointsSpanSeveralSlicesIsExportedWhole() {
         awaitCluster2Big(150);
         String slices = mesh.kube.cluster("cluster2").kubectl("get", "endpointslices", "-l",
@@ -128,7 +121,7 @@ class ExporterOnRealKubernetesIT {
     }
 
     @Test
-    @Order(2)
+    @Order(42)
     void dualStackSlicesOfOneServiceAreBothExported() {
         mesh.apply("cluster2", "dual", """
                 apiVersion: v1
@@ -182,7 +175,7 @@ class ExporterOnRealKubernetesIT {
     }
 
     @Test
-    @Order(3)
+    @Order(43)
     void aKilledAndRestartedApiServerLosesAndDuplicatesNothing() {
         KubeCluster two = mesh.kube.cluster("cluster2");
         two.restartApiServer();
@@ -191,7 +184,7 @@ class ExporterOnRealKubernetesIT {
     }
 
     @Test
-    @Order(4)
+    @Order(44)
     void aWatchAnsweredGoneAfterCompactionIsRelistedWithoutLosingOrKeepingAnything() {
         KubeCluster two = mesh.kube.cluster("cluster2");
         mesh.apply("cluster2", "doomed", "apiVersion: v1\nkind: Service\nmetadata:\n  name: doomed\n  annotations:\n"
@@ -218,7 +211,7 @@ class ExporterOnRealKubernetesIT {
     }
 
     @Test
-    @Order(5)
+    @Order(45)
     void anUpdateStormOf200ScaleChangesIn10SecondsEndsInTheRightState() throws Exception {
         KubernetesClient k = mesh.site("cluster2").client();
         CountDownLatch sent = new CountDownLatch(200);

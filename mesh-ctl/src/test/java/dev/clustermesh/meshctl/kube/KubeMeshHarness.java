@@ -39,11 +39,30 @@ final class KubeMeshHarness implements AutoCloseable {
     MeshctlProcess.Result deploy(String cluster, Path overlay) {
         MeshSite site = new MeshSite(kube.cluster(cluster), dir.resolve("site-" + cluster));
         sites.put(cluster, site);
+        long start = System.nanoTime();
         site.applyOverlay(overlay);
+        long applied = System.nanoTime();
         MeshctlProcess.Result enable = ok(meshctl(90, "clustermesh", "enable", "--context", site.context(),
                 "--service-type", "NodePort", "--ca-dir", pki.toString()));
+        long enabled = System.nanoTime();
         site.startWorkloads(repo);
+        System.out.printf("%s deployed in %d ms: overlay %d ms, enable %d ms, workloads %d ms%n", cluster,
+                (System.nanoTime() - start) / 1_000_000, (applied - start) / 1_000_000, (enabled - applied) / 1_000_000,
+                (System.nanoTime() - enabled) / 1_000_000);
         return enable;
+    }
+
+    /**
+     * The two-cluster set-up of the tests that need no third cluster: both seed overlays deployed and enabled,
+     * connected both ways, and cluster1's agent reporting the mesh ready.
+     */
+    void deployConnectedPair() {
+        deploy("cluster1", repo.resolve("k8s/overlays/cluster1"));
+        deploy("cluster2", repo.resolve("k8s/overlays/cluster2"));
+        ok(meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1", "--destination-context",
+                "kind-cluster2"));
+        ok(meshctl(200, "clustermesh", "status", "--context", "kind-cluster1", "--wait", "--timeout", "3m",
+                "--agent", site("cluster1").agentAddress()));
     }
 
     MeshSite site(String cluster) {

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 
 /**
  * The cases of the mcs-api conformance suite ({@code conformance/service_import.go} and the DNS ones) that need no
- * command run inside a pod, replayed on the real API servers of {@link McsOnRealKubernetesIT} in the suite's set-up:
+ * command run inside a pod, replayed on the real API servers of {@link McsOnRealKubernetes} in the suite's set-up:
  * in cluster1 (the suite's cluster[0]) a Deployment and Service {@code hello} with ports {@code tcp} 42/TCP and
  * {@code udp} 42/UDP and session affinity ClientIP, exported; cluster2 (cluster[1]) exports a variant more than a
  * second later, so cluster1's export is the oldest. Each case has its own namespace, as the suite's random ones. DNS is
@@ -75,7 +75,11 @@ final class McsConformance {
         return "  - {name: tcp, port: 42, protocol: TCP}\n  - {name: udp, port: 42, protocol: UDP}";
     }
 
-    /** Exports hello in cluster2 once a second has passed since cluster1's export (timestamps are in seconds). */
+    /**
+     * Exports hello in cluster2 once more than a second has passed since cluster1's export: creation timestamps have
+     * whole seconds, and the conflict rule needs cluster1's to be older (the suite waits 1.1 s likewise). The wait is
+     * on the clock, not on the mesh.
+     */
     void exportLaterInCluster2(String ports, String extraSpec) {
         String created = get("cluster1", "serviceexport").path("metadata").path("creationTimestamp").asText();
         Eventually.await(Duration.ofSeconds(5), () -> assertThat(java.time.Instant.now())
@@ -113,7 +117,7 @@ final class McsConformance {
                 cluster).isTrue());
     }
 
-    /** Checks for {@code seconds} that the import stays as it is (present or absent). */
+    /** Checks for {@code seconds} that the import stays as it is (present or absent), asking the API server over and over. */
     void staysImported(String cluster, boolean present, int seconds) {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (System.nanoTime() < end) {

@@ -41,7 +41,8 @@ public final class ClustersetIps {
         if (cidr != null) {
             previous.forEach((name, ip) -> {
                 if (inRange(cidr, ip)) {
-                    kept.put(name, ip);
+                    kept.put(name, canonical(dev.clustermesh.core.net.IpAddresses.parse(ip).orElseThrow()
+                            .getHostAddress()));
                 }
             });
         }
@@ -71,6 +72,9 @@ public final class ClustersetIps {
         }
         long size = size(cidr);
         for (ServiceName s : new java.util.TreeSet<>(services.stream().filter(n -> !next.containsKey(n)).toList())) {
+            if (used.size() >= size) {
+                break; // full: the rest get none (and no scan of the whole CIDR each)
+            }
             long start = Integer.toUnsignedLong(hash(s)) % size;
             for (long i = 0; i < size; i++) {
                 String ip = address(cidr, 1 + (start + i) % size);
@@ -107,10 +111,40 @@ public final class ClustersetIps {
         int n = Math.min(sum.length, out.length);
         System.arraycopy(sum, sum.length - n, out, out.length - n, n);
         try {
-            return InetAddress.getByAddress(out).getHostAddress();
+            return canonical(InetAddress.getByAddress(out).getHostAddress());
         } catch (UnknownHostException e) {
             throw new IllegalStateException("a 4- or 16-byte address is always valid", e);
         }
+    }
+
+    /** RFC 5952 text of an address: IPv4 as is; IPv6 without leading zeros, the longest run of zero groups as "::". */
+    static String canonical(String address) {
+        if (address.indexOf(':') < 0) {
+            return address;
+        }
+        String[] groups = address.split(":");
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not shortened
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = Integer.toHexString(Integer.parseInt(groups[i], 16));
+        }
+        for (int i = 0; i < groups.length;) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(j, i + 1);
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups);
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail;
     }
 
     private static int hash(ServiceName s) {

@@ -87,12 +87,12 @@ class ExporterLifecycle {
             LOG.info("exporter disabled (mesh.export.source=none)");
             return;
         }
+        ExportSettings exportSettings = ExportSettings.from(settings, config.mcs());
         if (source instanceof KubernetesSource) {
             mcsWriter = new KubernetesMcsWriter(kubernetes.get(), java.time.Clock.systemUTC());
         }
         KubernetesMcsWriter writer = mcsWriter;
-        Exporter e = Exporter.create(ExportSettings.from(settings, config.mcs()), etcd, source, registry,
-                writer == null ? m -> { } : writer);
+        Exporter e = Exporter.create(exportSettings, etcd, source, registry, writer == null ? m -> { } : writer);
         exporter = e;
         e.start();
     }

@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.export;
 
 import com.google.protobuf.Message;
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.mesh.ServiceName;
 import dev.clustermesh.proxy.export.inventory.ExportObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
@@ -79,8 +80,14 @@ final class McsCompute {
                         ex.getMessage() + "; no status kept"));
             }
         }
-        ClustersetIps ips = previous.allocate(byName.entrySet().stream()
+        Set<ServiceName> wanted = new java.util.TreeSet<>(byName.entrySet().stream()
                 .filter(en -> !en.getValue().get(0).getHeadless()).map(Map.Entry::getKey).toList());
+        if (!snapshot.syncedKinds().contains(ResourceKind.MCS)) {
+            // Until the mesh's exports are all in, an import not seen yet keeps its address (it is not written or
+            // pruned meanwhile either): a new leader must not hand a stored address to another service.
+            wanted.addAll(previous.byService().keySet());
+        }
+        ClustersetIps ips = previous.allocate(wanted);
         byName.forEach((name, exports) -> {
             ServiceImport imp = serviceImport(cluster, name, exports, ips.byService().get(name));
             values.put(new MeshKey.Import(cluster, name.namespace(), name.name()).key(), imp);

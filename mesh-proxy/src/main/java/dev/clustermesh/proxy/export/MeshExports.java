@@ -30,6 +30,7 @@ final class MeshExports implements MeshFollower.Consumer {
     private final Worker worker;
     private volatile BooleanSupplier settled = () -> false;
     private boolean synced;
+    private long seen = -1;
 
     private MeshExports(MeshView view, String own, Inventory inventory) {
         this.view = view;
@@ -55,6 +56,11 @@ final class MeshExports implements MeshFollower.Consumer {
     }
 
     private void update() {
+        long version = view.version();
+        if (synced && version == seen) {
+            return; // the once-a-second poll is for settling only
+        }
+        seen = version;
         List<ClusterService> exports = new ArrayList<>();
         view.services().values().forEach(l -> l.stream()
                 .filter(cs -> cs.getMcsExported() && !cs.getCluster().equals(own)).forEach(exports::add));

@@ -83,7 +83,8 @@ final class Reconciler {
 
     /**
      * As above; after each sync as leader, {@code mcsSink} receives this cluster's MCS keys (imports and export
-     * statuses) once that kind is synced, to write them where users look (the Kubernetes API).
+     * statuses) once that kind is synced, to write them where users look (the Kubernetes API), and {@code null} when
+     * this replica stops leading.
      */
     Reconciler(ExportSettings settings, Inventory inventory, Election election, KeyStore store,
             ExportMetrics metrics, Clock clock, Semaphore wake, Consumer<Map<String, Message>> mcsSink) {
@@ -268,6 +269,9 @@ final class Reconciler {
      * term starts from the identities it finds in etcd.
      */
     private void forget() {
+        if (term != null) {
+            mcsSink.accept(null); // no longer the leader: the MCS objects are the next leader's to write
+        }
         term = null;
         adoptIdentities = true;
         known = null;

@@ -150,6 +150,48 @@ class McsComputeTest {
         assertThat(new HashSet<>(ipsByName(third).values())).hasSize(50);
     }
 
+    /**
+     * A new leader adopts the stored addresses; until the mesh's exports are all in (the MCS kind synced), imports not
+     * seen yet keep theirs, so no other service can take one; once in, every import has its old address.
+     */
+    @Test
+    void adoptedAddressesSurviveTheFirstComputationsBeforeTheMeshIsIn() {
+        List<ClusterService> many = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            many.add(ClusterService.newBuilder().setCluster("c2").setNamespace("ns").setName("s" + i).setMcsExported(true)
+                    .addPorts(port("http", 80)).build());
+        }
+        Map<String, String> before = ipsByName(compute(List.of(), List.of(), many));
+        Map<String, ByteString> stored = new HashMap<>();
+        before.forEach((k, ip) -> stored.put(k, ServiceImport.newBuilder().setCluster("c1").setNamespace("ns")
+                .setName(k.substring(k.lastIndexOf('/') + 1)).addIps(ip).build().toByteString()));
+        ClustersetIps adopted = StoredImports.adopt("c1", CIDR, stored);
+
+        EnumSet<SourceKind> partial = EnumSet.allOf(SourceKind.class);
+        partial.remove(SourceKind.MESH_EXPORTS);
+        List<ClusterService> late = new ArrayList<>(many.subList(150, 300));
+        late.add(ClusterService.newBuilder().setCluster("c2").setNamespace("ns").setName("newcomer").setMcsExported(true)
+                .addPorts(port("http", 80)).build());
+        DesiredState early = ExportCompute.compute(CONFIG, identities(adopted), new Snapshot(List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(), partial, List.of(), late));
+        assertThat(early.clustersetIps().byService()).hasSize(301);
+        assertThat(early.clustersetIps().byService().get(new ServiceName("ns", "newcomer")))
+                .isNotIn(before.values());
+
+        Map<String, String> after = ipsByName(ExportCompute.compute(CONFIG, identities(early.clustersetIps()),
+                snapshot(List.of(), List.of(), many)));
+        assertThat(after).isEqualTo(before);
+    }
+
+    @Test
+    void ipv6AddressesAreWrittenInTheirShortestForm() {
+        assertThat(ClustersetIps.canonical("fd00:254:0:0:0:0:0:1")).isEqualTo("fd00:254::1");
+        assertThat(ClustersetIps.canonical("0:0:0:0:0:0:0:1")).isEqualTo("::1");
+        assertThat(ClustersetIps.canonical("fd00:0:0:1:0:0:0:0")).isEqualTo("fd00:0:0:1::");
+        assertThat(ClustersetIps.canonical("fd00:0:1:0:1:0:1:0")).isEqualTo("fd00:0:1:0:1:0:1:0");
+        assertThat(ClustersetIps.canonical("10.254.0.1")).isEqualTo("10.254.0.1");
+    }
+
     @Test
     void aFullCidrLeavesTheRestWithoutAddressAndNeverHandsOutNetworkOrBroadcast() {
         Cidr tiny = Cidr.parse("10.254.0.0/30").orElseThrow();

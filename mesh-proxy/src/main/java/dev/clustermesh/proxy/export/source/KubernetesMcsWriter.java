@@ -9,8 +9,11 @@ import dev.clustermesh.proto.mesh.v1.Port;
 import dev.clustermesh.proto.mesh.v1.ServiceExportStatus;
 import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -29,14 +32,18 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes the Multi-Cluster Services API state the leader exported into its cluster's Kubernetes API: each
- * ServiceExport's {@code status.conditions} (a transition keeps its time until the status changes) and one
- * ServiceImport per imported service (server-side applied, labelled {@value #MANAGED_BY}; those no longer imported
- * are deleted). Runs on its own worker, so the API never holds up etcd; a failed write is retried with backoff and
- * logged once per distinct reason. Objects whose namespace does not exist are skipped until it does.
+ * ServiceExport's {@code status.conditions} (a condition keeps its transition time until its status changes) and one
+ * ServiceImport per imported service (server-side applied, labelled {@value #MANAGED_BY}; those no longer imported are
+ * deleted). Each run compares with what the API holds (one list of each kind) and writes only differences, after a
+ * change and at least every {@value #RESYNC_SECONDS} s, so an object deleted or edited by hand, a namespace created
+ * later or CRDs installed later are caught up. Runs on its own worker, so the API never holds up etcd; an object that
+ * cannot be written is logged once per distinct reason and retried with backoff without holding up the others.
+ * Objects whose namespace does not exist are skipped until it does. A replica that stops leading stops writing.
  */
 public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>, AutoCloseable {
     /** The label on the ServiceImports this writer keeps. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    static final long RESYNC_SECONDS = 30;
     private static final String MANAGER = "clustermesh-j";
     private static final Logger LOG = Logger.getLogger(KubernetesMcsWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,26 +52,26 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
     private final Clock clock;
     private final Worker worker;
     private volatile Map<String, Message> latest;
-    /** What was written, by object (namespace/name), so an unchanged one is not written again. */
-    private final Map<String, ServiceImport> writtenImports = new HashMap<>();
-    private final Map<String, List<Map<String, Object>>> writtenStatus = new HashMap<>();
     private String version;
-    private String lastProblem = "";
+    private final Set<String> problems = new HashSet<>();
 
     /** A writer on {@code client} (which stays the caller's). */
     public KubernetesMcsWriter(KubernetesClient client, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.clock = clock;
-        this.worker = Worker.builder("mesh-export-mcs-writer", full -> write(full))
-                .minInterval(Duration.ofMillis(200)).build();
+        this.worker = Worker.builder("mesh-export-mcs-writer", full -> write())
+                .minInterval(Duration.ofMillis(200)).maxInterval(Duration.ofSeconds(RESYNC_SECONDS)).build();
         worker.start();
     }
 
-    /** The leader's latest MCS keys (imports and export statuses, by etcd key); written soon after. */
+    /**
+     * The leader's latest MCS keys (imports and export statuses, by etcd key), written soon after; {@code null} when
+     * this replica stops leading: nothing is written until it leads again.
+     */
     @Override
     public void accept(Map<String, Message> values) {
-        if (!values.equals(latest)) {
-            latest = Map.copyOf(values);
+        if (!Objects.equals(values, latest)) {
+            latest = values == null ? null : Map.copyOf(values);
             worker.wake();
         }
     }
@@ -74,39 +81,62 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         worker.close();
     }
 
-    private void write(boolean full) {
+    private void write() {
         Map<String, Message> values = latest;
         if (values == null || !served()) {
             return;
         }
-        if (full) {
-            writtenImports.clear();
-            writtenStatus.clear();
-        }
-        try {
-            Set<String> imports = new HashSet<>();
-            for (Message m : values.values()) {
-                if (m instanceof ServiceImport i) {
-                    imports.add(i.getNamespace() + "/" + i.getName());
-                    writeImport(i);
-                } else if (m instanceof ServiceExportStatus s) {
-                    writeStatus(s);
+        List<String> failed = new ArrayList<>();
+        Map<String, GenericKubernetesResource> imports = byRef(imports().inAnyNamespace().withLabel(MANAGED_BY, MANAGER)
+                .list().getItems());
+        Map<String, GenericKubernetesResource> exports = byRef(exports().inAnyNamespace().list().getItems());
+        Set<String> keep = new HashSet<>();
+        for (Message m : values.values()) {
+            if (m instanceof ServiceImport i) {
+                String ref = i.getNamespace() + "/" + i.getName();
+                keep.add(ref);
+                attempt(failed, "ServiceImport " + ref, () -> writeImport(i, imports.get(ref)));
+            } else if (m instanceof ServiceExportStatus st) {
+                String ref = st.getNamespace() + "/" + st.getName();
+                GenericKubernetesResource current = exports.get(ref);
+                if (current != null) {
+                    attempt(failed, "ServiceExport " + ref + " status", () -> writeStatus(st, current));
                 }
             }
-            deleteOthers(imports);
-            if (!lastProblem.isEmpty()) {
-                LOG.infof("Multi-Cluster Services objects written to the Kubernetes API again");
-                lastProblem = "";
-            }
-        } catch (KubernetesClientException e) {
-            String problem = e.getCode() + " " + e.getMessage();
-            if (!problem.equals(lastProblem)) {
-                LOG.warnf("writing Multi-Cluster Services objects to the Kubernetes API failed: %s; retrying",
-                        e.getMessage());
-                lastProblem = problem;
-            }
-            throw e;
         }
+        imports.forEach((ref, r) -> {
+            if (!keep.contains(ref)) {
+                attempt(failed, "ServiceImport " + ref, () -> {
+                    imports().inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName()).delete();
+                    LOG.infof("ServiceImport %s deleted: no cluster exports it any more", ref);
+                });
+            }
+        });
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("could not write " + String.join(", ", failed) + "; retrying");
+        }
+        if (!problems.isEmpty()) {
+            LOG.infof("Multi-Cluster Services objects written to the Kubernetes API again");
+            problems.clear();
+        }
+    }
+
+    /** Runs one write; a failure is logged once per distinct reason and noted, and the others go on. */
+    private void attempt(List<String> failed, String what, Runnable write) {
+        try {
+            write.run();
+        } catch (KubernetesClientException e) {
+            failed.add(what);
+            if (problems.add(what + ": " + e.getCode() + " " + e.getMessage())) {
+                LOG.warnf("writing %s to the Kubernetes API failed: %s; retrying", what, e.getMessage());
+            }
+        }
+    }
+
+    private static Map<String, GenericKubernetesResource> byRef(List<GenericKubernetesResource> all) {
+        Map<String, GenericKubernetesResource> out = new HashMap<>();
+        all.forEach(r -> out.put(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName(), r));
+        return out;
     }
 
     /** True when the API serves the MCS kinds (the newest version of v1beta1 and v1alpha1 is used). */
@@ -119,8 +149,7 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
                 }
             }
             if (version == null) {
-                if (lastProblem.isEmpty()) {
-                    lastProblem = "no CRD";
+                if (problems.add("no CRD")) {
                     LOG.warnf("Kubernetes does not serve ServiceImport (%s; CRDs not installed): ServiceImports and "
                             + "ServiceExport status are kept in the mesh's etcd only", KubeObjects.MCS_GROUP);
                 }
@@ -135,19 +164,46 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
                 .withKind(kind).withPlural(plural).withNamespaced(true).build();
     }
 
-    private void writeImport(ServiceImport i) {
-        String ref = i.getNamespace() + "/" + i.getName();
-        if (i.equals(writtenImports.get(ref)) || !namespaceExists(i.getNamespace())) {
+    private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> imports() {
+        return client.genericKubernetesResources(context("ServiceImport", "serviceimports"));
+    }
+
+    private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> exports() {
+        return client.genericKubernetesResources(context("ServiceExport", "serviceexports"));
+    }
+
+    /** Applies {@code i} unless {@code current} (the API's object, null when none) already says the same. */
+    private void writeImport(ServiceImport i, GenericKubernetesResource current) {
+        Map<String, Object> spec = spec(i);
+        Map<String, Object> status = Map.of("clusters", i.getClustersList().stream()
+                .map(c -> Map.<String, Object>of("cluster", c)).toList());
+        if (current != null && spec.equals(current.getAdditionalProperties().get("spec"))
+                && status.equals(current.getAdditionalProperties().get("status"))) {
             return;
+        }
+        if (client.namespaces().withName(i.getNamespace()).get() == null) {
+            return; // looked at again at the next resync
         }
         GenericKubernetesResource r = new GenericKubernetesResource();
         r.setApiVersion(KubeObjects.MCS_GROUP + "/" + version);
         r.setKind("ServiceImport");
         r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(i.getName())
                 .withNamespace(i.getNamespace()).withLabels(Map.of(MANAGED_BY, MANAGER)).build());
+        r.setAdditionalProperty("spec", spec);
+        imports().inNamespace(i.getNamespace()).resource(r).fieldManager(MANAGER).forceConflicts().serverSideApply();
+        imports().inNamespace(i.getNamespace()).withName(i.getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), json(Map.of("status", status)));
+    }
+
+    /** A ServiceImport's spec as the API holds it. */
+    private static Map<String, Object> spec(ServiceImport i) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("type", i.getType() == ImportType.HEADLESS ? "Headless" : "ClusterSetIP");
-        spec.put("ips", List.copyOf(i.getIpsList()));
+        if (i.getIpsCount() > 0) { // an empty list is not kept by the API: it would never compare equal
+            spec.put("ips", List.copyOf(i.getIpsList()));
+        }
         List<Map<String, Object>> ports = new ArrayList<>();
         for (Port p : i.getPortsList()) {
             Map<String, Object> port = new LinkedHashMap<>();
@@ -160,35 +216,17 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         }
         spec.put("ports", ports);
         spec.put("sessionAffinity", i.getSessionAffinity().isEmpty() ? "None" : i.getSessionAffinity());
-        r.setAdditionalProperty("spec", spec);
-        var imports = client.genericKubernetesResources(context("ServiceImport", "serviceimports"))
-                .inNamespace(i.getNamespace());
-        imports.resource(r).fieldManager(MANAGER).forceConflicts().serverSideApply();
-        List<Map<String, String>> clusters = i.getClustersList().stream().map(c -> Map.of("cluster", c)).toList();
-        imports.withName(i.getName()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-                json(Map.of("status", Map.of("clusters", clusters))));
-        writtenImports.put(ref, i);
+        return spec;
     }
 
-    private void writeStatus(ServiceExportStatus s) {
-        String ref = s.getNamespace() + "/" + s.getName();
-        var exports = client.genericKubernetesResources(context("ServiceExport", "serviceexports"))
-                .inNamespace(s.getNamespace());
-        List<Map<String, Object>> previous = writtenStatus.get(ref);
-        if (previous == null) {
-            GenericKubernetesResource current = exports.withName(s.getName()).get();
-            if (current == null) {
-                return; // deleted meanwhile: the next export has no status for it
-            }
-            previous = conditionsOf(current);
-        }
+    private void writeStatus(ServiceExportStatus s, GenericKubernetesResource current) {
+        List<Map<String, Object>> previous = conditionsOf(current);
         List<Map<String, Object>> next = conditions(s, previous);
-        if (next.equals(previous) && writtenStatus.containsKey(ref)) {
+        if (next.equals(previous)) {
             return;
         }
-        exports.withName(s.getName()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-                json(Map.of("status", Map.of("conditions", next))));
-        writtenStatus.put(ref, next);
+        exports().inNamespace(s.getNamespace()).withName(s.getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), json(Map.of("status", Map.of("conditions", next))));
     }
 
     /** The conditions of {@code s}, each with the transition time of {@code previous} when its status is the same. */
@@ -217,24 +255,6 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
             return l.stream().filter(Map.class::isInstance).map(x -> (Map<String, Object>) x).toList();
         }
         return List.of();
-    }
-
-    private void deleteOthers(Set<String> keep) {
-        var all = client.genericKubernetesResources(context("ServiceImport", "serviceimports")).inAnyNamespace()
-                .withLabel(MANAGED_BY, MANAGER).list().getItems();
-        for (GenericKubernetesResource r : all) {
-            String ref = r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
-            if (!keep.contains(ref)) {
-                client.genericKubernetesResources(context("ServiceImport", "serviceimports"))
-                        .inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName()).delete();
-                writtenImports.remove(ref);
-                LOG.infof("ServiceImport %s deleted: no cluster exports it any more", ref);
-            }
-        }
-    }
-
-    private boolean namespaceExists(String namespace) {
-        return client.namespaces().withName(namespace).get() != null;
     }
 
     private static String json(Object o) {

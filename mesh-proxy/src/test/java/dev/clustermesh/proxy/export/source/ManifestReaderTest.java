@@ -56,7 +56,12 @@ class ManifestReaderTest {
                 new Bad("a Namespace without a name", "apiVersion: v1\nkind: Namespace\nmetadata: {}\n", 1,
                         "no metadata.name"),
                 new Bad("duplicate key", "apiVersion: v1\nkind: Node\nkind: Node\nmetadata:\n  name: n\n", 3,
-                        "Duplicate field"));
+                        "Duplicate field"),
+                new Bad("a ServiceExport of another apiVersion", "apiVersion: multicluster.x-k8s.io/v2\n"
+                        + "kind: ServiceExport\nmetadata:\n  name: web\n", 1,
+                        "only multicluster.x-k8s.io/v1beta1 and multicluster.x-k8s.io/v1alpha1 are supported"),
+                new Bad("a ServiceExport without a name", "apiVersion: multicluster.x-k8s.io/v1alpha1\n"
+                        + "kind: ServiceExport\nmetadata: {}\n", 1, "no metadata.name"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -69,6 +74,21 @@ class ManifestReaderTest {
         assertThat(e.error().file()).isEqualTo("dir/bad.yaml");
         assertThat(e.error().message()).contains(c.message());
         assertThat(e.error().line()).as(e.error().toString()).isEqualTo(c.line());
+    }
+
+    @Test
+    void readsServiceExportsOfBothVersionsWithTheirCreationTime() throws Exception {
+        List<HasMetadata> objects = ManifestReader.read("f.yaml", "apiVersion: multicluster.x-k8s.io/v1beta1\n"
+                + "kind: ServiceExport\nmetadata:\n  name: web\n  namespace: shop\n"
+                + "  creationTimestamp: \"2026-01-01T00:00:01Z\"\n---\napiVersion: multicluster.x-k8s.io/v1alpha1\n"
+                + "kind: ServiceExport\nmetadata:\n  name: db\n");
+        assertThat(objects).hasSize(2);
+        assertThat(KubeObjects.export((io.fabric8.kubernetes.api.model.GenericKubernetesResource) objects.get(0)))
+                .isEqualTo(new dev.clustermesh.proxy.export.inventory.ExportObject(
+                        new dev.clustermesh.proxy.export.inventory.ObjectRef("shop", "web"), 1_767_225_601_000L));
+        assertThat(KubeObjects.export((io.fabric8.kubernetes.api.model.GenericKubernetesResource) objects.get(1)))
+                .as("no time: unknown, in default").isEqualTo(new dev.clustermesh.proxy.export.inventory.ExportObject(
+                        new dev.clustermesh.proxy.export.inventory.ObjectRef("default", "db"), 0));
     }
 
     @Test

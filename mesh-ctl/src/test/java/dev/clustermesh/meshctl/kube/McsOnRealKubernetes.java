@@ -1,68 +1,34 @@
 package dev.clustermesh.meshctl.kube;
 
 import static dev.clustermesh.meshctl.kube.KubeMeshHarness.held;
-import static dev.clustermesh.meshctl.kube.KubeMeshHarness.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clustermesh.testing.Eventually;
-import dev.clustermesh.testing.kube.ClusterSpec;
-import dev.clustermesh.testing.kube.KubeMeshExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The Multi-Cluster Services API against real API servers: the overlays install the CRDs; a ServiceExport in cluster2
- * makes cluster2's mesh-proxy write its status (Valid, Ready, Conflict) and cluster1's mesh-proxy create a
- * ServiceImport with a clusterset IP in cluster1, whose agent programs it with cluster2's pods though cluster1 has no
- * such Service; a later export of the same name with another port in cluster1 puts both exports in conflict (the
- * oldest's port is imported); an export
- * without a Service is not valid; a withdrawn export removes the ServiceImport. Then the mcs-api conformance cases that
- * need no command inside a pod ({@link McsConformance}).
+ * The Multi-Cluster Services API against real API servers, run by {@link ExporterOnRealKubernetesIT} on its two
+ * connected clusters (one set-up for both: real API servers take a while to start): the overlays install the CRDs; a
+ * ServiceExport in cluster2 makes cluster2's mesh-proxy write its status (Valid, Ready, Conflict) and cluster1's
+ * mesh-proxy create a ServiceImport with a clusterset IP in cluster1, whose agent programs it with cluster2's pods though
+ * cluster1 has no such Service; a later export of the same name with another port in cluster1 puts both exports in
+ * conflict (the oldest's port is imported); an export without a Service is not valid; a withdrawn export removes the
+ * ServiceImport. Then the mcs-api conformance cases that need no command inside a pod ({@link McsConformance}).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
-class McsOnRealKubernetesIT {
+abstract class McsOnRealKubernetes {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    @RegisterExtension
-    static final KubeMeshExtension KUBE = new KubeMeshExtension(List.of(ClusterSpec.seed(1), ClusterSpec.seed(2)));
-
-    private static KubeMeshHarness mesh;
-
-    @BeforeAll
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    static void setUp() {
-        mesh = new KubeMeshHarness(KUBE.mesh(), KUBE.dir());
-        mesh.deploy("cluster1", mesh.repo.resolve("k8s/overlays/cluster1"));
-        mesh.deploy("cluster2", mesh.repo.resolve("k8s/overlays/cluster2"));
-        ok(mesh.meshctl(120, "clustermesh", "connect", "--context", "kind-cluster1", "--destination-context",
-                "kind-cluster2"));
-        ok(mesh.meshctl(200, "clustermesh", "status", "--context", "kind-cluster1", "--wait", "--timeout", "3m",
-                "--agent", mesh.site("cluster1").agentAddress()));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (mesh != null) {
-            mesh.close();
-        }
-    }
+    /** The two connected clusters; set by the subclass's set-up. */
+    static KubeMeshHarness mesh;
 
     @Test
     @Order(1)
@@ -114,14 +80,12 @@ class McsOnRealKubernetesIT {
                 + "metadata:\n  name: lonely\n");
         Eventually.await(WAIT, () -> assertThat(conditions("cluster1", "lonely"))
                 .containsEntry("Valid", "False/NoService").containsEntry("Ready", "False/Failed"));
-        assertThat(mesh.site("cluster1").client().genericKubernetesResources("multicluster.x-k8s.io/v1alpha1",
-                "ServiceImport").inNamespace("default").withName("lonely").get()).isNull();
+        assertThat(importObject("cluster1", "lonely")).isNull();
 
         mesh.kube.cluster("cluster1").kubectl("delete", "serviceexport", "echo");
         mesh.kube.cluster("cluster2").kubectl("delete", "serviceexport", "echo");
         Eventually.await(WAIT, () -> {
-            assertThat(mesh.site("cluster1").client().genericKubernetesResources("multicluster.x-k8s.io/v1alpha1",
-                    "ServiceImport").inNamespace("default").withName("echo").get()).isNull();
+            assertThat(importObject("cluster1", "echo")).isNull();
             assertThat(frontends("cluster1", "echo")).as("only cluster1's own Service is left, not global")
                     .isEmpty();
         });
@@ -271,6 +235,12 @@ class McsOnRealKubernetesIT {
                 metadata:
                   name: echo
                 """.formatted(port, replicas);
+    }
+
+    /** The ServiceImport default/{@code name} in {@code cluster}, null when there is none. */
+    private static Object importObject(String cluster, String name) {
+        return mesh.site(cluster).client().genericKubernetesResources("multicluster.x-k8s.io/v1alpha1", "ServiceImport")
+                .inNamespace("default").withName(name).get();
     }
 
     private static JsonNode get(String cluster, String kind, String name) {
