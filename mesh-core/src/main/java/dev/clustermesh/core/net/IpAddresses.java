@@ -39,6 +39,48 @@ public final class IpAddresses {
         }
     }
 
+    /**
+     * An address as text in one form only: IPv4 dotted quad; IPv6 as RFC 5952 says (lowercase hex without leading
+     * zeros, the longest run of two or more zero groups, the first of equals, as {@code ::}). {@link
+     * InetAddress#getHostAddress} prints every IPv6 group instead.
+     */
+    public static String format(InetAddress address) {
+        byte[] a = address.getAddress();
+        if (a.length == 4) {
+            return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+        }
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = Math.max(i, j - 1);
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                b.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
+                b.append(':');
+            }
+            b.append(Integer.toHexString(g[i]));
+        }
+        return b.toString();
+    }
+
     /** True when {@code text} is an IPv4 or IPv6 literal. */
     public static boolean isLiteral(String text) {
         return parse(text).isPresent();

@@ -1,6 +1,5 @@
 package dev.clustermesh.dns.zone;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -41,7 +40,7 @@ public final class ResourceRecord {
     /** An A or AAAA record, chosen by the address family. */
     public static ResourceRecord address(String name, long ttl, InetAddress ip) {
         int type = ip instanceof Inet6Address ? RecordType.AAAA : RecordType.A;
-        String text = ip instanceof Inet4Address ? ip.getHostAddress() : compressV6(ip.getHostAddress());
+        String text = dev.clustermesh.core.net.IpAddresses.format(ip);
         return new ResourceRecord(name, type, ttl, text, ip.getAddress());
     }
 
@@ -162,22 +161,5 @@ public final class ResourceRecord {
     @Override
     public int hashCode() {
         return Objects.hash(name, type, ttl, data);
-    }
-
-    private static String compressV6(String full) {
-        // Inet6Address prints every group ("fd00:0:0:0:0:0:0:1"); presentation uses RFC 5952's "::" form.
-        String s = ":" + full.replaceAll("(^|:)0+([0-9a-f])", "$1$2") + ":";
-        String best = null;
-        for (String run = ":0:0:0:0:0:0:0:0:"; run.length() > 4; run = run.substring(2)) {
-            if (s.contains(run)) {
-                best = run;
-                break;
-            }
-        }
-        if (best != null) {
-            s = s.replaceFirst(best, "::");
-        }
-        s = s.substring(s.startsWith("::") ? 0 : 1, s.endsWith("::") ? s.length() : s.length() - 1);
-        return s;
     }
 }

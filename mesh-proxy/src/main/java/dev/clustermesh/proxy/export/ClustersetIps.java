@@ -1,6 +1,7 @@
 package dev.clustermesh.proxy.export;
 
 import dev.clustermesh.core.mesh.ServiceName;
+import dev.clustermesh.core.net.IpAddresses;
 import dev.clustermesh.core.policy.Cidr;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -18,7 +19,8 @@ import java.util.zip.CRC32;
  * Clusterset IPs of the services this cluster imports, from a configured CIDR. An import keeps its address for as
  * long as it exists (the previous allocation is passed back in, and adopted from etcd by a new leader); a new import
  * starts at an address derived from its name and takes the next free one, so addresses rarely depend on the order in
- * which services appear. The CIDR's first address (and, for IPv4, its last) is never handed out. Pure.
+ * which services appear. The CIDR's first address (and, for IPv4, its last) is never handed out. Addresses are text
+ * in {@link IpAddresses#format} form. Pure.
  */
 public final class ClustersetIps {
     /** How many addresses a CIDR offers at most (a wider IPv6 CIDR is used from its start). */
@@ -41,8 +43,7 @@ public final class ClustersetIps {
         if (cidr != null) {
             previous.forEach((name, ip) -> {
                 if (inRange(cidr, ip)) {
-                    kept.put(name, canonical(dev.clustermesh.core.net.IpAddresses.parse(ip).orElseThrow()
-                            .getHostAddress()));
+                    kept.put(name, IpAddresses.format(IpAddresses.parse(ip).orElseThrow()));
                 }
             });
         }
@@ -95,7 +96,7 @@ public final class ClustersetIps {
     }
 
     private static boolean inRange(Cidr cidr, String ip) {
-        Optional<InetAddress> a = dev.clustermesh.core.net.IpAddresses.parse(ip);
+        Optional<InetAddress> a = IpAddresses.parse(ip);
         if (a.isEmpty() || !cidr.contains(a.get())) {
             return false;
         }
@@ -111,40 +112,10 @@ public final class ClustersetIps {
         int n = Math.min(sum.length, out.length);
         System.arraycopy(sum, sum.length - n, out, out.length - n, n);
         try {
-            return canonical(InetAddress.getByAddress(out).getHostAddress());
+            return IpAddresses.format(InetAddress.getByAddress(out));
         } catch (UnknownHostException e) {
             throw new IllegalStateException("a 4- or 16-byte address is always valid", e);
         }
-    }
-
-    /** RFC 5952 text of an address: IPv4 as is; IPv6 without leading zeros, the longest run of zero groups as "::". */
-    static String canonical(String address) {
-        if (address.indexOf(':') < 0) {
-            return address;
-        }
-        String[] groups = address.split(":");
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group is not shortened
-        for (int i = 0; i < groups.length; i++) {
-            groups[i] = Integer.toHexString(Integer.parseInt(groups[i], 16));
-        }
-        for (int i = 0; i < groups.length;) {
-            int j = i;
-            while (j < groups.length && groups[j].equals("0")) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = Math.max(j, i + 1);
-        }
-        if (bestStart < 0) {
-            return String.join(":", groups);
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-        return head + "::" + tail;
     }
 
     private static int hash(ServiceName s) {

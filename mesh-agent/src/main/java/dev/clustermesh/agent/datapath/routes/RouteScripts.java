@@ -3,6 +3,7 @@ package dev.clustermesh.agent.datapath.routes;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.net.IpAddresses;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -167,41 +168,10 @@ final class RouteScripts {
             int keep = Math.max(0, Math.min(8, bits - i * 8));
             a[i] = (byte) (a[i] & (0xff << (8 - keep)));
         }
-        return Optional.of((a.length == 4 ? (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "."
-                + (a[3] & 0xff) : ipv6(a)) + "/" + bits);
-    }
-
-    /** RFC 5952 text: lowercase hex, the longest run (≥ 2) of zero groups as {@code ::}. */
-    static String ipv6(byte[] a) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        try {
+            return Optional.of(IpAddresses.format(InetAddress.getByAddress(a)) + "/" + bits);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("a 4- or 16-byte address is always valid", e);
         }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; i++) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = Math.max(i, j - 1);
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                b.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
-                b.append(':');
-            }
-            b.append(Integer.toHexString(g[i]));
-        }
-        return b.toString();
     }
 }
