@@ -100,7 +100,9 @@ public final class LbCompute {
         if (inputs.isEmpty()) {
             return Entries.NONE;
         }
-        SelectedService selected = BackendSelection.compute(localCluster, inputs, stale);
+        List<List<String>> tiers = imported == null ? List.of() : imported.getClusterSelectorResultsList().stream()
+                .map(r -> List.copyOf(r.getClustersList())).toList();
+        SelectedService selected = BackendSelection.compute(localCluster, inputs, stale, tiers);
         List<Frontend> frontends = new ArrayList<>(selected.frontends());
         frontends.addAll(clustersetFrontends(imported));
         if (frontends.isEmpty()) {

@@ -229,6 +229,11 @@ public final class MeshView implements MeshListener {
         return s;
     }
 
+    /** Every connected cluster's ClusterConfig, by name (a copy). */
+    public synchronized Map<String, ClusterConfig> configs() {
+        return Map.copyOf(configs);
+    }
+
     /** A copy of the own cluster's imports, by service. */
     public synchronized Map<ServiceName, ServiceImport> imports() {
         return Map.copyOf(imports);

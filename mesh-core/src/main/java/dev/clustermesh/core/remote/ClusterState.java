@@ -3,6 +3,7 @@ package dev.clustermesh.core.remote;
 import dev.clustermesh.core.keys.KeyLayout;
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.proto.mesh.v1.Heartbeat;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -36,6 +38,9 @@ final class ClusterState {
     private final List<WatchStore<?>> stores;
     private final EnumSet<ResourceKind> synced = EnumSet.noneOf(ResourceKind.class);
     private Optional<Instant> lastHeartbeat = Optional.empty();
+    private ClusterConfig connectedConfig;
+    private Consumer<ClusterConfig> onProperties = c -> {
+    };
     /** True while a list is applied: the list sweeps at its end, not as each canary is applied. */
     private boolean listing;
 
@@ -116,6 +121,31 @@ final class ClusterState {
         }
     }
 
+    /**
+     * Remembers the ClusterConfig validated at connect; a later one that differs from it only in its properties is
+     * given to {@code onProperties} instead of ending the session.
+     */
+    void connectedWith(ClusterConfig config, Consumer<ClusterConfig> onProperties) {
+        this.connectedConfig = config;
+        this.onProperties = onProperties;
+    }
+
+    /** A changed ClusterConfig: applied when only its properties changed, else the session starts over. */
+    private void propertiesOnly(byte[] value) {
+        ClusterConfig next;
+        try {
+            next = value == null ? null : Decoded.clusterConfig(name, value);
+        } catch (IllegalStateException e) {
+            throw new ConfigChanged(e.getMessage());
+        }
+        if (next == null || connectedConfig == null
+                || !next.toBuilder().clearProperties().build().equals(connectedConfig.toBuilder().clearProperties().build())) {
+            throw new ConfigChanged();
+        }
+        connectedConfig = next;
+        onProperties.accept(next);
+    }
+
     /** Applies one listed or watched key; an unusable one is reported and skipped. */
     void apply(KeyValue kv, boolean deleted) {
         String key = kv.getKey().toString(StandardCharsets.UTF_8);
@@ -155,7 +185,7 @@ final class ClusterState {
                     }
                 }
             } else if (k instanceof MeshKey.Config) {
-                throw new ConfigChanged();
+                propertiesOnly(deleted ? null : v);
             }
         } catch (ConfigChanged e) {
             throw e;

@@ -182,6 +182,7 @@ public final class RemoteCluster implements AutoCloseable {
                 throw new IllegalStateException(conflict);
             });
             long revision = list();
+            state.connectedWith(read, c -> tellConfig(liveness.holding() ? c : null));
             watchAll(gen, revision + 1);
             tellConfig(liveness.holding() ? read : null);
             backoff.reset();

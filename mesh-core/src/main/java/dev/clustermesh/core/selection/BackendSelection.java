@@ -60,6 +60,19 @@ public final class BackendSelection {
      */
     public static SelectedService compute(String localCluster, Collection<ClusterService> services,
             Predicate<String> stale) {
+        return compute(localCluster, services, stale, List.of());
+    }
+
+    /**
+     * As {@link #compute(String, Collection, Predicate)}, with the tiers of the own cluster's import of the service
+     * (ServiceImport.status.clusterSelectorResults, KEP-5939): when the local service sets no cluster preference of
+     * its own, only the first tier with an active backend in the pool is used (then the clusters of no tier, together),
+     * as with {@code service.cilium.io/cluster-preference}.
+     *
+     * @param selectorTiers the clusters of each selector result, in order; empty when the import has none
+     */
+    public static SelectedService compute(String localCluster, Collection<ClusterService> services,
+            Predicate<String> stale, List<List<String>> selectorTiers) {
         List<ClusterService> ordered = validateAndOrder(localCluster, services);
         ClusterService local = ordered.get(0).getCluster().equals(localCluster) ? ordered.get(0) : null;
         Affinity affinity = local == null ? Affinity.AFFINITY_NONE : effective(local.getAffinity());
@@ -87,7 +100,11 @@ public final class BackendSelection {
         int threshold = affinity == Affinity.AFFINITY_NONE ? 0
                 : minReady(local).threshold(Math.max(preferredUsable, knownPreferred(ordered, local, affinity)));
         if (local != null && local.getClusterPreferenceCount() > 0) {
-            return tiered(ordered, local, candidates, inPool);
+            List<List<String>> single = local.getClusterPreferenceList().stream().map(List::of).toList();
+            return tiered(ordered, local, candidates, inPool, single);
+        }
+        if (!selectorTiers.isEmpty()) {
+            return tiered(ordered, local, candidates, inPool, selectorTiers);
         }
         boolean graded = preferredActive && othersUsable > 0 && preferredUsable < threshold;
         int[] weights = graded ? weights(preferredUsable, othersUsable, threshold) : new int[] {1, 1};
@@ -104,15 +121,21 @@ public final class BackendSelection {
     }
 
     /**
-     * Ordered cluster preference: only the first tier (the first listed cluster, then the next; unlisted clusters
-     * together last) with an active backend in the pool is used; backends of the first tier are marked preferred.
+     * Ordered cluster preference: only the first tier (a cluster's tier is the first of {@code tiers} listing it;
+     * clusters listed nowhere together last) with an active backend in the pool is used; backends of the first tier
+     * are marked preferred.
+     *
+     * @param local the local service, null when the cluster has none (an import's clusterset IP only)
      */
     private static SelectedService tiered(List<ClusterService> ordered, ClusterService local,
-            List<Candidate> candidates, Predicate<Candidate> inPool) {
-        List<String> order = local.getClusterPreferenceList();
+            List<Candidate> candidates, Predicate<Candidate> inPool, List<List<String>> tiers) {
         ToIntFunction<Candidate> tier = c -> {
-            int i = order.indexOf(c.cluster);
-            return (i < 0 ? order.size() : i) + 1;
+            for (int i = 0; i < tiers.size(); i++) {
+                if (tiers.get(i).contains(c.cluster)) {
+                    return i + 1;
+                }
+            }
+            return tiers.size() + 1;
         };
         int first = candidates.stream().filter(c -> inPool.test(c) && c.active()).mapToInt(tier).min().orElse(0);
         List<SelectedBackend> backends = candidates.stream().map(c -> {
@@ -121,8 +144,8 @@ public final class BackendSelection {
                     usable ? 1 : 0, tier.applyAsInt(c));
         }).toList();
         ClusterService any = ordered.get(0);
-        return new SelectedService(any.getNamespace(), any.getName(), Affinity.AFFINITY_NONE, true,
-                local.getShared(), frontends(local), backends);
+        return new SelectedService(any.getNamespace(), any.getName(), Affinity.AFFINITY_NONE, local != null,
+                local == null || local.getShared(), frontends(local), backends);
     }
 
     /** The local service's min-ready setting; none without a local service or with both fields set. */

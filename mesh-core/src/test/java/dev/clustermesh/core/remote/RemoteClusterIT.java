@@ -91,6 +91,16 @@ class RemoteClusterIT {
             delete(KeyLayout.SERVICES + "cluster2/default/rebel-base");
             Eventually.await(WAIT, () -> assertThat(seen.services.keySet()).containsExactly("cluster2/default/x-wing"));
 
+            // New ClusterProperties alone are applied within the session: no reconnect, no re-list.
+            var since = rc.status().connectedSince();
+            put(KeyLayout.CONFIG + "cluster2", ClusterConfig.newBuilder().setName("cluster2").setId(2)
+                    .addPodCidrs("10.20.0.0/16").addServiceCidrs("10.21.0.0/16")
+                    .putProperties("region.topology.k8s.io", "eu-west").build().toByteArray());
+            Eventually.await(WAIT, () -> assertThat(seen.configs.get("cluster2").getPropertiesMap())
+                    .containsEntry("region.topology.k8s.io", "eu-west"));
+            assertThat(rc.status().connectedSince()).isEqualTo(since);
+            assertThat(seen.changes).containsOnlyOnce("+mesh/v1/services/cluster2/default/x-wing");
+
             // A new ClusterConfig (another service CIDR) under a running session is validated and reported.
             put(KeyLayout.CONFIG + "cluster2", ClusterConfig.newBuilder().setName("cluster2").setId(2)
                     .addServiceCidrs("10.22.0.0/16").build().toByteArray());

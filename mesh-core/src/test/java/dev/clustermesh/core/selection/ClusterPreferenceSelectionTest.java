@@ -63,4 +63,28 @@ class ClusterPreferenceSelectionTest {
                 BackendSelectionTest.svc("c1", true, Affinity.AFFINITY_NONE, "10.1.0.1"), c2));
         assertThat(usable(s)).isEqualTo("c1/0, c2/0");
     }
+
+    @Test
+    void importSelectorTiersOrderClustersWhenTheServiceSetsNoPreferenceEvenWithoutALocalService() {
+        ClusterService c2 = BackendSelectionTest.svc("c2", true, Affinity.AFFINITY_NONE, "10.2.0.1");
+        ClusterService c3 = BackendSelectionTest.svc("c3", true, Affinity.AFFINITY_NONE, "10.3.0.1");
+        ClusterService c3Empty = BackendSelectionTest.svc("c3", true, Affinity.AFFINITY_NONE);
+        List<List<String>> tiers = List.of(List.of("c3"), List.of("c2", "c3"));
+
+        SelectedService first = BackendSelection.compute("c1", List.of(c2, c3), c -> false, tiers);
+        assertThat(usable(first)).isEqualTo("c3/1");
+        assertThat(first.localPresent()).as("only the import's clusterset IP balances here").isFalse();
+        assertThat(first.frontends()).isEmpty();
+
+        SelectedService next = BackendSelection.compute("c1", List.of(c2, c3Empty), c -> false, tiers);
+        assertThat(usable(next)).isEqualTo("c2/2");
+        assertThat(next.failedOver()).isTrue();
+
+        SelectedService none = BackendSelection.compute("c1", List.of(
+                BackendSelectionTest.svc("c1", true, Affinity.AFFINITY_NONE, "10.1.0.1"), c3Empty), c -> false, tiers);
+        assertThat(usable(none)).as("no tier has a backend: every exporting cluster").isEqualTo("c1/3");
+
+        SelectedService own = BackendSelection.compute("c1", List.of(c1("c1"), c2, c3), c -> false, tiers);
+        assertThat(usable(own)).as("the service's own cluster-preference comes first").isEqualTo("c1/1");
+    }
 }

@@ -289,6 +289,8 @@ final class AppliedManifests {
         // The Multi-Cluster Services API's export, held as a generic resource too.
         k.put("ServiceExport", new KindSpec(List.of("multicluster.x-k8s.io/v1beta1", "multicluster.x-k8s.io/v1alpha1"),
                 "multicluster.x-k8s.io", true, null));
+        // A cluster's properties (KEP-2149), what ServiceExport cluster selectors match.
+        k.put("ClusterProperty", new KindSpec("about.k8s.io/v1alpha1", "about.k8s.io", false, null));
         return Collections.unmodifiableMap(k);
     }
 }

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * each step x-wing's requests through the agent's nftables go to cluster1 in proportion to its ready pods (k/10)
  * instead of all to the first ready pod, no backend's programmed share is above twice its fair share (nor its count
  * of answers, within a binomial allowance), and at ten every request stays local. Then ordered cluster preference
- * ({@code service.cilium.io/cluster-preference}) on the same demo, and the Multi-Cluster Services API's
- * ServiceExport with clusterset IPs and conflicts. Needs root.
+ * ({@code service.cilium.io/cluster-preference}) on the same demo, the Multi-Cluster Services API's
+ * ServiceExport with clusterset IPs and conflicts, and its cluster selectors (KEP-5939). Needs root.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -168,25 +168,90 @@ class GradedFailoverIT {
         assertThat(answer.output()).as(answer.output()).contains("\"Galaxy\": \"Alderaan\"");
     }
 
+    /**
+     * ServiceExport cluster selectors (KEP-5939) on real packets: both clusters export rebel-mcs with the selectors
+     * "the importer's own cluster", then "the importer's region" (a ClusterProperty both clusters set through
+     * {@code demo apply}): cluster1's x-wing is answered by cluster1 only; cluster1's pods gone, by cluster2 (tier 2);
+     * back, by cluster1 again. cluster1's ServiceImport carries the resolved selectors and the results.
+     */
+    @Test
+    @Order(4)
+    void clusterSelectorsSendTrafficToTheFirstTierWithABackend() throws IOException {
+        String url = "http://rebel-mcs.default.svc.clusterset.local/";
+        for (int i = 1; i <= 2; i++) {
+            Path property = demo.dir.resolve("region-cluster" + i + ".yaml");
+            Files.writeString(property, "apiVersion: about.k8s.io/v1alpha1\nkind: ClusterProperty\nmetadata:\n"
+                    + "  name: region.topology.k8s.io\nspec:\n  value: eu-west\n");
+            apply("cluster" + i, property);
+        }
+        Path one = demo.dir.resolve("rebel-mcs-cluster1.yaml");
+        Path two = demo.dir.resolve("rebel-mcs-cluster2.yaml");
+        Files.writeString(two, mcsManifest(2, 80, "2026-01-01T00:00:00Z", 2, true));
+        apply("cluster2", two);
+        Files.writeString(one, mcsManifest(1, 80, "2026-06-01T00:00:00Z", 2, true));
+        apply("cluster1", one);
+        demo.onlyAnswers("cluster1", url);
+        Eventually.await(RootDemo.CONVERGE, () -> assertThat(etcdValue("cluster1",
+                "mesh/v1/local/imports/cluster1/default/rebel-mcs", dev.clustermesh.proto.mesh.v1.ServiceImport::parseFrom))
+                .contains("values: \"cluster1\"", "value: \"eu-west\"",
+                        "cluster_selector_results {\n  clusters: \"cluster1\"\n}",
+                        "cluster_selector_results {\n  clusters: \"cluster1\"\n  clusters: \"cluster2\"\n}"));
+        Files.writeString(one, mcsManifest(1, 80, "2026-06-01T00:00:00Z", 0, true));
+        apply("cluster1", one);
+        demo.onlyAnswers("cluster2", url);
+        Files.writeString(one, mcsManifest(1, 80, "2026-06-01T00:00:00Z", 2, true));
+        apply("cluster1", one);
+        demo.onlyAnswers("cluster1", url);
+    }
+
+    private static void apply(String cluster, Path file) {
+        Command.Result apply = demo.demo("apply", cluster, file.toString());
+        assertThat(apply.exitCode()).as(apply.output()).isZero();
+    }
+
     /** Service rebel-mcs (port {@code port} named http) on cluster i's two rebel-base pods, and its ServiceExport. */
     private static String mcsManifest(int i, int port, String created) {
+        return mcsManifest(i, port, created, 2, false);
+    }
+
+    /**
+     * Service rebel-mcs on {@code pods} of cluster i's rebel-base pods and its ServiceExport, with the cluster selectors
+     * own cluster, then own region, when {@code selectors}.
+     */
+    private static String mcsManifest(int i, int port, String created, int pods, boolean selectors) {
         StringBuilder y = new StringBuilder("apiVersion: v1\nkind: Service\nmetadata:\n  name: rebel-mcs\n"
                 + "  namespace: default\nspec:\n  clusterIP: 10." + (10 * i + 1) + ".0.20\n  ports:\n  - name: http\n"
                 + "    port: " + port + "\n    protocol: TCP\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
                 + "metadata:\n  name: rebel-mcs-1\n  namespace: default\n  labels:\n"
                 + "    kubernetes.io/service-name: rebel-mcs\naddressType: IPv4\nports:\n- name: http\n  port: 80\n"
                 + "  protocol: TCP\nendpoints:\n");
-        for (int k = 1; k <= 2; k++) {
+        for (int k = 1; k <= pods; k++) {
             y.append("- addresses: [\"10.").append(10 * i).append(".1.1").append(k).append("\"]\n")
                     .append("  conditions: {ready: true}\n");
         }
-        return y.append("---\napiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata:\n")
+        if (pods == 0) {
+            y.append("  []\n");
+        }
+        y.append("---\napiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata:\n")
                 .append("  name: rebel-mcs\n  namespace: default\n  creationTimestamp: \"").append(created)
-                .append("\"\n").toString();
+                .append("\"\n");
+        if (selectors) {
+            y.append("spec:\n  clusterSelectors:\n  - propertySelector:\n      matchExpressions:\n")
+                    .append("      - {key: cluster.clusterset.k8s.io, operator: In, values: [\"@SameAsImporter@\"]}\n")
+                    .append("  - propertySelector:\n      matchProperties:\n")
+                    .append("        region.topology.k8s.io: \"@SameAsImporter@\"\n");
+        }
+        return y.toString();
     }
 
     /** The ServiceExport status of rebel-mcs, as the cluster's own proxy serves it, in protobuf text form. */
     private static String exportStatus(String cluster) {
+        return etcdValue(cluster, "mesh/v1/local/exports/" + cluster + "/default/rebel-mcs",
+                ServiceExportStatus::parseFrom);
+    }
+
+    /** A protobuf value of {@code cluster}'s etcd (through its proxy, as etcdctl reads it), in text form. */
+    private static String etcdValue(String cluster, String key, Parser parser) {
         Command.Result env = demo.demo("env", cluster);
         assertThat(env.exitCode()).as(env.output()).isZero();
         Map<String, String> vars = new TreeMap<>();
@@ -195,17 +260,20 @@ class GradedFailoverIT {
             vars.put(kv[0], kv[1]);
         });
         String etcdctl = Binaries.require("etcdctl", "apt-get install -y etcd-client").toString();
-        Command.Result r = Command.run(RootDemo.COMMAND, vars, List.of(etcdctl, "get", "-w", "json",
-                "mesh/v1/local/exports/" + cluster + "/default/rebel-mcs"));
+        Command.Result r = Command.run(RootDemo.COMMAND, vars, List.of(etcdctl, "get", "-w", "json", key));
         assertThat(r.exitCode()).as(r.output()).isZero();
         try {
             JsonNode kvs = new ObjectMapper().readTree(r.output()).path("kvs");
-            assertThat(kvs.size()).as("status key of %s: %s", cluster, r.output()).isEqualTo(1);
-            return ServiceExportStatus.parseFrom(Base64.getDecoder().decode(kvs.get(0).path("value").asText()))
-                    .toString();
+            assertThat(kvs.size()).as("%s of %s: %s", key, cluster, r.output()).isEqualTo(1);
+            return parser.parse(Base64.getDecoder().decode(kvs.get(0).path("value").asText())).toString();
         } catch (IOException e) {
-            throw new AssertionError("unreadable status of " + cluster + ": " + r.output(), e);
+            throw new AssertionError("unreadable " + key + " of " + cluster + ": " + r.output(), e);
         }
+    }
+
+    /** Parses a protobuf value. */
+    private interface Parser {
+        com.google.protobuf.Message parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
     }
 
     /**

@@ -110,14 +110,24 @@ final class RootDemo {
 
     /** Waits until {@value #IN_A_ROW} requests in a row reach {@code cluster}, then checks that the next ones do. */
     void onlyAnswers(String cluster) {
-        Eventually.await(CONVERGE, () -> assertThat(answers("cluster1", IN_A_ROW)).containsExactly(cluster));
-        assertThat(answers("cluster1", IN_A_ROW)).containsExactly(cluster);
+        onlyAnswers(cluster, URL);
+    }
+
+    /** As {@link #onlyAnswers(String)}, for another URL. */
+    void onlyAnswers(String cluster, String url) {
+        Eventually.await(CONVERGE, () -> assertThat(answers("cluster1", IN_A_ROW, url)).containsExactly(cluster));
+        assertThat(answers("cluster1", IN_A_ROW, url)).containsExactly(cluster);
     }
 
     /** The clusters that answered {@code n} requests from {@code cluster}'s x-wing, by name through mesh-dns. */
     Set<String> answers(String cluster, int n) {
+        return answers(cluster, n, URL);
+    }
+
+    /** The clusters that answered {@code n} requests for {@code url} from {@code cluster}'s x-wing. */
+    Set<String> answers(String cluster, int n, String url) {
         Command.Result r = demo("exec", cluster, "x-wing", "--", "sh", "-c",
-                "for i in $(seq " + n + "); do curl -s --max-time 2 " + URL + " || echo \"curl exit $?\"; echo; done");
+                "for i in $(seq " + n + "); do curl -s --max-time 2 " + url + " || echo \"curl exit $?\"; echo; done");
         assertThat(r.exitCode()).as(r.output()).isZero();
         Set<String> clusters = new TreeSet<>();
         int answered = 0;

@@ -92,6 +92,62 @@ abstract class McsOnRealKubernetes {
     }
 
     /**
+     * ServiceExport cluster selectors (KEP-5939): with ClusterProperty region eu-west in both clusters and the
+     * selectors "the importer's cluster" then "the importer's region", each cluster's ServiceImport carries the
+     * selectors resolved for it and the results; each agent uses its own cluster's pods; cluster1 scaled to 0, its
+     * agent uses cluster2's (tier 2). Different selectors in a later export: ClusterSelectorsConflict on both; an empty
+     * propertySelector: not valid, with the field named.
+     */
+    @Test
+    @Order(4)
+    void clusterSelectorsOrderTheClustersByClusterPropertiesPerImporter() {
+        for (String c : new String[] {"cluster1", "cluster2"}) {
+            mesh.apply(c, "region", "apiVersion: about.k8s.io/v1alpha1\nkind: ClusterProperty\nmetadata:\n"
+                    + "  name: region.topology.k8s.io\nspec:\n  value: eu-west\n");
+        }
+        mesh.apply("cluster2", "tiered", tiered(2, SELECTORS));
+        mesh.apply("cluster1", "tiered", tiered(1, SELECTORS));
+        for (String c : new String[] {"cluster1", "cluster2"}) {
+            String other = c.equals("cluster1") ? "cluster2" : "cluster1";
+            Eventually.await(WAIT, () -> {
+                JsonNode imp = get(c, "serviceimport", "tiered");
+                assertThat(imp.path("status").path("clusterSelectorResults").toString()).isEqualTo(
+                        "[{\"clusters\":[\"" + c + "\"]},{\"clusters\":[\"cluster1\",\"cluster2\"]}]");
+                assertThat(imp.path("spec").path("clusterSelectors").toString()).contains("\"values\":[\"" + c + "\"]",
+                        "\"region.topology.k8s.io\":\"eu-west\"").doesNotContain(other);
+                assertThat(held(mesh.site(c).agentAddress(), "tiered").usable())
+                        .isEqualTo(Map.of(c, mesh.podIps(c, "app=tiered")));
+            });
+        }
+        mesh.kube.cluster("cluster1").kubectl("scale", "deployment", "tiered", "--replicas=0");
+        Eventually.await(WAIT, () -> assertThat(held(mesh.site("cluster1").agentAddress(), "tiered").usable())
+                .isEqualTo(Map.of("cluster2", mesh.podIps("cluster2", "app=tiered"))));
+
+        mesh.apply("cluster1", "tiered", tiered(0, "  clusterSelectors:\n  - propertySelector:\n"
+                + "      matchProperties: {region.topology.k8s.io: \"@SameAsImporter@\"}\n"));
+        Eventually.await(WAIT, () -> {
+            assertThat(conditions("cluster1", "tiered")).containsEntry("Conflict", "True/ClusterSelectorsConflict");
+            assertThat(conditions("cluster2", "tiered")).containsEntry("Conflict", "True/ClusterSelectorsConflict");
+        });
+        mesh.apply("cluster1", "tiered", tiered(0, "  clusterSelectors:\n  - propertySelector: {}\n"));
+        Eventually.await(WAIT, () -> assertThat(conditions("cluster1", "tiered"))
+                .containsEntry("Valid", "False/InvalidClusterSelector"));
+        assertThat(get("cluster1", "serviceexport", "tiered").path("status").path("conditions").toString())
+                .contains("spec.clusterSelectors[0].propertySelector is empty");
+        mesh.kube.cluster("cluster1").kubectl("delete", "serviceexport", "tiered");
+        mesh.kube.cluster("cluster2").kubectl("delete", "serviceexport", "tiered");
+    }
+
+    private static final String SELECTORS = "  clusterSelectors:\n  - propertySelector:\n      matchExpressions:\n"
+            + "      - {key: cluster.clusterset.k8s.io, operator: In, values: [\"@SameAsImporter@\"]}\n"
+            + "  - propertySelector:\n      matchProperties: {region.topology.k8s.io: \"@SameAsImporter@\"}\n";
+
+    /** Service tiered with {@code replicas} pods and its ServiceExport, whose spec is {@code selectors}. */
+    private static String tiered(int replicas, String selectors) {
+        return echo(80, replicas).replace("echo", "tiered") + "spec:\n" + selectors;
+    }
+
+    /**
      * mcs-api conformance, service_import.go: an import exists while at least one cluster exports (and in every
      * cluster), is of type ClusterSetIP with an IP, the exported ports and session affinity; unexported everywhere,
      * it is deleted everywhere.

@@ -88,7 +88,9 @@ public final class ExportCompute {
         Map<String, Message> values = new TreeMap<>();
         Map<ResourceKind, Integer> counts = new EnumMap<>(ResourceKind.class);
         List<ExportWarning> warnings = new ArrayList<>();
-        values.put(new MeshKey.Config(cluster).key(), config);
+        // The cluster's ClusterProperties travel with its config: every importer evaluates cluster selectors on them.
+        values.put(new MeshKey.Config(cluster).key(),
+                config.toBuilder().clearProperties().putAllProperties(snapshot.propertyValues()).build());
 
         Map<ObjectRef, List<SliceObject>> slices = slicesByService(snapshot.slices());
         List<ServiceObject> services =
@@ -178,7 +180,7 @@ public final class ExportCompute {
             warnings.add(new ExportWarning(ExportWarning.Cause.ANNOTATION, subject, "annotation " + w));
         }
         ServiceAnnotations settings = parsed.annotations();
-        boolean mcs = export != null && !"ExternalName".equals(svc.type());
+        boolean mcs = export != null && McsCompute.invalidity(cluster, export, svc).isEmpty();
         if (!settings.global() && !mcs) {
             return Optional.empty();
         }
@@ -192,7 +194,8 @@ public final class ExportCompute {
         ClusterService value = ServiceExport.compute(cluster, svc, settings, slices,
                 m -> warnings.add(invalid(subject, m)));
         if (mcs) {
-            value = value.toBuilder().setMcsExported(true).setExportCreatedUnixMillis(export.createdMillis()).build();
+            value = value.toBuilder().setMcsExported(true).setExportCreatedUnixMillis(export.createdMillis())
+                    .addAllClusterSelectors(export.clusterSelectors()).build();
         }
         values.put(key.key(), value);
         return Optional.of(value);

@@ -8,6 +8,7 @@ import dev.clustermesh.proxy.export.inventory.ExportObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.Snapshot;
+import dev.clustermesh.proto.mesh.v1.ClusterSelector;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Condition;
 import dev.clustermesh.proto.mesh.v1.ImportType;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -33,8 +35,10 @@ import java.util.function.Consumer;
  * {@code creationTimestamp} wins (unknown times lose to known ones; ties go to the cluster name first in order).
  * A property of an export that differs from the winner's puts {@code Conflict=True} on every export of the service
  * (the winner's included): the type (headless or not: TypeConflict), the session affinity (SessionAffinityConflict),
- * or a port of the same name with another number or protocol (PortConflict). The import takes the winner's type and session affinity, and the union of all ports by
- * name (the winner's where names clash).
+ * a port of the same name with another number or protocol (PortConflict), or the cluster selectors
+ * (ClusterSelectorsConflict, KEP-5939). The import takes the winner's type, session affinity and cluster selectors
+ * (resolved for the importer and evaluated over the exporting clusters' ClusterProperties), and the union of all
+ * ports by name (the winner's where names clash).
  */
 final class McsCompute {
     static final String VALID = "Valid";
@@ -88,8 +92,11 @@ final class McsCompute {
             wanted.addAll(previous.byService().keySet());
         }
         ClustersetIps ips = previous.allocate(wanted);
+        Map<String, Map<String, String>> properties = new TreeMap<>();
+        snapshot.meshProperties().forEach((c, p) -> properties.put(c, ClusterSelection.withClusterName(c, p)));
+        properties.put(cluster, ClusterSelection.withClusterName(cluster, snapshot.propertyValues()));
         byName.forEach((name, exports) -> {
-            ServiceImport imp = serviceImport(cluster, name, exports, ips.byService().get(name));
+            ServiceImport imp = serviceImport(cluster, name, exports, ips.byService().get(name), properties);
             values.put(new MeshKey.Import(cluster, name.namespace(), name.name()).key(), imp);
         });
         return new Result(values, ips);
@@ -101,7 +108,13 @@ final class McsCompute {
                     : cs.getExportCreatedUnixMillis())
             .thenComparing(ClusterService::getCluster);
 
-    static ServiceImport serviceImport(String cluster, ServiceName name, List<ClusterService> exports, String ip) {
+    /**
+     * The import of {@code name} by {@code cluster}, with the winner's cluster selectors resolved for it and evaluated
+     * over the exporting clusters' properties ({@code properties}: by cluster, a cluster missing there has only its
+     * name as {@value ClusterSelection#CLUSTER_PROPERTY}).
+     */
+    static ServiceImport serviceImport(String cluster, ServiceName name, List<ClusterService> exports, String ip,
+            Map<String, Map<String, String>> properties) {
         ClusterService winner = exports.get(0);
         Map<String, Port> ports = new LinkedHashMap<>();
         exports.forEach(cs -> cs.getPortsList().forEach(p -> ports.putIfAbsent(portKey(p), p)));
@@ -112,7 +125,42 @@ final class McsCompute {
         if (ip != null) {
             b.addIps(ip);
         }
+        if (winner.getClusterSelectorsCount() > 0) {
+            Map<String, String> importer = properties.getOrDefault(cluster,
+                    ClusterSelection.withClusterName(cluster, Map.of()));
+            List<ClusterSelector> resolved = winner.getClusterSelectorsList().stream()
+                    .map(sel -> ClusterSelection.resolve(sel, importer)).toList();
+            Map<String, Map<String, String>> candidates = new TreeMap<>();
+            exports.forEach(cs -> candidates.put(cs.getCluster(), properties.getOrDefault(cs.getCluster(),
+                    ClusterSelection.withClusterName(cs.getCluster(), Map.of()))));
+            b.addAllClusterSelectors(resolved).addAllClusterSelectorResults(
+                    ClusterSelection.results(resolved, candidates));
+        }
         return b.build();
+    }
+
+    /**
+     * The {@code Valid=False} condition of an export that cannot be exported, empty when it can: no Service
+     * ({@code NoService}), an ExternalName Service or cluster selectors on a headless one ({@code InvalidServiceType}),
+     * unusable cluster selectors ({@code InvalidClusterSelector}, KEP-5939).
+     */
+    static Optional<Condition> invalidity(String cluster, ExportObject e, ServiceObject svc) {
+        if (svc == null) {
+            return Optional.of(condition(VALID, "False", "NoService",
+                    "Service " + e.ref() + " does not exist in cluster " + cluster));
+        }
+        if ("ExternalName".equals(svc.type())) {
+            return Optional.of(condition(VALID, "False", "InvalidServiceType",
+                    "Service " + e.ref() + " is of type ExternalName, which cannot be exported"));
+        }
+        if (e.selectorError().isPresent()) {
+            return Optional.of(condition(VALID, "False", "InvalidClusterSelector", e.selectorError().get()));
+        }
+        if (svc.headless() && !e.clusterSelectors().isEmpty()) {
+            return Optional.of(condition(VALID, "False", "InvalidServiceType", "Service " + e.ref()
+                    + " is headless; spec.clusterSelectors applies only to services with a clusterset IP"));
+        }
+        return Optional.empty();
     }
 
     private static ServiceExportStatus status(String cluster, ExportObject e, ServiceObject svc,
@@ -120,13 +168,11 @@ final class McsCompute {
         ServiceExportStatus.Builder b = ServiceExportStatus.newBuilder().setCluster(cluster)
                 .setNamespace(e.ref().namespace()).setName(e.ref().name());
         String subject = "ServiceExport " + e.ref();
-        if (svc == null || "ExternalName".equals(svc.type())) {
-            String reason = svc == null ? "NoService" : "InvalidServiceType";
-            String message = svc == null ? "Service " + e.ref() + " does not exist in cluster " + cluster
-                    : "Service " + e.ref() + " is of type ExternalName, which cannot be exported";
+        Optional<Condition> invalid = invalidity(cluster, e, svc);
+        if (invalid.isPresent()) {
+            String message = invalid.get().getMessage();
             warn.accept(new ExportWarning(ExportWarning.Cause.SERVICE_EXPORT, subject, message));
-            return b.addConditions(condition(VALID, "False", reason, message))
-                    .addConditions(condition(READY, "False", "Failed", message)).build();
+            return b.addConditions(invalid.get()).addConditions(condition(READY, "False", "Failed", message)).build();
         }
         b.addConditions(condition(VALID, "True", "Valid", "Service " + e.ref() + " is exported"));
         b.addConditions(condition(READY, "True", "Exported", "exported to the mesh as " + e.ref()));
@@ -169,6 +215,11 @@ final class McsCompute {
         if (!affinity(other).equals(affinity(winner))) {
             reasons.add("SessionAffinityConflict");
             details.add(o + "'s session affinity is " + affinity(other) + ", " + w + "'s " + affinity(winner));
+        }
+        if (!other.getClusterSelectorsList().equals(winner.getClusterSelectorsList())) {
+            reasons.add("ClusterSelectorsConflict");
+            details.add(o + "'s clusterSelectors (" + other.getClusterSelectorsCount() + ") differ from " + w
+                    + "'s (" + winner.getClusterSelectorsCount() + ")");
         }
     }
 

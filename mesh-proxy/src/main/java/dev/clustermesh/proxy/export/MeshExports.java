@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * Follows the mesh (every cluster of a clusters directory, as the agents do) to learn which services the other
- * clusters export with a ServiceExport, and records them in the exporter's inventory: what this cluster imports.
+ * clusters export with a ServiceExport and the other clusters' ClusterProperties (from their ClusterConfigs), and
+ * records them in the exporter's inventory: what this cluster imports, and what its cluster selectors match.
  * The kind is marked synced once every configured cluster has synced or failed with a reason.
  */
 final class MeshExports implements MeshFollower.Consumer {
@@ -65,6 +68,13 @@ final class MeshExports implements MeshFollower.Consumer {
         view.services().values().forEach(l -> l.stream()
                 .filter(cs -> cs.getMcsExported() && !cs.getCluster().equals(own)).forEach(exports::add));
         inventory.replaceMeshExports(exports);
+        Map<String, Map<String, String>> properties = new TreeMap<>();
+        view.configs().forEach((c, config) -> {
+            if (!c.equals(own)) {
+                properties.put(c, config.getPropertiesMap());
+            }
+        });
+        inventory.replaceMeshProperties(properties);
         if (!synced && settled.getAsBoolean()) {
             synced = true;
             LOG.infof("mesh exports: every cluster synced or failed; %d services exported by other clusters",

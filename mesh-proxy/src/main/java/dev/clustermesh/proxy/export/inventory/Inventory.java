@@ -30,6 +30,8 @@ public final class Inventory {
     private final Map<ObjectRef, PolicyObject> networkPolicies = new TreeMap<>();
     private final Map<ObjectRef, PolicyObject> ciliumPolicies = new TreeMap<>();
     private final Map<ObjectRef, ExportObject> exports = new TreeMap<>();
+    private final Map<ObjectRef, PropertyObject> properties = new TreeMap<>();
+    private Map<String, Map<String, String>> meshProperties = Map.of();
     private List<ClusterService> meshExports = List.of();
     private final Set<SourceKind> synced = EnumSet.noneOf(SourceKind.class);
     private final Runnable onChange;
@@ -83,6 +85,27 @@ public final class Inventory {
     /** Adds or replaces a ServiceExport. */
     public void put(ExportObject export) {
         changed(!export.equals(put(exports, export.ref(), export)));
+    }
+
+    /** Adds or replaces a ClusterProperty. */
+    public void put(PropertyObject property) {
+        changed(!property.equals(put(properties, property.ref(), property)));
+    }
+
+    /** Replaces every ClusterProperty with {@code all}. */
+    public void replaceProperties(Collection<PropertyObject> all) {
+        replace(properties, all, PropertyObject::ref);
+    }
+
+    /** Replaces the other clusters' properties (see {@link Snapshot#meshProperties()}). */
+    public void replaceMeshProperties(Map<String, Map<String, String>> all) {
+        Map<String, Map<String, String>> next = Map.copyOf(all);
+        boolean differs;
+        synchronized (this) {
+            differs = !next.equals(meshProperties);
+            meshProperties = next;
+        }
+        changed(differs);
     }
 
     /** Replaces every ServiceExport with {@code all}. */
@@ -162,7 +185,7 @@ public final class Inventory {
         return new Snapshot(services.values().stream().toList(), slices.values().stream().toList(),
                 nodes.values().stream().toList(), pods.values().stream().toList(),
                 namespaces.values().stream().toList(), policies, synced, exports.values().stream().toList(),
-                meshExports);
+                meshExports, properties.values().stream().toList(), meshProperties);
     }
 
     /**
@@ -210,6 +233,7 @@ public final class Inventory {
             case NETWORK_POLICIES -> networkPolicies;
             case CILIUM_NETWORK_POLICIES -> ciliumPolicies;
             case SERVICE_EXPORTS -> exports;
+            case CLUSTER_PROPERTIES -> properties;
             case MESH_EXPORTS -> throw new IllegalArgumentException("mesh exports are replaced, never removed one by one");
         };
     }

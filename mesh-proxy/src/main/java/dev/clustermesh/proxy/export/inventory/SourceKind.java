@@ -17,12 +17,15 @@ public enum SourceKind {
     /** ServiceExports (Multi-Cluster Services API); a source without the CRD marks this kind synced with no objects. */
     SERVICE_EXPORTS,
     /** What the other clusters export with ServiceExports, as this cluster's mesh-proxy follows the mesh. */
-    MESH_EXPORTS;
+    MESH_EXPORTS,
+    /** ClusterProperties (about.k8s.io); a source without the CRD marks this kind synced with no objects. */
+    CLUSTER_PROPERTIES;
 
     /**
      * The exported kinds whose first full pass is complete once {@code synced} source kinds are: services
      * need Services, EndpointSlices and ServiceExports, nodes need Nodes, endpoints and identities need Pods and Namespaces,
-     * policies need both policy kinds, the MCS state needs Services, ServiceExports and the mesh's exports.
+     * policies need both policy kinds, the MCS state needs Services, ServiceExports, ClusterProperties and the mesh's
+     * exports.
      */
     public static Set<ResourceKind> exportedKinds(Set<SourceKind> synced) {
         Set<ResourceKind> out = EnumSet.noneOf(ResourceKind.class);
@@ -39,7 +42,8 @@ public enum SourceKind {
         if (synced.contains(NETWORK_POLICIES) && synced.contains(CILIUM_NETWORK_POLICIES)) {
             out.add(ResourceKind.POLICIES);
         }
-        if (synced.contains(SERVICES) && synced.contains(SERVICE_EXPORTS) && synced.contains(MESH_EXPORTS)) {
+        if (synced.contains(SERVICES) && synced.contains(SERVICE_EXPORTS) && synced.contains(MESH_EXPORTS)
+                && synced.contains(CLUSTER_PROPERTIES)) {
             out.add(ResourceKind.MCS);
         }
         return out;

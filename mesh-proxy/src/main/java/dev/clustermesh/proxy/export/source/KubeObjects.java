@@ -8,6 +8,7 @@ import dev.clustermesh.proxy.export.inventory.ObjectRef;
 import dev.clustermesh.proxy.export.inventory.PodObject;
 import dev.clustermesh.proxy.export.inventory.PolicyObject;
 import dev.clustermesh.proxy.export.inventory.PortSpec;
+import dev.clustermesh.proxy.export.inventory.PropertyObject;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceEndpoint;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Converts fabric8 model objects to inventory records. Null-safe everywhere (manifests may omit anything);
@@ -47,6 +49,10 @@ public final class KubeObjects {
     public static final String MCS_GROUP = "multicluster.x-k8s.io";
     /** The versions of the Multi-Cluster Services API read, newest first. */
     public static final List<String> MCS_VERSIONS = List.of("v1beta1", "v1alpha1");
+    /** The kind of a cluster's properties (KEP-2149). */
+    public static final String CLUSTER_PROPERTY = "ClusterProperty";
+    /** The apiVersion ClusterProperty objects are read in. */
+    public static final String ABOUT_API_VERSION = "about.k8s.io/v1alpha1";
 
     private KubeObjects() {
     }
@@ -147,7 +153,10 @@ public final class KubeObjects {
         return PolicyDocuments.of(kind, r);
     }
 
-    /** A ServiceExport held as a generic resource: its name and creation time are all it says. */
+    /**
+     * A ServiceExport held as a generic resource: its name, creation time and cluster selectors (invalid ones are
+     * kept as the error that names what is wrong).
+     */
     public static ExportObject export(GenericKubernetesResource r) {
         String created = meta(r).getCreationTimestamp();
         long millis = 0;
@@ -158,7 +167,20 @@ public final class KubeObjects {
                 millis = 0; // a manifest with a malformed timestamp: unknown, it loses every conflict to dated ones
             }
         }
-        return new ExportObject(ref(r), millis);
+        try {
+            return new ExportObject(ref(r), millis,
+                    ClusterSelectorParser.parse(r.getAdditionalProperties().get("spec")), Optional.empty());
+        } catch (ClusterSelectorParser.InvalidSelector e) {
+            return new ExportObject(ref(r), millis, List.of(), Optional.of(e.getMessage()));
+        }
+    }
+
+    /** A ClusterProperty held as a generic resource: its name and {@code spec.value}. */
+    public static PropertyObject property(GenericKubernetesResource r) {
+        Object spec = r.getAdditionalProperties().get("spec");
+        Object value = spec instanceof Map<?, ?> m ? m.get("value") : null;
+        return new PropertyObject(Objects.requireNonNullElse(meta(r).getName(), ""),
+                value == null ? "" : String.valueOf(value));
     }
 
     /** The entries of {@code m} whose key and value are both set. */

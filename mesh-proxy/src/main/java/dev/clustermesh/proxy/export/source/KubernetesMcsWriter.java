@@ -3,6 +3,7 @@ package dev.clustermesh.proxy.export.source;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Message;
 import dev.clustermesh.core.worker.Worker;
+import dev.clustermesh.proto.mesh.v1.ClusterSelector;
 import dev.clustermesh.proto.mesh.v1.Condition;
 import dev.clustermesh.proto.mesh.v1.ImportType;
 import dev.clustermesh.proto.mesh.v1.Port;
@@ -177,8 +178,14 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
     /** Applies {@code i} unless {@code current} (the API's object, null when none) already says the same. */
     private void writeImport(ServiceImport i, GenericKubernetesResource current) {
         Map<String, Object> spec = spec(i);
-        Map<String, Object> status = Map.of("clusters", i.getClustersList().stream()
-                .map(c -> Map.<String, Object>of("cluster", c)).toList());
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("clusters", i.getClustersList().stream().map(c -> Map.<String, Object>of("cluster", c)).toList());
+        if (i.getClusterSelectorResultsCount() > 0) {
+            status.put("clusterSelectorResults", i.getClusterSelectorResultsList().stream()
+                    .map(r -> r.getClustersCount() == 0 ? Map.<String, Object>of()
+                            : Map.<String, Object>of("clusters", List.copyOf(r.getClustersList())))
+                    .toList());
+        }
         if (current != null && spec.equals(current.getAdditionalProperties().get("spec"))
                 && status.equals(current.getAdditionalProperties().get("status"))) {
             return;
@@ -193,8 +200,10 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
                 .withNamespace(i.getNamespace()).withLabels(Map.of(MANAGED_BY, MANAGER)).build());
         r.setAdditionalProperty("spec", spec);
         imports().inNamespace(i.getNamespace()).resource(r).fieldManager(MANAGER).forceConflicts().serverSideApply();
+        Map<String, Object> patch = new LinkedHashMap<>(status);
+        patch.putIfAbsent("clusterSelectorResults", null); // a merge patch removes results no longer there
         imports().inNamespace(i.getNamespace()).withName(i.getName()).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), json(Map.of("status", status)));
+                .patch(PatchContext.of(PatchType.JSON_MERGE), json(Map.of("status", patch)));
     }
 
     /** A ServiceImport's spec as the API holds it. */
@@ -216,7 +225,31 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         }
         spec.put("ports", ports);
         spec.put("sessionAffinity", i.getSessionAffinity().isEmpty() ? "None" : i.getSessionAffinity());
+        if (i.getClusterSelectorsCount() > 0) {
+            spec.put("clusterSelectors", i.getClusterSelectorsList().stream().map(KubernetesMcsWriter::selector)
+                    .toList());
+        }
         return spec;
+    }
+
+    /** A resolved cluster selector as the KEP-5939 API spells it. */
+    private static Map<String, Object> selector(ClusterSelector s) {
+        Map<String, Object> ps = new LinkedHashMap<>();
+        if (s.getMatchPropertiesCount() > 0) {
+            ps.put("matchProperties", new java.util.TreeMap<>(s.getMatchPropertiesMap()));
+        }
+        if (s.getMatchExpressionsCount() > 0) {
+            ps.put("matchExpressions", s.getMatchExpressionsList().stream().map(r -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("key", r.getKey());
+                m.put("operator", r.getOperator());
+                if (r.getValuesCount() > 0) {
+                    m.put("values", List.copyOf(r.getValuesList()));
+                }
+                return m;
+            }).toList());
+        }
+        return Map.of("propertySelector", ps);
     }
 
     private void writeStatus(ServiceExportStatus s, GenericKubernetesResource current) {

@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
  * Services, discovery/v1 EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies and CiliumNetworkPolicies of
  * all namespaces, through fabric8 informers (policies as generic resources: no typed model, no reflection).
  *
- * <p>The CiliumNetworkPolicy and ServiceExport CRDs may be missing: the source then warns once, records none of the
+ * <p>The CiliumNetworkPolicy, ServiceExport and ClusterProperty CRDs may be missing: the source then warns once, records none of the
  * kind, marks it synced and checks API discovery again every {@code crdRecheck}; once the CRD is served, its
  * informer starts. ServiceExports are read in the newest version served (v1beta1, else v1alpha1).
  *
@@ -95,6 +95,7 @@ public final class KubernetesSource implements ExportSource {
         });
         discovery.execute(() -> discoverCiliumPolicies(inventory));
         discovery.execute(() -> discoverServiceExports(inventory));
+        discovery.execute(() -> discoverClusterProperties(inventory));
     }
 
     private void discoverCiliumPolicies(Inventory inventory) {
@@ -135,6 +136,25 @@ public final class KubernetesSource implements ExportSource {
                         SourceKind.SERVICE_EXPORTS, r -> inventory.put(KubeObjects.export(r)), KubeObjects::ref,
                         all -> inventory.replaceExports(all.stream().map(KubeObjects::export).toList()), inventory),
                 () -> inventory.replaceExports(List.of()));
+    }
+
+    private void discoverClusterProperties(Inventory inventory) {
+        discover(List.of(clusterProperties(inventory)), inventory, () -> discoverClusterProperties(inventory));
+    }
+
+    /** ClusterProperties (about.k8s.io/v1alpha1, cluster-scoped): this cluster's properties. */
+    private OptionalKind clusterProperties(Inventory inventory) {
+        ResourceDefinitionContext context = new ResourceDefinitionContext.Builder().withGroup("about.k8s.io")
+                .withVersion("v1alpha1").withKind(KubeObjects.CLUSTER_PROPERTY).withPlural("clusterproperties")
+                .withNamespaced(false).build();
+        return new OptionalKind(KubeObjects.CLUSTER_PROPERTY, KubeObjects.ABOUT_API_VERSION,
+                KubeObjects.CLUSTER_PROPERTY, SourceKind.CLUSTER_PROPERTIES,
+                () -> inform("ClusterProperties", client.genericKubernetesResources(context).runnableInformer(0),
+                        SourceKind.CLUSTER_PROPERTIES, r -> inventory.put(KubeObjects.property(r)),
+                        r -> KubeObjects.property(r).ref(),
+                        all -> inventory.replaceProperties(all.stream().map(KubeObjects::property).toList()),
+                        inventory),
+                () -> inventory.replaceProperties(List.of()));
     }
 
     /** Starts the ServiceExport informer of the newest served version, else records none and looks again. */

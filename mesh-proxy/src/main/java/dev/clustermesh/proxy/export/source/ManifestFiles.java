@@ -8,6 +8,7 @@ import dev.clustermesh.proxy.export.inventory.NodeObject;
 import dev.clustermesh.proxy.export.inventory.ObjectRef;
 import dev.clustermesh.proxy.export.inventory.PodObject;
 import dev.clustermesh.proxy.export.inventory.PolicyObject;
+import dev.clustermesh.proxy.export.inventory.PropertyObject;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -91,6 +92,7 @@ final class ManifestFiles {
         Map<ObjectRef, PodObject> pods = new LinkedHashMap<>();
         Map<ObjectRef, NamespaceObject> namespaces = new LinkedHashMap<>();
         Map<ObjectRef, ExportObject> exports = new LinkedHashMap<>();
+        Map<ObjectRef, PropertyObject> properties = new LinkedHashMap<>();
         Map<PolicyKind, Map<ObjectRef, PolicyObject>> policies = new EnumMap<>(PolicyKind.class);
         for (PolicyKind k : PolicyKind.values()) {
             policies.put(k, new LinkedHashMap<>());
@@ -115,6 +117,9 @@ final class ManifestFiles {
                 } else if (o instanceof GenericKubernetesResource g && KubeObjects.SERVICE_EXPORT.equals(g.getKind())) {
                     ExportObject v = KubeObjects.export(g);
                     exports.putIfAbsent(v.ref(), v);
+                } else if (o instanceof GenericKubernetesResource g && KubeObjects.CLUSTER_PROPERTY.equals(g.getKind())) {
+                    PropertyObject v = KubeObjects.property(g);
+                    properties.putIfAbsent(v.ref(), v);
                 } else if (o instanceof GenericKubernetesResource g) {
                     PolicyKind.fromKind(g.getKind()).map(k -> KubeObjects.policy(k, g))
                             .ifPresent(v -> policies.get(v.kind()).putIfAbsent(v.ref(), v));
@@ -128,6 +133,7 @@ final class ManifestFiles {
         inventory.replaceNamespaces(namespaces.values());
         policies.forEach((k, v) -> inventory.replacePolicies(k, v.values()));
         inventory.replaceExports(exports.values());
+        inventory.replaceProperties(properties.values());
     }
 
     private boolean read(Path p) {

@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads the Services, EndpointSlices, Nodes, Pods, Namespaces, NetworkPolicies, CiliumNetworkPolicies and
- * ServiceExports (multicluster.x-k8s.io/v1alpha1 or v1beta1, as generic resources) of a
+ * ServiceExports (multicluster.x-k8s.io/v1alpha1 or v1beta1) and ClusterProperties (about.k8s.io/v1alpha1), as
+ * generic resources, of a
  * manifest file (policies as {@link GenericKubernetesResource}s, checked for their apiVersion only): YAML with any number of documents
  * separated by {@code ---} lines (JSON is YAML too), each an object or a {@code List} of objects. Other
  * kinds are skipped. Pure: text in, objects out.
@@ -124,6 +125,8 @@ public final class ManifestReader {
                     PolicyKind.fromKind(kind).orElseThrow().apiVersion(), GenericKubernetesResource.class);
             case KubeObjects.SERVICE_EXPORT -> expectAny(file, line, kind, apiVersion,
                     KubeObjects.MCS_VERSIONS.stream().map(v -> KubeObjects.MCS_GROUP + "/" + v).toList());
+            case KubeObjects.CLUSTER_PROPERTY -> expect(file, line, kind, apiVersion, KubeObjects.ABOUT_API_VERSION,
+                    GenericKubernetesResource.class);
             case "" -> throw error(file, line, "document has no kind", null);
             default -> null;
         };
