@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code meshctl demo}: two clusters on this machine, to try the mesh and replay the seed's walk-through. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "A local two-cluster mesh on this machine: cluster1 (ID 1) and cluster2 (ID 2), each with "
+        description = "A local mesh on this machine: cluster1 (ID 1), cluster2 (ID 2) (and cluster3), each with "
                 + "etcd, mesh-proxy, mesh-agent and mesh-dns, and the rebel-base/x-wing example.",
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class, DemoCommand.Status.class,
             DemoCommand.Scale.class, DemoCommand.Annotate.class, DemoCommand.Env.class, DemoExec.class,
@@ -58,6 +58,10 @@ public final class DemoCommand {
                         + "(default: ${DEFAULT-VALUE}).")
         int dnsPort;
 
+        @Option(names = "--clusters", defaultValue = "2", description = "How many clusters: 2 or 3 (cluster3, ID 3, "
+                + "pods in 10.30.0.0/16; the nftables nodes then share a bridge) (default: ${DEFAULT-VALUE}).")
+        int clusters;
+
         @Option(names = "--timeout", defaultValue = "3m", description = "How long to wait for the clusters to connect "
                 + "(default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -82,6 +86,7 @@ public final class DemoCommand {
             if (dnsPort < 0 || dnsPort > 65534) {
                 throw new IllegalArgumentException("--dns-port must be within 0..65534, got " + dnsPort);
             }
+            DemoRunner.UpOptions options = new DemoRunner.UpOptions(clusters, portBase, dnsPort, mode, how);
             Path d = dir();
             if (DemoState.exists(d)) {
                 DemoRunner old = new DemoRunner(DemoState.load(d), System.out);
@@ -93,8 +98,8 @@ public final class DemoCommand {
             }
             DemoState state = new DemoState(d);
             DemoRunner runner = new DemoRunner(state, System.out);
-            System.out.println("🚀 Starting a two-cluster mesh in " + d);
-            runner.up(new DemoRunner.UpOptions(portBase, dnsPort, mode, how));
+            System.out.println("🚀 Starting a " + clusters + "-cluster mesh in " + d);
+            runner.up(options);
             DemoState.Cluster c1 = state.cluster(DemoLayout.clusterName(1));
             for (DemoState.Cluster c : state.clusters().values()) {
                 try (AgentClient client = new AgentClient(c.agentAddress(), Duration.ofSeconds(5))) {

@@ -54,6 +54,11 @@ final class DemoNetwork {
         return (Integer.parseInt(prefix.substring(2), 16) % (HOST_NETS / 2)) * 2;
     }
 
+    /** The namespace of the bridge the nodes of a demo with more than two clusters share. */
+    static String underlayNs(String prefix) {
+        return prefix + "-ul";
+    }
+
     static String nodeNs(String prefix, int i) {
         return prefix + "-c" + i + "n";
     }

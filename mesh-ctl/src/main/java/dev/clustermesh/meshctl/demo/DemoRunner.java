@@ -38,7 +38,12 @@ public final class DemoRunner {
     static final String NFTABLES = "nftables";
 
     /** Options of {@code up}; {@code datapath} is {@link #MEMORY} or {@link #NFTABLES}. */
-    record UpOptions(int portBase, int dnsPort, String datapath, String runtime) {
+    record UpOptions(int clusters, int portBase, int dnsPort, String datapath, String runtime) {
+        UpOptions {
+            if (clusters < 2 || clusters > 3) {
+                throw new IllegalArgumentException("--clusters must be 2 or 3, got " + clusters);
+            }
+        }
     }
 
     /**
@@ -91,7 +96,7 @@ public final class DemoRunner {
         }
         state.datapath(options.datapath());
         state.runtime(options.runtime());
-        for (int i = 1; i <= 2; i++) {
+        for (int i = 1; i <= options.clusters(); i++) {
             DemoState.Cluster c = state.add(DemoLayout.clusterName(i), i);
             c.ports.putAll(DemoLayout.ports(i, options.portBase(), options.dnsPort()));
             c.replicas.put(DemoLayout.SERVICE, 2);

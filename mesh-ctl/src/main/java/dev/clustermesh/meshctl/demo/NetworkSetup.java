@@ -25,7 +25,7 @@ final class NetworkSetup {
     }
 
     /**
-     * The two node namespaces, linked by their underlay veth, each with a veth to the root namespace and the
+     * The node namespaces, linked by their underlay (see {@link #underlay}), each with a veth to the root namespace and the
      * demo's DNS redirection towards {@code dnsPort} of its cluster.
      *
      * @throws MeshCtlException naming the command that failed and what it said
@@ -40,15 +40,12 @@ final class NetworkSetup {
                     + String.join(", ", left) + "); remove them with: ip netns del " + String.join(" && ip netns del ",
                     left));
         }
-        state.hostNet(freeHostNet(prefix));
+        state.hostNet(freeHostNet(prefix, state.clusters().size()));
         for (DemoState.Cluster c : state.clusters().values()) {
             String node = namespace(DemoNetwork.nodeNs(prefix, c.id()));
             run("ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         }
-        String n1 = DemoNetwork.nodeNs(prefix, 1);
-        String n2 = DemoNetwork.nodeNs(prefix, 2);
-        run("ip", "-n", n1, "link", "add", DemoNetwork.UNDERLAY_LINK, "type", "veth", "peer", "name",
-                DemoNetwork.UNDERLAY_LINK, "netns", n2);
+        underlay(prefix);
         for (DemoState.Cluster c : state.clusters().values()) {
             String node = DemoNetwork.nodeNs(prefix, c.id());
             run("ip", "-n", node, "addr", "add", DemoLayout.nodeIp(c.id()) + "/16", "dev", DemoNetwork.UNDERLAY_LINK);
@@ -106,6 +103,28 @@ final class NetworkSetup {
         run("ip", "-n", node, "link", "set", link, "up");
         run("ip", "-n", node, "route", "add", ip + "/32", "dev", link);
         return true;
+    }
+
+    /**
+     * The nodes' underlay: one veth pair between two nodes; with more, a bridge in a namespace of its own with a
+     * veth to each node.
+     */
+    private void underlay(String prefix) {
+        if (state.clusters().size() == 2) {
+            run("ip", "-n", DemoNetwork.nodeNs(prefix, 1), "link", "add", DemoNetwork.UNDERLAY_LINK, "type", "veth",
+                    "peer", "name", DemoNetwork.UNDERLAY_LINK, "netns", DemoNetwork.nodeNs(prefix, 2));
+            return;
+        }
+        String bridge = namespace(DemoNetwork.underlayNs(prefix));
+        run("ip", "-n", bridge, "link", "add", "br0", "type", "bridge");
+        run("ip", "-n", bridge, "link", "set", "br0", "up");
+        for (DemoState.Cluster c : state.clusters().values()) {
+            String port = "c" + c.id();
+            run("ip", "-n", DemoNetwork.nodeNs(prefix, c.id()), "link", "add", DemoNetwork.UNDERLAY_LINK, "type",
+                    "veth", "peer", "name", port, "netns", bridge);
+            run("ip", "-n", bridge, "link", "set", port, "master", "br0");
+            run("ip", "-n", bridge, "link", "set", port, "up");
+        }
     }
 
     private String namespace(String ns) {
@@ -170,14 +189,19 @@ final class NetworkSetup {
         return r.output().lines().map(l -> l.trim().split(" ")[0]).filter(l -> !l.isEmpty()).toList();
     }
 
-    /** A free host network for the demo: the first of its own and the next ones that no address uses yet. */
-    private static int freeHostNet(String prefix) {
+    /**
+     * Free host networks for the demo's {@code count} clusters: the first run of {@code count} from its own on that no
+     * address uses yet.
+     */
+    private static int freeHostNet(String prefix, int count) {
         String used = exec(List.of("ip", "-4", "-o", "addr", "show"), null).output();
         int n = DemoNetwork.firstHostNet(prefix);
         for (int tries = 0; tries < DemoNetwork.HOST_NETS / 2; tries++) {
-            String a = DemoNetwork.hostNetBase(n);
-            String b = DemoNetwork.hostNetBase(n + 1);
-            if (!taken(used, a) && !taken(used, b)) {
+            boolean free = n + count <= DemoNetwork.HOST_NETS;
+            for (int k = 0; k < count && free; k++) {
+                free = !taken(used, DemoNetwork.hostNetBase(n + k));
+            }
+            if (free) {
                 return n;
             }
             n = (n + 2) % DemoNetwork.HOST_NETS;

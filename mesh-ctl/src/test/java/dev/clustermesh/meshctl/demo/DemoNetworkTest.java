@@ -20,6 +20,7 @@ class DemoNetworkTest {
     static Stream<Case> names() {
         return Stream.of(
                 new Case("node namespace", DemoNetwork.nodeNs("cm0a1b2c", 1), "cm0a1b2c-c1n"),
+                new Case("underlay bridge namespace (three clusters)", DemoNetwork.underlayNs("cm0a1b2c"), "cm0a1b2c-ul"),
                 new Case("rebel-base pod", DemoNetwork.podNs("cm0a1b2c", 2, DemoLayout.SERVICE, 20), "cm0a1b2c-c2rb20"),
                 new Case("x-wing pod", DemoNetwork.podNs("cm0a1b2c", 1, DemoLayout.CLIENT, 1), "cm0a1b2c-c1xw1"),
                 new Case("pod link in the node", DemoNetwork.podLink(DemoLayout.SERVICE, 3), "rb3"),
@@ -38,6 +39,13 @@ class DemoNetworkTest {
     @MethodSource("names")
     void namesAndAddresses(Case c) {
         assertThat(c.actual()).as(c.name()).isEqualTo(c.expected());
+    }
+
+    @Test
+    void upTakesTwoOrThreeClusters() {
+        assertThat(new DemoRunner.UpOptions(3, 0, 0, DemoRunner.NFTABLES, DemoLaunch.PROCESS).clusters()).isEqualTo(3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DemoRunner.UpOptions(4, 0, 0,
+                DemoRunner.NFTABLES, DemoLaunch.PROCESS)).hasMessage("--clusters must be 2 or 3, got 4");
     }
 
     @Test

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * instead of all to the first ready pod, no backend's programmed share is above twice its fair share (nor its count
  * of answers, within a binomial allowance), and at ten every request stays local. Then ordered cluster preference
  * ({@code service.cilium.io/cluster-preference}) on the same demo, the Multi-Cluster Services API's
- * ServiceExport with clusterset IPs and conflicts, and its cluster selectors (KEP-5939). Needs root.
+ * ServiceExport with clusterset IPs and conflicts, its cluster selectors (KEP-5939), and cluster preference over
+ * three clusters (the demo runs with {@code --clusters 3}; cluster3 has no rebel-base pod until the last case). Needs
+ * root.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,8 +47,10 @@ class GradedFailoverIT {
     static void up() throws IOException {
         demo = RootDemo.prepare("GradedFailoverIT");
         Command.Result up = demo.meshctl("demo", "up", "--dir", demo.dir.toString(), "--port-base", "0", "--dns-port",
-                "0", "--datapath", "nftables");
+                "0", "--datapath", "nftables", "--clusters", "3");
         assertThat(up.exitCode()).as("demo up:\n%s", up.output()).isZero();
+        // cluster3 takes part in the three-tier case only (the last); until then it has no rebel-base pod.
+        demo.scale("cluster3", 0);
     }
 
     @AfterAll
@@ -100,9 +104,8 @@ class GradedFailoverIT {
     }
 
     /**
-     * {@code service.cilium.io/cluster-preference: "cluster2,cluster1"} on cluster1's service (two clusters here; the
-     * issue's three-cluster case is not in the demo): every request goes to cluster2 while it has a backend, to
-     * cluster1 when it has none, and back.
+     * {@code service.cilium.io/cluster-preference: "cluster2,cluster1"} on cluster1's service (cluster3 has no pod
+     * yet): every request goes to cluster2 while it has a backend, to cluster1 when it has none, and back.
      */
     @Test
     @Order(2)
@@ -202,6 +205,36 @@ class GradedFailoverIT {
         Files.writeString(one, mcsManifest(1, 80, "2026-06-01T00:00:00Z", 2, true));
         apply("cluster1", one);
         demo.onlyAnswers("cluster1", url);
+    }
+
+    /**
+     * The issue's three-cluster case on real packets: {@code cluster-preference: cluster3,cluster2} on cluster1's
+     * rebel-base; tier 1 (cluster3) scaled to 0 → cluster2 answers; tier 2 to 0 → cluster1 (unlisted, last); back up →
+     * back, tier by tier.
+     */
+    @Test
+    @Order(5)
+    void threeClustersPreferenceFallsThroughTheTiersAndBack() {
+        demo.scale("cluster1", 2);
+        demo.scale("cluster2", 2);
+        demo.scale("cluster3", 2);
+        Command.Result annotate = demo.demo("annotate", "cluster1", "rebel-base",
+                "service.cilium.io/cluster-preference=cluster3,cluster2");
+        assertThat(annotate.exitCode()).as(annotate.output()).isZero();
+        demo.onlyAnswers("cluster3");
+        demo.scale("cluster3", 0);
+        demo.onlyAnswers("cluster2");
+        demo.scale("cluster2", 0);
+        demo.onlyAnswers("cluster1");
+        demo.scale("cluster2", 2);
+        demo.onlyAnswers("cluster2");
+        demo.scale("cluster3", 2);
+        demo.onlyAnswers("cluster3");
+        Command.Result list = demo.meshctl("service", "list", "--context", "cluster1", "--clustermesh-affinity",
+                "--demo-dir", demo.dir.toString());
+        assertThat(list.output()).as(list.output()).contains("10.30.1.11:80/TCP cluster3 (active) (tier 1)",
+                "10.20.1.11:80/TCP cluster2 (active) (tier 2) (unused)",
+                "10.10.1.11:80/TCP cluster1 (active) (tier 3) (unused)");
     }
 
     private static void apply(String cluster, Path file) {
