@@ -8,6 +8,8 @@ import dev.clustermesh.proto.agent.v1.ExplainPolicyRequest;
 import dev.clustermesh.proto.agent.v1.ExplainPolicyResponse;
 import dev.clustermesh.proto.agent.v1.GetStatusRequest;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListImportsRequest;
+import dev.clustermesh.proto.agent.v1.ListImportsResponse;
 import dev.clustermesh.proto.agent.v1.ListPoliciesRequest;
 import dev.clustermesh.proto.agent.v1.ListPoliciesResponse;
 import dev.clustermesh.proto.agent.v1.ListPolicyEndpointsRequest;
@@ -51,6 +53,16 @@ final class AgentApi implements Agent {
             return invalid(bad.get());
         }
         return Uni.createFrom().item(() -> ApiViews.services(core.applied(), request));
+    }
+
+    @Override
+    public Uni<ListImportsResponse> listImports(ListImportsRequest request) {
+        Optional<String> bad = badLabel("namespace", request.getNamespace())
+                .or(() -> badLabel("name", request.getName()));
+        if (bad.isPresent()) {
+            return invalid(bad.get());
+        }
+        return Uni.createFrom().item(() -> ApiViews.imports(core.view().imports().values(), request));
     }
 
     @Override

@@ -12,13 +12,20 @@ import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.tls.MeshCertificate;
 import dev.clustermesh.proto.agent.v1.Backend;
 import dev.clustermesh.proto.agent.v1.Certificate;
+import dev.clustermesh.proto.agent.v1.ClusterList;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListImportsRequest;
+import dev.clustermesh.proto.agent.v1.ListImportsResponse;
 import dev.clustermesh.proto.agent.v1.ListServicesRequest;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
 import dev.clustermesh.proto.agent.v1.PropagationStage;
 import dev.clustermesh.proto.agent.v1.Service;
+import dev.clustermesh.proto.agent.v1.ServiceImport;
 import dev.clustermesh.proto.mesh.v1.BackendState;
+import dev.clustermesh.proto.mesh.v1.ImportType;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,6 +101,29 @@ final class ApiViews {
             }
             out.addServices(sb);
         }
+        return out.build();
+    }
+
+    /** The imports matching {@code filter}, sorted by namespace and name. */
+    static ListImportsResponse imports(Collection<dev.clustermesh.proto.mesh.v1.ServiceImport> all,
+            ListImportsRequest filter) {
+        ListImportsResponse.Builder out = ListImportsResponse.newBuilder();
+        all.stream().filter(i -> (filter.getNamespace().isEmpty() || filter.getNamespace().equals(i.getNamespace()))
+                        && (filter.getName().isEmpty() || filter.getName().equals(i.getName())))
+                .sorted(Comparator.comparing(dev.clustermesh.proto.mesh.v1.ServiceImport::getNamespace)
+                        .thenComparing(dev.clustermesh.proto.mesh.v1.ServiceImport::getName))
+                .forEach(i -> {
+                    ServiceImport.Builder b = ServiceImport.newBuilder().setNamespace(i.getNamespace())
+                            .setName(i.getName())
+                            .setType(i.getType() == ImportType.HEADLESS ? "Headless" : "ClusterSetIP")
+                            .addAllIps(i.getIpsList()).addAllClusters(i.getClustersList())
+                            .setSessionAffinity(i.getSessionAffinity().isEmpty() ? "None" : i.getSessionAffinity());
+                    i.getPortsList().forEach(p -> b.addPorts((p.getName().isEmpty() ? "" : p.getName() + " ")
+                            + p.getPort() + "/" + p.getProtocol().name()));
+                    i.getClusterSelectorResultsList().forEach(r -> b.addClusterSelectorResults(
+                            ClusterList.newBuilder().addAllClusters(r.getClustersList())));
+                    out.addImports(b);
+                });
         return out.build();
     }
 }

@@ -22,6 +22,7 @@ import dev.clustermesh.proto.agent.v1.ListServicesResponse;
 import dev.clustermesh.proto.agent.v1.PodRef;
 import dev.clustermesh.proto.agent.v1.PolicyEndpoint;
 import dev.clustermesh.proto.agent.v1.PropagationStage;
+import dev.clustermesh.proto.agent.v1.ListImportsRequest;
 import dev.clustermesh.proto.agent.v1.Service;
 import dev.clustermesh.testing.Eventually;
 import io.grpc.ManagedChannel;
@@ -130,6 +131,12 @@ class AgentApiIT {
                 .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
                 .hasMessageContaining("namespace 'Not_A_Label' is not a DNS label")
                 .hasMessageNotContaining("Exception");
+        assertThatThrownBy(() -> agent.listImports(ListImportsRequest.newBuilder().setName("a/b").build())
+                .await().atMost(Duration.ofSeconds(5)))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .hasMessageContaining("name 'a/b' is not a DNS label");
+        assertThat(agent.listImports(ListImportsRequest.getDefaultInstance()).await().atMost(Duration.ofSeconds(5))
+                .getImportsCount()).as("no cluster exports with a ServiceExport here").isZero();
     }
 
     @Test

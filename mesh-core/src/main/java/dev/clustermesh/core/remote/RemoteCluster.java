@@ -176,14 +176,16 @@ public final class RemoteCluster implements AutoCloseable {
                         Duration.ofSeconds(1));
             }
             client = EtcdClients.builder(List.of(endpoint), tls).build();
-            ClusterConfig read = Decoded.clusterConfig(config.name(), value(get(KeyLayout.CONFIG + config.name())));
+            io.etcd.jetcd.kv.GetResponse got = get(KeyLayout.CONFIG + config.name());
+            ClusterConfig read = Decoded.clusterConfig(config.name(), value(got));
             ClusterIdentity id = new ClusterIdentity(read.getName(), read.getId());
             registry.claim(id.name(), id.id()).ifPresent(conflict -> {
                 throw new IllegalStateException(conflict);
             });
             long revision = list();
             state.connectedWith(read, c -> tellConfig(liveness.holding() ? c : null));
-            watchAll(gen, revision + 1);
+            // The config is watched from just after its read: a change between the read and the list is not missed.
+            watchAll(gen, revision + 1, Math.min(revision, got.getHeader().getRevision()) + 1);
             tellConfig(liveness.holding() ? read : null);
             backoff.reset();
             publish(id.id(), true, status.lastFailure(), Optional.of(Instant.now()));
@@ -221,12 +223,13 @@ public final class RemoteCluster implements AutoCloseable {
         return revision;
     }
 
-    private void watchAll(long gen, long fromRevision) {
+    private void watchAll(long gen, long fromRevision, long configFromRevision) {
         List<String> watched = new ArrayList<>(prefixes());
-        watched.add(KeyLayout.CONFIG + config.name());
+        String configKey = KeyLayout.CONFIG + config.name();
+        watched.add(configKey);
         for (String p : watched) {
             WatchOption opt = WatchOption.builder().isPrefix(p.endsWith("/"))
-                    .withRevision(fromRevision).build();
+                    .withRevision(p.equals(configKey) ? configFromRevision : fromRevision).build();
             watches.add(client.getWatchClient().watch(bytes(p), opt, Watch.listener(
                     r -> loop.execute(() -> {
                         if (gen != generation) {

@@ -6,6 +6,8 @@ import dev.clustermesh.proto.agent.v1.ExplainPolicyRequest;
 import dev.clustermesh.proto.agent.v1.ExplainPolicyResponse;
 import dev.clustermesh.proto.agent.v1.GetStatusRequest;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListImportsRequest;
+import dev.clustermesh.proto.agent.v1.ListImportsResponse;
 import dev.clustermesh.proto.agent.v1.ListPoliciesRequest;
 import dev.clustermesh.proto.agent.v1.ListPoliciesResponse;
 import dev.clustermesh.proto.agent.v1.ListPolicyEndpointsRequest;
@@ -57,6 +59,10 @@ public final class AgentClient implements AutoCloseable {
 
     public ListServicesResponse services(ListServicesRequest request) {
         return call(() -> stub().listServices(request));
+    }
+
+    public ListImportsResponse imports(ListImportsRequest request) {
+        return call(() -> stub().listImports(request));
     }
 
     public ListPoliciesResponse policies() {

@@ -7,9 +7,11 @@ import dev.clustermesh.meshctl.cli.MeshCtlException;
 import dev.clustermesh.proto.agent.v1.Backend;
 import dev.clustermesh.proto.agent.v1.ClusterStatus;
 import dev.clustermesh.proto.agent.v1.GetStatusResponse;
+import dev.clustermesh.proto.agent.v1.ListImportsResponse;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
 import dev.clustermesh.proto.agent.v1.PropagationStage;
 import dev.clustermesh.proto.agent.v1.Service;
+import dev.clustermesh.proto.agent.v1.ServiceImport;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -233,6 +235,32 @@ public final class Views {
                 line.append(String.format("%-" + (widths[c] + 3) + "s", r[c]));
             }
             out.println(line.append(r[4]).toString().stripTrailing());
+        }
+    }
+
+    /**
+     * One line per import: namespace/name, type, clusterset IPs, ports, exporting clusters, session affinity; and one
+     * line of cluster selector tiers (KEP-5939) under an import that has them.
+     */
+    public static void printImports(ListImportsResponse response, PrintStream out) {
+        if (response.getImportsCount() == 0) {
+            out.println("No ServiceImports: no cluster of the mesh exports a service with a ServiceExport.");
+            return;
+        }
+        String format = "%-32s %-13s %-16s %-28s %-24s %s%n";
+        out.printf(format, "SERVICE", "TYPE", "IPS", "PORTS", "CLUSTERS", "AFFINITY");
+        for (ServiceImport i : response.getImportsList()) {
+            out.printf(format, i.getNamespace() + "/" + i.getName(), i.getType(),
+                    i.getIpsCount() == 0 ? "-" : String.join(",", i.getIpsList()), String.join(", ", i.getPortsList()),
+                    String.join(",", i.getClustersList()), i.getSessionAffinity());
+            if (i.getClusterSelectorResultsCount() > 0) {
+                List<String> tiers = new ArrayList<>();
+                for (int t = 0; t < i.getClusterSelectorResultsCount(); t++) {
+                    List<String> clusters = i.getClusterSelectorResults(t).getClustersList();
+                    tiers.add((t + 1) + ": " + (clusters.isEmpty() ? "(none)" : String.join(",", clusters)));
+                }
+                out.println("  cluster selectors: " + String.join(" | ", tiers) + " | then: every exporting cluster");
+            }
         }
     }
 

@@ -23,7 +23,7 @@ final class DemoApply {
 
     /** The arguments both commands take. */
     abstract static class FileCommand extends DemoCommand.DemoSubcommand {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String cluster;
 
         @Parameters(index = "1", paramLabel = "FILE", description = "a YAML file, '-' for stdin; several documents "

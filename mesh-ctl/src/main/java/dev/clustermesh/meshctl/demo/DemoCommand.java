@@ -83,8 +83,8 @@ public final class DemoCommand {
             if (portBase != 0 && (portBase < 1024 || portBase > 65000)) {
                 throw new IllegalArgumentException("--port-base must be 0 or within 1024..65000, got " + portBase);
             }
-            if (dnsPort < 0 || dnsPort > 65534) {
-                throw new IllegalArgumentException("--dns-port must be within 0..65534, got " + dnsPort);
+            if (dnsPort < 0 || dnsPort > 65536 - clusters) {
+                throw new IllegalArgumentException("--dns-port must be within 0.." + (65536 - clusters) + ", got " + dnsPort);
             }
             DemoRunner.UpOptions options = new DemoRunner.UpOptions(clusters, portBase, dnsPort, mode, how);
             Path d = dir();
@@ -280,7 +280,7 @@ public final class DemoCommand {
     @Command(name = "scale", mixinStandardHelpOptions = true,
             description = "Set a demo deployment's replicas (rebel-base's endpoints follow).")
     static final class Scale extends DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String cluster;
 
         @Parameters(index = "1", description = "rebel-base or x-wing")
@@ -319,7 +319,7 @@ public final class DemoCommand {
     @Command(name = "annotate", mixinStandardHelpOptions = true,
             description = "Set (key=value) or remove (key-) annotations of the demo's service, as kubectl annotate.")
     static final class Annotate extends DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String cluster;
 
         @Parameters(index = "1", description = "the service: rebel-base")
@@ -372,7 +372,7 @@ public final class DemoCommand {
     @Command(name = "env", mixinStandardHelpOptions = true,
             description = "Shell exports that point etcdctl at a cluster's mesh-proxy: eval \"$(meshctl demo env cluster1)\".")
     static final class Env extends DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String cluster;
 
         @Option(names = "--as-remote", description = "Read as the other cluster's agents do (its remote-<cluster> "

@@ -20,7 +20,7 @@ final class DemoExec extends DemoCommand.DemoSubcommand implements Callable<Inte
     static final String SERVICE_URL = "http://" + DemoLayout.SERVICE + "." + DemoLayout.NAMESPACE
             + ".svc.clusterset.local/";
 
-    @Parameters(index = "0", description = "cluster1 or cluster2")
+    @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
     String cluster;
 
     @Parameters(index = "1", description = "x-wing (= x-wing-1), x-wing-<k>, rebel-base-<k>, or a Pod applied "

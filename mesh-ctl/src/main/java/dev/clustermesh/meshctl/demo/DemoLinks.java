@@ -63,7 +63,7 @@ final class DemoLinks {
 
     /** The two clusters of connect and disconnect, and the edit both sides get. */
     abstract static class Link extends DemoCommand.DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String a;
 
         @Parameters(index = "1", description = "the other cluster")

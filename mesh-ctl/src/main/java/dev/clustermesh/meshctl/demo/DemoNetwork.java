@@ -49,7 +49,10 @@ final class DemoNetwork {
         }
     }
 
-    /** The first host network index to try for a demo: even (two clusters use n and n+1), from the prefix. */
+    /**
+     * The first host network index to try for a demo: even (its clusters use n, n+1 and, with three, n+2: free ones
+     * are looked for from here on), from the prefix.
+     */
     static int firstHostNet(String prefix) {
         return (Integer.parseInt(prefix.substring(2), 16) % (HOST_NETS / 2)) * 2;
     }

@@ -25,7 +25,7 @@ final class DemoProcessCommands {
                     + "'meshctl demo stop cluster2 mesh-proxy' to disconnect cluster2; 'meshctl demo start' starts it "
                     + "again.")
     static final class Stop extends DemoCommand.DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String cluster;
 
         @Parameters(index = "1", description = "etcd, mesh-proxy, mesh-agent, mesh-dns or rebel-base-<k>")
@@ -58,7 +58,7 @@ final class DemoProcessCommands {
             description = "Start again the processes of a demo cluster that do not run (after 'meshctl demo stop'), "
                     + "and wait until each is ready.")
     static final class Start extends DemoCommand.DemoSubcommand implements Runnable {
-        @Parameters(index = "0", description = "cluster1 or cluster2")
+        @Parameters(index = "0", description = "cluster1, cluster2 (or cluster3)")
         String cluster;
 
         @Override

@@ -199,6 +199,11 @@ class GradedFailoverIT {
                 .contains("values: \"cluster1\"", "value: \"eu-west\"",
                         "cluster_selector_results {\n  clusters: \"cluster1\"\n}",
                         "cluster_selector_results {\n  clusters: \"cluster1\"\n  clusters: \"cluster2\"\n}"));
+        Command.Result imports = demo.meshctl("service", "imports", "--context", "cluster1", "--demo-dir",
+                demo.dir.toString());
+        assertThat(imports.output()).as(imports.output()).contains("default/rebel-mcs", "ClusterSetIP", "10.254.",
+                "http 80/TCP", "cluster1,cluster2",
+                "cluster selectors: 1: cluster1 | 2: cluster1,cluster2 | then: every exporting cluster");
         Files.writeString(one, mcsManifest(1, 80, "2026-06-01T00:00:00Z", 0, true));
         apply("cluster1", one);
         demo.onlyAnswers("cluster2", url);

@@ -14,6 +14,7 @@ import dev.clustermesh.proxy.export.inventory.PolicyObject;
 import dev.clustermesh.proxy.export.inventory.ServiceObject;
 import dev.clustermesh.proxy.export.inventory.SliceObject;
 import dev.clustermesh.proxy.export.inventory.Snapshot;
+import dev.clustermesh.proxy.export.inventory.SourceKind;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Node;
@@ -89,8 +90,9 @@ public final class ExportCompute {
         Map<ResourceKind, Integer> counts = new EnumMap<>(ResourceKind.class);
         List<ExportWarning> warnings = new ArrayList<>();
         // The cluster's ClusterProperties travel with its config: every importer evaluates cluster selectors on them.
-        values.put(new MeshKey.Config(cluster).key(),
-                config.toBuilder().clearProperties().putAllProperties(snapshot.propertyValues()).build());
+        // Until the source has read them, the config's own (a new leader's: what etcd held) stay announced.
+        values.put(new MeshKey.Config(cluster).key(), snapshot.synced().contains(SourceKind.CLUSTER_PROPERTIES)
+                ? config.toBuilder().clearProperties().putAllProperties(snapshot.propertyValues()).build() : config);
 
         Map<ObjectRef, List<SliceObject>> slices = slicesByService(snapshot.slices());
         List<ServiceObject> services =

@@ -64,6 +64,8 @@ final class Reconciler {
     // Loop state, owned by the reconciler thread.
     private Term term;
     private Map<String, ByteString> known;
+    /** The properties the stored ClusterConfig announced when this replica first led (until the source's are in). */
+    private Map<String, String> storedProperties = Map.of();
     private final Map<ResourceKind, ByteString> canaries = new EnumMap<>(ResourceKind.class);
     private ByteString heartbeat;
     private long nextHeartbeat;
@@ -164,10 +166,12 @@ final class Reconciler {
                 // A new leader keeps the numbers the previous one wrote, so pods keep their identities.
                 identities = StoredIdentities.adopt(own.cluster(), config.getId(), known);
                 clustersetIps = StoredImports.adopt(own.cluster(), settings.clustersetCidr().orElse(null), known);
+                storedProperties = StoredImports.properties(own.cluster(), known);
                 adoptIdentities = false;
             }
         }
-        DesiredState desired = ExportCompute.compute(config, new ExportCompute.Identities(
+        DesiredState desired = ExportCompute.compute(config.toBuilder().putAllProperties(storedProperties).build(),
+                new ExportCompute.Identities(
                 settings.identityLabelFilter(), settings.identityReleaseGrace(), identities, clock.millis(),
                 clustersetIps), drained.snapshot());
         identities = desired.identities();

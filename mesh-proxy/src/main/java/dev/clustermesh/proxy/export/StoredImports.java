@@ -11,7 +11,10 @@ import java.util.HashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** Reads the clusterset IPs back from this cluster's ServiceImport keys in etcd, so a new leader keeps them. */
+/**
+ * Reads the clusterset IPs back from this cluster's ServiceImport keys in etcd, and the properties from its
+ * ClusterConfig, so a new leader keeps them.
+ */
 final class StoredImports {
     private static final Logger LOG = Logger.getLogger(StoredImports.class);
 
@@ -45,5 +48,23 @@ final class StoredImports {
                     ips.byService().size());
         }
         return ips;
+    }
+
+    /**
+     * The ClusterProperties this cluster's stored ClusterConfig announces (none when absent or unreadable): what a
+     * new leader keeps announcing until its source has read the properties, so importers see no gap.
+     */
+    static Map<String, String> properties(String cluster, Map<String, ByteString> keys) {
+        ByteString value = keys.get(new dev.clustermesh.core.keys.MeshKey.Config(cluster).key());
+        if (value == null) {
+            return Map.of();
+        }
+        try {
+            return new java.util.TreeMap<>(dev.clustermesh.proto.mesh.v1.ClusterConfig.parseFrom(value)
+                    .getPropertiesMap());
+        } catch (InvalidProtocolBufferException e) {
+            LOG.debugf("config of %s unreadable: %s", cluster, e.getMessage());
+            return Map.of();
+        }
     }
 }

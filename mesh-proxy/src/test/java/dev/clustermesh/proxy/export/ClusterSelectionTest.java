@@ -123,6 +123,25 @@ class ClusterSelectionTest {
         assertThat(headless.values()).doesNotContainKey("mesh/v1/local/imports/c1/shop/api");
     }
 
+    @Test
+    void aNewLeaderKeepsAnnouncingTheStoredPropertiesUntilTheSourceHasReadThem() {
+        ClusterConfig stored = ClusterConfig.newBuilder().setName("c1").setId(1)
+                .putProperties("region.topology.k8s.io", "eu-west").build();
+        Map<String, String> adopted = StoredImports.properties("c1",
+                Map.of("mesh/v1/config/c1", stored.toByteString()));
+        assertThat(adopted).containsExactly(Map.entry("region.topology.k8s.io", "eu-west"));
+        EnumSet<SourceKind> early = EnumSet.allOf(SourceKind.class);
+        early.remove(SourceKind.CLUSTER_PROPERTIES);
+        Snapshot s = new Snapshot(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), early, List.of(),
+                List.of(), List.of(), Map.of());
+        DesiredState d = ExportCompute.compute(ClusterConfig.newBuilder().setName("c1").setId(1)
+                .putAllProperties(adopted).build(), s);
+        assertThat(((ClusterConfig) d.values().get("mesh/v1/config/c1")).getPropertiesMap())
+                .containsExactly(Map.entry("region.topology.k8s.io", "eu-west"));
+        assertThat(StoredImports.properties("c1", Map.of("mesh/v1/config/c1",
+                com.google.protobuf.ByteString.copyFromUtf8("not a config")))).isEmpty();
+    }
+
     private static Map<String, String> props(String cluster, String region, String continent) {
         return ClusterSelection.withClusterName(cluster,
                 Map.of("region.topology.k8s.io", region, "continent.topology.k8s.io", continent));

@@ -3,15 +3,21 @@ package dev.clustermesh.meshctl.agent.commands;
 import dev.clustermesh.meshctl.agent.AgentClient;
 import dev.clustermesh.meshctl.agent.Views;
 import dev.clustermesh.meshctl.cli.OutputFormat;
+import dev.clustermesh.proto.agent.v1.ListImportsRequest;
+import dev.clustermesh.proto.agent.v1.ListImportsResponse;
 import dev.clustermesh.proto.agent.v1.ListServicesRequest;
 import dev.clustermesh.proto.agent.v1.ListServicesResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code meshctl service list}: the agent's load-balancing map, shaped like {@code cilium service list}. */
+/**
+ * {@code meshctl service list}: the agent's load-balancing map, shaped like {@code cilium service list}; and
+ * {@code meshctl service imports}: the cluster's ServiceImports.
+ */
 @Command(name = "service", description = "The agent's load-balancing services.",
-        subcommands = ServiceCommand.ListServices.class, mixinStandardHelpOptions = true)
+        subcommands = {ServiceCommand.ListServices.class, ServiceCommand.ListImports.class},
+        mixinStandardHelpOptions = true)
 public final class ServiceCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -48,6 +54,43 @@ public final class ServiceCommand {
                     System.out.println(Views.json(services));
                 } else {
                     Views.printServices(services, affinity, System.out);
+                }
+            }
+        }
+    }
+
+    @Command(name = "imports", mixinStandardHelpOptions = true,
+            description = "The cluster's ServiceImports (Multi-Cluster Services API): type, clusterset IPs, ports, "
+                    + "exporting clusters and cluster selector tiers.")
+    static final class ListImports implements Runnable {
+        @Mixin
+        AgentTarget target;
+
+        @Option(names = "--namespace", description = "Only imports in this namespace.")
+        String namespace;
+
+        @Option(names = "--name", description = "Only imports with this name.")
+        String name;
+
+        @Option(names = {"-o", "--output"}, defaultValue = "text",
+                description = "text or json (default: ${DEFAULT-VALUE}).")
+        OutputFormat output;
+
+        @Override
+        public void run() {
+            ListImportsRequest.Builder request = ListImportsRequest.newBuilder();
+            if (namespace != null) {
+                request.setNamespace(namespace);
+            }
+            if (name != null) {
+                request.setName(name);
+            }
+            try (AgentClient client = target.open()) {
+                ListImportsResponse imports = client.imports(request.build());
+                if (output == OutputFormat.JSON) {
+                    System.out.println(Views.json(imports));
+                } else {
+                    Views.printImports(imports, System.out);
                 }
             }
         }

@@ -105,6 +105,11 @@ final class ClusterSelectorParser {
         if (!(raw instanceof Map<?, ?> m)) {
             throw new InvalidSelector(path + " must be an object with key, operator and values");
         }
+        for (Object k : m.keySet()) {
+            if (!"key".equals(k) && !"operator".equals(k) && !"values".equals(k)) {
+                throw new InvalidSelector(path + " has unknown field '" + k + "'");
+            }
+        }
         String key = key(path + ".key", m.get("key"));
         Object op = m.get("operator");
         if (!(op instanceof String operator) || !OPERATORS.contains(operator)) {

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -230,6 +231,11 @@ public final class KubernetesSource implements ExportSource {
         informer.exceptionHandler((started, t) -> {
             if (failing.compareAndSet(false, true)) {
                 LOG.warnf("Kubernetes %s: %s; retrying", what, t.getMessage());
+            }
+            if (kind == SourceKind.CLUSTER_PROPERTIES && t instanceof KubernetesClientException k && k.getCode() == 403) {
+                // Properties only refine cluster selectors: without read access (a ClusterRole from before they were
+                // read) the MCS state is still written, as if the cluster had none; the informer keeps trying.
+                inventory.markSynced(kind);
             }
             return true;
         });

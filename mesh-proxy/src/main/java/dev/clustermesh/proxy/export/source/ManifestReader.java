@@ -144,6 +144,11 @@ public final class ManifestReader {
                 || object.getMetadata().getName().isEmpty()) {
             throw error(file, line, kind + " has no metadata.name", null);
         }
+        if (KubeObjects.CLUSTER_PROPERTY.equals(kind) && !(node.path("spec").path("value").isTextual()
+                && !node.path("spec").path("value").asText().isEmpty())) {
+            throw error(file, line, "ClusterProperty " + object.getMetadata().getName()
+                    + " needs spec.value, a non-empty string", null);
+        }
         return Optional.of(object);
     }
 

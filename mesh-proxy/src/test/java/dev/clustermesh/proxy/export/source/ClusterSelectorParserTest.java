@@ -85,6 +85,9 @@ class ClusterSelectorParserTest {
                 new Bad("a value that is no string", "    - propertySelector:\n        matchProperties:\n"
                         + "          tier: 1\n", "matchProperties.tier must be a string"),
                 new Bad("not a list", "    propertySelector: {}\n", "spec.clusterSelectors must be a list"),
+                new Bad("a misspelt expression field", "    - propertySelector:\n        matchExpressions:\n"
+                        + "          - {key: region, operator: Exists, value: [a]}\n",
+                        "matchExpressions[0] has unknown field 'value'"),
                 new Bad("seventeen entries", "    - propertySelector: {matchProperties: {a: b}}\n".repeat(17),
                         "has 17 entries; at most 16"));
     }
@@ -112,6 +115,9 @@ class ClusterSelectorParserTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ManifestReader.read("p.yaml",
                 "apiVersion: about.k8s.io/v1\nkind: ClusterProperty\nmetadata:\n  name: x\n"))
                 .hasMessageContaining("ClusterProperty has apiVersion 'about.k8s.io/v1'; only about.k8s.io/v1alpha1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ManifestReader.read("p.yaml",
+                "apiVersion: about.k8s.io/v1alpha1\nkind: ClusterProperty\nmetadata:\n  name: x\nspec:\n  value: 1\n"))
+                .hasMessageContaining("ClusterProperty x needs spec.value, a non-empty string");
     }
 
     private static ExportObject export(String yaml) throws Exception {
