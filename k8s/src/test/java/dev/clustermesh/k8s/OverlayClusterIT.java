@@ -94,10 +94,12 @@ class OverlayClusterIT {
             assertThat(granted).as("%s: mesh-proxy reads ServiceExports", overlay)
                     .contains("multicluster.x-k8s.io/serviceexports:" + verb);
         }
-        // It writes only the Multi-Cluster Services API's objects it keeps: ServiceExport status, ServiceImports.
-        assertThat(granted).as("%s: mesh-proxy writes only MCS status and imports", overlay)
-                .allSatisfy(g -> assertThat(g).matches(".*:(get|list|watch)|multicluster\\.x-k8s\\.io/"
-                        + "(serviceexports/status|serviceimports|serviceimports/status):(create|update|patch|delete)"));
+        // It writes only the Multi-Cluster Services API's objects it keeps: ServiceExport status, ServiceImports and
+        // their EndpointSlices.
+        assertThat(granted).as("%s: mesh-proxy writes only MCS status, imports and their slices", overlay)
+                .allSatisfy(g -> assertThat(g).matches(".*:(get|list|watch)|(multicluster\\.x-k8s\\.io/"
+                        + "(serviceexports/status|serviceimports|serviceimports/status)|discovery\\.k8s\\.io/endpointslices)"
+                        + ":(create|update|patch|delete)"));
         assertThat(granted).as("%s: mesh-proxy keeps ServiceImports", overlay).contains(
                 "multicluster.x-k8s.io/serviceimports:create", "multicluster.x-k8s.io/serviceexports/status:patch");
     }

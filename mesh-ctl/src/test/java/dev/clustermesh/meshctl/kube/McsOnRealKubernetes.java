@@ -51,6 +51,9 @@ abstract class McsOnRealKubernetes {
                     .as("cluster1 has no Service echo").isNull();
         });
         assertThat(frontends("cluster1", "echo")).containsExactly(clusterset + ":80/TCP");
+        // The import's EndpointSlices, as MCS consumers read them: cluster2's pods, labelled for the import.
+        Eventually.await(WAIT, () -> assertThat(importedSlices("cluster1", "echo"))
+                .isEqualTo(Map.of("cluster2", mesh.podIps("cluster2", "app=echo"))));
         JsonNode own = get("cluster2", "serviceimport", "echo");
         assertThat(own.path("spec").path("ips").get(0).asText()).as("the exporting cluster imports it too")
                 .startsWith("10.254.");
@@ -88,6 +91,7 @@ abstract class McsOnRealKubernetes {
             assertThat(importObject("cluster1", "echo")).isNull();
             assertThat(frontends("cluster1", "echo")).as("only cluster1's own Service is left, not global")
                     .isEmpty();
+            assertThat(importedSlices("cluster1", "echo")).as("its EndpointSlices go with it").isEmpty();
         });
     }
 
@@ -214,7 +218,8 @@ abstract class McsOnRealKubernetes {
     }
 
     /**
-     * mcs-api conformance: a headless export imports as Headless without IP; conflicting headlessness is a conflict
+     * mcs-api conformance: a headless export imports as Headless without IP, its clusterset name answers the pods' IPs
+     * in every cluster and its EndpointSlices hold them; conflicting headlessness is a conflict
      * on both exports and the oldest (ClusterSetIP) wins; an ExternalName export is not valid and imports nothing.
      */
     @Test
@@ -227,6 +232,20 @@ abstract class McsOnRealKubernetes {
             assertThat(imp.path("spec").path("type").asText()).isEqualTo("Headless");
             assertThat(imp.path("spec").path("ips").size()).isZero();
         }
+        // Headless DNS and EndpointSlices: in every cluster the clusterset name answers the exporting pods' IPs, and
+        // the import's slices hold them, from cluster1.
+        Eventually.await(McsConformance.WAIT, () -> {
+            String ips = mesh.kube.cluster("cluster1").kubectl("get", "pods", "-n", "mcs-conformance-5", "-l",
+                    "app=hello", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].status.podIP}")
+                    .strip();
+            assertThat(ips).isNotEmpty();
+            TreeSet<String> pods = new TreeSet<>(java.util.List.of(ips.split(" ")));
+            for (String cluster : McsConformance.clusters()) {
+                assertThat(new TreeSet<>(headless.dig(cluster, "A"))).as("A at %s", cluster).isEqualTo(pods);
+                assertThat(importedSlices(cluster, "mcs-conformance-5", "hello")).as("slices in %s", cluster)
+                        .isEqualTo(Map.of("cluster1", pods));
+            }
+        });
 
         McsConformance mixed = new McsConformance(mesh, "mcs-conformance-6");
         mixed.export("cluster1", McsConformance.helloPorts(), "");
@@ -291,6 +310,27 @@ abstract class McsOnRealKubernetes {
                 metadata:
                   name: echo
                 """.formatted(port, replicas);
+    }
+
+    /**
+     * Source cluster → endpoint addresses of the EndpointSlices labelled
+     * {@code multicluster.kubernetes.io/service-name=<name>} in {@code cluster}'s namespace default.
+     */
+    private static Map<String, TreeSet<String>> importedSlices(String cluster, String name) {
+        return importedSlices(cluster, "default", name);
+    }
+
+    private static Map<String, TreeSet<String>> importedSlices(String cluster, String namespace, String name) {
+        Map<String, TreeSet<String>> out = new TreeMap<>();
+        mesh.site(cluster).client().discovery().v1().endpointSlices().inNamespace(namespace)
+                .withLabel("multicluster.kubernetes.io/service-name", name).list().getItems().forEach(s -> {
+                    assertThat(s.getMetadata().getLabels()).containsEntry("endpointslice.kubernetes.io/managed-by",
+                            "clustermesh-j.dev");
+                    TreeSet<String> ips = out.computeIfAbsent(s.getMetadata().getLabels()
+                            .get("multicluster.kubernetes.io/source-cluster"), k -> new TreeSet<>());
+                    s.getEndpoints().forEach(e -> ips.addAll(e.getAddresses()));
+                });
+        return out;
     }
 
     /** The ServiceImport default/{@code name} in {@code cluster}, null when there is none. */

@@ -2,6 +2,7 @@ package dev.clustermesh.proxy.export;
 
 import com.google.protobuf.Message;
 import dev.clustermesh.core.keys.ResourceKind;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,11 +18,14 @@ import java.util.TreeMap;
  * @param warnings problems found, in a stable order
  * @param identities the identity table after this computation, to pass to the next one
  * @param clustersetIps the clusterset IP allocation after this computation, to pass to the next one
+ * @param mcsConstituents every cluster's ServiceExport-exported services this cluster imports (its own included), with
+ *     their backends: what the Kubernetes writer makes the imports' EndpointSlices of; not written to etcd
  */
 public record DesiredState(Map<String, Message> values, Map<String, String> documents,
         Map<ResourceKind, Integer> counts, List<ExportWarning> warnings, IdentityTable identities,
-        ClustersetIps clustersetIps) {
+        ClustersetIps clustersetIps, List<ClusterService> mcsConstituents) {
     public DesiredState {
+        mcsConstituents = List.copyOf(mcsConstituents);
         values = Collections.unmodifiableSortedMap(new TreeMap<>(values));
         documents = Collections.unmodifiableSortedMap(new TreeMap<>(documents));
         EnumMap<ResourceKind, Integer> c = new EnumMap<>(ResourceKind.class);

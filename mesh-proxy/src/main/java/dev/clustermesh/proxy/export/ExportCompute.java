@@ -131,7 +131,9 @@ public final class ExportCompute {
             }
         }
         counts.put(ResourceKind.NODES, nodes);
-        return new DesiredState(values, documents, counts, warnings, pods.table(), imports.ips());
+        List<ClusterService> constituents = new ArrayList<>(mcs);
+        snapshot.meshExports().stream().filter(cs -> !cs.getCluster().equals(cluster)).forEach(constituents::add);
+        return new DesiredState(values, documents, counts, warnings, pods.table(), imports.ips(), constituents);
     }
 
     private static EndpointExport.Warn warnInto(List<ExportWarning> warnings) {

@@ -17,6 +17,7 @@ import dev.clustermesh.proxy.export.etcd.NotLeaderException;
 import dev.clustermesh.proxy.export.etcd.OwnKeys;
 import dev.clustermesh.proxy.export.etcd.Term;
 import dev.clustermesh.proxy.export.inventory.Inventory;
+import dev.clustermesh.proxy.export.source.KubernetesMcsWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -85,8 +86,8 @@ final class Reconciler {
 
     /**
      * As above; after each sync as leader, {@code mcsSink} receives this cluster's MCS keys (imports and export
-     * statuses) once that kind is synced, to write them where users look (the Kubernetes API), and {@code null} when
-     * this replica stops leading.
+     * statuses) and the imports' constituent exports (under {@link KubernetesMcsWriter#CONSTITUENT}) once that kind is
+     * synced, to write them where users look (the Kubernetes API), and {@code null} when this replica stops leading.
      */
     Reconciler(ExportSettings settings, Inventory inventory, Election election, KeyStore store,
             ExportMetrics metrics, Clock clock, Semaphore wake, Consumer<Map<String, Message>> mcsSink) {
@@ -218,6 +219,8 @@ final class Reconciler {
                     mcs.put(k, v);
                 }
             });
+            desired.mcsConstituents().forEach(cs -> mcs.put(KubernetesMcsWriter.CONSTITUENT + cs.getNamespace() + "/" + cs.getName() + "/"
+                    + cs.getCluster(), cs));
             mcsSink.accept(mcs);
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Message;
 import dev.clustermesh.core.worker.Worker;
 import dev.clustermesh.proto.mesh.v1.ClusterSelector;
+import dev.clustermesh.proto.mesh.v1.ClusterService;
 import dev.clustermesh.proto.mesh.v1.Condition;
 import dev.clustermesh.proto.mesh.v1.ImportType;
 import dev.clustermesh.proto.mesh.v1.Port;
@@ -11,6 +12,7 @@ import dev.clustermesh.proto.mesh.v1.ServiceExportStatus;
 import dev.clustermesh.proto.mesh.v1.ServiceImport;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -33,17 +35,22 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes the Multi-Cluster Services API state the leader exported into its cluster's Kubernetes API: each
- * ServiceExport's {@code status.conditions} (a condition keeps its transition time until its status changes) and one
+ * ServiceExport's {@code status.conditions} (a condition keeps its transition time until its status changes), one
  * ServiceImport per imported service (server-side applied, labelled {@value #MANAGED_BY}; those no longer imported are
- * deleted). Each run compares with what the API holds (one list of each kind) and writes only differences, after a
+ * deleted) and its EndpointSlices ({@link McsEndpointSlices}, the same way). Each run compares with what the API holds (one list of each kind) and writes only differences, after a
  * change and at least every {@value #RESYNC_SECONDS} s, so an object deleted or edited by hand, a namespace created
  * later or CRDs installed later are caught up. Runs on its own worker, so the API never holds up etcd; an object that
  * cannot be written is logged once per distinct reason and retried with backoff without holding up the others.
  * Objects whose namespace does not exist are skipped until it does. A replica that stops leading stops writing.
  */
 public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>, AutoCloseable {
-    /** The label on the ServiceImports this writer keeps. */
+    /** The label on the ServiceImports (and their EndpointSlices) this writer keeps. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    /**
+     * The prefix of the entries {@link #accept} also takes besides etcd keys: each import's constituent exports,
+     * {@code <prefix><ns>/<name>/<cluster>} to a ClusterService with its backends, for the imports' EndpointSlices.
+     */
+    public static final String CONSTITUENT = "constituent/";
     static final long RESYNC_SECONDS = 30;
     private static final String MANAGER = "clustermesh-j";
     private static final Logger LOG = Logger.getLogger(KubernetesMcsWriter.class);
@@ -105,6 +112,7 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
                 }
             }
         }
+        writeSlices(values, failed);
         imports.forEach((ref, r) -> {
             if (!keep.contains(ref)) {
                 attempt(failed, "ServiceImport " + ref, () -> {
@@ -120,6 +128,43 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
             LOG.infof("Multi-Cluster Services objects written to the Kubernetes API again");
             problems.clear();
         }
+    }
+
+    /** The imports' EndpointSlices (see {@link McsEndpointSlices}): written where they differ, deleted when unwanted. */
+    private void writeSlices(Map<String, Message> values, List<String> failed) {
+        List<ServiceImport> wantedImports = new ArrayList<>();
+        List<ClusterService> constituents = new ArrayList<>();
+        values.forEach((k, v) -> {
+            if (v instanceof ServiceImport i) {
+                wantedImports.add(i);
+            } else if (v instanceof ClusterService cs && k.startsWith(CONSTITUENT)) {
+                constituents.add(cs);
+            }
+        });
+        Map<String, EndpointSlice> wanted = McsEndpointSlices.desired(wantedImports, constituents,
+                Map.of(MANAGED_BY, MANAGER));
+        Map<String, EndpointSlice> current = new HashMap<>();
+        client.discovery().v1().endpointSlices().inAnyNamespace().withLabel(MANAGED_BY, MANAGER).list().getItems()
+                .forEach(e -> current.put(e.getMetadata().getNamespace() + "/" + e.getMetadata().getName(), e));
+        wanted.forEach((ref, slice) -> {
+            EndpointSlice now = current.get(ref);
+            if (now != null && McsEndpointSlices.signature(now).equals(McsEndpointSlices.signature(slice))) {
+                return;
+            }
+            attempt(failed, "EndpointSlice " + ref, () -> {
+                if (client.namespaces().withName(slice.getMetadata().getNamespace()).get() != null) {
+                    client.discovery().v1().endpointSlices().inNamespace(slice.getMetadata().getNamespace())
+                            .resource(slice).fieldManager(MANAGER).forceConflicts().serverSideApply();
+                }
+            });
+        });
+        current.forEach((ref, slice) -> {
+            if (!wanted.containsKey(ref)) {
+                attempt(failed, "EndpointSlice " + ref, () -> client.discovery().v1().endpointSlices()
+                        .inNamespace(slice.getMetadata().getNamespace()).withName(slice.getMetadata().getName())
+                        .delete());
+            }
+        });
     }
 
     /** Runs one write; a failure is logged once per distinct reason and noted, and the others go on. */
