@@ -42,7 +42,8 @@ abstract class McsOnRealKubernetes {
             assertThat(imp.path("status").path("clusters").toString()).isEqualTo("[{\"cluster\":\"cluster2\"}]");
         });
         Eventually.await(WAIT, () -> assertThat(conditions("cluster2", "echo")).isEqualTo(Map.of(
-                "Valid", "True/Valid", "Ready", "True/Exported", "Conflict", "False/NoConflicts")));
+                "Valid", "True/Valid", "Ready", "True/Exported", "Conflict", "False/NoConflicts",
+                "Accepted", "True/Accepted", "Exported", "True/Exported", "Conflicted", "False/NoConflicts")));
         String clusterset = get("cluster1", "serviceimport", "echo").path("spec").path("ips").get(0).asText();
         Eventually.await(WAIT, () -> {
             assertThat(held(mesh.site("cluster1").agentAddress(), "echo").all())
@@ -117,6 +118,9 @@ abstract class McsOnRealKubernetes {
                 JsonNode imp = get(c, "serviceimport", "tiered");
                 assertThat(imp.path("status").path("clusterSelectorResults").toString()).isEqualTo(
                         "[{\"clusters\":[\"" + c + "\"]},{\"clusters\":[\"cluster1\",\"cluster2\"]}]");
+                assertThat(imp.path("metadata").path("labels").path("tier").asText()).as("exportedLabels")
+                        .isEqualTo("gold");
+                assertThat(imp.path("metadata").path("annotations").path("owner").asText()).isEqualTo("team-a");
                 assertThat(imp.path("spec").path("clusterSelectors").toString()).contains("\"values\":[\"" + c + "\"]",
                         "\"region.topology.k8s.io\":\"eu-west\"").doesNotContain(other);
                 assertThat(held(mesh.site(c).agentAddress(), "tiered").usable())
@@ -130,8 +134,10 @@ abstract class McsOnRealKubernetes {
         mesh.apply("cluster1", "tiered", tiered(0, "  clusterSelectors:\n  - propertySelector:\n"
                 + "      matchProperties: {region.topology.k8s.io: \"@SameAsImporter@\"}\n"));
         Eventually.await(WAIT, () -> {
-            assertThat(conditions("cluster1", "tiered")).containsEntry("Conflict", "True/ClusterSelectorsConflict");
-            assertThat(conditions("cluster2", "tiered")).containsEntry("Conflict", "True/ClusterSelectorsConflict");
+            assertThat(conditions("cluster1", "tiered")).as("and no exportedLabels any more")
+                    .containsEntry("Conflict", "True/LabelsConflict,AnnotationsConflict,ClusterSelectorsConflict");
+            assertThat(conditions("cluster2", "tiered")).containsEntry("Conflicted",
+                    "True/LabelsConflict,AnnotationsConflict,ClusterSelectorsConflict");
         });
         mesh.apply("cluster1", "tiered", tiered(0, "  clusterSelectors:\n  - propertySelector: {}\n"));
         Eventually.await(WAIT, () -> assertThat(conditions("cluster1", "tiered"))
@@ -142,7 +148,8 @@ abstract class McsOnRealKubernetes {
         mesh.kube.cluster("cluster2").kubectl("delete", "serviceexport", "tiered");
     }
 
-    private static final String SELECTORS = "  clusterSelectors:\n  - propertySelector:\n      matchExpressions:\n"
+    private static final String SELECTORS = "  exportedLabels: {tier: gold}\n  exportedAnnotations: {owner: team-a}\n"
+            + "  clusterSelectors:\n  - propertySelector:\n      matchExpressions:\n"
             + "      - {key: cluster.clusterset.k8s.io, operator: In, values: [\"@SameAsImporter@\"]}\n"
             + "  - propertySelector:\n      matchProperties: {region.topology.k8s.io: \"@SameAsImporter@\"}\n";
 

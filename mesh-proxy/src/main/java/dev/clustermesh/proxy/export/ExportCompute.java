@@ -199,7 +199,9 @@ public final class ExportCompute {
                 m -> warnings.add(invalid(subject, m)));
         if (mcs) {
             value = value.toBuilder().setMcsExported(true).setExportCreatedUnixMillis(export.createdMillis())
-                    .addAllClusterSelectors(export.clusterSelectors()).build();
+                    .addAllClusterSelectors(export.clusterSelectors())
+                    .putAllExportedLabels(new TreeMap<>(export.exportedLabels()))
+                    .putAllExportedAnnotations(new TreeMap<>(export.exportedAnnotations())).build();
         }
         values.put(key.key(), value);
         return Optional.of(value);

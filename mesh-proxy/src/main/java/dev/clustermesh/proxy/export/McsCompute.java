@@ -76,7 +76,8 @@ final class McsCompute {
         snapshot.services().forEach(s -> services.put(s.ref(), s));
         for (ExportObject e : snapshot.exports()) {
             ServiceName name = new ServiceName(e.ref().namespace(), e.ref().name());
-            ServiceExportStatus status = status(cluster, e, services.get(e.ref()), byName.get(name), warn);
+            ServiceExportStatus status = withCurrentTypes(status(cluster, e, services.get(e.ref()), byName.get(name),
+                    warn));
             try {
                 values.put(new MeshKey.ExportStatus(cluster, name.namespace(), name.name()).key(), status);
             } catch (IllegalArgumentException ex) {
@@ -121,7 +122,9 @@ final class McsCompute {
         ServiceImport.Builder b = ServiceImport.newBuilder().setCluster(cluster).setNamespace(name.namespace())
                 .setName(name.name()).setType(winner.getHeadless() ? ImportType.HEADLESS : ImportType.CLUSTER_SET_IP)
                 .addAllPorts(ports.values()).setSessionAffinity(affinity(winner))
-                .addAllClusters(exports.stream().map(ClusterService::getCluster).sorted().toList());
+                .addAllClusters(exports.stream().map(ClusterService::getCluster).sorted().toList())
+                .putAllLabels(new TreeMap<>(winner.getExportedLabelsMap()))
+                .putAllAnnotations(new TreeMap<>(winner.getExportedAnnotationsMap()));
         if (ip != null) {
             b.addIps(ip);
         }
@@ -192,6 +195,28 @@ final class McsCompute {
         return b.addConditions(condition(CONFLICT, "True", String.join(",", reasons), message)).build();
     }
 
+    /**
+     * {@code s} with each condition also under the type the current mcs-api names it: Valid as Accepted (reason Valid
+     * as Accepted), Ready as Exported, Conflict as Conflicted; consumers of either generation find theirs.
+     */
+    static ServiceExportStatus withCurrentTypes(ServiceExportStatus s) {
+        ServiceExportStatus.Builder b = s.toBuilder();
+        for (Condition c : s.getConditionsList()) {
+            Condition.Builder current = c.toBuilder();
+            switch (c.getType()) {
+                case VALID -> current.setType("Accepted").setReason("Valid".equals(c.getReason()) ? "Accepted"
+                        : c.getReason());
+                case READY -> current.setType("Exported");
+                case CONFLICT -> current.setType("Conflicted");
+                default -> {
+                    continue;
+                }
+            }
+            b.addConditions(current);
+        }
+        return b.build();
+    }
+
     /** What of {@code other}'s export differs from the winner's, phrased with both clusters' names. */
     private static void conflicts(ClusterService other, ClusterService winner, Set<String> reasons,
             List<String> details) {
@@ -215,6 +240,14 @@ final class McsCompute {
         if (!affinity(other).equals(affinity(winner))) {
             reasons.add("SessionAffinityConflict");
             details.add(o + "'s session affinity is " + affinity(other) + ", " + w + "'s " + affinity(winner));
+        }
+        if (!other.getExportedLabelsMap().equals(winner.getExportedLabelsMap())) {
+            reasons.add("LabelsConflict");
+            details.add(o + "'s exportedLabels differ from " + w + "'s");
+        }
+        if (!other.getExportedAnnotationsMap().equals(winner.getExportedAnnotationsMap())) {
+            reasons.add("AnnotationsConflict");
+            details.add(o + "'s exportedAnnotations differ from " + w + "'s");
         }
         if (!other.getClusterSelectorsList().equals(winner.getClusterSelectorsList())) {
             reasons.add("ClusterSelectorsConflict");

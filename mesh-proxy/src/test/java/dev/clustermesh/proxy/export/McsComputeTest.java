@@ -56,7 +56,10 @@ class McsComputeTest {
         assertThat(status(d)).extracting(Condition::getType, Condition::getStatus, Condition::getReason)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("Valid", "True", "Valid"),
                         org.assertj.core.groups.Tuple.tuple("Ready", "True", "Exported"),
-                        org.assertj.core.groups.Tuple.tuple("Conflict", "False", "NoConflicts"));
+                        org.assertj.core.groups.Tuple.tuple("Conflict", "False", "NoConflicts"),
+                        org.assertj.core.groups.Tuple.tuple("Accepted", "True", "Accepted"),
+                        org.assertj.core.groups.Tuple.tuple("Exported", "True", "Exported"),
+                        org.assertj.core.groups.Tuple.tuple("Conflicted", "False", "NoConflicts"));
         assertThat(d.counts().get(ResourceKind.MCS)).isEqualTo(2);
     }
 
@@ -203,6 +206,22 @@ class McsComputeTest {
         ClustersetIps v6 = ClustersetIps.of(Cidr.parse("fd00:254::/64").orElseThrow(), Map.of())
                 .allocate(List.of(new ServiceName("a", "x")));
         assertThat(v6.byService().get(new ServiceName("a", "x"))).startsWith("fd00:254:");
+    }
+
+    @Test
+    void exportedLabelsAndAnnotationsGoOnTheImportAndDifferentOnesConflict() {
+        ClusterService older = remote("c2", 500, false, "None", port("http", 80)).toBuilder()
+                .putExportedLabels("tier", "gold").putExportedAnnotations("owner", "team-a").build();
+        ExportObject mine = new ExportObject(WEB, 1_000, List.of(), java.util.Optional.empty(), Map.of("tier", "silver"),
+                Map.of("owner", "team-a"));
+        DesiredState d = compute(List.of(service(WEB, "ClusterIP", "None", port("http", 80))), List.of(mine),
+                List.of(older));
+        assertThat(imported(d).getLabelsMap()).as("the oldest export's").containsExactly(Map.entry("tier", "gold"));
+        assertThat(imported(d).getAnnotationsMap()).containsExactly(Map.entry("owner", "team-a"));
+        assertThat(status(d)).filteredOn(c -> c.getType().equals("Conflicted")).singleElement()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("LabelsConflict"));
+        ClusterService own = (ClusterService) d.values().get("mesh/v1/services/c1/shop/web");
+        assertThat(own.getExportedLabelsMap()).containsExactly(Map.entry("tier", "silver"));
     }
 
     private static String format(String ip) {

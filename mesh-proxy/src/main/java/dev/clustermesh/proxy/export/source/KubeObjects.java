@@ -167,12 +167,28 @@ public final class KubeObjects {
                 millis = 0; // a manifest with a malformed timestamp: unknown, it loses every conflict to dated ones
             }
         }
+        Object spec = r.getAdditionalProperties().get("spec");
+        Map<String, String> labels = strings(spec, "exportedLabels");
+        Map<String, String> annotations = strings(spec, "exportedAnnotations");
         try {
-            return new ExportObject(ref(r), millis,
-                    ClusterSelectorParser.parse(r.getAdditionalProperties().get("spec")), Optional.empty());
+            return new ExportObject(ref(r), millis, ClusterSelectorParser.parse(spec), Optional.empty(), labels,
+                    annotations);
         } catch (ClusterSelectorParser.InvalidSelector e) {
-            return new ExportObject(ref(r), millis, List.of(), Optional.of(e.getMessage()));
+            return new ExportObject(ref(r), millis, List.of(), Optional.of(e.getMessage()), labels, annotations);
         }
+    }
+
+    /** The string entries of the map {@code spec.<field>} (the manifest reader refuses others), sorted. */
+    private static Map<String, String> strings(Object spec, String field) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (spec instanceof Map<?, ?> m && m.get(field) instanceof Map<?, ?> values) {
+            values.forEach((k, v) -> {
+                if (k instanceof String key && v instanceof String value) {
+                    out.put(key, value);
+                }
+            });
+        }
+        return out;
     }
 
     /** A ClusterProperty held as a generic resource: its name and {@code spec.value}. */

@@ -231,8 +231,13 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
                             : Map.<String, Object>of("clusters", List.copyOf(r.getClustersList())))
                     .toList());
         }
+        Map<String, String> labels = new java.util.TreeMap<>(i.getLabelsMap());
+        labels.put(MANAGED_BY, MANAGER);
+        Map<String, String> annotations = new java.util.TreeMap<>(i.getAnnotationsMap());
         if (current != null && spec.equals(current.getAdditionalProperties().get("spec"))
-                && status.equals(current.getAdditionalProperties().get("status"))) {
+                && status.equals(current.getAdditionalProperties().get("status"))
+                && labels.equals(Objects.requireNonNullElse(current.getMetadata().getLabels(), Map.of()))
+                && annotations.equals(Objects.requireNonNullElse(current.getMetadata().getAnnotations(), Map.of()))) {
             return;
         }
         if (client.namespaces().withName(i.getNamespace()).get() == null) {
@@ -241,8 +246,10 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         GenericKubernetesResource r = new GenericKubernetesResource();
         r.setApiVersion(KubeObjects.MCS_GROUP + "/" + version);
         r.setKind("ServiceImport");
+        // The winning export's exportedLabels and exportedAnnotations, as the ServiceImport's own.
         r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(i.getName())
-                .withNamespace(i.getNamespace()).withLabels(Map.of(MANAGED_BY, MANAGER)).build());
+                .withNamespace(i.getNamespace()).withLabels(labels).withAnnotations(annotations.isEmpty() ? null
+                        : annotations).build());
         r.setAdditionalProperty("spec", spec);
         imports().inNamespace(i.getNamespace()).resource(r).fieldManager(MANAGER).forceConflicts().serverSideApply();
         Map<String, Object> patch = new LinkedHashMap<>(status);

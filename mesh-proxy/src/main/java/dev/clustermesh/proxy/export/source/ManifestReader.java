@@ -144,6 +144,14 @@ public final class ManifestReader {
                 || object.getMetadata().getName().isEmpty()) {
             throw error(file, line, kind + " has no metadata.name", null);
         }
+        for (String field : List.of("exportedLabels", "exportedAnnotations")) {
+            JsonNode map = node.path("spec").path(field);
+            if (KubeObjects.SERVICE_EXPORT.equals(kind) && !map.isMissingNode() && !map.isNull() && (!map.isObject()
+                    || java.util.stream.StreamSupport.stream(map.spliterator(), false).anyMatch(v -> !v.isTextual()))) {
+                throw error(file, line, "ServiceExport " + object.getMetadata().getName() + ": spec." + field
+                        + " must map names to strings", null);
+            }
+        }
         if (KubeObjects.CLUSTER_PROPERTY.equals(kind) && !(node.path("spec").path("value").isTextual()
                 && !node.path("spec").path("value").asText().isEmpty())) {
             throw error(file, line, "ClusterProperty " + object.getMetadata().getName()

@@ -61,7 +61,10 @@ class ManifestReaderTest {
                         + "kind: ServiceExport\nmetadata:\n  name: web\n", 1,
                         "only multicluster.x-k8s.io/v1beta1 and multicluster.x-k8s.io/v1alpha1 are supported"),
                 new Bad("a ServiceExport without a name", "apiVersion: multicluster.x-k8s.io/v1alpha1\n"
-                        + "kind: ServiceExport\nmetadata: {}\n", 1, "no metadata.name"));
+                        + "kind: ServiceExport\nmetadata: {}\n", 1, "no metadata.name"),
+                new Bad("exportedLabels that are not strings", "apiVersion: multicluster.x-k8s.io/v1alpha1\n"
+                        + "kind: ServiceExport\nmetadata: {name: web}\nspec:\n  exportedLabels: {tier: [a]}\n", 1,
+                        "ServiceExport web: spec.exportedLabels must map names to strings"));
     }
 
     @ParameterizedTest(name = "{0}")
