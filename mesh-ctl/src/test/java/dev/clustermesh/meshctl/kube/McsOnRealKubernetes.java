@@ -175,6 +175,8 @@ abstract class McsOnRealKubernetes {
                     .isTrue();
             assertThat(McsConformance.ports(imp)).containsExactly("tcp/TCP/42", "udp/UDP/42");
             assertThat(imp.path("spec").path("sessionAffinity").asText()).isEqualTo("ClientIP");
+            assertThat(imp.path("spec").path("sessionAffinityConfig").path("clientIP").path("timeoutSeconds").asInt())
+                    .as("sessionAffinityConfig").isEqualTo(10);
         }
         c.exportLaterInCluster2(McsConformance.helloPorts(), "");
         c.staysImported("cluster1", true, 5);

@@ -123,6 +123,7 @@ final class McsCompute {
                 .setName(name.name()).setType(winner.getHeadless() ? ImportType.HEADLESS : ImportType.CLUSTER_SET_IP)
                 .addAllPorts(ports.values()).setSessionAffinity(affinity(winner))
                 .addAllClusters(exports.stream().map(ClusterService::getCluster).sorted().toList())
+                .setSessionAffinityTimeoutSeconds(winner.getSessionAffinityTimeoutSeconds())
                 .putAllLabels(new TreeMap<>(winner.getExportedLabelsMap()))
                 .putAllAnnotations(new TreeMap<>(winner.getExportedAnnotationsMap()));
         if (ip != null) {
@@ -240,6 +241,12 @@ final class McsCompute {
         if (!affinity(other).equals(affinity(winner))) {
             reasons.add("SessionAffinityConflict");
             details.add(o + "'s session affinity is " + affinity(other) + ", " + w + "'s " + affinity(winner));
+        }
+        if (affinity(other).equals(affinity(winner))
+                && other.getSessionAffinityTimeoutSeconds() != winner.getSessionAffinityTimeoutSeconds()) {
+            reasons.add("SessionAffinityConfigConflict");
+            details.add(o + "'s ClientIP affinity timeout is " + other.getSessionAffinityTimeoutSeconds() + "s, " + w
+                    + "'s " + winner.getSessionAffinityTimeoutSeconds() + "s");
         }
         if (!other.getExportedLabelsMap().equals(winner.getExportedLabelsMap())) {
             reasons.add("LabelsConflict");

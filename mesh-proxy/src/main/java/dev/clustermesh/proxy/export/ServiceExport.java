@@ -54,7 +54,8 @@ final class ServiceExport {
                 .addAllClusterPreference(settings.clusterPreference())
                 // The defaults (ClusterIP, None) stay empty, as the proto says: no bytes for every service.
                 .setServiceType("ClusterIP".equals(svc.type()) ? "" : svc.type())
-                .setSessionAffinity("None".equals(svc.sessionAffinity()) ? "" : svc.sessionAffinity());
+                .setSessionAffinity("None".equals(svc.sessionAffinity()) ? "" : svc.sessionAffinity())
+                .setSessionAffinityTimeoutSeconds(svc.affinityTimeoutSeconds());
         byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
         return b.build();
     }

@@ -224,6 +224,18 @@ class McsComputeTest {
         assertThat(own.getExportedLabelsMap()).containsExactly(Map.entry("tier", "silver"));
     }
 
+    @Test
+    void anotherClientIpTimeoutIsASessionAffinityConfigConflictAndTheDefaultIsKubernetes() {
+        assertThat(service(WEB, "ClusterIP", "ClientIP").affinityTimeoutSeconds()).isEqualTo(10_800);
+        assertThat(service(WEB, "ClusterIP", "None").affinityTimeoutSeconds()).isZero();
+        ClusterService older = remote("c2", 500, false, "ClientIP", port("http", 80)).toBuilder()
+                .setSessionAffinityTimeoutSeconds(60).build();
+        DesiredState d = compute(List.of(service(WEB, "ClusterIP", "ClientIP", port("http", 80))),
+                List.of(new ExportObject(WEB, 1_000)), List.of(older));
+        assertThat(imported(d).getSessionAffinityTimeoutSeconds()).as("the oldest export's").isEqualTo(60);
+        assertThat(status(d).get(2).getReason()).isEqualTo("SessionAffinityConfigConflict");
+    }
+
     private static String format(String ip) {
         return dev.clustermesh.core.net.IpAddresses.format(dev.clustermesh.core.net.IpAddresses.parse(ip).orElseThrow());
     }

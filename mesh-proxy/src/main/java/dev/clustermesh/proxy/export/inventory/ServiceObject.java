@@ -14,9 +14,15 @@ import java.util.Map;
  * @param resourceVersion metadata.resourceVersion, empty when unknown
  * @param type spec.type (ClusterIP when unset)
  * @param sessionAffinity spec.sessionAffinity (None when unset)
+ * @param affinityTimeoutSeconds spec.sessionAffinityConfig.clientIP.timeoutSeconds with ClientIP affinity (10800,
+ *     Kubernetes' default, when unset), 0 without
  */
 public record ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps,
-        boolean headless, List<PortSpec> ports, String resourceVersion, String type, String sessionAffinity) {
+        boolean headless, List<PortSpec> ports, String resourceVersion, String type, String sessionAffinity,
+        int affinityTimeoutSeconds) {
+    /** Kubernetes' default ClientIP affinity timeout. */
+    public static final int DEFAULT_AFFINITY_TIMEOUT = 10_800;
+
     public ServiceObject {
         annotations = Map.copyOf(annotations);
         clusterIps = List.copyOf(clusterIps);
@@ -24,6 +30,14 @@ public record ServiceObject(ObjectRef ref, Map<String, String> annotations, List
         resourceVersion = resourceVersion == null ? "" : resourceVersion;
         type = type == null || type.isEmpty() ? "ClusterIP" : type;
         sessionAffinity = sessionAffinity == null || sessionAffinity.isEmpty() ? "None" : sessionAffinity;
+        affinityTimeoutSeconds = !"ClientIP".equals(sessionAffinity) ? 0
+                : affinityTimeoutSeconds > 0 ? affinityTimeoutSeconds : DEFAULT_AFFINITY_TIMEOUT;
+    }
+
+    /** A Service whose ClientIP affinity (if any) has the default timeout. */
+    public ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps, boolean headless,
+            List<PortSpec> ports, String resourceVersion, String type, String sessionAffinity) {
+        this(ref, annotations, clusterIps, headless, ports, resourceVersion, type, sessionAffinity, 0);
     }
 
     /** A ClusterIP Service without session affinity. */

@@ -77,8 +77,10 @@ public final class KubeObjects {
                 .map(p -> new PortSpec(p.getName(), p.getProtocol(), p.getPort() == null ? 0 : p.getPort()))
                 .toList();
         ObjectMeta m = meta(s);
+        Integer timeout = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null
+                ? null : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
         return new ServiceObject(ref(s), annotations(m), ips, headless, ports, m.getResourceVersion(), spec.getType(),
-                spec.getSessionAffinity());
+                spec.getSessionAffinity(), timeout == null ? 0 : timeout);
     }
 
     /** An EndpointSlice; ports without a number (meaning "all ports") are left out. */

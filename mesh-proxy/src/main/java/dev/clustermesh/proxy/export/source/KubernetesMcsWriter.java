@@ -277,6 +277,10 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         }
         spec.put("ports", ports);
         spec.put("sessionAffinity", i.getSessionAffinity().isEmpty() ? "None" : i.getSessionAffinity());
+        if (i.getSessionAffinityTimeoutSeconds() > 0) {
+            spec.put("sessionAffinityConfig", Map.of("clientIP", Map.of("timeoutSeconds",
+                    i.getSessionAffinityTimeoutSeconds())));
+        }
         if (i.getClusterSelectorsCount() > 0) {
             spec.put("clusterSelectors", i.getClusterSelectorsList().stream().map(KubernetesMcsWriter::selector)
                     .toList());
