@@ -14,7 +14,7 @@ public final class AgentTarget {
     @Option(names = "--agent", description = "Agent API address host:port (default: " + NODE_LOCAL + ").")
     String agent;
 
-    @Option(names = "--context", description = "A cluster of the local demo (cluster1, cluster2): ask its agent.")
+    @Option(names = "--context", description = "A cluster of the local demo (cluster1, cluster2, cluster3): ask its agent.")
     String context;
 
     @Option(names = "--demo-dir", description = "The demo's state directory (default: $MESHCTL_DEMO_DIR or "

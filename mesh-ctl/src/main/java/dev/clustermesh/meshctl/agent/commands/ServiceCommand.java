@@ -20,15 +20,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true)
 public final class ServiceCommand {
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Every frontend with its backends, their cluster and state.")
-    static final class ListServices implements Runnable {
-        @Mixin
-        AgentTarget target;
-
-        @Option(names = "--clustermesh-affinity", description = "Mark the backends the service's affinity prefers.")
-        boolean affinity;
-
+    /** The options both listings take: which services, and how to print them. */
+    static final class Filter {
         @Option(names = "--namespace", description = "Only services in this namespace.")
         String namespace;
 
@@ -39,18 +32,33 @@ public final class ServiceCommand {
                 description = "text or json (default: ${DEFAULT-VALUE}).")
         OutputFormat output;
 
+        String namespace() {
+            return namespace == null ? "" : namespace;
+        }
+
+        String name() {
+            return name == null ? "" : name;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Every frontend with its backends, their cluster and state.")
+    static final class ListServices implements Runnable {
+        @Mixin
+        AgentTarget target;
+
+        @Mixin
+        Filter filter;
+
+        @Option(names = "--clustermesh-affinity", description = "Mark the backends the service's affinity prefers.")
+        boolean affinity;
+
         @Override
         public void run() {
-            ListServicesRequest.Builder request = ListServicesRequest.newBuilder();
-            if (namespace != null) {
-                request.setNamespace(namespace);
-            }
-            if (name != null) {
-                request.setName(name);
-            }
             try (AgentClient client = target.open()) {
-                ListServicesResponse services = client.services(request.build());
-                if (output == OutputFormat.JSON) {
+                ListServicesResponse services = client.services(ListServicesRequest.newBuilder()
+                        .setNamespace(filter.namespace()).setName(filter.name()).build());
+                if (filter.output == OutputFormat.JSON) {
                     System.out.println(Views.json(services));
                 } else {
                     Views.printServices(services, affinity, System.out);
@@ -66,28 +74,15 @@ public final class ServiceCommand {
         @Mixin
         AgentTarget target;
 
-        @Option(names = "--namespace", description = "Only imports in this namespace.")
-        String namespace;
-
-        @Option(names = "--name", description = "Only imports with this name.")
-        String name;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "text",
-                description = "text or json (default: ${DEFAULT-VALUE}).")
-        OutputFormat output;
+        @Mixin
+        Filter filter;
 
         @Override
         public void run() {
-            ListImportsRequest.Builder request = ListImportsRequest.newBuilder();
-            if (namespace != null) {
-                request.setNamespace(namespace);
-            }
-            if (name != null) {
-                request.setName(name);
-            }
             try (AgentClient client = target.open()) {
-                ListImportsResponse imports = client.imports(request.build());
-                if (output == OutputFormat.JSON) {
+                ListImportsResponse imports = client.imports(ListImportsRequest.newBuilder()
+                        .setNamespace(filter.namespace()).setName(filter.name()).build());
+                if (filter.output == OutputFormat.JSON) {
                     System.out.println(Views.json(imports));
                 } else {
                     Views.printImports(imports, System.out);
