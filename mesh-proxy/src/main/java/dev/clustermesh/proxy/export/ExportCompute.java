@@ -200,8 +200,11 @@ public final class ExportCompute {
         if (mcs) {
             value = value.toBuilder().setMcsExported(true).setExportCreatedUnixMillis(export.createdMillis())
                     .addAllClusterSelectors(export.clusterSelectors())
-                    .putAllExportedLabels(new TreeMap<>(export.exportedLabels()))
-                    .putAllExportedAnnotations(new TreeMap<>(export.exportedAnnotations())).build();
+                    .putAllExportedLabels(ExportedMetadata.labels(export.exportedLabels(), m -> warnings.add(
+                            new ExportWarning(ExportWarning.Cause.SERVICE_EXPORT, "ServiceExport " + svc.ref(), m))))
+                    .putAllExportedAnnotations(ExportedMetadata.annotations(export.exportedAnnotations(),
+                            m -> warnings.add(new ExportWarning(ExportWarning.Cause.SERVICE_EXPORT,
+                                    "ServiceExport " + svc.ref(), m)))).build();
         }
         values.put(key.key(), value);
         return Optional.of(value);

@@ -222,6 +222,18 @@ class McsComputeTest {
                 .satisfies(c -> assertThat(c.getReason()).isEqualTo("LabelsConflict"));
         ClusterService own = (ClusterService) d.values().get("mesh/v1/services/c1/shop/web");
         assertThat(own.getExportedLabelsMap()).containsExactly(Map.entry("tier", "silver"));
+
+        ExportObject bad = new ExportObject(WEB, 1_000, List.of(), java.util.Optional.empty(),
+                Map.of("a b", "x", "tier", "no spaces allowed", "example.com/team", "a"), Map.of("Bad Key", "x"));
+        DesiredState kept = compute(List.of(service(WEB, "ClusterIP", "None", port("http", 80))), List.of(bad),
+                List.of());
+        assertThat(imported(kept).getLabelsMap()).as("what Kubernetes takes as labels")
+                .containsExactly(Map.entry("example.com/team", "a"));
+        assertThat(imported(kept).getAnnotationsMap()).isEmpty();
+        assertThat(kept.warnings()).extracting(ExportWarning::message).anySatisfy(m -> assertThat(m)
+                .contains("spec.exportedLabels key 'a b' is not a qualified name")).anySatisfy(m -> assertThat(m)
+                .contains("spec.exportedLabels.tier value 'no spaces allowed' is not a label value"))
+                .anySatisfy(m -> assertThat(m).contains("spec.exportedAnnotations key 'Bad Key'"));
     }
 
     @Test

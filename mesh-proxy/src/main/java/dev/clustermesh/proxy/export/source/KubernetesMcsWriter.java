@@ -51,6 +51,8 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
      * {@code <prefix><ns>/<name>/<cluster>} to a ClusterService with its backends, for the imports' EndpointSlices.
      */
     public static final String CONSTITUENT = "constituent/";
+    /** The annotation recording which of a ServiceImport's labels and annotations its exports asked for. */
+    static final String EXPORTED_KEYS = "multicluster.clustermesh-j.dev/exported-keys";
     static final long RESYNC_SECONDS = 30;
     private static final String MANAGER = "clustermesh-j";
     private static final Logger LOG = Logger.getLogger(KubernetesMcsWriter.class);
@@ -112,7 +114,14 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
                 }
             }
         }
-        writeSlices(values, failed);
+        try {
+            writeSlices(values, failed);
+        } catch (KubernetesClientException e) {
+            failed.add("EndpointSlices");
+            if (problems.add("EndpointSlices: " + e.getCode() + " " + e.getMessage())) {
+                LOG.warnf("listing EndpointSlices in the Kubernetes API failed: %s; retrying", e.getMessage());
+            }
+        }
         imports.forEach((ref, r) -> {
             if (!keep.contains(ref)) {
                 attempt(failed, "ServiceImport " + ref, () -> {
@@ -144,7 +153,10 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         Map<String, EndpointSlice> wanted = McsEndpointSlices.desired(wantedImports, constituents,
                 Map.of(MANAGED_BY, MANAGER));
         Map<String, EndpointSlice> current = new HashMap<>();
-        client.discovery().v1().endpointSlices().inAnyNamespace().withLabel(MANAGED_BY, MANAGER).list().getItems()
+        // Only slices with both labels: Kubernetes' controller copies a Service's labels (managed-by included) onto its
+        // slices, never the endpointslice.kubernetes.io/managed-by of ours.
+        client.discovery().v1().endpointSlices().inAnyNamespace().withLabel(MANAGED_BY, MANAGER)
+                .withLabel(McsEndpointSlices.SLICE_MANAGED_BY, McsEndpointSlices.CONTROLLER).list().getItems()
                 .forEach(e -> current.put(e.getMetadata().getNamespace() + "/" + e.getMetadata().getName(), e));
         wanted.forEach((ref, slice) -> {
             EndpointSlice now = current.get(ref);
@@ -234,10 +246,14 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         Map<String, String> labels = new java.util.TreeMap<>(i.getLabelsMap());
         labels.put(MANAGED_BY, MANAGER);
         Map<String, String> annotations = new java.util.TreeMap<>(i.getAnnotationsMap());
+        // Which keys came from the export: others' labels and annotations on the object are left alone, and a key no
+        // longer exported changes this record, so the next apply drops it.
+        annotations.put(EXPORTED_KEYS, "labels=" + String.join(",", new java.util.TreeSet<>(i.getLabelsMap().keySet()))
+                + ";annotations=" + String.join(",", new java.util.TreeSet<>(i.getAnnotationsMap().keySet())));
         if (current != null && spec.equals(current.getAdditionalProperties().get("spec"))
                 && status.equals(current.getAdditionalProperties().get("status"))
-                && labels.equals(Objects.requireNonNullElse(current.getMetadata().getLabels(), Map.of()))
-                && annotations.equals(Objects.requireNonNullElse(current.getMetadata().getAnnotations(), Map.of()))) {
+                && holds(current.getMetadata().getLabels(), labels)
+                && holds(current.getMetadata().getAnnotations(), annotations)) {
             return;
         }
         if (client.namespaces().withName(i.getNamespace()).get() == null) {
@@ -248,14 +264,19 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         r.setKind("ServiceImport");
         // The winning export's exportedLabels and exportedAnnotations, as the ServiceImport's own.
         r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(i.getName())
-                .withNamespace(i.getNamespace()).withLabels(labels).withAnnotations(annotations.isEmpty() ? null
-                        : annotations).build());
+                .withNamespace(i.getNamespace()).withLabels(labels).withAnnotations(annotations).build());
         r.setAdditionalProperty("spec", spec);
         imports().inNamespace(i.getNamespace()).resource(r).fieldManager(MANAGER).forceConflicts().serverSideApply();
         Map<String, Object> patch = new LinkedHashMap<>(status);
         patch.putIfAbsent("clusterSelectorResults", null); // a merge patch removes results no longer there
         imports().inNamespace(i.getNamespace()).withName(i.getName()).subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), json(Map.of("status", patch)));
+    }
+
+    /** True when {@code current} (may be null) has every entry of {@code wanted}. */
+    private static boolean holds(Map<String, String> current, Map<String, String> wanted) {
+        Map<String, String> c = Objects.requireNonNullElse(current, Map.of());
+        return wanted.entrySet().stream().allMatch(e -> e.getValue().equals(c.get(e.getKey())));
     }
 
     /** A ServiceImport's spec as the API holds it. */

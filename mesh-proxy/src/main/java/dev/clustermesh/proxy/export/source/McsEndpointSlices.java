@@ -28,13 +28,16 @@ import java.util.stream.Collectors;
  * {@value #SERVICE_NAME} (the ServiceImport's name), {@value #SOURCE_CLUSTER} and
  * {@value #SLICE_MANAGED_BY}={@value #CONTROLLER} (so Kubernetes' EndpointSlice controller leaves them alone). What
  * consumers of ServiceImports (Gateway API implementations, MCS-aware DNS) read; the mesh's own agents and mesh-dns
- * read the mesh's etcd instead. Backends with several port sets get one slice per set. Pure.
+ * read the mesh's etcd instead. Backends with several port sets get one slice per set, and a set of more than
+ * {@value #MAX_ENDPOINTS} several; names carry a hash of service and cluster. Pure.
  */
 final class McsEndpointSlices {
     static final String SERVICE_NAME = "multicluster.kubernetes.io/service-name";
     static final String SOURCE_CLUSTER = "multicluster.kubernetes.io/source-cluster";
     static final String SLICE_MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
     static final String CONTROLLER = "clustermesh-j.dev";
+    /** Endpoints per slice at most, as Kubernetes' own controller cuts them (the API allows 1000). */
+    static final int MAX_ENDPOINTS = 100;
 
     private McsEndpointSlices() {
     }
@@ -92,21 +95,35 @@ final class McsEndpointSlices {
         }
         List<EndpointSlice> out = new ArrayList<>();
         Map<String, Integer> perFamily = new TreeMap<>();
+        // The hash keeps names of different (service, cluster) pairs apart: web-a from b and web from a-b.
+        String base = i.getName() + "-" + cs.getCluster() + "-" + shortHash(i.getName() + "/" + cs.getCluster());
         groups.forEach((key, backends) -> {
             String family = key.substring(0, key.indexOf(';'));
-            int n = perFamily.merge(family, 1, Integer::sum);
-            String name = i.getName() + "-" + cs.getCluster() + "-" + (family.equals("IPv6") ? "v6" : "v4")
-                    + (n > 1 ? "-" + n : "");
-            Map<String, String> labels = new TreeMap<>(managedBy);
-            labels.put(SERVICE_NAME, i.getName());
-            labels.put(SOURCE_CLUSTER, cs.getCluster());
-            labels.put(SLICE_MANAGED_BY, CONTROLLER);
-            out.add(new EndpointSliceBuilder().withMetadata(new ObjectMetaBuilder().withName(name)
-                    .withNamespace(i.getNamespace()).withLabels(labels).build()).withAddressType(family)
-                    .withPorts(ports(backends.get(0))).withEndpoints(backends.stream()
-                            .map(McsEndpointSlices::endpoint).toList()).build());
+            for (int from = 0; from < backends.size(); from += MAX_ENDPOINTS) {
+                int n = perFamily.merge(family, 1, Integer::sum);
+                String name = base + "-" + (family.equals("IPv6") ? "v6" : "v4") + (n > 1 ? "-" + n : "");
+                Map<String, String> labels = new TreeMap<>(managedBy);
+                labels.put(SERVICE_NAME, i.getName());
+                labels.put(SOURCE_CLUSTER, cs.getCluster());
+                labels.put(SLICE_MANAGED_BY, CONTROLLER);
+                out.add(new EndpointSliceBuilder().withMetadata(new ObjectMetaBuilder().withName(name)
+                        .withNamespace(i.getNamespace()).withLabels(labels).build()).withAddressType(family)
+                        .withPorts(ports(backends.get(0))).withEndpoints(backends.subList(from,
+                                Math.min(backends.size(), from + MAX_ENDPOINTS)).stream()
+                                .map(McsEndpointSlices::endpoint).toList()).build());
+            }
         });
         return out;
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 3);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private static List<EndpointPort> ports(Backend b) {
@@ -120,8 +137,9 @@ final class McsEndpointSlices {
 
     private static Endpoint endpoint(Backend b) {
         boolean terminating = b.getState() == BackendState.BACKEND_STATE_TERMINATING;
+        // A terminating backend is exported only when no longer ready: not serving new connections either.
         return new EndpointBuilder().withAddresses(b.getIp()).withNewConditions().withReady(!terminating)
-                .withServing(true).withTerminating(terminating).endConditions()
+                .withServing(!terminating).withTerminating(terminating).endConditions()
                 .withHostname(b.getHostname().isEmpty() ? null : b.getHostname())
                 .withZone(b.getZone().isEmpty() ? null : b.getZone()).build();
     }

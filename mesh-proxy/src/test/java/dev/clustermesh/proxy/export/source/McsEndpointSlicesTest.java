@@ -35,8 +35,8 @@ class McsEndpointSlicesTest {
         Map<String, EndpointSlice> slices = McsEndpointSlices.desired(List.of(imp), List.of(c1, c2, annotationOnly),
                 Map.of("app.kubernetes.io/managed-by", "clustermesh-j"));
 
-        assertThat(slices).containsOnlyKeys("shop/web-c1-v4", "shop/web-c1-v6", "shop/web-c2-v4");
-        EndpointSlice two = slices.get("shop/web-c2-v4");
+        assertThat(slices.keySet()).hasSize(3).allMatch(k -> k.matches("shop/web-c[12]-[0-9a-f]{6}-v[46]"));
+        EndpointSlice two = slice(slices, "c2", "v4");
         assertThat(two.getMetadata().getLabels()).containsEntry("multicluster.kubernetes.io/service-name", "web")
                 .containsEntry("multicluster.kubernetes.io/source-cluster", "c2")
                 .containsEntry("endpointslice.kubernetes.io/managed-by", "clustermesh-j.dev")
@@ -50,7 +50,8 @@ class McsEndpointSlicesTest {
         assertThat(two.getEndpoints()).extracting(e -> e.getAddresses().get(0) + " ready=" + e.getConditions().getReady()
                 + " terminating=" + e.getConditions().getTerminating())
                 .containsExactly("10.20.1.1 ready=true terminating=false", "10.20.1.2 ready=false terminating=true");
-        assertThat(slices.get("shop/web-c1-v6").getAddressType()).isEqualTo("IPv6");
+        assertThat(two.getEndpoints().get(1).getConditions().getServing()).isFalse();
+        assertThat(slice(slices, "c1", "v6").getAddressType()).isEqualTo("IPv6");
     }
 
     @Test
@@ -58,12 +59,36 @@ class McsEndpointSlicesTest {
         EndpointSlice a = McsEndpointSlices.desired(List.of(ServiceImport.newBuilder().setNamespace("shop")
                 .setName("web").addClusters("c2").build()), List.of(export("c2",
                 backend("10.20.1.1", BackendState.BACKEND_STATE_ACTIVE),
-                backend("10.20.1.2", BackendState.BACKEND_STATE_ACTIVE))), Map.of()).get("shop/web-c2-v4");
+                backend("10.20.1.2", BackendState.BACKEND_STATE_ACTIVE))), Map.of()).values().iterator().next();
         EndpointSlice reversed = new EndpointSliceBuilder(a).editMetadata().withResourceVersion("42")
                 .withUid("u").endMetadata().withEndpoints(a.getEndpoints().get(1), a.getEndpoints().get(0)).build();
         assertThat(McsEndpointSlices.signature(reversed)).isEqualTo(McsEndpointSlices.signature(a));
         EndpointSlice fewer = new EndpointSliceBuilder(a).withEndpoints(a.getEndpoints().get(0)).build();
         assertThat(McsEndpointSlices.signature(fewer)).isNotEqualTo(McsEndpointSlices.signature(a));
+    }
+
+    @Test
+    void namesOfDifferentServiceClusterPairsNeverCollideAndLargeSetsAreCut() {
+        ServiceImport webA = ServiceImport.newBuilder().setNamespace("shop").setName("web-a").addClusters("b").build();
+        ServiceImport web = ServiceImport.newBuilder().setNamespace("shop").setName("web").addClusters("a-b").build();
+        ClusterService fromB = export("b").toBuilder().setName("web-a")
+                .addBackends(backend("10.1.0.1", BackendState.BACKEND_STATE_ACTIVE)).build();
+        ClusterService fromAb = export("a-b").toBuilder()
+                .addBackends(backend("10.2.0.1", BackendState.BACKEND_STATE_ACTIVE)).build();
+        assertThat(McsEndpointSlices.desired(List.of(webA, web), List.of(fromB, fromAb), Map.of())).hasSize(2);
+
+        ClusterService.Builder many = export("c2").toBuilder();
+        for (int k = 0; k < 250; k++) {
+            many.addBackends(backend("10.20." + (k / 200) + "." + (k % 200 + 1), BackendState.BACKEND_STATE_ACTIVE));
+        }
+        Map<String, EndpointSlice> cut = McsEndpointSlices.desired(List.of(ServiceImport.newBuilder()
+                .setNamespace("shop").setName("web").addClusters("c2").build()), List.of(many.build()), Map.of());
+        assertThat(cut.values()).extracting(s -> s.getEndpoints().size()).containsExactlyInAnyOrder(100, 100, 50);
+    }
+
+    private static EndpointSlice slice(Map<String, EndpointSlice> slices, String cluster, String family) {
+        return slices.entrySet().stream().filter(e -> e.getKey().startsWith("shop/web-" + cluster + "-")
+                && e.getKey().endsWith("-" + family)).findFirst().orElseThrow().getValue();
     }
 
     private static ClusterService export(String cluster, Backend... backends) {
