@@ -7,13 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Parses and validates label selectors, translating their keys to {@link PolicyEndpoint#selectionLabels()} keys. */
 final class SelectorParser {
-    private static final Pattern NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
     private static final Set<String> FIELDS = Set.of("matchLabels", "matchExpressions");
     private static final Set<String> EXPRESSION_FIELDS = Set.of("key", "operator", "values");
 
@@ -136,18 +132,10 @@ final class SelectorParser {
     }
 
     static boolean validKey(String key) {
-        int slash = key.indexOf('/');
-        String name = slash < 0 ? key : key.substring(slash + 1);
-        if (slash >= 0) {
-            String prefix = key.substring(0, slash);
-            if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
-                return false;
-            }
-        }
-        return !name.isEmpty() && name.length() <= 63 && NAME.matcher(name).matches();
+        return LabelSyntax.validKey(key);
     }
 
     static boolean validValue(String value) {
-        return value.length() <= 63 && VALUE.matcher(value).matches();
+        return LabelSyntax.validValue(value);
     }
 }

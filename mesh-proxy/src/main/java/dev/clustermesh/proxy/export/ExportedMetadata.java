@@ -1,9 +1,9 @@
 package dev.clustermesh.proxy.export;
 
+import dev.clustermesh.core.policy.LabelSyntax;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * ServiceExport {@code spec.exportedLabels} and {@code spec.exportedAnnotations} as Kubernetes accepts them on the
@@ -12,10 +12,6 @@ import java.util.regex.Pattern;
  * out with a warning, so one bad label never keeps the import from being written. Pure.
  */
 final class ExportedMetadata {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-    private static final Pattern PREFIX =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
     private ExportedMetadata() {
     }
 
@@ -23,9 +19,9 @@ final class ExportedMetadata {
     static Map<String, String> labels(Map<String, String> labels, Consumer<String> warn) {
         Map<String, String> out = new TreeMap<>();
         labels.forEach((k, v) -> {
-            if (!qualified(k)) {
+            if (!LabelSyntax.validKey(k)) {
                 warn.accept("spec.exportedLabels key '" + k + "' is not a qualified name; left out");
-            } else if (!v.isEmpty() && !NAME.matcher(v).matches()) {
+            } else if (!LabelSyntax.validValue(v)) {
                 warn.accept("spec.exportedLabels." + k + " value '" + v + "' is not a label value (at most 63 "
                         + "alphanumerics, '-', '_', '.'); left out");
             } else {
@@ -39,24 +35,12 @@ final class ExportedMetadata {
     static Map<String, String> annotations(Map<String, String> annotations, Consumer<String> warn) {
         Map<String, String> out = new TreeMap<>();
         annotations.forEach((k, v) -> {
-            if (qualified(k)) {
+            if (LabelSyntax.validKey(k)) {
                 out.put(k, v);
             } else {
                 warn.accept("spec.exportedAnnotations key '" + k + "' is not a qualified name; left out");
             }
         });
         return out;
-    }
-
-    static boolean qualified(String key) {
-        int slash = key.indexOf('/');
-        String name = slash < 0 ? key : key.substring(slash + 1);
-        if (slash >= 0) {
-            String prefix = key.substring(0, slash);
-            if (prefix.isEmpty() || prefix.length() > 253 || !PREFIX.matcher(prefix).matches()) {
-                return false;
-            }
-        }
-        return NAME.matcher(name).matches();
     }
 }
