@@ -63,7 +63,7 @@ class AppliedManifestsTest {
                 new Bad("no kind", POD + "---\nmetadata: {name: x}\n", "f.yaml, document 2: has no kind"),
                 new Bad("kind not read", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
                         "f.yaml, document 1: kind Deployment is not read by the demo's mesh-proxy (it reads Service, "
-                        + "EndpointSlice, Node, Pod, Namespace, NetworkPolicy, CiliumNetworkPolicy, ServiceExport)"),
+                        + "EndpointSlice, Node, Pod, Namespace, NetworkPolicy, CiliumNetworkPolicy, ServiceExport, ClusterProperty)"),
                 new Bad("ServiceExport of another API", "apiVersion: multicluster.x-k8s.io/v2\nkind: ServiceExport\n"
                         + "metadata: {name: x}\n", "ServiceExport has apiVersion 'multicluster.x-k8s.io/v2'; only "
                         + "multicluster.x-k8s.io/v1beta1 and multicluster.x-k8s.io/v1alpha1 are supported"),

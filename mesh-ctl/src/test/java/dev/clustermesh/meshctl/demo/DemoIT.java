@@ -211,7 +211,7 @@ class DemoIT {
         assertThat(kind.exitCode()).isEqualTo(1);
         assertThat(kind.err().strip()).isEqualTo("Error: " + bad + ", document 2: kind Deployment is not read by the "
                 + "demo's mesh-proxy (it reads Service, EndpointSlice, Node, Pod, Namespace, NetworkPolicy, "
-                + "CiliumNetworkPolicy, ServiceExport)");
+                + "CiliumNetworkPolicy, ServiceExport, ClusterProperty)");
         Files.writeString(bad, "kind: Pod\nmetadata: {name: [\n");
         MeshctlProcess.Result yaml = meshctl(30, "demo", "apply", "cluster2", bad.toString());
         assertThat(yaml.err()).startsWith("Error: " + bad + " line ").contains("not valid YAML");

@@ -143,6 +143,16 @@ final class McsConformance {
         return out;
     }
 
+    /** The reason of the ServiceExport's condition {@code type} in {@code cluster}, empty when it has none. */
+    String reason(String cluster, String type) {
+        for (JsonNode c : get(cluster, "serviceexport").path("status").path("conditions")) {
+            if (type.equals(c.path("type").asText())) {
+                return c.path("reason").asText();
+            }
+        }
+        return "";
+    }
+
     /** The import's ports as {@code name/protocol/port}, sorted by name, as the suite compares them. */
     static List<String> ports(JsonNode serviceImport) {
         List<String> out = new ArrayList<>();

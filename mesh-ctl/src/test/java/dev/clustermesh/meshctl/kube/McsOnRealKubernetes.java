@@ -177,6 +177,8 @@ abstract class McsOnRealKubernetes {
             assertThat(imp.path("spec").path("sessionAffinity").asText()).isEqualTo("ClientIP");
             assertThat(imp.path("spec").path("sessionAffinityConfig").path("clientIP").path("timeoutSeconds").asInt())
                     .as("sessionAffinityConfig").isEqualTo(10);
+            assertThat(imp.path("spec").path("internalTrafficPolicy").asText()).as("the Service's, as the API server "
+                    + "defaulted it").isEqualTo("Cluster");
         }
         c.exportLaterInCluster2(McsConformance.helloPorts(), "");
         c.staysImported("cluster1", true, 5);
@@ -209,9 +211,20 @@ abstract class McsOnRealKubernetes {
         McsConformance union = new McsConformance(mesh, "mcs-conformance-3");
         union.export("cluster1", McsConformance.helloPorts(), "");
         union.awaitImport("cluster1");
-        union.exportLaterInCluster2(McsConformance.helloPorts() + "\n  - {name: stcp, port: 142, protocol: SCTP}", "");
-        Eventually.await(McsConformance.WAIT, () -> assertThat(McsConformance.ports(union.serviceImport("cluster1")))
-                .containsExactly("stcp/SCTP/142", "tcp/TCP/42", "udp/UDP/42"));
+        union.exportLaterInCluster2(McsConformance.helloPorts() + "\n  - {name: stcp, port: 142, protocol: SCTP}",
+                "  internalTrafficPolicy: Local\n  trafficDistribution: PreferClose\n");
+        Eventually.await(McsConformance.WAIT, () -> {
+            assertThat(McsConformance.ports(union.serviceImport("cluster1")))
+                    .containsExactly("stcp/SCTP/142", "tcp/TCP/42", "udp/UDP/42");
+            // The newer cases: another internalTrafficPolicy and trafficDistribution are conflicts, the oldest's apply.
+            for (String cluster : McsConformance.clusters()) {
+                assertThat(union.reason(cluster, "Conflicted"))
+                        .isEqualTo("InternalTrafficPolicyConflict,TrafficDistributionConflict");
+            }
+            JsonNode spec = union.serviceImport("cluster2").path("spec");
+            assertThat(spec.path("internalTrafficPolicy").asText()).isEqualTo("Cluster");
+            assertThat(spec.has("trafficDistribution")).isFalse();
+        });
 
         McsConformance conflict = new McsConformance(mesh, "mcs-conformance-4");
         conflict.export("cluster1", McsConformance.helloPorts(), "");

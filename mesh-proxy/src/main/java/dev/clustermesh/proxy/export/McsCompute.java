@@ -124,6 +124,8 @@ final class McsCompute {
                 .addAllPorts(ports.values()).setSessionAffinity(affinity(winner))
                 .addAllClusters(exports.stream().map(ClusterService::getCluster).sorted().toList())
                 .setSessionAffinityTimeoutSeconds(winner.getSessionAffinityTimeoutSeconds())
+                .setInternalTrafficPolicy(winner.getInternalTrafficPolicy())
+                .setTrafficDistribution(winner.getTrafficDistribution())
                 .putAllLabels(new TreeMap<>(winner.getExportedLabelsMap()))
                 .putAllAnnotations(new TreeMap<>(winner.getExportedAnnotationsMap()));
         if (ip != null) {
@@ -248,6 +250,16 @@ final class McsCompute {
             details.add(o + "'s ClientIP affinity timeout is " + other.getSessionAffinityTimeoutSeconds() + "s, " + w
                     + "'s " + winner.getSessionAffinityTimeoutSeconds() + "s");
         }
+        if (!internalPolicy(other).equals(internalPolicy(winner))) {
+            reasons.add("InternalTrafficPolicyConflict");
+            details.add(o + "'s internalTrafficPolicy is " + internalPolicy(other) + ", " + w + "'s "
+                    + internalPolicy(winner));
+        }
+        if (!other.getTrafficDistribution().equals(winner.getTrafficDistribution())) {
+            reasons.add("TrafficDistributionConflict");
+            details.add(o + "'s trafficDistribution is '" + other.getTrafficDistribution() + "', " + w + "'s '"
+                    + winner.getTrafficDistribution() + "'");
+        }
         if (!other.getExportedLabelsMap().equals(winner.getExportedLabelsMap())) {
             reasons.add("LabelsConflict");
             details.add(o + "'s exportedLabels differ from " + w + "'s");
@@ -261,6 +273,11 @@ final class McsCompute {
             details.add(o + "'s clusterSelectors (" + other.getClusterSelectorsCount() + ") differ from " + w
                     + "'s (" + winner.getClusterSelectorsCount() + ")");
         }
+    }
+
+    /** spec.internalTrafficPolicy, Cluster when unset. */
+    private static String internalPolicy(ClusterService cs) {
+        return cs.getInternalTrafficPolicy().isEmpty() ? "Cluster" : cs.getInternalTrafficPolicy();
     }
 
     private static String describe(Port p) {

@@ -55,7 +55,9 @@ final class ServiceExport {
                 // The defaults (ClusterIP, None) stay empty, as the proto says: no bytes for every service.
                 .setServiceType("ClusterIP".equals(svc.type()) ? "" : svc.type())
                 .setSessionAffinity("None".equals(svc.sessionAffinity()) ? "" : svc.sessionAffinity())
-                .setSessionAffinityTimeoutSeconds(svc.affinityTimeoutSeconds());
+                .setSessionAffinityTimeoutSeconds(svc.affinityTimeoutSeconds())
+                .setInternalTrafficPolicy(svc.traffic().internalPolicy())
+                .setTrafficDistribution(svc.traffic().distribution());
         byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
         return b.build();
     }

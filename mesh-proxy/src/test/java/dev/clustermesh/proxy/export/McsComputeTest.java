@@ -248,6 +248,24 @@ class McsComputeTest {
         assertThat(status(d).get(2).getReason()).isEqualTo("SessionAffinityConfigConflict");
     }
 
+    @Test
+    void anotherInternalTrafficPolicyOrTrafficDistributionConflictsAndTheOldestsIsImported() {
+        ClusterService older = remote("c2", 500, false, "None", port("http", 80)).toBuilder()
+                .setTrafficDistribution("PreferClose").build();
+        ServiceObject mine = new ServiceObject(WEB, Map.of(), List.of("10.96.0.10"), false,
+                List.of(new PortSpec("http", "TCP", 80)), "1", "ClusterIP", "None", 0,
+                new ServiceObject.Traffic("Local", ""));
+        DesiredState d = compute(List.of(mine), List.of(new ExportObject(WEB, 1_000)), List.of(older));
+        assertThat(status(d).get(2).getReason()).isEqualTo("InternalTrafficPolicyConflict,TrafficDistributionConflict");
+        assertThat(imported(d).getInternalTrafficPolicy()).as("unset, which is Cluster").isEmpty();
+        assertThat(imported(d).getTrafficDistribution()).isEqualTo("PreferClose");
+
+        ClusterService cluster = older.toBuilder().setInternalTrafficPolicy("Cluster").setTrafficDistribution("").build();
+        DesiredState same = compute(List.of(service(WEB, "ClusterIP", "None", port("http", 80))),
+                List.of(new ExportObject(WEB, 1_000)), List.of(cluster));
+        assertThat(status(same).get(2).getReason()).as("unset is Cluster").isEqualTo("NoConflicts");
+    }
+
     private static String format(String ip) {
         return dev.clustermesh.core.net.IpAddresses.format(dev.clustermesh.core.net.IpAddresses.parse(ip).orElseThrow());
     }

@@ -16,10 +16,27 @@ import java.util.Map;
  * @param sessionAffinity spec.sessionAffinity (None when unset)
  * @param affinityTimeoutSeconds spec.sessionAffinityConfig.clientIP.timeoutSeconds with ClientIP affinity (10800,
  *     Kubernetes' default, when unset), 0 without
+ * @param traffic spec.internalTrafficPolicy and spec.trafficDistribution
  */
 public record ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps,
         boolean headless, List<PortSpec> ports, String resourceVersion, String type, String sessionAffinity,
-        int affinityTimeoutSeconds) {
+        int affinityTimeoutSeconds, Traffic traffic) {
+    /**
+     * How a Service asks its traffic to be spread.
+     *
+     * @param internalPolicy spec.internalTrafficPolicy, empty when unset (Cluster)
+     * @param distribution spec.trafficDistribution, empty when unset
+     */
+    public record Traffic(String internalPolicy, String distribution) {
+        /** Neither set. */
+        public static final Traffic UNSET = new Traffic("", "");
+
+        public Traffic {
+            internalPolicy = internalPolicy == null ? "" : internalPolicy;
+            distribution = distribution == null ? "" : distribution;
+        }
+    }
+
     /** Kubernetes' default ClientIP affinity timeout. */
     public static final int DEFAULT_AFFINITY_TIMEOUT = 10_800;
 
@@ -32,12 +49,13 @@ public record ServiceObject(ObjectRef ref, Map<String, String> annotations, List
         sessionAffinity = sessionAffinity == null || sessionAffinity.isEmpty() ? "None" : sessionAffinity;
         affinityTimeoutSeconds = !"ClientIP".equals(sessionAffinity) ? 0
                 : affinityTimeoutSeconds > 0 ? affinityTimeoutSeconds : DEFAULT_AFFINITY_TIMEOUT;
+        traffic = traffic == null ? Traffic.UNSET : traffic;
     }
 
     /** A Service whose ClientIP affinity (if any) has the default timeout. */
     public ServiceObject(ObjectRef ref, Map<String, String> annotations, List<String> clusterIps, boolean headless,
             List<PortSpec> ports, String resourceVersion, String type, String sessionAffinity) {
-        this(ref, annotations, clusterIps, headless, ports, resourceVersion, type, sessionAffinity, 0);
+        this(ref, annotations, clusterIps, headless, ports, resourceVersion, type, sessionAffinity, 0, Traffic.UNSET);
     }
 
     /** A ClusterIP Service without session affinity. */

@@ -80,7 +80,8 @@ public final class KubeObjects {
         Integer timeout = spec.getSessionAffinityConfig() == null || spec.getSessionAffinityConfig().getClientIP() == null
                 ? null : spec.getSessionAffinityConfig().getClientIP().getTimeoutSeconds();
         return new ServiceObject(ref(s), annotations(m), ips, headless, ports, m.getResourceVersion(), spec.getType(),
-                spec.getSessionAffinity(), timeout == null ? 0 : timeout);
+                spec.getSessionAffinity(), timeout == null ? 0 : timeout,
+                new ServiceObject.Traffic(spec.getInternalTrafficPolicy(), spec.getTrafficDistribution()));
     }
 
     /** An EndpointSlice; ports without a number (meaning "all ports") are left out. */

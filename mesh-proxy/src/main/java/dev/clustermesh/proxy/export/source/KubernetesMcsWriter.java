@@ -298,6 +298,12 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         }
         spec.put("ports", ports);
         spec.put("sessionAffinity", i.getSessionAffinity().isEmpty() ? "None" : i.getSessionAffinity());
+        if (!i.getInternalTrafficPolicy().isEmpty()) {
+            spec.put("internalTrafficPolicy", i.getInternalTrafficPolicy());
+        }
+        if (!i.getTrafficDistribution().isEmpty()) {
+            spec.put("trafficDistribution", i.getTrafficDistribution());
+        }
         if (i.getSessionAffinityTimeoutSeconds() > 0) {
             spec.put("sessionAffinityConfig", Map.of("clientIP", Map.of("timeoutSeconds",
                     i.getSessionAffinityTimeoutSeconds())));
