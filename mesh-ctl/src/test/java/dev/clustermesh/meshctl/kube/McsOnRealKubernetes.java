@@ -177,8 +177,8 @@ abstract class McsOnRealKubernetes {
             assertThat(imp.path("spec").path("sessionAffinity").asText()).isEqualTo("ClientIP");
             assertThat(imp.path("spec").path("sessionAffinityConfig").path("clientIP").path("timeoutSeconds").asInt())
                     .as("sessionAffinityConfig").isEqualTo(10);
-            assertThat(imp.path("spec").path("internalTrafficPolicy").asText()).as("the Service's, as the API server "
-                    + "defaulted it").isEqualTo("Cluster");
+            assertThat(imp.path("spec").path("internalTrafficPolicy").asText()).as("the Service's (the API server's "
+                    + "default)").isEqualTo("Cluster");
         }
         c.exportLaterInCluster2(McsConformance.helloPorts(), "");
         c.staysImported("cluster1", true, 5);

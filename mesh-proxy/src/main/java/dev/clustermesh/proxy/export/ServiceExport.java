@@ -56,7 +56,8 @@ final class ServiceExport {
                 .setServiceType("ClusterIP".equals(svc.type()) ? "" : svc.type())
                 .setSessionAffinity("None".equals(svc.sessionAffinity()) ? "" : svc.sessionAffinity())
                 .setSessionAffinityTimeoutSeconds(svc.affinityTimeoutSeconds())
-                .setInternalTrafficPolicy(svc.traffic().internalPolicy())
+                .setInternalTrafficPolicy("Cluster".equals(svc.traffic().internalPolicy()) ? ""
+                        : svc.traffic().internalPolicy())
                 .setTrafficDistribution(svc.traffic().distribution());
         byIp.forEach((ip, m) -> b.addBackends(m.backend(ip)));
         return b.build();

@@ -298,9 +298,8 @@ public final class KubernetesMcsWriter implements Consumer<Map<String, Message>>
         }
         spec.put("ports", ports);
         spec.put("sessionAffinity", i.getSessionAffinity().isEmpty() ? "None" : i.getSessionAffinity());
-        if (!i.getInternalTrafficPolicy().isEmpty()) {
-            spec.put("internalTrafficPolicy", i.getInternalTrafficPolicy());
-        }
+        // Empty is the default, Cluster (kept empty in the mesh: no bytes for every service).
+        spec.put("internalTrafficPolicy", i.getInternalTrafficPolicy().isEmpty() ? "Cluster" : i.getInternalTrafficPolicy());
         if (!i.getTrafficDistribution().isEmpty()) {
             spec.put("trafficDistribution", i.getTrafficDistribution());
         }
