@@ -38,7 +38,8 @@ final class ApiViews {
     static GetStatusResponse status(AgentCore core) {
         GetStatusResponse.Builder b = GetStatusResponse.newBuilder().setCluster(core.settings().cluster().name())
                 .setClusterId(core.settings().cluster().id()).setNode(core.settings().node())
-                .setGlobalServices(core.view().serviceCount()).setReady(core.ready());
+                .setGlobalServices(core.view().serviceCount()).setReady(core.ready())
+                .setPolicyCaughtUp(core.policy().caughtUp());
         Instant now = Instant.now();
         Map<String, MeshView.Convergence> convergence = core.convergence();
         long nanos = System.nanoTime();
@@ -47,7 +48,7 @@ final class ApiViews {
         core.clusters().values().forEach(s -> {
             var c = cluster(s, core.settings().cluster().name(), now).toBuilder();
             MeshView.Convergence v = convergence.get(s.name());
-            c.setRevisionReceived(s.revision()).setOldestUnappliedMillis(-1);
+            c.setRevisionReceived(s.revision()).setRevisionSynced(s.syncedRevision()).setOldestUnappliedMillis(-1);
             if (v != null) {
                 c.setRevisionProgrammed(v.programmed()).setOldestUnappliedMillis(v.unappliedSinceNanos()
                         .map(t -> java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos - t)).orElse(-1L));

@@ -5,25 +5,19 @@ import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.policy.PolicyBook;
 import dev.clustermesh.agent.policy.PolicyDatapath;
 import dev.clustermesh.agent.policy.PolicySettings;
-import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.mesh.LatencyWindow;
 import dev.clustermesh.core.mesh.MeshFollower;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.Stage;
 import dev.clustermesh.core.remote.ClusterStatus;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * One agent: joins the clusters of its clusters directory, merges their state, and keeps the datapath equal to
  * the LB maps computed from it. Plain Java; the Quarkus application wraps one, tests may run several.
  */
 public final class AgentCore implements AutoCloseable {
-    private static final Set<ResourceKind> POLICY_KINDS = EnumSet.of(ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES);
-    private static final Set<ResourceKind> POLICY_KINDS_OWN = EnumSet.of(ResourceKind.ENDPOINTS,
-            ResourceKind.IDENTITIES, ResourceKind.POLICIES);
     private final AgentSettings settings;
     private final Datapath datapath;
     private final MeshFollower<Reconciler> follower;
@@ -54,8 +48,7 @@ public final class AgentCore implements AutoCloseable {
      */
     private boolean settledForPolicy() {
         MeshFollower<Reconciler> f = follower;
-        return f != null && f.settled() && f.clusters().values().stream().allMatch(s -> s.syncedKinds().containsAll(
-                s.name().equals(settings.cluster().name()) ? POLICY_KINDS_OWN : POLICY_KINDS));
+        return f != null && f.settled() && f.clusters().values().stream().allMatch(policy::listed);
     }
 
     /** This agent's network policy: what it last enforced. */
@@ -125,10 +118,11 @@ public final class AgentCore implements AutoCloseable {
     /**
      * The agent's readiness, for the health probe and the API alike: every configured cluster synced or failed with
      * a reason, and the datapath programmed from that state: for each synced cluster, at least up to the revision at
-     * which it synced (an agent whose maps are still empty, or hold only part of a cluster, is not ready).
+     * which it synced (an agent whose maps are still empty, or hold only part of a cluster, is not ready), and the
+     * policy program caught up likewise ({@link PolicyBook#caughtUp()}).
      */
     public boolean ready() {
-        if (!settled() || !programmed()) {
+        if (!settled() || !programmed() || !policy.caughtUp()) {
             return false;
         }
         Map<String, MeshView.Convergence> c = follower.view().convergence();

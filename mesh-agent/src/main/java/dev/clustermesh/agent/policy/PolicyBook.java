@@ -1,6 +1,7 @@
 package dev.clustermesh.agent.policy;
 
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.MeshEndpoints;
 import dev.clustermesh.core.policy.PolicyCompiler;
@@ -18,10 +19,12 @@ import dev.clustermesh.proto.mesh.v1.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -37,9 +40,18 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * or misconfigured one too, as Cilium waits for its remote clusters), or {@code syncWait} has passed: a pod of a
  * cluster not yet listed would otherwise be "unknown" to policy and its allowed connections refused at start-up. An endpoint without identity, a policy that is not a JSON object and a
  * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
+ *
+ * <p>{@link #caughtUp()} tells readiness whether the program enforced holds what each cluster had listed when its
+ * current session synced (see there).
  */
 public final class PolicyBook implements MeshListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PolicyBook.class.getName());
+    /** What policy reads from a remote cluster. */
+    private static final Set<ResourceKind> KINDS = Set.copyOf(EnumSet.of(ResourceKind.ENDPOINTS,
+            ResourceKind.IDENTITIES));
+    /** What policy reads from its own cluster. */
+    private static final Set<ResourceKind> KINDS_OWN = Set.copyOf(EnumSet.of(ResourceKind.ENDPOINTS,
+            ResourceKind.IDENTITIES, ResourceKind.POLICIES));
 
     private final String cluster;
     private final boolean strict;
@@ -60,6 +72,8 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     /** Something besides endpoints changed since the last program: the next one is compiled in full. */
     private boolean structural = true;
     private long version;
+    /** Per cluster, the input version once its current session had synced what policy reads from it. */
+    private final Map<String, Long> listedAt = new HashMap<>();
     // Worker thread only.
     private AddressDelta.Basis basis;
     private volatile State state = State.NONE;
@@ -126,6 +140,33 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         return state.version() >= 0;
     }
 
+    /** True when {@code status}'s current session has synced everything policy reads from that cluster. */
+    public boolean listed(ClusterStatus status) {
+        return status.syncedKinds().containsAll(status.name().equals(cluster) ? KINDS_OWN : KINDS);
+    }
+
+    /**
+     * What readiness asks of policy: true when the program enforced holds, for every cluster whose current session
+     * has synced what policy reads from it, everything it had listed by then (later changes do not hold readiness
+     * back, as for the LB maps). False before the first program once it is due and while applies fail. True while
+     * the first program still waits for clusters that have not listed their pods (at most {@code syncWait}): a
+     * remote cluster's trouble does not keep this one's nodes unready.
+     */
+    public boolean caughtUp() {
+        State s = state;
+        if (s.version() < 0) {
+            return waiting();
+        }
+        synchronized (lock) {
+            return listedAt.values().stream().allMatch(v -> s.version() >= v);
+        }
+    }
+
+    /** True while the first program waits for clusters to list their pods (see the class description). */
+    private boolean waiting() {
+        return state.version() < 0 && !settled.getAsBoolean() && System.nanoTime() - startBy < 0;
+    }
+
     @Override
     public void endpointChanged(String from, String ip, Endpoint value) {
         synchronized (lock) {
@@ -176,6 +217,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     @Override
     public void clusterRemoved(String from) {
         synchronized (lock) {
+            listedAt.remove(from);
             podCidrs.remove(from);
             filters.remove(from);
             endpoints.remove(from);
@@ -195,6 +237,15 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
 
     @Override
     public void statusChanged(ClusterStatus status) {
+        // A cluster's events reach this book before the status that says its session has synced them.
+        boolean synced = status.syncedRevision() != 0 && listed(status);
+        synchronized (lock) {
+            if (synced) {
+                listedAt.putIfAbsent(status.name(), version);
+            } else {
+                listedAt.remove(status.name());
+            }
+        }
         worker.wake();
     }
 
@@ -218,7 +269,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     }
 
     private void run(boolean fullSync) {
-        if (state.version() < 0 && !settled.getAsBoolean() && System.nanoTime() - startBy < 0) {
+        if (waiting()) {
             return;
         }
         long v;

@@ -11,11 +11,14 @@ import dev.clustermesh.agent.datapath.MemoryDatapath;
 import dev.clustermesh.agent.loadbalancer.LbBackend;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
+import dev.clustermesh.agent.policy.PolicyDatapath;
+import dev.clustermesh.agent.policy.PolicySettings;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.mesh.LatencyWindow;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.Stage;
+import dev.clustermesh.core.policy.PolicyProgram;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
@@ -121,7 +124,9 @@ class GlobalServiceWalkthroughIT {
                         "cluster1/10.10.1.2 U", "cluster2/10.20.1.1 U", "cluster2/10.20.1.2 U");
             });
             assertThat(fresh.settled()).isTrue();
-            assertThat(fresh.ready()).as("ready (probe and API) once programmed").isTrue();
+            // Ready once its policy program is enforced too, which its own worker does just after.
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(fresh.ready())
+                    .as("ready (probe and API) once programmed").isTrue());
         }
     }
 
@@ -306,6 +311,48 @@ class GlobalServiceWalkthroughIT {
     }
 
     /** The memory datapath, refusing every change while {@link #failing}. */
+    /**
+     * Issue 14's ready = converged covers network policy too: an agent whose LB maps hold every synced cluster's
+     * state, but whose policy datapath refuses the program, is not ready; once the program is enforced, it is.
+     */
+    @Test
+    void anAgentIsNotReadyWhileItsPolicyProgramIsNotEnforced() {
+        Path clusters = dir.resolve("agent-policy");
+        cluster1.joinFile("cluster1", clusters);
+        cluster2.joinFile("cluster1", clusters);
+        RefusingPolicyDatapath policy = new RefusingPolicyDatapath();
+        try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-7",
+                clusters, Duration.ofMillis(200), FAST, "memory"), new MemoryDatapath(), AgentObserver.NONE, policy,
+                PolicySettings.DEFAULTS)) {
+            agent.start();
+            Eventually.await(WAIT, () -> {
+                assertThat(agent.settled()).isTrue();
+                assertThat(agent.clusters().values()).hasSize(2).allSatisfy(s -> assertThat(
+                        agent.convergence().get(s.name()).programmed()).as(s.name())
+                        .isGreaterThanOrEqualTo(s.syncedRevision()).isPositive());
+                assertThat(agent.policy().state().lastFailure()).isPresent();
+            });
+            assertThat(agent.policy().caughtUp()).isFalse();
+            assertThat(agent.ready()).as("LB maps converged, policy program refused").isFalse();
+
+            policy.failing = false;
+            Eventually.await(WAIT, () -> assertThat(agent.ready()).isTrue());
+            assertThat(agent.policy().programmed()).isTrue();
+        }
+    }
+
+    /** Refuses every policy program while {@link #failing}. */
+    private static final class RefusingPolicyDatapath implements PolicyDatapath {
+        volatile boolean failing = true;
+
+        @Override
+        public void apply(PolicyProgram program, boolean fullSync) {
+            if (failing) {
+                throw new IllegalStateException("policy datapath refuses changes (test)");
+            }
+        }
+    }
+
     private static final class GatedDatapath implements Datapath {
         private final MemoryDatapath memory = new MemoryDatapath();
         volatile boolean failing;

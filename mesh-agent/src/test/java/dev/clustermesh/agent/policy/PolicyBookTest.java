@@ -3,15 +3,21 @@ package dev.clustermesh.agent.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clustermesh.core.keys.MeshKey;
+import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.keys.PolicyKind;
 import dev.clustermesh.core.policy.EndpointProgram;
 import dev.clustermesh.core.policy.Identities;
 import dev.clustermesh.core.policy.PolicyOptions;
+import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.remote.ClusterStatus;
+import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.testing.Eventually;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -215,6 +221,73 @@ class PolicyBookTest {
         settled.set(false);
         book = start(Duration.ofMillis(200));
         Eventually.await(WAIT, () -> assertThat(book.programmed()).isTrue());
+    }
+
+    /**
+     * Issue 14's ready = converged, for policy: caught up only once the program enforced holds what each cluster had
+     * listed when its session synced; later changes do not take that back (readiness does not flap under churn), a
+     * new session of a cluster does until its list is enforced, and a failing apply keeps it behind. While the first
+     * program waits for clusters that have not listed their pods, it does not hold readiness back.
+     */
+    @Test
+    void caughtUpFollowsWhatEachSyncedClusterHadListedAndNotLaterChanges() {
+        settled.set(false);
+        GatedPolicyDatapath gated = new GatedPolicyDatapath();
+        book = new PolicyBook("c1", PolicyOptions.DEFAULTS, gated, settled::get, Duration.ofSeconds(60));
+        book.start();
+        assertThat(book.caughtUp()).as("the first program waits for the mesh: nothing is owed yet").isTrue();
+
+        book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
+        book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
+        book.statusChanged(synced("c1", 7, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES));
+        book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
+        book.statusChanged(synced("c2", 9, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
+        gated.failing = true;
+        settled.set(true);
+        Eventually.await(WAIT, () -> assertThat(book.state().lastFailure()).isPresent());
+        assertThat(book.caughtUp()).as("due, and its apply fails").isFalse();
+
+        gated.failing = false;
+        Eventually.await(WAIT, () -> assertThat(book.caughtUp()).isTrue());
+        assertThat(gated.last().ipIdentities()).containsKeys(ip("10.1.1.1"), ip("10.2.1.2"));
+
+        // A change after the syncs, not applied yet: still caught up, as the LB maps' readiness.
+        gated.failing = true;
+        book.endpointChanged("c2", "10.2.1.3", pod("c2", 2, "x", "b", "10.2.1.3"));
+        assertThat(book.caughtUp()).isTrue();
+
+        // c2 in a new session: its list is owed again until the program holds it.
+        book.statusChanged(synced("c2", 0));
+        book.endpointChanged("c2", "10.2.1.4", pod("c2", 2, "x", "b", "10.2.1.4"));
+        book.statusChanged(synced("c2", 12, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
+        assertThat(book.caughtUp()).as("c2's new list is not enforced").isFalse();
+        gated.failing = false;
+        Eventually.await(WAIT, () -> assertThat(book.caughtUp()).isTrue());
+        assertThat(gated.last().ipIdentities()).containsKey(ip("10.2.1.4"));
+    }
+
+    /** A cluster's status as its session reports it: synced at {@code revision} (0: not synced) with these kinds. */
+    private static ClusterStatus synced(String name, long revision, ResourceKind... kinds) {
+        return new ClusterStatus(name, name.equals("c1") ? 1 : 2, true, revision != 0, Set.of(kinds), 0, 0, 0, "",
+                Optional.empty(), Optional.empty(), Optional.empty(), Freshness.FRESH, "", revision, revision);
+    }
+
+    /** Remembers what it applies, or refuses every apply while {@link #failing}. */
+    private static final class GatedPolicyDatapath implements PolicyDatapath {
+        private final PolicyDatapath.Memory memory = new PolicyDatapath.Memory();
+        volatile boolean failing;
+
+        @Override
+        public void apply(PolicyProgram program, boolean fullSync) {
+            if (failing) {
+                throw new IllegalStateException("policy datapath refuses changes (test)");
+            }
+            memory.apply(program, fullSync);
+        }
+
+        PolicyProgram last() {
+            return memory.last();
+        }
     }
 
     private PolicyBook start(Duration syncWait) {

@@ -90,13 +90,21 @@ public final class Views {
             }
         }
         if (out.isEmpty() && !s.getReady()) {
+            // Behind is measured against the revision each cluster synced at, as readiness is: a change received
+            // after it is not what keeps the agent unready.
             List<String> behind = s.getClustersList().stream()
-                    .filter(c -> c.getRevisionProgrammed() < c.getRevisionReceived())
+                    .filter(c -> c.getRevisionProgrammed() < c.getRevisionSynced())
                     .map(c -> c.getName() + " at revision " + c.getRevisionProgrammed() + " of "
-                            + c.getRevisionReceived())
+                            + c.getRevisionSynced() + " (synced)")
                     .toList();
-            out.add(behind.isEmpty() ? "the agent has not programmed its datapath yet"
-                    : "the datapath does not hold every synced cluster's state yet: " + String.join(", ", behind));
+            if (!behind.isEmpty()) {
+                out.add("the datapath does not hold every synced cluster's state yet: " + String.join(", ", behind));
+            } else if (!s.getPolicyCaughtUp()) {
+                out.add("the network policy program does not hold every synced cluster's pods and policies yet "
+                        + "(see meshctl policy list)");
+            } else {
+                out.add("the agent has not programmed its datapath yet");
+            }
         }
         return out;
     }
@@ -166,6 +174,9 @@ public final class Views {
                     line.append(" programmed");
                 } else {
                     line.append(" received, ").append(c.getRevisionProgrammed()).append(" programmed");
+                    if (c.getRevisionSynced() > 0) {
+                        line.append(" (synced at ").append(c.getRevisionSynced()).append(")");
+                    }
                 }
                 if (c.getOldestUnappliedMillis() >= 0) {
                     line.append(", oldest change unapplied for ")
