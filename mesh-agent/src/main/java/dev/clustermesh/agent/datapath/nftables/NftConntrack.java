@@ -99,17 +99,24 @@ final class NftConntrack {
 
     /** Lists the node's connections and deletes those {@code program} denies; returns how many went. */
     static int cutDenied(NetworkNamespace netns, PolicyProgram program, Duration timeout) {
-        List<String> list = new ArrayList<>(List.of("conntrack", "-L", "-f", "ipv4"));
+        int cut = 0;
+        for (String family : List.of("ipv4", "ipv6")) {
+            cut += cutDenied(netns, program, timeout, family);
+        }
+        return cut;
+    }
+
+    private static int cutDenied(NetworkNamespace netns, PolicyProgram program, Duration timeout, String family) {
         String listing;
         try {
-            listing = netns.run(list, "", timeout);
+            listing = netns.run(List.of("conntrack", "-L", "-f", family), "", timeout);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot list connections with conntrack (install conntrack-tools: "
-                    + "apt-get install -y conntrack): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot list " + family + " connections with conntrack (install "
+                    + "conntrack-tools: apt-get install -y conntrack): " + e.getMessage(), e);
         }
         int cut = 0;
         for (Flow f : denied(parse(listing), program)) {
-            List<String> delete = new ArrayList<>(List.of("conntrack", "-D"));
+            List<String> delete = new ArrayList<>(List.of("conntrack", "-D", "-f", family));
             delete.addAll(f.deleteArgs());
             try {
                 netns.run(delete, "", timeout);

@@ -6,6 +6,7 @@ import dev.clustermesh.agent.datapath.nftables.NftObjects.Hook;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Kind;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Set;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Table;
+import dev.clustermesh.core.net.IpAddresses;
 import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.Direction;
 import dev.clustermesh.core.policy.DirectionProgram;
@@ -17,6 +18,7 @@ import dev.clustermesh.core.policy.PolicyProgram;
 import dev.clustermesh.core.policy.PortMatch;
 import dev.clustermesh.core.policy.ProgramEntry;
 import dev.clustermesh.core.policy.RuleRef;
+import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,17 +35,21 @@ import java.util.TreeMap;
 /**
  * The nftables form of a {@link PolicyProgram}: pure, from the program to the table's desired content.
  *
- * <p>Shape (table {@code inet clustermesh_policy}, IPv4):
+ * <p>Shape (table {@code inet clustermesh_policy}; every set and map twice, for IPv4 and, with the suffix
+ * {@code 6}, IPv6):
  * <pre>
- * chain egress  (filter, forward, priority -10): ct state established,related accept; ip saddr vmap @egress_eps
- * chain ingress (filter, forward, priority -5):  ct state established,related accept; ip daddr vmap @ingress_eps
- * map egress_eps, ingress_eps: local pod address : jump to that pod's chain (only pods with something to enforce)
+ * chain egress  (filter, forward, priority -10): ct state established,related accept;
+ *     ip saddr vmap @egress_eps; ip6 saddr vmap @egress_eps6
+ * chain ingress (filter, forward, priority -5):  ct state established,related accept;
+ *     ip daddr vmap @ingress_eps; ip6 daddr vmap @ingress_eps6
+ * map egress_eps, ingress_eps (6): local pod address : jump to that pod's chain (only pods with something to enforce)
  * chain pe_&lt;digest&gt;_e / _i: the deny entries (drop), the allow entries (accept), then drop when enforced;
  *     each entry's rules counted and commented with a key of its policy rule ({@link NftPolicyCounters})
- *     named after its rules, so pods with the same program (replicas, usually) share one chain
-
- * set pp_&lt;key&gt;: the addresses of one entry's peers (pod addresses of its identities, or CIDRs)
- * set pods, podnets: every known pod address, the pod CIDRs (what is not "world")
+ *     named after its rules, so pods with the same program (replicas, usually) share one chain; an entry with
+ *     peers has one rule per family ({@code ip saddr @pp_x}, {@code ip6 saddr @pp_x6}), so a dual-stack pod's
+ *     addresses share the chain and a pod of either family joining a known identity changes elements only
+ * set pp_&lt;key&gt; (6): the addresses of one entry's peers (pod addresses of its identities, or CIDRs)
+ * set pods, podnets (6): every known pod address, the pod CIDRs (what is not "world")
  * </pre>
  * Forward runs after prerouting's service DNAT, so policy sees the backend pod. Egress and ingress are two base
  * chains of the same hook: an accept in egress ends only that chain, and the packet goes on to ingress; a drop in
@@ -55,7 +61,7 @@ import java.util.TreeMap;
  * node whose program no other pod has, changes rules: a chain's rules never change (another program is another
  * chain, and the pods' dispatch elements move to it). Sets and chains are few (their number follows the distinct
  * selectors and programs, not the pods), which also keeps each {@code nft} command cheap: nft reads every set and
- * chain of the table before a command. IPv6 endpoints and blocks are not programmed yet.
+ * chain of the table before a command. A CIDR peer's set exists only for the families its blocks have.
  */
 final class NftPolicy {
     static final Table TABLE = new Table("inet", "clustermesh_policy");
@@ -64,6 +70,42 @@ final class NftPolicy {
     static final int EGRESS_PRIORITY = -10;
     static final int INGRESS_PRIORITY = -5;
 
+    /** An address family of the table: how its rules match addresses and how its sets are named. */
+    enum Family {
+        V4("ip", "", Kind.IPV4_ADDR),
+        V6("ip6", "6", Kind.IPV6_ADDR);
+
+        /** The nft payload of rules ({@code ip saddr}, {@code ip6 saddr}). */
+        final String nft;
+        /** What the family's sets and maps add to their name. */
+        final String suffix;
+        final Kind kind;
+
+        Family(String nft, String suffix, Kind kind) {
+            this.nft = nft;
+            this.suffix = suffix;
+            this.kind = kind;
+        }
+
+        static Family of(InetAddress ip) {
+            return ip instanceof Inet4Address ? V4 : V6;
+        }
+
+        static Family of(Cidr cidr) {
+            return cidr.isIpv6() ? V6 : V4;
+        }
+
+        /** The family's set or map of that name: {@code pods}, {@code pods6}. */
+        String set(String name) {
+            return name + suffix;
+        }
+    }
+
+    /** An address as the table's elements write it (RFC 5952 for IPv6). */
+    static String key(InetAddress ip) {
+        return ip instanceof Inet4Address ? ip.getHostAddress() : IpAddresses.format(ip);
+    }
+
     /**
      * The table's desired content.
      *
@@ -71,7 +113,8 @@ final class NftPolicy {
      * @param elements per set, its elements: key (one value) → map value (empty list for a set)
      * @param chains every chain, by name, base chains included
      * @param rules per chain, its rules in order
-     * @param identitySets per identity, the peer sets that hold its pods' addresses (besides {@link #PODS})
+     * @param identitySets per identity, the peer sets that hold its pods' addresses (besides {@link #PODS}), by
+     *     their IPv4 name (an IPv6 address goes to the {@link Family#V6} set of the name)
      * @param ruleComments the comment on each policy rule's nft rules → that policy rule (for its counters)
      *
      * <p>The maps of {@code elements} stay mutable on purpose: the datapath owns the Desired it applied and moves
@@ -103,10 +146,8 @@ final class NftPolicy {
         Builder b = new Builder(program);
         b.base();
         for (EndpointProgram ep : program.endpoints()) {
-            if (ep.ip() instanceof Inet4Address) {
-                b.endpoint(ep, Direction.EGRESS);
-                b.endpoint(ep, Direction.INGRESS);
-            }
+            b.endpoint(ep, Direction.EGRESS);
+            b.endpoint(ep, Direction.INGRESS);
         }
         return new Desired(b.sets, b.elements, b.chains, b.rules, b.identitySets, b.ruleComments);
     }
@@ -117,8 +158,8 @@ final class NftPolicy {
         final Map<String, SortedMap<String, List<String>>> elements = new HashMap<>();
         final Map<String, Chain> chains = new HashMap<>();
         final Map<String, List<String>> rules = new HashMap<>();
-        /** Identity → the IPv4 addresses that carry it. */
-        final Map<Integer, List<String>> addressesOf = new HashMap<>();
+        /** Identity → the addresses that carry it. */
+        final Map<Integer, List<InetAddress>> addressesOf = new HashMap<>();
         /**
          * The chain of each program already rendered, per direction, by instance: the compiler hands pods with the
          * same program one instance, and equal programs in two instances render to the same chain anyway (it is
@@ -128,37 +169,37 @@ final class NftPolicy {
         final Map<DirectionProgram, String> ingressChains = new java.util.IdentityHashMap<>();
         /** Rule comment → the policy rule it stands for. */
         final Map<String, RuleRef> ruleComments = new HashMap<>();
-        /** Identity → the peer sets naming it. */
+        /** Identity → the peer sets naming it (IPv4 names). */
         final Map<Integer, java.util.Set<String>> identitySets = new HashMap<>();
         /** The peer sets whose elements are in already. */
         final java.util.Set<String> filled = new java.util.HashSet<>();
 
         Builder(PolicyProgram program) {
             this.program = program;
-            program.ipIdentities().forEach((ip, id) -> {
-                if (ip instanceof Inet4Address) {
-                    addressesOf.computeIfAbsent(id, k -> new ArrayList<>()).add(ip.getHostAddress());
-                }
-            });
+            program.ipIdentities().forEach((ip, id) -> addressesOf.computeIfAbsent(id, k -> new ArrayList<>()).add(ip));
         }
 
         void base() {
-            set(PODS, false, "every known pod address of the mesh");
-            program.ipIdentities().keySet().stream().filter(ip -> ip instanceof Inet4Address)
-                    .forEach(ip -> element(PODS, ip.getHostAddress(), List.of()));
-            set(PODNETS, true, "the pod CIDRs of the mesh");
-            program.podCidrs().stream().filter(c -> !c.isIpv6()).forEach(c -> element(PODNETS, c.toString(), List.of()));
+            for (Family f : Family.values()) {
+                set(PODS, f, false, "every known pod address of the mesh");
+                set(PODNETS, f, true, "the pod CIDRs of the mesh");
+            }
+            program.ipIdentities().keySet().forEach(ip -> element(Family.of(ip).set(PODS), key(ip), List.of()));
+            program.podCidrs().forEach(c -> element(Family.of(c).set(PODNETS), cidr(c), List.of()));
             for (Direction d : Direction.values()) {
                 String name = d.field();
                 boolean egress = d == Direction.EGRESS;
-                Set vmap = new Set(name + "_eps", List.of(Field.type(Kind.IPV4_ADDR)), List.of(Field.type(Kind.VERDICT)),
-                        false, "local pods to their " + name + " chain");
-                sets.put(vmap.name(), vmap);
-                elements.put(vmap.name(), new TreeMap<>());
+                List<String> base = new ArrayList<>(List.of("ct state established,related accept"));
+                for (Family f : Family.values()) {
+                    Set vmap = new Set(f.set(name + "_eps"), List.of(Field.type(f.kind)),
+                            List.of(Field.type(Kind.VERDICT)), false, "local pods to their " + name + " chain");
+                    sets.put(vmap.name(), vmap);
+                    elements.put(vmap.name(), new TreeMap<>());
+                    base.add(f.nft + " " + (egress ? "saddr" : "daddr") + " vmap @" + vmap.name());
+                }
                 chains.put(name, new Chain(name, new Hook("filter", "forward", egress ? EGRESS_PRIORITY
                         : INGRESS_PRIORITY)));
-                rules.put(name, List.of("ct state established,related accept",
-                        "ip " + (egress ? "saddr" : "daddr") + " vmap @" + vmap.name()));
+                rules.put(name, base);
             }
         }
 
@@ -173,7 +214,7 @@ final class NftPolicy {
                 chain = chain(dp, d == Direction.EGRESS);
                 chainOf.put(dp, chain);
             }
-            element(d.field() + "_eps", ep.ip().getHostAddress(), List.of("jump " + chain));
+            element(Family.of(ep.ip()).set(d.field() + "_eps"), key(ep.ip()), List.of("jump " + chain));
         }
 
         /** The chain of one direction's program, named after its rules: pods with the same program share it. */
@@ -194,39 +235,61 @@ final class NftPolicy {
             return chain;
         }
 
-        /** The rules of one entry, added to {@code body}: one, or two when the peers include "world". */
+        /**
+         * The rules of one entry, added to {@code body}: without peers one; with identities one per family, and one
+         * more per family when they include "world"; with CIDRs one per family its blocks have.
+         */
         private void rules(ProgramEntry e, boolean egress, String verdict, List<String> body) {
-            String peerAddr = "ip " + (egress ? "daddr" : "saddr");
             String ports = ports(e.port());
             String key = "r" + digest(e.rule().toString());
             ruleComments.put(key, e.rule());
             verdict = verdict + " comment \"" + key + "\"";
-            // World: not a known pod and not inside a pod CIDR.
-            String world = peerAddr + " != @" + PODS + " " + peerAddr + " != @" + PODNETS + " ";
             PeerMatch peer = e.peer();
             if (peer instanceof PeerMatch.IdentitySet ids) {
                 String set = peerSet(peer, false);
                 if (filled.add(set)) {
                     for (int id : ids.identities()) {
-                        addressesOf.getOrDefault(id, List.of()).forEach(a -> element(set, a, List.of()));
+                        addressesOf.getOrDefault(id, List.of()).forEach(a -> element(Family.of(a).set(set), key(a),
+                                List.of()));
                         identitySets.computeIfAbsent(id, k -> new java.util.TreeSet<>()).add(set);
                     }
                 }
-                body.add(peerAddr + " @" + set + " " + ports + "counter " + verdict);
+                for (Family f : Family.values()) {
+                    body.add(peerAddr(f, egress) + " @" + f.set(set) + " " + ports + "counter " + verdict);
+                }
                 if (ids.identities().contains(Identities.WORLD)) {
-                    body.add(world + ports + "counter " + verdict);
+                    for (Family f : Family.values()) {
+                        body.add(world(f, egress) + ports + "counter " + verdict);
+                    }
                 }
             } else if (peer instanceof PeerMatch.CidrSet cidrs) {
                 String set = peerSet(peer, true);
-                for (IpBlock block : filled.add(set) ? cidrs.blocks() : List.<IpBlock>of()) {
-                    if (!block.cidr().isIpv6()) {
-                        Ipv4Ranges.minus(block.cidr(), block.except()).forEach(c -> element(set, c, List.of()));
+                boolean fill = filled.add(set);
+                for (Family f : Family.values()) {
+                    List<IpBlock> blocks = cidrs.blocks().stream().filter(b -> Family.of(b.cidr()) == f).toList();
+                    if (blocks.isEmpty()) {
+                        continue;
                     }
+                    if (fill) {
+                        blocks.forEach(b -> IpRanges.minus(b.cidr(), b.except()).forEach(c -> element(f.set(set), c,
+                                List.of())));
+                    }
+                    body.add(world(f, egress) + peerAddr(f, egress) + " @" + f.set(set) + " " + ports + "counter "
+                            + verdict);
                 }
-                body.add(world + peerAddr + " @" + set + " " + ports + "counter " + verdict);
             } else {
                 body.add(ports + "counter " + verdict);
             }
+        }
+
+        private static String peerAddr(Family f, boolean egress) {
+            return f.nft + " " + (egress ? "daddr" : "saddr");
+        }
+
+        /** World of a family: not a known pod and not inside a pod CIDR. */
+        private static String world(Family f, boolean egress) {
+            String peerAddr = peerAddr(f, egress);
+            return peerAddr + " != @" + f.set(PODS) + " " + peerAddr + " != @" + f.set(PODNETS) + " ";
         }
 
         private static String ports(PortMatch port) {
@@ -250,14 +313,20 @@ final class NftPolicy {
         private String peerSet(PeerMatch peer, boolean interval) {
             String name = "pp_" + digest((interval ? "cidr|" : "ids|") + peer);
             if (!sets.containsKey(name)) {
-                set(name, interval, null);
+                for (Family f : Family.values()) {
+                    if (!interval || ((PeerMatch.CidrSet) peer).blocks().stream()
+                            .anyMatch(b -> Family.of(b.cidr()) == f)) {
+                        set(name, f, interval, null);
+                    }
+                }
             }
             return name;
         }
 
-        private void set(String name, boolean interval, String comment) {
-            sets.put(name, new Set(name, List.of(Field.type(Kind.IPV4_ADDR)), List.of(), interval, comment));
-            elements.putIfAbsent(name, new TreeMap<>());
+        private void set(String name, Family f, boolean interval, String comment) {
+            String named = f.set(name);
+            sets.put(named, new Set(named, List.of(Field.type(f.kind)), List.of(), interval, comment));
+            elements.putIfAbsent(named, new TreeMap<>());
         }
 
         private void element(String set, String key, List<String> data) {
@@ -286,61 +355,73 @@ final class NftPolicy {
         }
     }
 
-    /** IPv4 prefix arithmetic: a block with its exceptions cut out, as the fewest CIDRs. */
-    static final class Ipv4Ranges {
-        private Ipv4Ranges() {
+    /** A prefix as the table's interval elements write it ({@code 10.0.0.0/8}, {@code fd00::/64}). */
+    static String cidr(Cidr c) {
+        return key(c.network()) + "/" + c.prefixLength();
+    }
+
+    /** Prefix arithmetic of either family: a block with its exceptions cut out, as the fewest prefixes. */
+    static final class IpRanges {
+        private IpRanges() {
         }
 
         static List<String> minus(Cidr block, List<Cidr> except) {
-            List<long[]> ranges = new ArrayList<>();
-            ranges.add(range(block));
+            int bits = block.isIpv6() ? 128 : 32;
+            List<BigInteger[]> ranges = new ArrayList<>();
+            ranges.add(range(block, bits));
             for (Cidr e : except) {
-                if (e.isIpv6()) {
+                if (e.isIpv6() != block.isIpv6()) {
                     continue;
                 }
-                long[] cut = range(e);
-                List<long[]> next = new ArrayList<>();
-                for (long[] r : ranges) {
-                    if (cut[1] < r[0] || cut[0] > r[1]) {
+                BigInteger[] cut = range(e, bits);
+                List<BigInteger[]> next = new ArrayList<>();
+                for (BigInteger[] r : ranges) {
+                    if (cut[1].compareTo(r[0]) < 0 || cut[0].compareTo(r[1]) > 0) {
                         next.add(r);
                         continue;
                     }
-                    if (cut[0] > r[0]) {
-                        next.add(new long[] {r[0], cut[0] - 1});
+                    if (cut[0].compareTo(r[0]) > 0) {
+                        next.add(new BigInteger[] {r[0], cut[0].subtract(BigInteger.ONE)});
                     }
-                    if (cut[1] < r[1]) {
-                        next.add(new long[] {cut[1] + 1, r[1]});
+                    if (cut[1].compareTo(r[1]) < 0) {
+                        next.add(new BigInteger[] {cut[1].add(BigInteger.ONE), r[1]});
                     }
                 }
                 ranges = next;
             }
             List<String> out = new ArrayList<>();
-            for (long[] r : ranges) {
-                long start = r[0];
-                while (start <= r[1]) {
-                    int bits = 32;
-                    while (bits > 0) {
-                        long size = 1L << (33 - bits);
-                        if ((start & (size - 1)) != 0 || start + size - 1 > r[1]) {
-                            break;
-                        }
-                        bits--;
+            for (BigInteger[] r : ranges) {
+                BigInteger start = r[0];
+                while (start.compareTo(r[1]) <= 0) {
+                    // The largest aligned prefix starting here that ends within the range.
+                    int host = 0;
+                    while (host < bits && !start.testBit(host)
+                            && start.add(BigInteger.ONE.shiftLeft(host + 1)).subtract(BigInteger.ONE).compareTo(r[1]) <= 0) {
+                        host++;
                     }
-                    out.add(text(start) + "/" + bits);
-                    start += 1L << (32 - bits);
+                    out.add(text(start, bits) + "/" + (bits - host));
+                    start = start.add(BigInteger.ONE.shiftLeft(host));
                 }
             }
             return out;
         }
 
-        private static long[] range(Cidr c) {
-            byte[] a = c.network().getAddress();
-            long start = ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
-            return new long[] {start, start + (1L << (32 - c.prefixLength())) - 1};
+        private static BigInteger[] range(Cidr c, int bits) {
+            BigInteger start = new BigInteger(1, c.network().getAddress());
+            return new BigInteger[] {start, start.add(BigInteger.ONE.shiftLeft(bits - c.prefixLength()))
+                    .subtract(BigInteger.ONE)};
         }
 
-        private static String text(long v) {
-            return (v >> 24 & 0xff) + "." + (v >> 16 & 0xff) + "." + (v >> 8 & 0xff) + "." + (v & 0xff);
+        private static String text(BigInteger v, int bits) {
+            byte[] raw = v.toByteArray();
+            byte[] addr = new byte[bits / 8];
+            int n = Math.min(raw.length, addr.length);
+            System.arraycopy(raw, raw.length - n, addr, addr.length - n, n);
+            try {
+                return key(InetAddress.getByAddress(addr));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException("a 4 or 16 byte address is always valid", e);
+            }
         }
     }
 }

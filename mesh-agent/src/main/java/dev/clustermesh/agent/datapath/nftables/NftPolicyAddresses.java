@@ -2,7 +2,6 @@ package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Element;
 import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,7 @@ import java.util.TreeSet;
 /**
  * Pod addresses coming and going with identities the table already knows: only elements of {@link NftPolicy#PODS}
  * and of the peer sets naming the identity change, never a rule. What makes a pod scaled up or down anywhere in the
- * mesh cost a few element operations, whatever the size of the table.
+ * mesh cost a few element operations, whatever the size of the table. An address goes to the sets of its family.
  */
 final class NftPolicyAddresses {
     private NftPolicyAddresses() {
@@ -28,10 +27,12 @@ final class NftPolicyAddresses {
     static NftTransaction between(Desired have, Map<InetAddress, Integer> removed, Map<InetAddress, Integer> added) {
         NftTransaction tx = new NftTransaction(NftPolicy.TABLE, have.sets().values());
         for (InetAddress ip : touched(removed, added)) {
-            String key = ip.getHostAddress();
-            for (String set : sets(have, ip, removed, added)) {
+            String key = NftPolicy.key(ip);
+            NftPolicy.Family f = NftPolicy.Family.of(ip);
+            for (String name : sets(have, ip, removed, added)) {
+                String set = f.set(name);
                 boolean in = have.elements().getOrDefault(set, EMPTY).containsKey(key);
-                boolean want = wanted(have, set, added.get(ip));
+                boolean want = wanted(have, name, added.get(ip));
                 if (in && !want) {
                     tx.delete(Element.ofKey(set, List.of(key)));
                 } else if (!in && want) {
@@ -49,13 +50,14 @@ final class NftPolicyAddresses {
      */
     static void record(Desired have, Map<InetAddress, Integer> removed, Map<InetAddress, Integer> added) {
         for (InetAddress ip : touched(removed, added)) {
-            String key = ip.getHostAddress();
-            for (String set : sets(have, ip, removed, added)) {
-                SortedMap<String, List<String>> elements = have.elements().get(set);
+            String key = NftPolicy.key(ip);
+            NftPolicy.Family f = NftPolicy.Family.of(ip);
+            for (String name : sets(have, ip, removed, added)) {
+                SortedMap<String, List<String>> elements = have.elements().get(f.set(name));
                 if (elements == null) {
                     continue;
                 }
-                if (wanted(have, set, added.get(ip))) {
+                if (wanted(have, name, added.get(ip))) {
                     elements.put(key, List.of());
                 } else {
                     elements.remove(key);
@@ -68,12 +70,15 @@ final class NftPolicyAddresses {
 
     private static Set<InetAddress> touched(Map<InetAddress, Integer> removed, Map<InetAddress, Integer> added) {
         Set<InetAddress> out = new TreeSet<>(java.util.Comparator.comparing(InetAddress::getHostAddress));
-        removed.keySet().stream().filter(ip -> ip instanceof Inet4Address).forEach(out::add);
-        added.keySet().stream().filter(ip -> ip instanceof Inet4Address).forEach(out::add);
+        out.addAll(removed.keySet());
+        out.addAll(added.keySet());
         return out;
     }
 
-    /** The sets an address may be in before or after: pods, and the peer sets of its old and new identity. */
+    /**
+     * The sets an address may be in before or after, by their IPv4 names: pods, and the peer sets of its old and new
+     * identity.
+     */
     private static Set<String> sets(Desired have, InetAddress ip, Map<InetAddress, Integer> removed,
             Map<InetAddress, Integer> added) {
         Set<String> out = new TreeSet<>();

@@ -64,4 +64,31 @@ public final class ClusterNetwork {
         exec(node, "ip", "route", "add", ip + "/32", "dev", link);
         return ns;
     }
+
+    /**
+     * Makes the two nodes route IPv6 between them: underlay {@code fd00:ff::<c>/64}, and cluster {@code c}'s pods
+     * under {@code fd00:10:<c>::/48} (see {@link #podIpv6}). Without duplicate address detection, so the addresses
+     * are usable at once.
+     */
+    public void ipv6() {
+        for (int c = 1; c <= 2; c++) {
+            exec(node(c), "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+            exec(node(c), "ip", "-6", "addr", "add", "fd00:ff::" + c + "/64", "dev", "ul0", "nodad");
+            exec(node(c), "ip", "-6", "route", "add", "fd00:10:" + (3 - c) + "::/48", "via", "fd00:ff::" + (3 - c),
+                    "dev", "ul0");
+        }
+    }
+
+    /**
+     * Gives pod {@code name} of cluster {@code c}, in namespace {@code ns} (as {@link #pod} made it), the IPv6 address
+     * {@code ip} too.
+     */
+    public void podIpv6(int c, String name, String ns, String ip) {
+        String node = node(c);
+        String link = "v-" + name;
+        exec(ns, "ip", "-6", "addr", "add", ip + "/128", "dev", "eth0", "nodad");
+        exec(node, "ip", "-6", "addr", "add", "fe80::1/64", "dev", link, "nodad");
+        exec(ns, "ip", "-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
+        exec(node, "ip", "-6", "route", "add", ip + "/128", "dev", link);
+    }
 }

@@ -7,7 +7,13 @@ import dev.clustermesh.agent.datapath.netlab.ClusterNetwork;
 import dev.clustermesh.agent.datapath.netlab.NetnsLab;
 import dev.clustermesh.agent.datapath.nftables.NftPolicy.Desired;
 import dev.clustermesh.agent.datapath.nftables.PolicyCaseFiles.Compiled;
+import dev.clustermesh.core.net.IpAddresses;
+import dev.clustermesh.core.policy.Cidr;
+import dev.clustermesh.core.policy.MeshEndpoints;
+import dev.clustermesh.core.policy.PolicyCompiler;
 import dev.clustermesh.core.policy.PolicyEndpoint;
+import dev.clustermesh.core.policy.PolicyProgram;
+import dev.clustermesh.core.policy.PolicySet;
 import dev.clustermesh.core.policy.Protocol;
 import dev.clustermesh.core.policy.cases.Expectation;
 import dev.clustermesh.core.policy.cases.NetpolTopology;
@@ -16,6 +22,8 @@ import dev.clustermesh.core.policy.cases.Probe;
 import dev.clustermesh.core.policy.cases.Target;
 import dev.clustermesh.testing.Binaries;
 import dev.clustermesh.testing.Command;
+import dev.clustermesh.testing.Eventually;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -211,6 +219,97 @@ class NftPolicyIT {
             nodes.get(1).apply(NftPolicyDiff.full(Desired.NOTHING));
             programmed.put(1, Desired.NOTHING);
         }
+    }
+
+    /**
+     * Issue 13, IPv6: the program polices a dual-stack pod's IPv6 address as its IPv4 one. c1's x/a, isolated and
+     * allowing TCP 80 from c2's x/b only (a cluster-labelled peer, plus an IPv6 ipBlock with an exception), is reached
+     * over IPv6 by x/b and not by c2's x/c; over IPv4 the same. The remote pods' IPv6 addresses are peers of their
+     * identities, set elements like their IPv4 ones, so a new IPv6 replica of x/b is allowed by elements alone.
+     */
+    @Test
+    void ipv6AddressesArePolicedAsTheirPodsIpv4Ones() {
+        NetpolTopology topology = NetpolTopology.build(List.of("c1", "c2"), Map.of(), Map.of());
+        PolicyEndpoint a = pod(topology, "c1", "x", "a");
+        PolicyEndpoint b = pod(topology, "c2", "x", "b");
+        PolicyEndpoint c = pod(topology, "c2", "x", "c");
+        net.ipv6();
+        Map<PolicyEndpoint, String> v6 = Map.of(a, "fd00:10:1::a", b, "fd00:10:2::b", c, "fd00:10:2::c");
+        List<PolicyEndpoint> mesh = new ArrayList<>(topology.pods());
+        v6.forEach((p, ip) -> {
+            int cluster = p.cluster().equals("c1") ? 1 : 2;
+            net.podIpv6(cluster, p.namespace() + p.pod(), podNamespaces.get(p.ip().getHostAddress()), ip);
+            mesh.add(twin(p, ip));
+        });
+        List<Cidr> podCidrs = new ArrayList<>(topology.podCidrs());
+        podCidrs.add(Cidr.parse("fd00:10:1::/48").orElseThrow());
+        podCidrs.add(Cidr.parse("fd00:10:2::/48").orElseThrow());
+        Map<String, Object> policy = new org.yaml.snakeyaml.Yaml().load("""
+                {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: b-only, namespace: x},
+                 spec: {podSelector: {matchLabels: {pod: a}}, policyTypes: [Ingress],
+                        ingress: [{from: [{podSelector: {matchLabels: {pod: b, io.cilium.k8s.policy.cluster: c2}}},
+                                          {ipBlock: {cidr: "fd00:99::/32", except: ["fd00:99:1::/48"]}}],
+                                   ports: [{port: 80, protocol: TCP}]}]}}""");
+        PolicyProgram program = PolicyCompiler.compile(PolicySet.parse("c1", List.of(policy)),
+                new MeshEndpoints(mesh, podCidrs), dev.clustermesh.core.policy.PolicyOptions.DEFAULTS);
+        NftPolicyDatapath datapath = new NftPolicyDatapath(NetworkNamespace.named(net.node(1)));
+        try {
+            datapath.apply(program, true);
+            Eventually.await(Duration.ofSeconds(20), () -> assertThat(tcp(b, "fd00:10:1::a")).as("x/b -> x/a over IPv6")
+                    .isTrue());
+            assertThat(tcp(c, "fd00:10:1::a")).as("x/c -> x/a over IPv6").isFalse();
+            assertThat(tcp(b, a.ip().getHostAddress())).as("x/b -> x/a over IPv4").isTrue();
+            assertThat(tcp(c, a.ip().getHostAddress())).as("x/c -> x/a over IPv4").isFalse();
+            String name = program.endpoint(a.ip()).orElseThrow().ingress().allows().get(0).rule().policy().toString();
+            assertThat(datapath.counters()).anySatisfy(k -> {
+                assertThat(k.policy()).isEqualTo(name);
+                assertThat(k.verdict()).isEqualTo("allowed");
+                assertThat(k.packets()).isPositive();
+            });
+
+            // x/c's IPv6 address turns into one of x/b's identity (a replica of x/b): elements only, then reached.
+            InetAddress moved = IpAddresses.parse("fd00:10:2::c").orElseThrow();
+            PolicyProgram replica = PolicyCompiler.compile(PolicySet.parse("c1", List.of(policy)),
+                    new MeshEndpoints(replace(mesh, moved, b), podCidrs), dev.clustermesh.core.policy.PolicyOptions.DEFAULTS);
+            datapath.applyAddresses(replica, Map.of(moved, c.identity()), Map.of(moved, b.identity()));
+            assertThat(tcp(c, "fd00:10:1::a")).as("x/c's address, now x/b's identity").isTrue();
+        } finally {
+            datapath.close();
+            nodes.get(1).apply(NftPolicyDiff.full(Desired.NOTHING));
+            programmed.put(1, Desired.NOTHING);
+        }
+    }
+
+    private static PolicyEndpoint pod(NetpolTopology topology, String cluster, String ns, String pod) {
+        return topology.pods().stream().filter(p -> p.cluster().equals(cluster) && p.namespace().equals(ns)
+                && p.pod().equals(pod)).findFirst().orElseThrow();
+    }
+
+    /** The same pod at another address (a dual-stack pod is one endpoint per address). */
+    private static PolicyEndpoint twin(PolicyEndpoint p, String ip) {
+        return new PolicyEndpoint(p.cluster(), p.namespace(), p.pod(), IpAddresses.parse(ip).orElseThrow(),
+                p.labels(), p.namespaceLabels(), p.namedPorts(), p.identity());
+    }
+
+    /** {@code mesh} with the endpoint at {@code ip} replaced by a pod like {@code like} at that address. */
+    private static List<PolicyEndpoint> replace(List<PolicyEndpoint> mesh, InetAddress ip, PolicyEndpoint like) {
+        List<PolicyEndpoint> out = new ArrayList<>(mesh.stream().filter(e -> !e.ip().equals(ip)).toList());
+        out.add(twin(like, IpAddresses.format(ip)));
+        return out;
+    }
+
+    /** True when a TCP probe from {@code from}'s namespace to {@code ip} port 80 got an answer (a reset). */
+    private boolean tcp(PolicyEndpoint from, String ip) {
+        String ns = podNamespaces.get(from.ip().getHostAddress());
+        String url = ip.indexOf(':') >= 0 ? "http://[" + ip + "]:80/" : "http://" + ip + ":80/";
+        Command.Result r = NetnsLab.tryExec(ns, "curl", "-s", "-o", "/dev/null", "--connect-timeout", "1", url);
+        if (r.exitCode() == 7) {
+            return true;
+        }
+        if (r.exitCode() == 28) {
+            return false;
+        }
+        throw new AssertionError("curl " + from.name() + " -> " + ip + " exited " + r.exitCode() + ": " + r.output());
     }
 
     /** Small commands of the strict-mode test. */

@@ -190,6 +190,94 @@ class NftPolicyTest {
         assertThat(NftPolicyDiff.full(d).error()).isEmpty();
     }
 
+    /**
+     * Issue 13, IPv6: every pod of a case also at an IPv6 address (dual stack) is dispatched from the IPv6 maps to
+     * the same chain as its IPv4 address, its peers' IPv6 addresses are in the IPv6 twins of their sets, and pods
+     * coming and going over IPv6 change only IPv6 elements.
+     */
+    @Test
+    void dualStackPodsShareTheirChainsAndIpv6AddressesGoToTheSetsOfTheirFamily() {
+        Compiled c = PolicyCaseFiles.all().stream()
+                .filter(x -> x.policyCase().name().equals("allow-from-pod-in-namespace/two-clusters"))
+                .filter(x -> x.cluster().equals("c1")).findFirst().orElseThrow();
+        PolicyProgram v4 = c.program();
+        PolicyProgram dual = dualStack(v4);
+        Desired d = NftPolicy.render(dual);
+        assertThat(NftPolicyDiff.full(d).error()).isEmpty();
+        assertThat(d.rules().get("ingress")).contains("ip daddr vmap @ingress_eps", "ip6 daddr vmap @ingress_eps6");
+        assertThat(d.rules().get("egress")).contains("ip saddr vmap @egress_eps", "ip6 saddr vmap @egress_eps6");
+        assertThat(d.elements().get("ingress_eps")).as("the case isolates pods on ingress").isNotEmpty();
+        for (String vmap : List.of("ingress_eps", "egress_eps")) {
+            d.elements().get(vmap).forEach((ip, verdict) -> assertThat(d.elements().get(vmap + "6"))
+                    .containsEntry(NftPolicy.key(v6(parse(ip))), verdict));
+            assertThat(d.elements().get(vmap + "6")).hasSameSizeAs(d.elements().get(vmap));
+        }
+        d.identitySets().values().stream().flatMap(java.util.Set::stream).distinct().forEach(set -> {
+            assertThat(d.elements().get(set + "6").keySet()).as(set).containsExactlyInAnyOrderElementsOf(
+                    d.elements().get(set).keySet().stream().map(ip -> NftPolicy.key(v6(parse(ip)))).toList());
+            assertThat(d.rules().values().stream().flatMap(List::stream)).as("rules naming " + set)
+                    .anyMatch(r -> r.startsWith("ip ") && r.contains(" @" + set + " "))
+                    .anyMatch(r -> r.startsWith("ip6 ") && r.contains(" @" + set + "6 "));
+        });
+        assertThat(d.elements().get("pods6")).hasSameSizeAs(d.elements().get("pods"));
+        assertThat(d.elements().get("podnets6")).containsOnlyKeys("fd00:1::/32", "fd00:2::/32");
+
+        // An IPv6 replica of a remote pod comes, another goes: IPv6 elements only, as the full render would be.
+        InetAddress remote = v6(parse("10.2.1.2"));
+        InetAddress replica = parse("fd00:2::1:c8");
+        Map<InetAddress, Integer> ids = new HashMap<>(dual.ipIdentities());
+        int identity = ids.get(remote);
+        InetAddress gone = v6(parse("10.2.1.3"));
+        Map<InetAddress, Integer> removed = Map.of(gone, ids.remove(gone));
+        ids.put(replica, identity);
+        Map<InetAddress, Integer> added = Map.of(replica, identity);
+        NftTransaction tx = NftPolicyAddresses.between(d, removed, added);
+        assertThat(tx.error()).isEmpty();
+        assertThat(tx.ops()).isNotEmpty().allSatisfy(op -> assertThat(((Element) op.object()).set()).endsWith("6"));
+        NftPolicyAddresses.record(d, removed, added);
+        assertThat(d.elements()).isEqualTo(NftPolicy.render(new PolicyProgram(dual.cluster(), dual.endpoints(), ids,
+                dual.podCidrs())).elements());
+    }
+
+    @Test
+    void ipBlocksWithExceptionsBecomeTheFewestPrefixesInEitherFamily() {
+        assertThat(NftPolicy.IpRanges.minus(cidr("10.0.0.0/8"), List.of(cidr("10.1.0.0/16"))))
+                .containsExactly("10.0.0.0/16", "10.2.0.0/15", "10.4.0.0/14", "10.8.0.0/13", "10.16.0.0/12",
+                        "10.32.0.0/11", "10.64.0.0/10", "10.128.0.0/9");
+        assertThat(NftPolicy.IpRanges.minus(cidr("0.0.0.0/0"), List.of())).containsExactly("0.0.0.0/0");
+        assertThat(NftPolicy.IpRanges.minus(cidr("fd00:99::/32"), List.of(cidr("fd00:99:1::/48"))))
+                .hasSize(16).startsWith("fd00:99::/48", "fd00:99:2::/47", "fd00:99:4::/46").endsWith("fd00:99:8000::/33");
+        assertThat(NftPolicy.IpRanges.minus(cidr("::/0"), List.of(cidr("::/1")))).containsExactly("8000::/1");
+        assertThat(NftPolicy.IpRanges.minus(cidr("fd00::/64"), List.of(cidr("10.0.0.0/8"))))
+                .as("an exception of the other family cuts nothing").containsExactly("fd00::/64");
+    }
+
+    /** The program with every pod, address and pod CIDR also in IPv6: {@code 10.c.x.y} also {@code fd00:c::x:y}. */
+    private static PolicyProgram dualStack(PolicyProgram p) {
+        List<EndpointProgram> eps = new java.util.ArrayList<>(p.endpoints());
+        p.endpoints().forEach(ep -> eps.add(new EndpointProgram(ep.namespace(), ep.pod(), v6(ep.ip()), ep.identity(),
+                ep.ingress(), ep.egress())));
+        Map<InetAddress, Integer> ids = new HashMap<>(p.ipIdentities());
+        p.ipIdentities().forEach((ip, id) -> ids.put(v6(ip), id));
+        List<dev.clustermesh.core.policy.Cidr> cidrs = new java.util.ArrayList<>(p.podCidrs());
+        cidrs.add(cidr("fd00:1::/32"));
+        cidrs.add(cidr("fd00:2::/32"));
+        return new PolicyProgram(p.cluster(), eps, ids, cidrs);
+    }
+
+    private static InetAddress v6(InetAddress v4) {
+        byte[] a = v4.getAddress();
+        return parse("fd00:" + a[1] + "::" + (a[2] & 0xff) + ":" + (a[3] & 0xff));
+    }
+
+    private static InetAddress parse(String ip) {
+        return dev.clustermesh.core.net.IpAddresses.parse(ip).orElseThrow();
+    }
+
+    private static dev.clustermesh.core.policy.Cidr cidr(String text) {
+        return dev.clustermesh.core.policy.Cidr.parse(text).orElseThrow();
+    }
+
     private static PolicyProgram empty(PolicyProgram p) {
         return new PolicyProgram(p.cluster(), List.of(), p.ipIdentities(), p.podCidrs());
     }
