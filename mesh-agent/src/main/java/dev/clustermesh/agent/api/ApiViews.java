@@ -39,7 +39,7 @@ final class ApiViews {
         GetStatusResponse.Builder b = GetStatusResponse.newBuilder().setCluster(core.settings().cluster().name())
                 .setClusterId(core.settings().cluster().id()).setNode(core.settings().node())
                 .setGlobalServices(core.view().serviceCount()).setReady(core.ready())
-                .setPolicyCaughtUp(core.policy().caughtUp());
+                .setPolicyBehind(!core.policy().caughtUp());
         Instant now = Instant.now();
         Map<String, MeshView.Convergence> convergence = core.convergence();
         long nanos = System.nanoTime();

@@ -73,7 +73,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     private boolean structural = true;
     private long version;
     /** Per cluster, the input version once its current session had synced what policy reads from it. */
-    private final Map<String, Long> listedAt = new HashMap<>();
+    private final Map<String, Listed> listedAt = new HashMap<>();
     // Worker thread only.
     private AddressDelta.Basis basis;
     private volatile State state = State.NONE;
@@ -146,19 +146,31 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     }
 
     /**
+     * One cluster's session as policy saw it synced.
+     *
+     * @param session when the session started (its status's {@code connectedSince}): a new session, even of a new
+     *     connection object with the same revision, lists anew
+     * @param version this book's input version once it had synced
+     */
+    private record Listed(Optional<Instant> session, long version) {
+    }
+
+    /**
      * What readiness asks of policy: true when the program enforced holds, for every cluster whose current session
-     * has synced what policy reads from it, everything it had listed by then (later changes do not hold readiness
-     * back, as for the LB maps). False before the first program once it is due and while applies fail. True while
-     * the first program still waits for clusters that have not listed their pods (at most {@code syncWait}): a
-     * remote cluster's trouble does not keep this one's nodes unready.
+     * has synced what policy reads from it, everything it had listed by then. Later changes do not hold readiness
+     * back, as for the LB maps: an apply failing after that leaves it true until a cluster's new session lists
+     * again. False from the moment every cluster has listed until the first program is applied (and while that
+     * one fails). True before the first program while some cluster has not listed its pods (the first program waits
+     * for it, at most {@code syncWait}, and is not owed until then): a remote cluster's trouble does not keep this
+     * one's nodes unready, and the end of the wait does not make a ready agent unready for the time of its apply.
      */
     public boolean caughtUp() {
         State s = state;
         if (s.version() < 0) {
-            return waiting();
+            return !settled.getAsBoolean();
         }
         synchronized (lock) {
-            return listedAt.values().stream().allMatch(v -> s.version() >= v);
+            return listedAt.values().stream().allMatch(l -> s.version() >= l.version());
         }
     }
 
@@ -240,10 +252,11 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         // A cluster's events reach this book before the status that says its session has synced them.
         boolean synced = status.syncedRevision() != 0 && listed(status);
         synchronized (lock) {
-            if (synced) {
-                listedAt.putIfAbsent(status.name(), version);
-            } else {
+            Listed known = listedAt.get(status.name());
+            if (!synced) {
                 listedAt.remove(status.name());
+            } else if (known == null || !known.session().equals(status.connectedSince())) {
+                listedAt.put(status.name(), new Listed(status.connectedSince(), version));
             }
         }
         worker.wake();

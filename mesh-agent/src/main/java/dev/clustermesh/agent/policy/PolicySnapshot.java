@@ -44,7 +44,7 @@ public final class PolicySnapshot {
     private PolicySnapshot(String cluster, List<PolicyEndpoint> known, List<Cidr> podCidrs, PolicySet policies,
             PolicyOptions options) {
         this.cluster = cluster;
-        // IPv4 first: IPv6 pods are not programmed yet, so a dual-stack pod is explained by its IPv4 address.
+        // IPv4 first: a dual-stack pod (one endpoint per address, both with its identity) is named by its IPv4 one.
         List<PolicyEndpoint> sorted = new ArrayList<>(known);
         sorted.sort(Comparator.comparing((PolicyEndpoint e) -> !(e.ip() instanceof Inet4Address))
                 .thenComparing(e -> e.ip().getHostAddress()));

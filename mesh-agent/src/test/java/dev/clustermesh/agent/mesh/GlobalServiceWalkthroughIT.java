@@ -310,7 +310,6 @@ class GlobalServiceWalkthroughIT {
         return s == null ? 0 : s.samples();
     }
 
-    /** The memory datapath, refusing every change while {@link #failing}. */
     /**
      * Issue 14's ready = converged covers network policy too: an agent whose LB maps hold every synced cluster's
      * state, but whose policy datapath refuses the program, is not ready; once the program is enforced, it is.
@@ -353,6 +352,7 @@ class GlobalServiceWalkthroughIT {
         }
     }
 
+    /** The memory datapath, refusing every change while {@link #failing}. */
     private static final class GatedDatapath implements Datapath {
         private final MemoryDatapath memory = new MemoryDatapath();
         volatile boolean failing;

@@ -15,6 +15,7 @@ import dev.clustermesh.proto.mesh.v1.ClusterConfig;
 import dev.clustermesh.proto.mesh.v1.Endpoint;
 import dev.clustermesh.testing.Eventually;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -226,7 +227,8 @@ class PolicyBookTest {
     /**
      * Issue 14's ready = converged, for policy: caught up only once the program enforced holds what each cluster had
      * listed when its session synced; later changes do not take that back (readiness does not flap under churn), a
-     * new session of a cluster does until its list is enforced, and a failing apply keeps it behind. While the first
+     * new session of a cluster does until its list is enforced (also one that follows the last without a status in
+     * between, as after its connection file was edited), and a failing apply keeps it behind. While the first
      * program waits for clusters that have not listed their pods, it does not hold readiness back.
      */
     @Test
@@ -239,9 +241,10 @@ class PolicyBookTest {
 
         book.endpointChanged("c1", "10.1.1.1", pod("c1", 1, "x", "a", "10.1.1.1"));
         book.policyChanged("c1", policyKey("c1", "x", "allow-b"), ALLOW_B_TO_A);
-        book.statusChanged(synced("c1", 7, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES));
+        Instant t0 = Instant.parse("2026-12-07T06:00:00Z");
+        book.statusChanged(synced("c1", 7, t0, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES));
         book.endpointChanged("c2", "10.2.1.2", pod("c2", 2, "x", "b", "10.2.1.2"));
-        book.statusChanged(synced("c2", 9, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
+        book.statusChanged(synced("c2", 9, t0, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
         gated.failing = true;
         settled.set(true);
         Eventually.await(WAIT, () -> assertThat(book.state().lastFailure()).isPresent());
@@ -257,19 +260,33 @@ class PolicyBookTest {
         assertThat(book.caughtUp()).isTrue();
 
         // c2 in a new session: its list is owed again until the program holds it.
-        book.statusChanged(synced("c2", 0));
+        book.statusChanged(synced("c2", 0, null));
         book.endpointChanged("c2", "10.2.1.4", pod("c2", 2, "x", "b", "10.2.1.4"));
-        book.statusChanged(synced("c2", 12, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
+        Instant t1 = t0.plusSeconds(60);
+        book.statusChanged(synced("c2", 12, t1, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
         assertThat(book.caughtUp()).as("c2's new list is not enforced").isFalse();
         gated.failing = false;
         Eventually.await(WAIT, () -> assertThat(book.caughtUp()).isTrue());
         assertThat(gated.last().ipIdentities()).containsKey(ip("10.2.1.4"));
+
+        // Another session of c1 straight after the last one (a new connection, the same revision): owed again.
+        gated.failing = true;
+        book.endpointChanged("c1", "10.1.1.5", pod("c1", 1, "x", "a", "10.1.1.5"));
+        book.statusChanged(synced("c1", 7, t1, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES, ResourceKind.POLICIES));
+        assertThat(book.caughtUp()).as("c1's new session's list is not enforced").isFalse();
+        gated.failing = false;
+        Eventually.await(WAIT, () -> assertThat(book.caughtUp()).isTrue());
+        assertThat(gated.last().ipIdentities()).containsKey(ip("10.1.1.5"));
     }
 
-    /** A cluster's status as its session reports it: synced at {@code revision} (0: not synced) with these kinds. */
-    private static ClusterStatus synced(String name, long revision, ResourceKind... kinds) {
-        return new ClusterStatus(name, name.equals("c1") ? 1 : 2, true, revision != 0, Set.of(kinds), 0, 0, 0, "",
-                Optional.empty(), Optional.empty(), Optional.empty(), Freshness.FRESH, "", revision, revision);
+    /**
+     * A cluster's status as its session (begun at {@code session}, null: none) reports it: synced at {@code revision}
+     * (0: not synced) with these kinds.
+     */
+    private static ClusterStatus synced(String name, long revision, Instant session, ResourceKind... kinds) {
+        return new ClusterStatus(name, name.equals("c1") ? 1 : 2, session != null, revision != 0, Set.of(kinds), 0, 0,
+                0, "", Optional.empty(), Optional.ofNullable(session), Optional.empty(), Freshness.FRESH, "", revision,
+                revision);
     }
 
     /** Remembers what it applies, or refuses every apply while {@link #failing}. */

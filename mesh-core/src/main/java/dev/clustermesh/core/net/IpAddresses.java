@@ -100,7 +100,8 @@ public final class IpAddresses {
         if (addr.isEmpty()) {
             return Optional.of("'" + cidr + "' does not start with an IP address");
         }
-        int max = addr.get().getAddress().length * 8;
+        // IPv6 text is a 128-bit prefix, also an IPv4-mapped one (which InetAddress hands back as IPv4).
+        int max = cidr.substring(0, slash).indexOf(':') >= 0 ? 128 : addr.get().getAddress().length * 8;
         try {
             int bits = Integer.parseInt(cidr.substring(slash + 1));
             if (bits < 0 || bits > max) {

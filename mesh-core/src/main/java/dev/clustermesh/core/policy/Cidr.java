@@ -30,6 +30,14 @@ public final class Cidr {
         }
         int slash = text.indexOf('/');
         byte[] addr = IpAddresses.parse(text.substring(0, slash)).orElseThrow().getAddress();
+        if (addr.length == 4 && text.indexOf(':') >= 0) {
+            // An IPv4-mapped IPv6 prefix (::ffff:0:0/96): InetAddress hands back the IPv4 address; keep IPv6.
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(addr, 0, mapped, 12, 4);
+            addr = mapped;
+        }
         int bits = Integer.parseInt(text.substring(slash + 1));
         return Optional.of(new Cidr(mask(addr, bits), bits));
     }
@@ -56,6 +64,14 @@ public final class Cidr {
 
     public int prefixLength() {
         return prefixLength;
+    }
+
+    /**
+     * The network address's bytes (host bits zero): 4 or 16, also for an IPv4-mapped IPv6 prefix, which
+     * {@link #network()} turns into an IPv4 address as {@link InetAddress} does.
+     */
+    public byte[] networkBytes() {
+        return network.clone();
     }
 
     /** The network address (host bits zero). */

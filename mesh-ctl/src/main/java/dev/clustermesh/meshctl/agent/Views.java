@@ -99,7 +99,7 @@ public final class Views {
                     .toList();
             if (!behind.isEmpty()) {
                 out.add("the datapath does not hold every synced cluster's state yet: " + String.join(", ", behind));
-            } else if (!s.getPolicyCaughtUp()) {
+            } else if (s.getPolicyBehind()) {
                 out.add("the network policy program does not hold every synced cluster's pods and policies yet "
                         + "(see meshctl policy list)");
             } else {

@@ -43,7 +43,7 @@ class ViewsTest {
 
     private static GetStatusResponse status(boolean policyCaughtUp, ClusterStatus... clusters) {
         GetStatusResponse.Builder b = GetStatusResponse.newBuilder().setCluster("cluster1").setReady(false)
-                .setPolicyCaughtUp(policyCaughtUp);
+                .setPolicyBehind(!policyCaughtUp);
         for (ClusterStatus c : clusters) {
             b.addClusters(c);
         }

@@ -101,11 +101,32 @@ class GradedFailoverIT {
             }
         }
         // At ten every request stays local: awaited as the other convergence checks are (the agent's API shows the
-        // maps it last computed, which a failed datapath transaction makes ahead of the kernel until the retry, a
-        // full sync 100 ms later, lands), then checked once more.
-        Eventually.await(RootDemo.CONVERGE, () -> assertThat(answers().keySet()).as("agent: %s", service())
-                .allMatch(k -> k.startsWith("cluster1/")));
-        assertThat(answers().keySet()).as("agent: %s", service()).allMatch(k -> k.startsWith("cluster1/"));
+        // maps it last computed, which a failed datapath transaction makes ahead of the kernel until its retry
+        // lands), then checked once more. How many rounds it took is printed: more than one is worth a look.
+        int[] rounds = {0};
+        Eventually.await(RootDemo.CONVERGE, () -> {
+            rounds[0]++;
+            assertAllLocal(answers());
+        });
+        System.out.printf("GradedFailoverIT: 10 of 10 local ready: every request local after %d round(s) of %d%n",
+                rounds[0], REQUESTS);
+        assertAllLocal(answers());
+    }
+
+    /** Nearly every request answered, and only by cluster1's pods; the agent's view of the service if not. */
+    private static void assertAllLocal(Map<String, Integer> answers) {
+        int total = answers.values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(total).as("answered of %d: %s", REQUESTS, answers).isGreaterThanOrEqualTo(REQUESTS * 95 / 100);
+        assertThat(answers.keySet()).as(() -> "answers " + answers + "; the agent's service: " + serviceOrWhy())
+                .allMatch(k -> k.startsWith("cluster1/"));
+    }
+
+    private static String serviceOrWhy() {
+        try {
+            return service().toString();
+        } catch (IOException | RuntimeException e) {
+            return "(cannot list it: " + e.getMessage() + ")";
+        }
     }
 
     /**

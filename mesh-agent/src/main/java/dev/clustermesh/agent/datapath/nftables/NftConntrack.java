@@ -100,8 +100,18 @@ final class NftConntrack {
     /** Lists the node's connections and deletes those {@code program} denies; returns how many went. */
     static int cutDenied(NetworkNamespace netns, PolicyProgram program, Duration timeout) {
         int cut = 0;
+        RuntimeException failed = null;
         for (String family : List.of("ipv4", "ipv6")) {
-            cut += cutDenied(netns, program, timeout, family);
+            try {
+                cut += cutDenied(netns, program, timeout, family);
+            } catch (RuntimeException e) {
+                // The other family is still cut; the failure is told once both were tried.
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw new IllegalStateException((cut > 0 ? "cut " + cut + " connections, but " : "") + failed.getMessage(),
+                    failed);
         }
         return cut;
     }

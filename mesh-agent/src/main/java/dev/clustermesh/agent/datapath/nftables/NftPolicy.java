@@ -357,7 +357,20 @@ final class NftPolicy {
 
     /** A prefix as the table's interval elements write it ({@code 10.0.0.0/8}, {@code fd00::/64}). */
     static String cidr(Cidr c) {
-        return key(c.network()) + "/" + c.prefixLength();
+        return text(c.networkBytes()) + "/" + c.prefixLength();
+    }
+
+    /**
+     * An address's bytes as text of their own family: an IPv4-mapped IPv6 address stays IPv6 text
+     * ({@code ::ffff:0:0}), where {@link InetAddress#getByAddress(byte[])} would make it IPv4.
+     */
+    static String text(byte[] addr) {
+        try {
+            return addr.length == 4 ? key(InetAddress.getByAddress(addr))
+                    : IpAddresses.format(java.net.Inet6Address.getByAddress(null, addr, -1));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("a 4 or 16 byte address is always valid", e);
+        }
     }
 
     /** Prefix arithmetic of either family: a block with its exceptions cut out, as the fewest prefixes. */
@@ -407,7 +420,7 @@ final class NftPolicy {
         }
 
         private static BigInteger[] range(Cidr c, int bits) {
-            BigInteger start = new BigInteger(1, c.network().getAddress());
+            BigInteger start = new BigInteger(1, c.networkBytes());
             return new BigInteger[] {start, start.add(BigInteger.ONE.shiftLeft(bits - c.prefixLength()))
                     .subtract(BigInteger.ONE)};
         }
@@ -417,11 +430,7 @@ final class NftPolicy {
             byte[] addr = new byte[bits / 8];
             int n = Math.min(raw.length, addr.length);
             System.arraycopy(raw, raw.length - n, addr, addr.length - n, n);
-            try {
-                return key(InetAddress.getByAddress(addr));
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException("a 4 or 16 byte address is always valid", e);
-            }
+            return NftPolicy.text(addr);
         }
     }
 }

@@ -250,6 +250,10 @@ class NftPolicyTest {
         assertThat(NftPolicy.IpRanges.minus(cidr("::/0"), List.of(cidr("::/1")))).containsExactly("8000::/1");
         assertThat(NftPolicy.IpRanges.minus(cidr("fd00::/64"), List.of(cidr("10.0.0.0/8"))))
                 .as("an exception of the other family cuts nothing").containsExactly("fd00::/64");
+        // IPv4-mapped IPv6 prefixes stay IPv6 text (Java's InetAddress would turn them into IPv4 addresses).
+        assertThat(NftPolicy.IpRanges.minus(cidr("::/64"), List.of(cidr("::fffe:0:0/96"))))
+                .contains("::ffff:0:0/96").allSatisfy(p -> assertThat(p).contains(":"));
+        assertThat(NftPolicy.cidr(cidr("::ffff:0:0/96"))).isEqualTo("::ffff:0:0/96");
     }
 
     /** The program with every pod, address and pod CIDR also in IPv6: {@code 10.c.x.y} also {@code fd00:c::x:y}. */
