@@ -46,6 +46,11 @@ final class NftPolicyCounters {
             now.put(r.rule(), new long[] {r.packets(), r.bytes()});
         }
         last = now;
+        // A policy no rule of the table names any more (deleted, or selecting no local pod) is no longer counted.
+        java.util.Set<String> named = new java.util.HashSet<>();
+        keys.values().forEach(r -> named.add(r.policy().toString()));
+        named.add(PolicyCounter.DEFAULT_DENY);
+        totals.keySet().removeIf(k -> !named.contains(k.get(0)));
         List<PolicyCounter> out = new ArrayList<>();
         totals.forEach((k, v) -> out.add(new PolicyCounter(k.get(0), k.get(1), k.get(2), v[0], v[1])));
         return out;

@@ -165,6 +165,11 @@ class NftPolicyTest {
                 new dev.clustermesh.agent.policy.PolicyCounter("NetworkPolicy x/a", "ingress", "allowed", 12, 660),
                 new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "ingress", "denied", 6, 360),
                 new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "egress", "denied", 4, 240));
+
+        // x/a deleted: no rule names it any more, so it is no longer counted (its metric series go too).
+        assertThat(counters.add(later, Map.of())).containsExactlyInAnyOrder(
+                new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "ingress", "denied", 6, 360),
+                new dev.clustermesh.agent.policy.PolicyCounter("default-deny", "egress", "denied", 4, 240));
     }
 
     @Test
