@@ -1,7 +1,6 @@
 package dev.clustermesh.agent.policy;
 
 import dev.clustermesh.core.keys.MeshKey;
-import dev.clustermesh.core.keys.ResourceKind;
 import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.MeshEndpoints;
 import dev.clustermesh.core.policy.PolicyCompiler;
@@ -19,12 +18,10 @@ import dev.clustermesh.proto.mesh.v1.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -46,12 +43,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public final class PolicyBook implements MeshListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PolicyBook.class.getName());
-    /** What policy reads from a remote cluster. */
-    private static final Set<ResourceKind> KINDS = Set.copyOf(EnumSet.of(ResourceKind.ENDPOINTS,
-            ResourceKind.IDENTITIES));
-    /** What policy reads from its own cluster. */
-    private static final Set<ResourceKind> KINDS_OWN = Set.copyOf(EnumSet.of(ResourceKind.ENDPOINTS,
-            ResourceKind.IDENTITIES, ResourceKind.POLICIES));
 
     private final String cluster;
     private final boolean strict;
@@ -73,7 +64,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     private boolean structural = true;
     private long version;
     /** Per cluster, the input version once its current session had synced what policy reads from it. */
-    private final Map<String, Listed> listedAt = new HashMap<>();
+    private final SyncedSessions sessions;
     // Worker thread only.
     private AddressDelta.Basis basis;
     private volatile State state = State.NONE;
@@ -115,6 +106,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             Duration syncWait, boolean strict) {
         this.strict = strict;
         this.cluster = cluster;
+        this.sessions = new SyncedSessions(cluster);
         this.options = options;
         this.datapath = datapath;
         this.settled = settled;
@@ -142,17 +134,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
 
     /** True when {@code status}'s current session has synced everything policy reads from that cluster. */
     public boolean listed(ClusterStatus status) {
-        return status.syncedKinds().containsAll(status.name().equals(cluster) ? KINDS_OWN : KINDS);
-    }
-
-    /**
-     * One cluster's session as policy saw it synced.
-     *
-     * @param session when the session started (its status's {@code connectedSince}): a new session, even of a new
-     *     connection object with the same revision, lists anew
-     * @param version this book's input version once it had synced
-     */
-    private record Listed(Optional<Instant> session, long version) {
+        return sessions.listed(status);
     }
 
     /**
@@ -170,7 +152,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             return !settled.getAsBoolean();
         }
         synchronized (lock) {
-            return listedAt.values().stream().allMatch(l -> s.version() >= l.version());
+            return sessions.heldBy(s.version());
         }
     }
 
@@ -229,7 +211,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     @Override
     public void clusterRemoved(String from) {
         synchronized (lock) {
-            listedAt.remove(from);
+            sessions.remove(from);
             podCidrs.remove(from);
             filters.remove(from);
             endpoints.remove(from);
@@ -250,14 +232,8 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     @Override
     public void statusChanged(ClusterStatus status) {
         // A cluster's events reach this book before the status that says its session has synced them.
-        boolean synced = status.syncedRevision() != 0 && listed(status);
         synchronized (lock) {
-            Listed known = listedAt.get(status.name());
-            if (!synced) {
-                listedAt.remove(status.name());
-            } else if (known == null || !known.session().equals(status.connectedSince())) {
-                listedAt.put(status.name(), new Listed(status.connectedSince(), version));
-            }
+            sessions.status(status, version);
         }
         worker.wake();
     }

@@ -4,21 +4,16 @@ import static dev.clustermesh.testing.mesh.SeedManifests.clusterIp;
 import static dev.clustermesh.testing.mesh.SeedManifests.rebelBase;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clustermesh.agent.datapath.Datapath;
-import dev.clustermesh.agent.datapath.DatapathException;
-import dev.clustermesh.agent.datapath.DatapathState;
 import dev.clustermesh.agent.datapath.MemoryDatapath;
 import dev.clustermesh.agent.loadbalancer.LbBackend;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.agent.loadbalancer.LbService;
-import dev.clustermesh.agent.policy.PolicyDatapath;
 import dev.clustermesh.agent.policy.PolicySettings;
 import dev.clustermesh.agent.routing.Route;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.mesh.LatencyWindow;
 import dev.clustermesh.core.mesh.MeshView;
 import dev.clustermesh.core.mesh.Stage;
-import dev.clustermesh.core.policy.PolicyProgram;
 import dev.clustermesh.core.remote.ClusterStatus;
 import dev.clustermesh.core.remote.Freshness;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
@@ -247,7 +242,7 @@ class GlobalServiceWalkthroughIT {
     void anAgentIsReadyOnlyOnceItsDatapathHoldsEachSyncedClustersNewState() throws Exception {
         Path clusters = dir.resolve("agent-converged");
         cluster1.joinFile("cluster1", clusters);
-        GatedDatapath datapath = new GatedDatapath();
+        Refusing.Datapath datapath = new Refusing.Datapath();
         try (TcpRelay relay = new TcpRelay(cluster2.proxyPort())) {
             cluster2.joinFile("cluster1", clusters, relay.port());
             try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-8",
@@ -319,7 +314,7 @@ class GlobalServiceWalkthroughIT {
         Path clusters = dir.resolve("agent-policy");
         cluster1.joinFile("cluster1", clusters);
         cluster2.joinFile("cluster1", clusters);
-        RefusingPolicyDatapath policy = new RefusingPolicyDatapath();
+        Refusing.PolicyDatapath policy = new Refusing.PolicyDatapath();
         try (AgentCore agent = new AgentCore(new AgentSettings(new ClusterIdentity("cluster1", 1), "node-7",
                 clusters, Duration.ofMillis(200), FAST, "memory"), new MemoryDatapath(), AgentObserver.NONE, policy,
                 PolicySettings.DEFAULTS)) {
@@ -337,37 +332,6 @@ class GlobalServiceWalkthroughIT {
             policy.failing = false;
             Eventually.await(WAIT, () -> assertThat(agent.ready()).isTrue());
             assertThat(agent.policy().programmed()).isTrue();
-        }
-    }
-
-    /** Refuses every policy program while {@link #failing}. */
-    private static final class RefusingPolicyDatapath implements PolicyDatapath {
-        volatile boolean failing = true;
-
-        @Override
-        public void apply(PolicyProgram program, boolean fullSync) {
-            if (failing) {
-                throw new IllegalStateException("policy datapath refuses changes (test)");
-            }
-        }
-    }
-
-    /** The memory datapath, refusing every change while {@link #failing}. */
-    private static final class GatedDatapath implements Datapath {
-        private final MemoryDatapath memory = new MemoryDatapath();
-        volatile boolean failing;
-
-        @Override
-        public String name() {
-            return "gated-memory";
-        }
-
-        @Override
-        public void apply(DatapathState desired, boolean fullSync) {
-            if (failing) {
-                throw new DatapathException("refused by the test", null);
-            }
-            memory.apply(desired, fullSync);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.MeshEndpoints;
 import dev.clustermesh.core.policy.PolicyCompiler;
 import dev.clustermesh.core.policy.PolicyEndpoint;
+import dev.clustermesh.core.policy.PolicyOptions;
 import dev.clustermesh.core.policy.PolicyProgram;
 import dev.clustermesh.core.policy.PolicySet;
 import dev.clustermesh.core.policy.Protocol;
@@ -251,7 +252,7 @@ class NftPolicyIT {
                                           {ipBlock: {cidr: "fd00:99::/32", except: ["fd00:99:1::/48"]}}],
                                    ports: [{port: 80, protocol: TCP}]}]}}""");
         PolicyProgram program = PolicyCompiler.compile(PolicySet.parse("c1", List.of(policy)),
-                new MeshEndpoints(mesh, podCidrs), dev.clustermesh.core.policy.PolicyOptions.DEFAULTS);
+                new MeshEndpoints(mesh, podCidrs), PolicyOptions.DEFAULTS);
         NftPolicyDatapath datapath = new NftPolicyDatapath(NetworkNamespace.named(net.node(1)));
         try {
             datapath.apply(program, true);
@@ -270,7 +271,7 @@ class NftPolicyIT {
             // x/c's IPv6 address turns into one of x/b's identity (a replica of x/b): elements only, then reached.
             InetAddress moved = IpAddresses.parse("fd00:10:2::c").orElseThrow();
             PolicyProgram replica = PolicyCompiler.compile(PolicySet.parse("c1", List.of(policy)),
-                    new MeshEndpoints(replace(mesh, moved, b), podCidrs), dev.clustermesh.core.policy.PolicyOptions.DEFAULTS);
+                    new MeshEndpoints(replace(mesh, moved, b), podCidrs), PolicyOptions.DEFAULTS);
             datapath.applyAddresses(replica, Map.of(moved, c.identity()), Map.of(moved, b.identity()));
             assertThat(tcp(c, "fd00:10:1::a")).as("x/c's address, now x/b's identity").isTrue();
         } finally {
@@ -310,33 +311,6 @@ class NftPolicyIT {
             return false;
         }
         throw new AssertionError("curl " + from.name() + " -> " + ip + " exited " + r.exitCode() + ": " + r.output());
-    }
-
-    /** Small commands of the strict-mode test. */
-    private static final class NetlabExec {
-        static void conntrack(String ns, String... args) {
-            List<String> argv = new ArrayList<>(List.of("conntrack"));
-            argv.addAll(List.of(args));
-            NetlabExec.run(ns, argv);
-        }
-
-        static void udp(String ns, String ip, int port) {
-            run(ns, List.of("bash", "-c", "echo probe > /dev/udp/" + ip + "/" + port));
-        }
-
-        static boolean tracked(String node, Target from, Target to) {
-            Command.Result r = NetnsLab.tryExec(node, "conntrack", "-L", "-p", "udp", "-s", from.ip().getHostAddress(),
-                    "-d", to.ip().getHostAddress());
-            return r.output().contains("src=" + from.ip().getHostAddress() + " dst=" + to.ip().getHostAddress());
-        }
-
-        private static void run(String ns, List<String> argv) {
-            Command.Result r = NetnsLab.tryExec(ns, argv.toArray(String[]::new));
-            if (r.exitCode() != 0) {
-                throw new AssertionError(String.join(" ", argv) + " in " + ns + " exited " + r.exitCode() + ": "
-                        + r.output());
-            }
-        }
     }
 
     private List<String> probe(PolicyCase c) throws Exception {
