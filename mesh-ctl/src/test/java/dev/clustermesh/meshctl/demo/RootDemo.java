@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +34,7 @@ final class RootDemo {
     static final Duration CONVERGE = Duration.ofSeconds(60);
     static final String URL = "http://rebel-base.default.svc.clusterset.local/";
     static final Pattern CLUSTER = Pattern.compile("\"Cluster\": \"(cluster\\d)\"");
+    private static final Pattern POD_ANSWER = Pattern.compile("\"Cluster\": \"(cluster\\d)\", \"Pod\": \"([^\"]+)\"");
     private static final int IN_A_ROW = 10;
 
     final Path root;
@@ -74,6 +76,34 @@ final class RootDemo {
 
     void down() {
         demo("down");
+    }
+
+    /** The service {@code name} as {@code meshctl service list -o json} shows it in {@code context}'s agent. */
+    JsonNode service(String context, String name) throws IOException {
+        Command.Result r = meshctl("service", "list", "--context", context, "-o", "json", "--demo-dir", dir.toString());
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        for (JsonNode s : new ObjectMapper().readTree(r.output()).path("services")) {
+            if (s.path("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no " + name + " in " + r.output());
+    }
+
+    /**
+     * "cluster/pod" → answers to {@code requests} requests from {@code cluster}'s x-wing: one curl, a new connection
+     * per request ({@code Connection: close}), so each is a new pick of the slot map.
+     */
+    Map<String, Integer> answersByPod(String cluster, int requests) {
+        Command.Result r = demo("exec", cluster, "x-wing", "--", "sh", "-c", "curl -s --max-time 2 -H "
+                + "'Connection: close' -w '\\n' '" + URL + "?[1-" + requests + "]'; true");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        Map<String, Integer> out = new TreeMap<>();
+        Matcher m = POD_ANSWER.matcher(r.output());
+        while (m.find()) {
+            out.merge(m.group(1) + "/" + m.group(2), 1, Integer::sum);
+        }
+        return out;
     }
 
     void scale(String cluster, int replicas) {
