@@ -215,7 +215,9 @@ class DirectoryExportIT {
         Files.delete(dir.resolve("nodes.yaml"));
         Eventually.await(WAIT, () -> assertThat(EtcdKeys.data(client, CLUSTER).keySet())
                 .containsExactlyInAnyOrder(DB));
-        assertThat(registry.get("mesh.export.keys.deleted").counter().count()).isGreaterThanOrEqualTo(4);
+        // Counted once the writes are done, which a reader of etcd may see a moment before.
+        Eventually.await(WAIT, () -> assertThat(registry.get("mesh.export.keys.deleted").counter().count())
+                .isGreaterThanOrEqualTo(4));
     }
 
     @Test
