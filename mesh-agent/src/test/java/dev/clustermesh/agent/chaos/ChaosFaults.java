@@ -1,7 +1,7 @@
 package dev.clustermesh.agent.chaos;
 
 import dev.clustermesh.agent.chaos.ChaosCampaign.Fault;
-import dev.clustermesh.testing.mesh.MeshProxyProcess;
+import dev.clustermesh.testing.mesh.ServiceProcess;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -9,11 +9,11 @@ import java.util.function.BiConsumer;
 /** Injects and heals the campaign's faults on its mesh. */
 final class ChaosFaults {
     private final ChaosMesh mesh;
-    /** Marks what a fault disturbs ("cluster<c>", "<from>-><to>", "agent<c>-<i>") until a time (ns). */
+    /** Marks what a fault disturbs ("cluster<c>", "<from>-><to>", "agent<c>-<i>", "dns<c>") until a time (ns). */
     private final BiConsumer<String, Long> disturb;
     private final PrintStream log;
     private SlowConsumer slow;
-    private MeshProxyProcess killed;
+    private ServiceProcess killed;
 
     ChaosFaults(ChaosMesh mesh, BiConsumer<String, Long> disturb, PrintStream log) {
         this.mesh = mesh;
@@ -30,14 +30,14 @@ final class ChaosFaults {
         switch (fault) {
             case PROXY_KILL -> {
                 // Every replica: the cluster's proxy service is down.
-                mesh.cluster(a).proxies().forEach(start ? MeshProxyProcess::kill : MeshProxyProcess::restart);
+                mesh.cluster(a).proxies().forEach(start ? ServiceProcess::kill : ServiceProcess::restart);
                 disturb.accept("cluster" + a, start ? forever : System.nanoTime());
             }
             case PROXY_LEADER_KILL -> {
                 // The replica that leads the export: the other serves on, and takes the export over once the
                 // lease runs out; meanwhile the heartbeat stops.
                 if (start) {
-                    List<MeshProxyProcess> replicas = mesh.cluster(a).proxies();
+                    List<ServiceProcess> replicas = mesh.cluster(a).proxies();
                     killed = replicas.stream().filter(p -> p.metric("mesh_export_leader") == 1).findFirst()
                             .orElse(replicas.get(0));
                     log.printf("  killing replica %d of %d (%s)%n", replicas.indexOf(killed) + 1, replicas.size(),
@@ -85,9 +85,10 @@ final class ChaosFaults {
                 if (start) {
                     slow = mesh.slowConsumer(a);
                 } else {
-                    MeshProxyProcess proxy = mesh.cluster(a).proxy();
+                    ServiceProcess proxy = mesh.cluster(a).proxy();
                     log.printf("  slow consumer at the heal: cluster%d's proxy queues %.0f bytes, %.0f streams wait "
-                            + "for their client, %.0f watch streams%n", a, proxy.metric("mesh_proxy_watch_queued_bytes"),
+                            + "for their client, %.0f watch streams%n", a,
+                            proxy.metric("mesh_proxy_watch_queued_bytes"),
                             proxy.metric("mesh_proxy_watch_streams_waiting_for_client"),
                             proxy.metric("mesh_proxy_watch_streams"));
                     slow.close();
@@ -106,6 +107,15 @@ final class ChaosFaults {
                     mesh.connected(a, true);
                 }
                 disturb.accept("cluster" + a, start ? forever : System.nanoTime());
+            }
+            case DNS_KILL -> {
+                // kill -9 of the cluster's mesh-dns; at the heal it starts again and must answer as the oracle.
+                if (start) {
+                    mesh.dns().server(a).kill();
+                } else {
+                    mesh.dns().server(a).restart();
+                }
+                disturb.accept("dns" + a, start ? forever : System.nanoTime());
             }
             case AGENT_RESTART -> {
                 if (start) {

@@ -10,6 +10,9 @@ import dev.clustermesh.agent.mesh.AgentSettings;
 import dev.clustermesh.core.identity.ClusterIdentity;
 import dev.clustermesh.core.remote.RemoteClusterOptions;
 import dev.clustermesh.testing.TcpRelay;
+import dev.clustermesh.testing.kube.ClusterSpec;
+import dev.clustermesh.testing.kube.KubeCluster;
+import dev.clustermesh.testing.kube.KubePeers;
 import dev.clustermesh.testing.mesh.LocalCluster;
 import dev.clustermesh.testing.tls.Ca;
 import dev.clustermesh.testing.tls.CertificateFactory;
@@ -29,9 +32,13 @@ import java.util.TreeSet;
 
 /**
  * The campaign's mesh, real parts only: per cluster a real etcd and one or two mesh-proxy processes (replicas that
- * campaign for the export lease and all serve reads) exporting a manifest directory, and {@code agentsPerCluster}
- * agents (memory datapath) that reach every other cluster's proxies through TCP relays of that cluster pair (cut
- * to partition the pair, one way or both) and their own directly, each with every replica as an endpoint.
+ * campaign for the export lease and all serve reads) exporting a manifest directory (the last cluster: a real
+ * Kubernetes API server, which the churn changes with kubectl), {@code agentsPerCluster}
+ * agents with the memory datapath and one more with the nftables datapath in a node namespace of its own
+ * ({@link ChaosNft}, always the last of the cluster's agents), all of which reach every other cluster's proxies
+ * through TCP relays of that cluster pair (cut to partition the pair, one way or both) and their own directly,
+ * each with every replica as an endpoint; and per cluster a mesh-dns process joining as its agents do
+ * ({@link ChaosDns}).
  */
 final class ChaosMesh implements AutoCloseable {
     private final Path dir;
@@ -45,6 +52,12 @@ final class ChaosMesh implements AutoCloseable {
     private final Ca ca;
     /** A CA nobody in the mesh trusts: its certificates stand for an operator's mistake. */
     private final Ca otherCa;
+    private ChaosDns dns;
+    private final ChaosNft nft;
+    /** The last cluster's Kubernetes control plane, its exporter's source. */
+    private KubeCluster kube;
+    private int kubeChanges;
+    private final int memoryAgents;
 
     ChaosMesh(Path dir, int clusterCount, int agentsPerCluster, int replicas, RemoteClusterOptions options) {
         this.dir = dir;
@@ -52,9 +65,13 @@ final class ChaosMesh implements AutoCloseable {
         this.certs = new CertificateFactory(dir.resolve("pki"));
         this.ca = certs.createCa("chaos-ca");
         this.otherCa = certs.createCa("another-ca");
+        this.memoryAgents = agentsPerCluster;
+        this.nft = new ChaosNft();
         try {
             for (int c = 1; c <= clusterCount; c++) {
-                LocalCluster cluster = LocalCluster.start("cluster" + c, c, dir.resolve("cluster" + c), ca, certs);
+                LocalCluster cluster = c < clusterCount
+                        ? LocalCluster.start("cluster" + c, c, dir.resolve("cluster" + c), ca, certs)
+                        : startOnKubernetes(c);
                 clusters.add(cluster);
                 if (replicas > 1) {
                     cluster.startReplica();
@@ -76,15 +93,34 @@ final class ChaosMesh implements AutoCloseable {
                     }
                 }
                 List<AgentCore> list = new ArrayList<>();
-                for (int a = 0; a < agentsPerCluster; a++) {
+                agents.put(from, list); // before they start: closed with the mesh if a later start fails
+                for (int a = 0; a <= agentsPerCluster; a++) {
                     list.add(startAgent(from, a));
                 }
-                agents.put(from, list);
             }
-        } catch (RuntimeException e) {
+            dns = new ChaosDns(dir, clusterCount, options);
+        } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /** Cluster {@code c} exporting from a real Kubernetes control plane of its own (its Service CIDR: the same). */
+    private LocalCluster startOnKubernetes(int c) {
+        kube = KubeCluster.start(KubePeers.locate(), ClusterSpec.seed(c), dir.resolve("kube" + c));
+        return LocalCluster.startWithSource("cluster" + c, c, dir.resolve("cluster" + c), ca, certs, Map.of(
+                "mesh.export.source", "kubernetes", "quarkus.kubernetes-client.api-server-url", kube.server(),
+                "quarkus.kubernetes-client.token", kube.adminToken(), "quarkus.kubernetes-client.trust-certs", "true"));
+    }
+
+    /** How many manifest changes went to the Kubernetes API server (kubectl apply or delete). */
+    int kubeChanges() {
+        return kubeChanges;
+    }
+
+    /** Whether cluster {@code c} exports from a Kubernetes API server. */
+    boolean onKubernetes(int c) {
+        return c == clusters.size() && kube != null;
     }
 
     LocalCluster cluster(int id) {
@@ -95,19 +131,37 @@ final class ChaosMesh implements AutoCloseable {
         return clusters.size();
     }
 
+    ChaosDns dns() {
+        return dns;
+    }
+
     Map<Integer, List<AgentCore>> agents() {
         return agents;
     }
 
+    /** Whether agent {@code index} of a cluster is its nftables agent. */
+    boolean isNftables(int index) {
+        return index == memoryAgents;
+    }
+
+    ChaosNft nft() {
+        return nft;
+    }
+
     private AgentCore startAgent(int cluster, int index) {
+        boolean nftables = isNftables(index);
         AgentCore a = new AgentCore(new AgentSettings(new ClusterIdentity("cluster" + cluster, cluster(cluster).id()),
                 "node-" + cluster + "-" + index, dir.resolve("agents-" + cluster), Duration.ofMillis(200), options,
-                "memory"), new MemoryDatapath(), AgentObserver.NONE);
+                nftables ? "nftables" : "memory"), nftables ? nft.datapath(cluster) : new MemoryDatapath(),
+                AgentObserver.NONE);
         a.start();
         return a;
     }
 
-    /** Stops one agent as a crash would for the mesh (its datapath keeps nothing: memory) and starts a new one. */
+    /**
+     * Stops one agent as a crash would for the mesh and starts a new one: a memory agent's datapath keeps nothing;
+     * the nftables agent's table stays in its node and the new agent adopts it.
+     */
     void restartAgent(int cluster, int index) {
         List<AgentCore> list = agents.get(cluster);
         list.get(index).close();
@@ -145,8 +199,15 @@ final class ChaosMesh implements AutoCloseable {
         }
     }
 
-    /** Writes (or deletes, for null) one manifest of a cluster, atomically, as a user editing the directory. */
+    /**
+     * Writes (or deletes, for null) one manifest of a cluster, atomically, as a user editing the directory; on the
+     * cluster with a Kubernetes API server, applies (or deletes) its objects with kubectl.
+     */
     void manifest(int cluster, String file, String yaml) {
+        if (onKubernetes(cluster)) {
+            kubectl(file, yaml);
+            return;
+        }
         Path target = cluster(cluster).manifests().resolve(file);
         try {
             if (yaml == null) {
@@ -155,6 +216,24 @@ final class ChaosMesh implements AutoCloseable {
                 Path tmp = Files.writeString(target.resolveSibling("." + file + ".tmp"), yaml);
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** kubectl apply of a manifest file's objects, or delete of its Service and EndpointSlice ({@code yaml} null). */
+    private void kubectl(String file, String yaml) {
+        String name = file.substring(0, file.length() - ".yaml".length());
+        kubeChanges++;
+        if (yaml == null) {
+            kube.kubectl("delete", "-n", "default", "--ignore-not-found", "service/" + name,
+                    "endpointslice/" + name + "-abc");
+            return;
+        }
+        try {
+            Path applied = Files.createDirectories(dir.resolve("kube-applied")).resolve(file);
+            Files.writeString(applied, yaml);
+            kube.kubectl("apply", "-f", applied.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -206,8 +285,27 @@ final class ChaosMesh implements AutoCloseable {
 
     @Override
     public void close() {
-        agents.values().forEach(list -> list.forEach(AgentCore::close));
-        relays.values().forEach(list -> list.forEach(TcpRelay::close));
-        clusters.forEach(LocalCluster::close);
+        List<AutoCloseable> all = new ArrayList<>();
+        if (dns != null) {
+            all.add(dns);
+        }
+        agents.values().forEach(all::addAll);
+        relays.values().forEach(all::addAll);
+        all.addAll(clusters);
+        if (kube != null) {
+            all.add(kube);
+        }
+        all.add(nft);
+        RuntimeException failed = null;
+        for (AutoCloseable c : all) {
+            try {
+                c.close(); // each one, whatever the others do: no process or namespace is left behind
+            } catch (Exception e) {
+                failed = failed == null ? new IllegalStateException("closing the mesh", e) : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 }

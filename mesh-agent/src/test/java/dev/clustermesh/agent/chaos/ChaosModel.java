@@ -11,12 +11,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The sources' truth of the campaign: which services each cluster's manifest directory holds, with their
- * annotations and replicas, and the oracle that says from it alone what every agent must load-balance. Written
- * from the annotations' documented rules, not from the agent's code, so that it can disagree with it.
+ * The sources' truth of the campaign: which services each cluster's source (manifest directory, or Kubernetes API
+ * server) holds, with their annotations and replicas, and the oracle that says from it alone what every agent must
+ * load-balance and every mesh-dns answer. Written from the annotations' and mesh-dns's documented rules, not from
+ * their code, so that it can disagree with it.
  *
  * <p>Addresses: cluster {@code i}, service {@code k}, replica {@code r}: pod 10.(10i).(k+1).(r+1), ClusterIP
- * 10.(10i+1).0.(k+1). Not thread-safe: the campaign's driver thread changes it, checks copy it under its lock.
+ * 10.(10i+1).0.(k+10) (a Kubernetes API server gives the first address of its Service CIDR to its own
+ * {@code kubernetes} Service). Not thread-safe: the campaign's driver thread changes it, checks copy it under its
+ * lock.
  */
 final class ChaosModel {
     /** One service of one cluster as its manifests say. */
@@ -51,7 +54,17 @@ final class ChaosModel {
     }
 
     static String clusterIp(int cluster, int service) {
-        return "10." + (cluster * 10 + 1) + ".0." + (service + 1);
+        return "10." + (cluster * 10 + 1) + ".0." + (service + 10);
+    }
+
+    /** The cluster whose ClusterIP range holds {@code ip} (10.(10i+1).0.x). */
+    static int clusterOfClusterIp(String ip) {
+        return (Integer.parseInt(ip.split("\\.")[1]) - 1) / 10;
+    }
+
+    /** The service whose ClusterIP {@code ip} is. */
+    static int serviceOfClusterIp(String ip) {
+        return Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) - 10;
     }
 
     Svc get(int cluster, int service) {
@@ -108,12 +121,19 @@ final class ChaosModel {
         after.forEach(goneAt::remove);
     }
 
-    /** Keys of the backends of one cluster's service that are valid, for local and for remote viewers. */
+    /**
+     * Keys of the backends of one cluster's service that are valid, for local and for remote viewers, and of its
+     * ClusterIP while it is exported to them (what mesh-dns may answer).
+     */
     private Set<String> valid(int cluster, int service) {
         Set<String> out = new TreeSet<>();
         Svc s = get(cluster, service);
         if (s == null || !s.global()) {
             return out;
+        }
+        out.add(key(cluster, service, clusterIp(cluster, service), true));
+        if (s.shared()) {
+            out.add(key(cluster, service, clusterIp(cluster, service), false));
         }
         for (int r = 0; r < s.replicas(); r++) {
             String ip = podIp(cluster, service, r);
@@ -165,6 +185,37 @@ final class ChaosModel {
                 }
             }
             out.put(name(k), preferred.isEmpty() ? all : preferred);
+        }
+        return out;
+    }
+
+    /**
+     * What cluster {@code viewer}'s mesh-dns must answer to A queries, every cluster fresh (mesh-dns's documented
+     * records): name -> NXDOMAIN or the sorted addresses. Per service, the contributing clusters are the viewer's
+     * own (global) and the others' global and shared ones. The service name holds the viewer's own ClusterIP when it
+     * contributes, else the ClusterIPs of the contributors with a replica ({@code []} when none has one; NXDOMAIN
+     * without contributors); {@code cluster<c>.<service>} holds cluster c's ClusterIP while it contributes.
+     */
+    Map<String, String> expectedDns(int viewer) {
+        Map<String, String> out = new TreeMap<>();
+        for (int k = 0; k < services; k++) {
+            String base = name(k) + ChaosDns.SUFFIX;
+            Set<String> contributing = new TreeSet<>();
+            Set<String> active = new TreeSet<>();
+            for (int c = 1; c <= clusters; c++) {
+                Svc s = get(c, k);
+                boolean contributes = s != null && s.global() && (c == viewer || s.shared());
+                out.put("cluster" + c + "." + base, contributes ? "[" + clusterIp(c, k) + "]" : "NXDOMAIN");
+                if (contributes) {
+                    contributing.add(clusterIp(c, k));
+                    if (s.replicas() > 0) {
+                        active.add(clusterIp(c, k));
+                    }
+                }
+            }
+            Svc own = get(viewer, k);
+            out.put(base, contributing.isEmpty() ? "NXDOMAIN"
+                    : own != null && own.global() ? "[" + clusterIp(viewer, k) + "]" : active.toString());
         }
         return out;
     }

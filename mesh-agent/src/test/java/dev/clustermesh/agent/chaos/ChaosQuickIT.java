@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The campaign's quick mode in the test suite (issue 14): ten epochs of churn and faults on three clusters of real
- * etcds, mesh-proxies and agents, with no invariant violated. A fixed seed, so that a failure replays with
+ * The campaign's quick mode in the test suite (issue 14): one epoch per fault kind, under churn, on three clusters
+ * of real etcds, mesh-proxies, agents (nftables ones in node namespaces: needs root) and mesh-dns processes, with no
+ * invariant violated. A fixed seed, so that a failure replays with
  * {@code bench/chaos.sh --quick --seed 14}; {@code bench/chaos.sh} runs random seeds.
  */
 class ChaosQuickIT {
@@ -18,13 +19,13 @@ class ChaosQuickIT {
 
     @Test
     @Timeout(420)
-    void tenEpochsOneOfEachFaultKindUnderChurnViolateNoInvariant() throws Exception {
-        ChaosCampaign.Report r = new ChaosCampaign(ChaosCampaign.Settings.quick(14), System.out).run(dir);
+    void oneEpochOfEachFaultKindUnderChurnViolatesNoInvariant() throws Exception {
+        ChaosReport r = new ChaosCampaign(ChaosCampaign.Settings.quick(14), System.out).run(dir);
         r.print(System.out);
         assertThat(r.faults()).as("every kind once").allSatisfy((kind, n) -> assertThat(n).isEqualTo(1))
                 .hasSize(ChaosCampaign.Fault.values().length);
         assertThat(r.changes()).isPositive();
-        assertThat(r.convergeMillis()).hasSize(10);
+        assertThat(r.convergeMillis()).hasSize(ChaosCampaign.Fault.values().length);
         assertThat(r.violations()).as(String.join("\n", r.examples())).allSatisfy((k, v) -> assertThat(v).isZero());
     }
 }

@@ -35,6 +35,11 @@ public final class KvCache {
     private long raftTerm;
     private boolean ready;
     private long bytes;
+    /**
+     * The highest revision served before the upstream went back (an etcd that lost its data counts from the start
+     * again); 0 when it never did. Revisions up to it that the new upstream has not reached name the old data.
+     */
+    private long wentBackFrom;
 
     /**
      * A cache keeping at most {@code historySize} events, weighing at most {@code historyBytes}, for watches
@@ -60,6 +65,9 @@ public final class KvCache {
         long listRevision = header.getRevision();
         boolean first = !ready;
         boolean gap = ready && listRevision != revision;
+        if (ready && listRevision < revision) {
+            wentBackFrom = Math.max(wentBackFrom, revision);
+        }
         kvs.clear();
         bytes = 0;
         for (KeyValue kv : listed) {
@@ -271,7 +279,10 @@ public final class KvCache {
 
     /**
      * Runs {@code registration} atomically with the events after {@code startRevision}: no event is applied
-     * while it runs. {@code startRevision} 0 means "from the next revision".
+     * while it runs. {@code startRevision} 0 means "from the next revision". A start revision the cache has not
+     * reached yet but served before its upstream went back is compacted, not awaited: it follows a list of the lost
+     * data (read from this cache just before its re-list), and waiting would leave the watch silent until the new
+     * upstream happens to count that far.
      *
      * @param registration receives the replay (events at or above the start revision, oldest first), or
      *        {@code null} when those events are no longer known (compacted); returns the caller's result
@@ -281,7 +292,7 @@ public final class KvCache {
         if (!ready) {
             return registration.apply(new Replay(false, start, List.of(), 0, header()));
         }
-        if (start <= history.floor()) {
+        if (start <= history.floor() || (start > revision + 1 && start <= wentBackFrom + 1)) {
             return registration.apply(new Replay(true, start, null, history.floor() + 1, header()));
         }
         return registration.apply(new Replay(true, start, history.since(start), 0, header()));

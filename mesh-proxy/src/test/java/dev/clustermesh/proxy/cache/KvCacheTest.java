@@ -195,6 +195,40 @@ class KvCacheTest {
         assertThat(cache.read(all()).kvs()).hasSize(1);
     }
 
+    /**
+     * Found by the fault campaign: a client listed at 107 just before the cache re-listed an etcd that came back
+     * empty (now at 3), then watched from 108. Awaited, that watch stayed silent for minutes, and the client held
+     * nothing of the cluster; compacted, the client lists again.
+     */
+    @Test
+    void aWatchFromBeforeTheUpstreamWentBackIsCompactedNotAwaited() {
+        KvCache cache = new KvCache(100, 1L << 30);
+        cache.reset(header(107), List.of(kv("mesh/v1/a", 100)));
+        cache.reset(header(3), List.of(kv("mesh/v1/b", 2)));
+        assertThat(replay(cache, 108).compacted()).as("a revision of the lost data").isTrue();
+        assertThat(replay(cache, 50).compacted()).isTrue();
+        assertThat(replay(cache, 4).compacted()).as("the next revision of the new upstream").isFalse();
+        assertThat(replay(cache, 0).start()).isEqualTo(4);
+
+        // Once the new upstream has counted past the old revisions, a watch ahead of it waits, as etcd's does.
+        cache.apply(List.of(put("mesh/v1/c", 110)), 110);
+        assertThat(replay(cache, 112).compacted()).isFalse();
+        assertThat(replay(cache, 111).events()).isEmpty();
+    }
+
+    @Test
+    void aSecondGoBackKeepsTheHighestRevisionServed() {
+        KvCache cache = new KvCache(100, 1L << 30);
+        cache.reset(header(107), List.of());
+        cache.reset(header(3), List.of());
+        cache.apply(List.of(put("mesh/v1/a", 40)), 40);
+        cache.reset(header(2), List.of());
+        assertThat(replay(cache, 100).compacted()).as("served before the first go-back").isTrue();
+        assertThat(replay(cache, 30).compacted()).as("served before the second").isTrue();
+        assertThat(replay(cache, 3).compacted()).as("the next revision").isFalse();
+        assertThat(replay(cache, 200).compacted()).as("never served: a future revision, awaited").isFalse();
+    }
+
     @Test
     void watchesBeforeTheFirstListAreNotReady() {
         KvCache cache = new KvCache(10, 1L << 30);

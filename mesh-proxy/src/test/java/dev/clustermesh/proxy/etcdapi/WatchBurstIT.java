@@ -8,7 +8,7 @@ import dev.clustermesh.proxy.GoPeer;
 import dev.clustermesh.testing.Eventually;
 import dev.clustermesh.testing.FreePorts;
 import dev.clustermesh.testing.etcd.EtcdProcess;
-import dev.clustermesh.testing.mesh.MeshProxyProcess;
+import dev.clustermesh.testing.mesh.ServiceProcess;
 import dev.clustermesh.testing.tls.Ca;
 import dev.clustermesh.testing.tls.CertificateFactory;
 import dev.clustermesh.testing.tls.Issued;
@@ -51,7 +51,7 @@ class WatchBurstIT {
 
     private static Path dir;
     private static EtcdProcess etcd;
-    private static MeshProxyProcess proxy;
+    private static ServiceProcess proxy;
     private static Ca ca;
     private static Issued client;
     private static int apiPort;
@@ -81,7 +81,7 @@ class WatchBurstIT {
         etcd = EtcdProcess.start(dir.resolve("etcd"));
         apiPort = FreePorts.next();
         management = FreePorts.next();
-        proxy = MeshProxyProcess.start(Map.ofEntries(Map.entry("mesh.cluster.name", "cluster1"),
+        proxy = ServiceProcess.start(Map.ofEntries(Map.entry("mesh.cluster.name", "cluster1"),
                 Map.entry("mesh.cluster.id", "1"), Map.entry("mesh.etcd.endpoints", etcd.endpoint()),
                 Map.entry("mesh.export.source", "none"),
                 Map.entry("quarkus.http.ssl-port", Integer.toString(apiPort)),
@@ -94,7 +94,7 @@ class WatchBurstIT {
 
     @AfterAll
     static void stop() {
-        Optional.ofNullable(proxy).ifPresent(MeshProxyProcess::close);
+        Optional.ofNullable(proxy).ifPresent(ServiceProcess::close);
         Optional.ofNullable(etcd).ifPresent(EtcdProcess::close);
     }
 

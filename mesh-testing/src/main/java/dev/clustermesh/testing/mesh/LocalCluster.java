@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One cluster of a local test mesh: its own etcd, a mesh-proxy process exporting a manifest directory into it
@@ -29,11 +30,14 @@ public final class LocalCluster implements AutoCloseable {
     private final Issued server;
     private final byte[][] serverPem;
     private final boolean exporter;
-    private MeshProxyProcess proxy;
-    private MeshProxyProcess replica;
+    /** Properties replacing the manifest-directory source's, e.g. a Kubernetes API server's; empty: the directory. */
+    private final Map<String, String> source;
+    private ServiceProcess proxy;
+    private ServiceProcess replica;
     private int replicaPort;
 
-    private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs, boolean exporter) {
+    private LocalCluster(String name, int id, Path dir, Ca ca, CertificateFactory certs, boolean exporter,
+            Map<String, String> source) {
         this.name = name;
         this.id = id;
         this.cidrId = id;
@@ -53,13 +57,19 @@ public final class LocalCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.exporter = exporter;
+        this.source = Map.copyOf(source);
         this.apiPort = FreePorts.next();
-        this.proxy = launchProxy("proxy-" + name, apiPort, dir.resolve("mesh-proxy.log"));
+        try {
+            this.proxy = launchProxy("proxy-" + name, apiPort, dir.resolve("mesh-proxy.log"));
+        } catch (RuntimeException e) {
+            etcd.close(); // nobody else holds it
+            throw e;
+        }
     }
 
-    private MeshProxyProcess launchProxy(String identity, int port, Path log) {
+    private ServiceProcess launchProxy(String identity, int port, Path log) {
         int management = FreePorts.next();
-        return MeshProxyProcess.start(Map.ofEntries(
+        Map<String, String> properties = new TreeMap<>(Map.ofEntries(
                 Map.entry("mesh.cluster.name", name), Map.entry("mesh.cluster.id", Integer.toString(id)),
                 Map.entry("mesh.cluster.pod-cidrs", "10." + (cidrId * 10) + ".0.0/16"),
                 Map.entry("mesh.cluster.service-cidrs", "10." + (cidrId * 10 + 1) + ".0.0/16"),
@@ -72,15 +82,16 @@ public final class LocalCluster implements AutoCloseable {
                 Map.entry("quarkus.management.port", Integer.toString(management)),
                 Map.entry("quarkus.tls.mesh-api.key-store.pem.0.cert", server.certPem().toString()),
                 Map.entry("quarkus.tls.mesh-api.key-store.pem.0.key", server.keyPem().toString()),
-                Map.entry("quarkus.tls.mesh-api.trust-store.pem.certs", ca.certPem().toString())),
-                management, log);
+                Map.entry("quarkus.tls.mesh-api.trust-store.pem.certs", ca.certPem().toString())));
+        properties.putAll(source);
+        return ServiceProcess.start(properties, management, log);
     }
 
     /**
      * Starts a second mesh-proxy replica on the same etcd and manifests (identity {@code proxy-<name>-2}, its own
      * ports): the two campaign for the export lease, and both serve reads.
      */
-    public synchronized MeshProxyProcess startReplica() {
+    public synchronized ServiceProcess startReplica() {
         if (replica == null) {
             replicaPort = FreePorts.next();
             replica = launchProxy("proxy-" + name + "-2", replicaPort, dir.resolve("mesh-proxy-2.log"));
@@ -89,7 +100,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The proxy replicas running or started: the first, then the one {@link #startReplica()} added. */
-    public synchronized List<MeshProxyProcess> proxies() {
+    public synchronized List<ServiceProcess> proxies() {
         return replica == null ? List.of(proxy) : List.of(proxy, replica);
     }
 
@@ -100,7 +111,17 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts a cluster under {@code dir} with certificates from {@code ca}, exporting its manifest directory. */
     public static LocalCluster start(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
-        return new LocalCluster(name, id, dir, ca, certs, true);
+        return new LocalCluster(name, id, dir, ca, certs, true, Map.of());
+    }
+
+    /**
+     * Starts a cluster whose exporter reads another source than its manifest directory: {@code source} holds the
+     * proxies' properties for it, e.g. {@code mesh.export.source=kubernetes} and the {@code
+     * quarkus.kubernetes-client.*} of a real API server.
+     */
+    public static LocalCluster startWithSource(String name, int id, Path dir, Ca ca, CertificateFactory certs,
+            Map<String, String> source) {
+        return new LocalCluster(name, id, dir, ca, certs, true, source);
     }
 
     /**
@@ -108,7 +129,7 @@ public final class LocalCluster implements AutoCloseable {
      * straight into {@link #etcd()}, e.g. for benchmarks that load thousands of services.
      */
     public static LocalCluster startServingOnly(String name, int id, Path dir, Ca ca, CertificateFactory certs) {
-        return new LocalCluster(name, id, dir, ca, certs, false);
+        return new LocalCluster(name, id, dir, ca, certs, false, Map.of());
     }
 
     public String name() {
@@ -123,7 +144,7 @@ public final class LocalCluster implements AutoCloseable {
         return etcd;
     }
 
-    public synchronized MeshProxyProcess proxy() {
+    public synchronized ServiceProcess proxy() {
         return proxy;
     }
 
@@ -132,7 +153,7 @@ public final class LocalCluster implements AutoCloseable {
      * operator re-deploying the cluster with a new ID would; waits until they are up.
      */
     public synchronized void changeId(int newId) {
-        proxies().forEach(MeshProxyProcess::close);
+        proxies().forEach(ServiceProcess::close);
         id = newId;
         proxy = launchProxy("proxy-" + name, apiPort, dir.resolve("mesh-proxy.log"));
         if (replica != null) {
@@ -217,8 +238,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Restarts the proxy (each replica) serving {@code other}'s certificate and key in place of its own (an operator's mistake,
-     * e.g. a certificate of another CA), or its own again for {@code null}; waits until it is up.
+     * Restarts the proxy (each replica) serving {@code other}'s certificate and key in place of its own (an operator's
+     * mistake, e.g. a certificate of another CA), or its own again for {@code null}; waits until it is up.
      */
     public void serveCertificate(Issued other) {
         try {
@@ -227,7 +248,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        proxies().forEach(MeshProxyProcess::restart);
+        proxies().forEach(ServiceProcess::restart);
     }
 
     @Override

@@ -15,19 +15,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The packaged mesh-proxy ({@code mesh-proxy/target/quarkus-app/quarkus-run.jar}) run as a real process with
- * {@code -D} properties; it can be killed with SIGKILL and restarted with the same properties and ports.
+ * A packaged service of the project ({@code <module>/target/quarkus-app/quarkus-run.jar}: mesh-proxy, mesh-dns) run
+ * as a real process with {@code -D} properties; it can be killed with SIGKILL and restarted with the same properties
+ * and ports.
  */
-public final class MeshProxyProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
     /** One client for every metrics read (a client's selector thread lives until it is collected). */
     private static final HttpClient METRICS = HttpClient.newHttpClient();
+    private final String module;
     private final Map<String, String> properties;
     private final int managementPort;
     private final Path log;
     private final String heap;
     private Process process;
 
-    private MeshProxyProcess(Map<String, String> properties, int managementPort, Path log, String heap) {
+    private ServiceProcess(String module, Map<String, String> properties, int managementPort, Path log, String heap) {
+        this.module = module;
         this.properties = new TreeMap<>(properties);
         this.managementPort = managementPort;
         this.log = log;
@@ -35,11 +38,11 @@ public final class MeshProxyProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the proxy and waits until its readiness check passes (the cache has listed etcd).
+     * Starts mesh-proxy and waits until its readiness check passes (the cache has listed etcd).
      *
      * @throws IllegalStateException when the jar is missing (with the build command) or it does not get ready
      */
-    public static MeshProxyProcess start(Map<String, String> properties, int managementPort, Path log) {
+    public static ServiceProcess start(Map<String, String> properties, int managementPort, Path log) {
         return start(properties, managementPort, log, "256m");
     }
 
@@ -47,8 +50,19 @@ public final class MeshProxyProcess implements AutoCloseable {
      * As {@link #start(Map, int, Path)}, with the JVM's maximum heap ({@code -Xmx}) set to {@code heap}, e.g.
      * {@code 128m} as the demo runs the proxy.
      */
-    public static MeshProxyProcess start(Map<String, String> properties, int managementPort, Path log, String heap) {
-        MeshProxyProcess p = new MeshProxyProcess(properties, managementPort, log, heap);
+    public static ServiceProcess start(Map<String, String> properties, int managementPort, Path log, String heap) {
+        return start("mesh-proxy", properties, managementPort, log, heap);
+    }
+
+    /**
+     * Starts the packaged service of {@code module} (e.g. {@code mesh-dns}) and waits until its readiness check on
+     * {@code managementPort} passes.
+     *
+     * @throws IllegalStateException when the jar is missing (with the build command) or it does not get ready
+     */
+    public static ServiceProcess start(String module, Map<String, String> properties, int managementPort, Path log,
+            String heap) {
+        ServiceProcess p = new ServiceProcess(module, properties, managementPort, log, heap);
         p.launch();
         return p;
     }
@@ -58,17 +72,22 @@ public final class MeshProxyProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** The packaged application, or a failure naming the command that builds it. */
+    /** The packaged mesh-proxy, or a failure naming the command that builds it. */
     public static Path jar() {
+        return jar("mesh-proxy");
+    }
+
+    /** The packaged application of {@code module}, or a failure naming the command that builds it. */
+    public static Path jar(String module) {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
             dir = dir.getParent();
         }
-        Path jar = dir == null ? Path.of("mesh-proxy/target/quarkus-app/quarkus-run.jar")
-                : dir.resolve("mesh-proxy/target/quarkus-app/quarkus-run.jar");
+        Path relative = Path.of(module, "target", "quarkus-app", "quarkus-run.jar");
+        Path jar = dir == null ? relative : dir.resolve(relative);
         if (!Files.exists(jar)) {
-            throw new IllegalStateException("mesh-proxy is not packaged at " + jar
-                    + "; build it with: ./mvnw -pl mesh-proxy -am package -DskipTests");
+            throw new IllegalStateException(module + " is not packaged at " + jar
+                    + "; build it with: ./mvnw -pl " + module + " -am package -DskipTests");
         }
         return jar;
     }
@@ -77,14 +96,19 @@ public final class MeshProxyProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", jar().toString()));
+        cmd.addAll(List.of("-jar", jar(module).toString()));
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start mesh-proxy", e);
+            throw new UncheckedIOException("cannot start " + module, e);
         }
-        awaitReady(Duration.ofSeconds(60));
+        try {
+            awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            process.destroyForcibly(); // not left running: nobody holds it to close
+            throw e;
+        }
     }
 
     private void awaitReady(Duration timeout) {
@@ -93,7 +117,7 @@ public final class MeshProxyProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("mesh-proxy exited with " + process.exitValue() + "; log " + log
+                throw new IllegalStateException(module + " exited with " + process.exitValue() + "; log " + log
                         + ":\n" + tail());
             }
             try {
@@ -106,16 +130,16 @@ public final class MeshProxyProcess implements AutoCloseable {
                 // Not listening yet.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for mesh-proxy", e);
+                throw new IllegalStateException("interrupted while waiting for " + module, e);
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for mesh-proxy", e);
+                throw new IllegalStateException("interrupted while waiting for " + module, e);
             }
         }
-        throw new IllegalStateException("mesh-proxy not ready within " + timeout + "; log " + log + ":\n" + tail());
+        throw new IllegalStateException(module + " not ready within " + timeout + "; log " + log + ":\n" + tail());
     }
 
     /** SIGKILL: the process dies without closing anything. */
@@ -157,7 +181,7 @@ public final class MeshProxyProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** The last lines of the proxy's log. */
+    /** The last lines of the service's log. */
     public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
