@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * each step x-wing's requests through the agent's nftables go to cluster1 in proportion to its ready pods (k/10)
  * instead of all to the first ready pod, no backend's programmed share is above twice its fair share (nor its count
  * of answers, within a binomial allowance), and at ten nothing remote is programmed (on packets at most 1% of new
- * connections still reach cluster2, through conntrack entries of closed connections; see there). Then ordered
+ * connections reach cluster2; see there). Then ordered
  * cluster preference
  * ({@code service.cilium.io/cluster-preference}) on the same demo, the Multi-Cluster Services API's
  * ServiceExport with clusterset IPs and conflicts, its cluster selectors (KEP-5939), and cluster preference over
@@ -100,10 +100,11 @@ class GradedFailoverIT {
             }
         }
         // At ten the agent programs cluster1's pods only (asserted in the loop: graded off, nothing remote usable).
-        // On packets a few new connections can still reach cluster2 for a while: curl's source ports wrap within
-        // conntrack's 120 s TIME_WAIT, and the kernel gave a SYN whose tuple matched a closed connection the graded
-        // step had sent to cluster2 that entry's NAT again (`conntrack -E` in cluster1's node: an [UPDATE] of the
-        // old entry to SYN_RECV, no [NEW]; 1-2 of 300 right after the change). So: at most 1% of 600.
+        // curl's source ports wrap within conntrack's 120 s TIME_WAIT, and before the agent deleted the closed
+        // entries of backends leaving the slots, the kernel gave a SYN whose tuple matched a closed connection the
+        // graded step had sent to cluster2 that entry's NAT again (`conntrack -E` in cluster1's node: an [UPDATE]
+        // of the old entry to SYN_RECV, no [NEW]; 1-2 of 300 right after the change). It deletes them just after
+        // the table's change, so a SYN can still meet one in between: at most 1% of 600.
         Map<String, Integer> answers = new TreeMap<>(answers());
         answers().forEach((pod, n) -> answers.merge(pod, n, Integer::sum));
         int total = answers.values().stream().mapToInt(Integer::intValue).sum();

@@ -52,6 +52,7 @@ public final class NftablesDatapath implements Datapath {
     private final NftRunner file;
     private final NftSession session;
     private final NftSessionFallback sessionOrFile;
+    private final NftStaleFlows staleFlows;
     /** The rules the table holds, by frontend; null when unknown (before the first sync, after a failure). */
     private Map<LbFrontend, NftFrontend> programmed;
     private Set<LbChain> chains = Set.of();
@@ -66,12 +67,18 @@ public final class NftablesDatapath implements Datapath {
      * @throws DatapathException when nft cannot run there (missing tool, missing namespace, no privileges)
      */
     public NftablesDatapath(NetworkNamespace netns, RouteProgrammer routes) {
-        this(netns, routes, new NftFileRunner(netns, LOAD_TIMEOUT), NftSession.interactive(netns, SESSION_TIMEOUT));
+        this(netns, routes, new NftFileRunner(netns, LOAD_TIMEOUT), NftSession.interactive(netns, SESSION_TIMEOUT),
+                new NftStaleFlows(netns));
     }
 
-    /** With the given runners: {@code file} for full syncs and large differences, {@code session} for small ones. */
-    NftablesDatapath(NetworkNamespace netns, RouteProgrammer routes, NftRunner file, NftSession session) {
+    /**
+     * With the given runners: {@code file} for full syncs and large differences, {@code session} for small ones,
+     * {@code staleFlows} for the connection-tracking entries of backends that left their frontends.
+     */
+    NftablesDatapath(NetworkNamespace netns, RouteProgrammer routes, NftRunner file, NftSession session,
+            NftStaleFlows staleFlows) {
         this.netns = netns;
+        this.staleFlows = staleFlows;
         this.routes = routes;
         this.file = file;
         this.session = session;
@@ -106,7 +113,8 @@ public final class NftablesDatapath implements Datapath {
         boolean full = fullSync || programmed == null;
         LbMaps lb = desired.lb();
         try {
-            NftReturnPath pods = full || change == null || change.routes() ? NftReturnPath.of(desired.routes()) : returnPath;
+            NftReturnPath pods = full || change == null || change.routes() ? NftReturnPath.of(desired.routes())
+                    : returnPath;
             if (full) {
                 fullSync(lb, pods);
             } else {
@@ -115,7 +123,9 @@ public final class NftablesDatapath implements Datapath {
                 pods.update(tx, returnPath);
                 transact(tx);
                 returnPath = pods;
+                List<NftStaleFlows.Gone> gone = new ArrayList<>();
                 delta.updates().forEach((f, rules) -> {
+                    gone.addAll(NftStaleFlows.gone(programmed.get(f), rules));
                     if (rules.isPresent()) {
                         programmed.put(f, rules.get());
                     } else {
@@ -123,6 +133,7 @@ public final class NftablesDatapath implements Datapath {
                     }
                 });
                 chains = delta.chains();
+                staleFlows.clear(gone);
             }
         } catch (RuntimeException e) {
             programmed = null;
@@ -261,5 +272,6 @@ public final class NftablesDatapath implements Datapath {
     public synchronized void close() {
         session.close();
         file.close();
+        staleFlows.close();
     }
 }

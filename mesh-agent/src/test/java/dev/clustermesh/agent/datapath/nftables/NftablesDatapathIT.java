@@ -15,6 +15,7 @@ import dev.clustermesh.agent.datapath.routes.RouteProgrammer;
 import dev.clustermesh.agent.datapath.routes.RoutingOptions;
 import dev.clustermesh.agent.loadbalancer.LbMaps;
 import dev.clustermesh.testing.Command;
+import dev.clustermesh.testing.Eventually;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -113,6 +114,35 @@ class NftablesDatapathIT {
         assertThat(d.lastTransaction()).doesNotContain("full sync").contains("delete element", "add element");
         assertThat(Backends.answers(client, VIP, 20)).containsOnly("two", "three").contains("two", "three");
         assertThat(Backends.udp(client, VIP, 53).output().strip()).isEqualTo("three");
+    }
+
+    /**
+     * A backend leaving a frontend's slots takes the tracking entries of its closed connections with it (a new
+     * connection reusing one's tuple would otherwise follow its NAT to that backend), not those of its live ones.
+     */
+    @Test
+    void aBackendLeavingTheSlotsTakesItsClosedConnectionsTrackingEntriesNotItsLiveOnes() throws Exception {
+        NftablesDatapath d = datapath();
+        d.apply(state(maps(svc(ONE))), true);
+        assertThat(Backends.answers(client, VIP, 3)).containsOnly("one");
+        Process live = new ProcessBuilder("ip", "netns", "exec", client, "bash", "-c", "exec 3<>/dev/tcp/" + VIP
+                + "/80; sleep 30").start();
+        try {
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(tracked("ESTABLISHED")).isPositive());
+            assertThat(tracked("TIME_WAIT")).as("curl's closed connections").isPositive();
+            d.apply(state(maps(svc(TWO))), false);
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(tracked("TIME_WAIT")).isZero());
+            assertThat(tracked("ESTABLISHED")).as("the live connection keeps its entry").isPositive();
+            assertThat(Backends.answers(client, VIP, 5)).containsOnly("two");
+        } finally {
+            live.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The node's TCP tracking entries in {@code state} of connections to the VIP load-balanced to backend one. */
+    private long tracked(String state) {
+        return NetnsLab.exec(node, "conntrack", "-L", "-p", "tcp").lines().filter(l -> l.contains(" " + state + " ")
+                && l.contains("dst=" + VIP + " ") && l.contains("src=10.10.1.1 ")).count();
     }
 
     @Test
@@ -244,7 +274,7 @@ class NftablesDatapathIT {
         NftSession changed = new NftSession(ns, List.of("sh", "-c", "exec cat >/dev/null"), Duration.ofSeconds(5),
                 Duration.ofMillis(300), new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 2, 0));
         NftablesDatapath d = new NftablesDatapath(ns, RouteProgrammer.create(RoutingOptions.none(), ns),
-                new NftFileRunner(ns, Duration.ofSeconds(60)), changed);
+                new NftFileRunner(ns, Duration.ofSeconds(60)), changed, new NftStaleFlows(ns));
         opened.add(d);
         d.apply(state(maps(svc(ONE))), true);
 

@@ -29,13 +29,14 @@ class NftablesDatapathTest {
     }
 
     /** A session whose process answers nothing, as an nft whose interactive mode changed might. */
-    private static NftSession changedNft() {
+    static NftSession changedNft() {
         return new NftSession(HOST, List.of("sh", "-c", "exec cat >/dev/null"), Duration.ofSeconds(5),
                 Duration.ofMillis(300), new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 2, 0));
     }
 
     private NftablesDatapath datapath(NftSession session) {
-        return new NftablesDatapath(HOST, RouteProgrammer.create(RoutingOptions.none(), HOST), nft, session);
+        return new NftablesDatapath(HOST, RouteProgrammer.create(RoutingOptions.none(), HOST), nft, session,
+                new NftStaleFlows((cmd, timeout) -> "", NftStaleFlowsTest.inline()));
     }
 
     @Test
