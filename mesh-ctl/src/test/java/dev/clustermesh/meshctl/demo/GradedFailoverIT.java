@@ -29,8 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * each step x-wing's requests through the agent's nftables go to cluster1 in proportion to its ready pods (k/10)
  * instead of all to the first ready pod, no backend's programmed share is above twice its fair share (nor its count
  * of answers, within a binomial allowance), and at ten nothing remote is programmed (on packets at most 1% of new
- * connections reach cluster2; see there). Then ordered
- * cluster preference
+ * connections reach cluster2; see there). Then ordered cluster preference
  * ({@code service.cilium.io/cluster-preference}) on the same demo, the Multi-Cluster Services API's
  * ServiceExport with clusterset IPs and conflicts, its cluster selectors (KEP-5939), and cluster preference over
  * three clusters (the demo runs with {@code --clusters 3}; cluster3 has no rebel-base pod until the last case). Needs
@@ -104,7 +103,8 @@ class GradedFailoverIT {
         // entries of backends leaving the slots, the kernel gave a SYN whose tuple matched a closed connection the
         // graded step had sent to cluster2 that entry's NAT again (`conntrack -E` in cluster1's node: an [UPDATE]
         // of the old entry to SYN_RECV, no [NEW]; 1-2 of 300 right after the change). It deletes them just after
-        // the table's change, so a SYN can still meet one in between: at most 1% of 600.
+        // the table's change (and those of connections closing later, every 10 s), so a SYN can still meet one in
+        // between: at most 1% of 600.
         Map<String, Integer> answers = new TreeMap<>(answers());
         answers().forEach((pod, n) -> answers.merge(pod, n, Integer::sum));
         int total = answers.values().stream().mapToInt(Integer::intValue).sum();

@@ -6,138 +6,182 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
  * The node's closed TCP connections' tracking entries that would send a new connection to a backend that has left a
- * frontend's slots, deleted with the {@code conntrack} tool (conntrack-tools) once the table no longer selects it.
- * The table load-balances a connection's first packet and conntrack keeps the rest on its backend; an entry in
- * TIME_WAIT or CLOSE outlives its connection, and a client whose source ports wrap within TIME_WAIT (two minutes;
- * a busy client's do) sends a SYN the kernel matches to it: the new connection follows the old entry's NAT to the
- * old backend (found by {@code GradedFailoverIT}: 1–2 of 300 new connections went to a cluster the table no
- * longer selected). Live flows are left alone, TCP and UDP: they stay on their backend through slot changes, which
- * may have happened because a preferred cluster came back while the backend lives on. The work runs on a thread of
- * its own after the table's transaction, changes queued meanwhile in one round: listing the node's connections
- * costs time in proportion to them, which a change's propagation must not wait for. A failure (no conntrack tool,
- * say) is logged when it differs from the last one; the table is right either way.
+ * frontend's slots, deleted with the {@code conntrack} tool (conntrack-tools). The table load-balances a
+ * connection's first packet and conntrack keeps the rest on its backend; an entry in TIME_WAIT or CLOSE outlives
+ * its connection, and a client whose source ports wrap within TIME_WAIT (two minutes; a busy client's do) sends a
+ * SYN the kernel matches to it: the new connection follows the old entry's NAT to the old backend (found by
+ * {@code GradedFailoverIT}: 1–2 of 300 new connections went to a cluster the table no longer selected).
+ *
+ * <p>A TCP frontend that lost a backend is watched for {@link #WATCH} (TIME_WAIT and some): right after the change
+ * and then every {@link #EVERY}, a round lists the node's TCP connections once per family and deletes, by tuple and
+ * state, each closed one of a watched frontend whose backend is not among its slots now, so that a connection that
+ * was still open at the change is swept once it closes. Live flows are left alone, TCP and UDP: they stay on their
+ * backend through slot changes, which happen also because a preferred cluster came back while the backend lives on.
+ * Rounds run on a thread of their own: listing the node's connections costs time in proportion to them, which a
+ * change's propagation must not wait for. A failure (no conntrack tool, say) is logged when it differs from the
+ * last one; the table is right either way. Not covered: the first sync of an agent (it knows no earlier slots).
  */
 final class NftStaleFlows implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NftStaleFlows.class);
+    static final Duration WATCH = Duration.ofSeconds(130);
+    static final Duration EVERY = Duration.ofSeconds(10);
     private static final Set<String> CLOSED = Set.of("TIME_WAIT", "CLOSE");
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    /** A TCP backend that left a frontend's slots: the protocol as nft names it, the frontend's and its address. */
-    record Gone(String protocol, InetAddress frontend, int frontendPort, InetAddress backend, int backendPort) {
-        String family() {
-            return frontend.getAddress().length == 4 ? "ipv4" : "ipv6";
-        }
+    /** A TCP frontend's address and port, as conntrack shows the original destination. */
+    record Frontend(InetAddress ip, int port) {
+    }
+
+    /** A backend address and port, as conntrack shows the reply's source. */
+    record Backend(InetAddress ip, int port) {
+    }
+
+    /** A watched frontend: its slots' backends now, and until when (monotonic ns). */
+    record Watched(Set<Backend> now, long until, String family) {
     }
 
     /** Runs a command in the node's namespace and returns its output; throws when it fails. */
     private final BiFunction<List<String>, Duration, String> run;
-    private final ExecutorService worker;
-    private final List<Gone> queued = new ArrayList<>();
+    /** Runs the rounds; null: only when {@link #round} is called (tests). */
+    private final ScheduledExecutorService worker;
+    private final Map<Frontend, Watched> watched = new HashMap<>();
+    private boolean roundQueued;
+    private volatile boolean closed;
     private String lastFailure = "";
 
     /** Deletes in {@code netns}, on a daemon thread of its own. */
     NftStaleFlows(NetworkNamespace netns) {
-        this((cmd, timeout) -> netns.run(cmd, "", timeout), Executors.newSingleThreadExecutor(r -> {
+        this((cmd, timeout) -> netns.run(cmd, "", timeout), Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mesh-agent-conntrack");
             t.setDaemon(true);
             return t;
         }));
     }
 
-    /** With {@code run} for the commands and {@code worker} for the rounds (tests run them in the caller). */
-    NftStaleFlows(BiFunction<List<String>, Duration, String> run, ExecutorService worker) {
+    /** With {@code run} for the commands and {@code worker} for the rounds (null: rounds only when called). */
+    NftStaleFlows(BiFunction<List<String>, Duration, String> run, ScheduledExecutorService worker) {
         this.run = run;
         this.worker = worker;
+        if (worker != null) {
+            worker.scheduleWithFixedDelay(this::safeRound, EVERY.toNanos(), EVERY.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
-     * The targets a TCP frontend's {@code before} held that {@code after} no longer holds (every one when the
-     * frontend is gone); none for other protocols.
+     * A frontend's slots changed from {@code before} (null: none known) to {@code after} (empty: the frontend is
+     * gone): a TCP frontend that lost a backend is watched from now on.
      */
-    static List<Gone> gone(NftFrontend before, Optional<NftFrontend> after) {
-        List<Gone> out = new ArrayList<>();
+    synchronized void changed(NftFrontend before, Optional<NftFrontend> after, long now) {
         if (before == null || !before.protocol().equals("tcp")) {
-            return out;
+            return;
         }
-        Set<NftFrontend.Target> kept = after.map(a -> Set.copyOf(a.targets())).orElse(Set.of());
-        Optional<InetAddress> frontend = IpAddresses.parse(before.frontend().ip());
-        for (NftFrontend.Target t : Set.copyOf(before.targets())) {
-            Optional<InetAddress> backend = IpAddresses.parse(t.ip());
-            if (!kept.contains(t) && frontend.isPresent() && backend.isPresent()) {
-                out.add(new Gone(before.protocol(), frontend.get(), before.frontend().port(), backend.get(), t.port()));
-            }
+        Set<Backend> was = backends(before);
+        Set<Backend> is = after.map(NftStaleFlows::backends).orElse(Set.of());
+        Optional<InetAddress> ip = IpAddresses.parse(before.frontend().ip());
+        if (ip.isEmpty()) {
+            return;
+        }
+        Frontend key = new Frontend(ip.get(), before.frontend().port());
+        String family = before.family() == NftFrontend.Family.V4 ? "ipv4" : "ipv6";
+        if (!is.containsAll(was)) {
+            watched.put(key, new Watched(is, now + WATCH.toNanos(), family));
+        } else if (watched.containsKey(key)) {
+            watched.put(key, new Watched(is, watched.get(key).until(), family)); // its slots now, watched as long
+        }
+    }
+
+    private static Set<Backend> backends(NftFrontend f) {
+        Set<Backend> out = new HashSet<>();
+        for (NftFrontend.Target t : f.targets()) {
+            IpAddresses.parse(t.ip()).ifPresent(ip -> out.add(new Backend(ip, t.port())));
         }
         return out;
     }
 
-    /** Queues {@code gone} for the next round (one is started when none is pending). */
-    void clear(List<Gone> gone) {
-        if (gone.isEmpty()) {
-            return;
-        }
-        boolean start;
-        synchronized (queued) {
-            start = queued.isEmpty();
-            queued.addAll(gone);
-        }
-        if (start) {
-            try {
-                worker.execute(this::round);
-            } catch (RejectedExecutionException e) {
-                // Closed: the datapath is stopping.
+    /** Starts a round now, unless one is already queued; after a transaction that changed frontends. */
+    void sweepSoon() {
+        synchronized (this) {
+            if (roundQueued || watched.isEmpty() || worker == null) {
+                return;
             }
+            roundQueued = true;
+        }
+        try {
+            worker.execute(this::safeRound);
+        } catch (RejectedExecutionException e) {
+            // Closed: the datapath is stopping.
         }
     }
 
-    /** Takes everything queued, lists each family and protocol involved once, deletes the matching entries. */
-    private void round() {
-        List<Gone> batch;
-        synchronized (queued) {
-            batch = List.copyOf(queued);
-            queued.clear();
-        }
-        Map<String, List<Gone>> byList = new HashMap<>();
-        batch.forEach(g -> byList.computeIfAbsent(g.family() + " " + g.protocol(), k -> new ArrayList<>()).add(g));
-        int deleted = 0;
+    /** A round on the worker: whatever goes wrong is logged, and the next rounds still run. */
+    private void safeRound() {
         try {
-            for (Map.Entry<String, List<Gone>> e : byList.entrySet()) {
-                String[] fp = e.getKey().split(" ");
-                String listing = run.apply(List.of("conntrack", "-L", "-f", fp[0], "-p", fp[1]), TIMEOUT);
-                deleted += delete(fp[0], fp[1], listing, e.getValue());
-            }
-            lastFailure = "";
+            round(System.nanoTime());
         } catch (RuntimeException e) {
-            String why = "cannot delete the connection-tracking entries of backends that left their frontends (install"
-                    + " conntrack-tools: apt-get install -y conntrack): " + e.getMessage();
-            if (!why.equals(lastFailure)) {
-                LOG.warn(why);
+            LOG.warn("deleting the tracking entries of closed connections to backends that left their frontends", e);
+        }
+    }
+
+    /**
+     * One round: forgets frontends watched long enough, lists each family's TCP connections once, deletes the
+     * closed ones of watched frontends to backends no longer in their slots.
+     *
+     * @return how many entries were deleted
+     */
+    int round(long now) {
+        Map<Frontend, Watched> snapshot;
+        synchronized (this) {
+            roundQueued = false;
+            watched.values().removeIf(w -> now - w.until() >= 0);
+            snapshot = Map.copyOf(watched);
+        }
+        Set<String> families = new TreeSet<>();
+        snapshot.values().forEach(w -> families.add(w.family()));
+        int deleted = 0;
+        for (String family : families) {
+            if (closed) {
+                break;
             }
-            lastFailure = why;
+            try {
+                String listing = run.apply(List.of("conntrack", "-L", "-f", family, "-p", "tcp"), TIMEOUT);
+                deleted += delete(family, listing, snapshot);
+                lastFailure = "";
+            } catch (RuntimeException e) {
+                String why = "cannot delete the tracking entries of closed connections to backends that left their "
+                        + "frontends (conntrack-tools: apt-get install -y conntrack): " + e.getMessage();
+                if (!closed && !why.equals(lastFailure)) {
+                    LOG.warn(why);
+                }
+                lastFailure = why;
+            }
         }
         if (deleted > 0) {
-            LOG.debugf("deleted %d connection-tracking entries of backends that left their frontends", deleted);
+            LOG.debugf("deleted %d tracking entries of closed connections to backends that left their frontends",
+                    deleted);
         }
+        return deleted;
     }
 
-    private int delete(String family, String protocol, String listing, List<Gone> gone) {
+    private int delete(String family, String listing, Map<Frontend, Watched> snapshot) {
         int deleted = 0;
         for (String line : listing.split("\n")) {
-            Optional<List<String>> args = match(protocol, line, gone);
-            if (args.isEmpty()) {
+            Optional<List<String>> args = match(line, snapshot);
+            if (args.isEmpty() || closed) {
                 continue;
             }
             List<String> cmd = new ArrayList<>(List.of("conntrack", "-D", "-f", family));
@@ -154,56 +198,54 @@ final class NftStaleFlows implements AutoCloseable {
 
     /**
      * The {@code conntrack -D} arguments that name the entry of one {@code conntrack -L} line exactly (its original
-     * tuple and its state), when it is one to delete: in TIME_WAIT or CLOSE, load-balanced to a backend in
-     * {@code gone} (original destination the frontend, reply source the backend).
+     * tuple and its state), when it is one to delete: TCP in TIME_WAIT or CLOSE, its original destination a watched
+     * frontend, its reply's source a backend not in that frontend's slots now.
      */
-    static Optional<List<String>> match(String protocol, String line, List<Gone> gone) {
+    static Optional<List<String>> match(String line, Map<Frontend, Watched> watched) {
         String[] t = line.trim().split("\\s+");
-        if (t.length < 3 || !t[0].equals(protocol)) {
+        if (t.length < 3 || !t[0].equals("tcp")) {
             return Optional.empty();
         }
         Map<String, List<String>> f = new HashMap<>();
-        Set<String> words = new TreeSet<>();
+        Optional<String> state = Optional.empty();
         for (String token : t) {
             int eq = token.indexOf('=');
             if (eq > 0) {
                 f.computeIfAbsent(token.substring(0, eq), k -> new ArrayList<>()).add(token.substring(eq + 1));
-            } else {
-                words.add(token);
+            } else if (CLOSED.contains(token)) {
+                state = Optional.of(token);
             }
         }
-        Optional<String> state = words.stream().filter(CLOSED::contains).findFirst();
-        if (!complete(f) || state.isEmpty()) {
+        if (state.isEmpty() || !List.of("src", "dst", "sport", "dport").stream()
+                .allMatch(k -> f.get(k) != null && f.get(k).size() >= 2)) {
             return Optional.empty();
         }
         Optional<InetAddress> dst = IpAddresses.parse(f.get("dst").get(0));
         Optional<InetAddress> replySrc = IpAddresses.parse(f.get("src").get(1));
-        String dport = f.get("dport").get(0);
-        String replySport = f.get("sport").get(1);
-        boolean hit = dst.isPresent() && replySrc.isPresent() && gone.stream().anyMatch(g -> g.protocol()
-                .equals(protocol) && g.frontend().equals(dst.get()) && Integer.toString(g.frontendPort()).equals(dport)
-                && g.backend().equals(replySrc.get()) && Integer.toString(g.backendPort()).equals(replySport));
-        if (!hit) {
+        Watched w;
+        try {
+            w = dst.isEmpty() || replySrc.isEmpty() ? null
+                    : watched.get(new Frontend(dst.get(), Integer.parseInt(f.get("dport").get(0))));
+            if (w == null || w.now().contains(new Backend(replySrc.get(), Integer.parseInt(f.get("sport").get(1))))) {
+                return Optional.empty();
+            }
+        } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        List<String> args = new ArrayList<>(List.of("-p", protocol, "-s", f.get("src").get(0), "-d",
-                f.get("dst").get(0), "--sport", f.get("sport").get(0), "--dport", dport));
-        args.addAll(List.of("--state", state.get()));
-        return Optional.of(args);
-    }
-
-    private static boolean complete(Map<String, List<String>> f) {
-        return List.of("src", "dst", "sport", "dport").stream()
-                .allMatch(k -> f.get(k) != null && f.get(k).size() >= 2);
+        return Optional.of(List.of("-p", "tcp", "-s", f.get("src").get(0), "-d", f.get("dst").get(0), "--sport",
+                f.get("sport").get(0), "--dport", f.get("dport").get(0), "--state", state.get()));
     }
 
     @Override
     public void close() {
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        closed = true;
+        if (worker != null) {
+            worker.shutdownNow();
+            try {
+                worker.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

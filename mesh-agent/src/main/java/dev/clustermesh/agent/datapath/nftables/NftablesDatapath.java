@@ -123,9 +123,9 @@ public final class NftablesDatapath implements Datapath {
                 pods.update(tx, returnPath);
                 transact(tx);
                 returnPath = pods;
-                List<NftStaleFlows.Gone> gone = new ArrayList<>();
+                long now = System.nanoTime();
                 delta.updates().forEach((f, rules) -> {
-                    gone.addAll(NftStaleFlows.gone(programmed.get(f), rules));
+                    staleFlows.changed(programmed.get(f), rules, now);
                     if (rules.isPresent()) {
                         programmed.put(f, rules.get());
                     } else {
@@ -133,7 +133,7 @@ public final class NftablesDatapath implements Datapath {
                     }
                 });
                 chains = delta.chains();
-                staleFlows.clear(gone);
+                staleFlows.sweepSoon();
             }
         } catch (RuntimeException e) {
             programmed = null;
@@ -270,8 +270,11 @@ public final class NftablesDatapath implements Datapath {
     /** Stops the nft session; the table and routes stay. */
     @Override
     public synchronized void close() {
-        session.close();
-        file.close();
-        staleFlows.close();
+        try {
+            session.close();
+            file.close();
+        } finally {
+            staleFlows.close();
+        }
     }
 }

@@ -13,11 +13,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,48 +37,10 @@ class NftStaleFlowsTest {
     private static final String TIME_WAIT_OTHER_VIP = "tcp      6 100 TIME_WAIT src=10.10.1.100 dst=10.11.0.11 "
             + "sport=40003 dport=80 src=10.10.1.1 dst=10.10.1.100 sport=80 dport=40003 [ASSURED] mark=0 use=1";
 
-    /** Runs every task in the caller, at once. */
-    static ExecutorService inline() {
-        return new AbstractExecutorService() {
-            private boolean down;
-
-            @Override
-            public void execute(Runnable task) {
-                task.run();
-            }
-
-            @Override
-            public void shutdown() {
-                down = true;
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                down = true;
-                return List.of();
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return down;
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return down;
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) {
-                return true;
-            }
-        };
-    }
-
     /** Records every command; answers {@code conntrack -L} with {@code listing}, anything else with nothing. */
     static final class Recorder implements BiFunction<List<String>, Duration, String> {
         final List<List<String>> commands = new ArrayList<>();
-        private final String listing;
+        String listing;
 
         Recorder(String listing) {
             this.listing = listing;
@@ -100,51 +61,109 @@ class NftStaleFlowsTest {
         return new NftFrontend(new LbFrontend(vip, Protocol.TCP, 80), NftFrontend.Family.V4, "tcp", targets);
     }
 
-    private static NftStaleFlows.Gone gone(String backend) throws Exception {
-        return new NftStaleFlows.Gone("tcp", InetAddress.getByName("10.11.0.10"), 80, InetAddress.getByName(backend),
-                80);
+    private static String listing(String... lines) {
+        return String.join("\n", lines) + "\nconntrack v1.4.7 (conntrack-tools): " + lines.length
+                + " flow entries have been shown.";
+    }
+
+    private static List<String> delete(String sport, String state) {
+        return List.of("conntrack", "-D", "-f", "ipv4", "-p", "tcp", "-s", "10.10.1.100", "-d", "10.11.0.10",
+                "--sport", sport, "--dport", "80", "--state", state);
     }
 
     @Test
-    void aBackendLeavingTheSlotsOrTheFrontendGoingIsGoneOnlyForTcp() throws Exception {
-        NftFrontend before = tcp("10.11.0.10", "10.10.1.1", "10.10.1.2", "10.10.1.1");
-        assertThat(NftStaleFlows.gone(before, Optional.of(tcp("10.11.0.10", "10.10.1.2", "10.10.1.3"))))
-                .containsExactly(gone("10.10.1.1"));
-        assertThat(NftStaleFlows.gone(before, Optional.empty())).containsExactlyInAnyOrder(gone("10.10.1.1"),
-                gone("10.10.1.2"));
-        assertThat(NftStaleFlows.gone(null, Optional.of(before))).isEmpty();
+    void closedEntriesOfAFrontendThatLostABackendGoWhenTheirBackendIsNotInItsSlotsNow() {
+        Recorder conntrack = new Recorder(listing(TIME_WAIT_TO_ONE, ESTABLISHED_TO_ONE, CLOSE_TO_TWO,
+                TIME_WAIT_OTHER_VIP));
+        NftStaleFlows flows = new NftStaleFlows(conntrack, null);
+        flows.changed(tcp("10.11.0.10", "10.10.1.1", "10.10.1.2"), Optional.of(tcp("10.11.0.10", "10.10.1.2")), 0);
+        flows.changed(tcp("10.11.0.11", "10.10.1.1"), Optional.of(tcp("10.11.0.11", "10.10.1.1", "10.10.1.3")), 0);
+        assertThat(flows.round(1)).isEqualTo(1);
+        assertThat(conntrack.commands).as("live, still in the slots, another frontend: kept").containsExactly(
+                List.of("conntrack", "-L", "-f", "ipv4", "-p", "tcp"), delete("40000", "TIME_WAIT"));
+
+        // The frontend gone: every backend's closed entries go.
+        conntrack.commands.clear();
+        flows.changed(tcp("10.11.0.10", "10.10.1.2"), Optional.empty(), 2);
+        assertThat(flows.round(3)).isEqualTo(2);
+        assertThat(conntrack.commands).contains(delete("40002", "CLOSE"));
+    }
+
+    @Test
+    void aConnectionThatClosesAfterTheChangeIsSweptByALaterRoundWithinTheWatch() {
+        Recorder conntrack = new Recorder(listing(ESTABLISHED_TO_ONE));
+        NftStaleFlows flows = new NftStaleFlows(conntrack, null);
+        flows.changed(tcp("10.11.0.10", "10.10.1.1"), Optional.of(tcp("10.11.0.10", "10.10.1.2")), 0);
+        assertThat(flows.round(1)).as("still open").isZero();
+
+        conntrack.listing = listing(TIME_WAIT_TO_ONE.replace("40000", "40001"));
+        assertThat(flows.round(NftStaleFlows.EVERY.toNanos())).isEqualTo(1);
+        assertThat(conntrack.commands).endsWith(delete("40001", "TIME_WAIT"));
+
+        conntrack.commands.clear();
+        assertThat(flows.round(NftStaleFlows.WATCH.toNanos())).as("watched long enough").isZero();
+        assertThat(conntrack.commands).as("nothing watched: nothing listed").isEmpty();
+    }
+
+    @Test
+    void onlyTcpFrontendsThatLostABackendAreWatched() {
+        Recorder conntrack = new Recorder(listing(TIME_WAIT_TO_ONE));
+        NftStaleFlows flows = new NftStaleFlows(conntrack, null);
+        flows.changed(null, Optional.of(tcp("10.11.0.10", "10.10.1.1")), 0);
+        flows.changed(tcp("10.11.0.10", "10.10.1.1"), Optional.of(tcp("10.11.0.10", "10.10.1.1", "10.10.1.2")), 0);
         NftFrontend udp = new NftFrontend(new LbFrontend("10.11.0.10", Protocol.UDP, 53), NftFrontend.Family.V4,
                 "udp", List.of(new NftFrontend.Target("10.10.1.1", 53)));
-        assertThat(NftStaleFlows.gone(udp, Optional.empty())).as("live UDP flows keep their backend").isEmpty();
+        flows.changed(udp, Optional.empty(), 0);
+        assertThat(flows.round(1)).isZero();
+        assertThat(conntrack.commands).as("live UDP flows keep their backend; a gain loses nothing").isEmpty();
     }
 
     @Test
-    void onlyClosedEntriesToTheGoneBackendOfThatFrontendAreDeletedByTupleAndState() throws Exception {
-        List<NftStaleFlows.Gone> one = List.of(gone("10.10.1.1"));
-        assertThat(NftStaleFlows.match("tcp", TIME_WAIT_TO_ONE, one)).contains(List.of("-p", "tcp", "-s",
-                "10.10.1.100", "-d", "10.11.0.10", "--sport", "40000", "--dport", "80", "--state", "TIME_WAIT"));
-        assertThat(NftStaleFlows.match("tcp", ESTABLISHED_TO_ONE, one)).as("live").isEmpty();
-        assertThat(NftStaleFlows.match("tcp", CLOSE_TO_TWO, one)).as("another backend").isEmpty();
-        assertThat(NftStaleFlows.match("tcp", CLOSE_TO_TWO, List.of(gone("10.10.1.2")))).isPresent();
-        assertThat(NftStaleFlows.match("tcp", TIME_WAIT_OTHER_VIP, one)).as("another frontend").isEmpty();
-        assertThat(NftStaleFlows.match("tcp", "conntrack v1.4.7 (conntrack-tools): 4 flow entries", one)).isEmpty();
-        assertThat(NftStaleFlows.match("tcp", "tcp 6 TIME_WAIT src=10.10.1.100", one)).as("cut short").isEmpty();
+    void linesThatAreNotClosedTcpEntriesOfAWatchedFrontendMatchNothing() {
+        Map<NftStaleFlows.Frontend, NftStaleFlows.Watched> watched = Map.of(new NftStaleFlows.Frontend(
+                ip("10.11.0.10"), 80), new NftStaleFlows.Watched(Set.of(new NftStaleFlows.Backend(ip("10.10.1.2"),
+                80)), Long.MAX_VALUE, "ipv4"));
+        assertThat(NftStaleFlows.match(TIME_WAIT_TO_ONE, watched)).isPresent();
+        assertThat(NftStaleFlows.match(ESTABLISHED_TO_ONE, watched)).isEmpty();
+        assertThat(NftStaleFlows.match(CLOSE_TO_TWO, watched)).as("in the slots").isEmpty();
+        assertThat(NftStaleFlows.match(TIME_WAIT_OTHER_VIP, watched)).isEmpty();
+        assertThat(NftStaleFlows.match("conntrack v1.4.7 (conntrack-tools): 4 flow entries", watched)).isEmpty();
+        assertThat(NftStaleFlows.match("tcp 6 TIME_WAIT src=10.10.1.100", watched)).as("cut short").isEmpty();
+        assertThat(NftStaleFlows.match(TIME_WAIT_TO_ONE.replace("dport=80 src", "dport=x src"), watched)).isEmpty();
     }
 
     @Test
-    void theDatapathHandsItsGoneBackendsOverAfterTheTransactionAndOnlyThoseAreDeleted() {
-        Recorder conntrack = new Recorder(String.join("\n", TIME_WAIT_TO_ONE, ESTABLISHED_TO_ONE, CLOSE_TO_TWO,
-                TIME_WAIT_OTHER_VIP));
+    void aFailingConntrackIsToldNotThrownAndTheNextRoundTriesAgain() {
+        NftStaleFlows flows = new NftStaleFlows((cmd, timeout) -> {
+            throw new IllegalStateException("conntrack: not found");
+        }, null);
+        flows.changed(tcp("10.11.0.10", "10.10.1.1"), Optional.empty(), 0);
+        assertThat(flows.round(1)).isZero();
+        assertThat(flows.round(2)).isZero();
+    }
+
+    @Test
+    void theDatapathHandsItsChangesOverAfterTheTransaction() {
+        Recorder conntrack = new Recorder(listing(TIME_WAIT_TO_ONE, CLOSE_TO_TWO));
+        NftStaleFlows flows = new NftStaleFlows(conntrack, null);
         NetworkNamespace host = NetworkNamespace.host();
-        NftablesDatapath d = new NftablesDatapath(host, RouteProgrammer.create(RoutingOptions.none(), host),
-                new FakeNftRunner(), NftablesDatapathTest.changedNft(), new NftStaleFlows(conntrack, inline()));
-        d.apply(new DatapathState(maps("10.11.0.10:80/TCP -> 10.10.1.1:80, 10.10.1.2:80"), new TreeSet<>()), true);
-        assertThat(conntrack.commands).as("a full sync knows no previous slots").isEmpty();
+        try (NftablesDatapath d = new NftablesDatapath(host, RouteProgrammer.create(RoutingOptions.none(), host),
+                new FakeNftRunner(), NftablesDatapathTest.changedNft(), flows)) {
+            d.apply(new DatapathState(maps("10.11.0.10:80/TCP -> 10.10.1.1:80, 10.10.1.2:80"), new TreeSet<>()),
+                    true);
+            assertThat(flows.round(System.nanoTime())).as("a full sync knows no earlier slots").isZero();
+            d.apply(new DatapathState(maps("10.11.0.10:80/TCP -> 10.10.1.2:80"), new TreeSet<>()), false);
+            assertThat(flows.round(System.nanoTime())).isEqualTo(1);
+            assertThat(conntrack.commands).containsExactly(List.of("conntrack", "-L", "-f", "ipv4", "-p", "tcp"),
+                    delete("40000", "TIME_WAIT"));
+        }
+    }
 
-        d.apply(new DatapathState(maps("10.11.0.10:80/TCP -> 10.10.1.2:80"), new TreeSet<>()), false);
-        assertThat(conntrack.commands).containsExactly(List.of("conntrack", "-L", "-f", "ipv4", "-p", "tcp"),
-                List.of("conntrack", "-D", "-f", "ipv4", "-p", "tcp", "-s", "10.10.1.100", "-d", "10.11.0.10",
-                        "--sport", "40000", "--dport", "80", "--state", "TIME_WAIT"));
-        d.close();
+    private static InetAddress ip(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(text, e);
+        }
     }
 }

@@ -36,7 +36,7 @@ class NftablesDatapathTest {
 
     private NftablesDatapath datapath(NftSession session) {
         return new NftablesDatapath(HOST, RouteProgrammer.create(RoutingOptions.none(), HOST), nft, session,
-                new NftStaleFlows((cmd, timeout) -> "", NftStaleFlowsTest.inline()));
+                new NftStaleFlows((cmd, timeout) -> "", null));
     }
 
     @Test
