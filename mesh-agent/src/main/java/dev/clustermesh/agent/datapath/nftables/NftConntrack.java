@@ -25,9 +25,16 @@ final class NftConntrack {
     /**
      * One tracked connection.
      *
+     * @param client the original source
+     * @param server the reply's source (after a service's DNAT, the backend)
+     * @param port the server's port
      * @param deleteArgs the {@code conntrack -D} arguments naming exactly its original tuple
+     * @param destination the original destination (a service's frontend address, when DNAT-ed)
+     * @param destinationPort the original destination port
+     * @param state its TCP state ({@code ESTABLISHED}, {@code TIME_WAIT}, ...); empty for other protocols
      */
-    record Flow(Protocol protocol, InetAddress client, InetAddress server, int port, List<String> deleteArgs) {
+    record Flow(Protocol protocol, InetAddress client, InetAddress server, int port, List<String> deleteArgs,
+            InetAddress destination, int destinationPort, String state) {
     }
 
     private NftConntrack() {
@@ -45,10 +52,13 @@ final class NftConntrack {
                 default -> Optional.empty();
             };
             Map<String, List<String>> fields = new HashMap<>();
+            String state = "";
             for (String token : t) {
                 int eq = token.indexOf('=');
                 if (eq > 0) {
                     fields.computeIfAbsent(token.substring(0, eq), k -> new ArrayList<>()).add(token.substring(eq + 1));
+                } else if (state.isEmpty() && protocol.equals(Optional.of(Protocol.TCP)) && token.matches("[A-Z_]+")) {
+                    state = token; // TCP lines: "tcp 6 <timeout> <STATE> src=..."
                 }
             }
             if (protocol.isEmpty() || !complete(fields)) {
@@ -56,13 +66,15 @@ final class NftConntrack {
             }
             Optional<InetAddress> client = IpAddresses.parse(fields.get("src").get(0));
             Optional<InetAddress> server = IpAddresses.parse(fields.get("src").get(1));
-            if (client.isEmpty() || server.isEmpty()) {
+            Optional<InetAddress> destination = IpAddresses.parse(fields.get("dst").get(0));
+            if (client.isEmpty() || server.isEmpty() || destination.isEmpty()) {
                 continue;
             }
             out.add(new Flow(protocol.get(), client.get(), server.get(), Integer.parseInt(fields.get("sport").get(1)),
                     List.of("-p", t[0].toLowerCase(Locale.ROOT), "-s", fields.get("src").get(0), "-d",
                             fields.get("dst").get(0), "--sport", fields.get("sport").get(0), "--dport",
-                            fields.get("dport").get(0))));
+                            fields.get("dport").get(0)), destination.get(),
+                    Integer.parseInt(fields.get("dport").get(0)), state));
         }
         return out;
     }

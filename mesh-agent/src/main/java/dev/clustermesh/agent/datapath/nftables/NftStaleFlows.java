@@ -2,6 +2,7 @@ package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.core.net.IpAddresses;
+import dev.clustermesh.core.policy.Protocol;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,8 +180,8 @@ final class NftStaleFlows implements AutoCloseable {
 
     private int delete(String family, String listing, Map<Frontend, Watched> snapshot) {
         int deleted = 0;
-        for (String line : listing.split("\n")) {
-            Optional<List<String>> args = match(line, snapshot);
+        for (NftConntrack.Flow flow : NftConntrack.parse(listing)) {
+            Optional<List<String>> args = match(flow, snapshot);
             if (args.isEmpty() || closed) {
                 continue;
             }
@@ -196,44 +197,25 @@ final class NftStaleFlows implements AutoCloseable {
         return deleted;
     }
 
-    /**
-     * The {@code conntrack -D} arguments that name the entry of one {@code conntrack -L} line exactly (its original
-     * tuple and its state), when it is one to delete: TCP in TIME_WAIT or CLOSE, its original destination a watched
-     * frontend, its reply's source a backend not in that frontend's slots now.
-     */
+    /** {@link #match(NftConntrack.Flow, Map)} for one {@code conntrack -L} line (empty for a line of no flow). */
     static Optional<List<String>> match(String line, Map<Frontend, Watched> watched) {
-        String[] t = line.trim().split("\\s+");
-        if (t.length < 3 || !t[0].equals("tcp")) {
+        return NftConntrack.parse(line).stream().map(f -> match(f, watched)).flatMap(Optional::stream).findFirst();
+    }
+
+    /**
+     * The {@code conntrack -D} arguments that name {@code flow}'s entry exactly (its original tuple and its state),
+     * when it is one to delete: TCP in TIME_WAIT or CLOSE, its original destination a watched frontend, its reply's
+     * source a backend not in that frontend's slots now.
+     */
+    static Optional<List<String>> match(NftConntrack.Flow flow, Map<Frontend, Watched> watched) {
+        Watched w = watched.get(new Frontend(flow.destination(), flow.destinationPort()));
+        if (flow.protocol() != Protocol.TCP || !CLOSED.contains(flow.state()) || w == null
+                || w.now().contains(new Backend(flow.server(), flow.port()))) {
             return Optional.empty();
         }
-        Map<String, List<String>> f = new HashMap<>();
-        Optional<String> state = Optional.empty();
-        for (String token : t) {
-            int eq = token.indexOf('=');
-            if (eq > 0) {
-                f.computeIfAbsent(token.substring(0, eq), k -> new ArrayList<>()).add(token.substring(eq + 1));
-            } else if (CLOSED.contains(token)) {
-                state = Optional.of(token);
-            }
-        }
-        if (state.isEmpty() || !List.of("src", "dst", "sport", "dport").stream()
-                .allMatch(k -> f.get(k) != null && f.get(k).size() >= 2)) {
-            return Optional.empty();
-        }
-        Optional<InetAddress> dst = IpAddresses.parse(f.get("dst").get(0));
-        Optional<InetAddress> replySrc = IpAddresses.parse(f.get("src").get(1));
-        Watched w;
-        try {
-            w = dst.isEmpty() || replySrc.isEmpty() ? null
-                    : watched.get(new Frontend(dst.get(), Integer.parseInt(f.get("dport").get(0))));
-            if (w == null || w.now().contains(new Backend(replySrc.get(), Integer.parseInt(f.get("sport").get(1))))) {
-                return Optional.empty();
-            }
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        return Optional.of(List.of("-p", "tcp", "-s", f.get("src").get(0), "-d", f.get("dst").get(0), "--sport",
-                f.get("sport").get(0), "--dport", f.get("dport").get(0), "--state", state.get()));
+        List<String> args = new ArrayList<>(flow.deleteArgs());
+        args.addAll(List.of("--state", flow.state()));
+        return Optional.of(args);
     }
 
     @Override

@@ -43,7 +43,8 @@ class NftConntrackTest {
         EndpointProgram isolated = c.program().endpoints().stream()
                 .filter(e -> e.ingress().enforced() && !e.ingress().allows().isEmpty()).findFirst().orElseThrow();
         List<Flow> flows = c.program().endpoints().stream().filter(e -> !e.equals(isolated))
-                .map(e -> new Flow(Protocol.TCP, e.ip(), isolated.ip(), 80, List.of())).toList();
+                .map(e -> new Flow(Protocol.TCP, e.ip(), isolated.ip(), 80, List.of(), isolated.ip(), 80, "ESTABLISHED"))
+                .toList();
         List<Flow> denied = NftConntrack.denied(flows, c.program());
         for (Flow f : flows) {
             boolean allowed = isolated.ingress().decide(c.program().identityOf(f.client()), f.client(), Protocol.TCP,
