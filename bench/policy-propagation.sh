@@ -3,7 +3,7 @@
 # its address in / out of the nftables peer sets (through cluster2's real mesh-proxy over mTLS), next to raw etcd
 # put->watch of the same puts; N pods per cluster, P policies in cluster1; then the packaged agent's memory with its
 # policy program over all of it. Needs root, nft and etcd.
-# Usage: bench/policy-propagation.sh [pods=10000] [policies=1000] [changes=200]
+# Usage: bench/policy-propagation.sh [pods=10000] [policies=1000] [changes=200] [warmup=2000] (unmeasured changes first)
 # Last line: policy propagation ratio p50 <x> p99 <y>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +20,5 @@ mkdir -p bench/results
   echo "command: bench/policy-propagation.sh ${*:-}"
   # Holds the build lock while measuring, so that no build of another work tree runs beside it.
   flock /tmp/mesh-build.lock java -Xmx3g -cp "$cp" dev.clustermesh.agent.bench.PolicyPropagationBench \
-    "${1:-10000}" "${2:-1000}" "${3:-200}"
+    "${1:-10000}" "${2:-1000}" "${3:-200}" "${4:-2000}"
 } | tee bench/results/policy-propagation.txt

@@ -24,9 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The agent's policy state and its worker: every endpoint of the mesh and this cluster's policies, as the clusters
@@ -235,7 +232,12 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         synchronized (lock) {
             sessions.status(status, version);
         }
-        worker.wake();
+        if (state.version() < 0) {
+            // Only the first program waits for statuses (the clusters to settle). A status follows every watch
+            // response: waking the worker for it later would only run it once more for nothing, beside the run
+            // that applies the response's changes.
+            worker.wake();
+        }
     }
 
     /** Collects the inputs of a full compile (the caller holds the lock); drops clusters whose filter differs. */
@@ -253,11 +255,21 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         comparable.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
                 () -> problems.add("endpoint " + c + "/" + ip + " (" + e.getNamespace() + "/" + e.getPod()
                         + "): no identity or a bad address; no policy selects it"))));
-        policies.forEach((key, json) -> parse(key, json, problems).ifPresent(objects::add));
+        policies.forEach((key, json) -> PolicyObjects.parse(key, json, problems).ifPresent(objects::add));
         podCidrs.values().forEach(cidrs::addAll);
     }
 
     private void run(boolean fullSync) {
+        work(fullSync);
+        synchronized (lock) {
+            if (version != state.version()) {
+                return;
+            }
+        }
+        datapath.idle(); // nothing waits: the datapath's moment for its housekeeping
+    }
+
+    private void work(boolean fullSync) {
         if (waiting()) {
             return;
         }
@@ -273,11 +285,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
             if (v == state.version() && !fullSync) {
                 return;
             }
-            List<AddressDelta.Change> pending = changes.drain();
-            boolean full = fullSync || structural || basis == null || state.version() < 0;
-            structural = false;
-            delta = full ? Optional.empty()
-                    : AddressDelta.of(pending, state.program(), basis, cluster, this::claimedElsewhere);
+            delta = pendingDelta(fullSync);
             comparable = delta.isPresent() ? Map.of() : new HashMap<>(endpoints);
             if (delta.isEmpty()) {
                 gather(comparable, mesh, problems, objects, cidrs);
@@ -305,6 +313,15 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         basis = AddressDelta.Basis.of(known.identityLabels(), comparable.keySet(), set);
         state = new State(v, program, set, List.copyOf(problems), Optional.of(Instant.now()), System.nanoTime() - t0,
                 Optional.empty());
+    }
+
+    /** The delta of the changes pending, or empty when the next program is compiled in full (lock held). */
+    private Optional<AddressDelta.Delta> pendingDelta(boolean fullSync) {
+        List<AddressDelta.Change> pending = changes.drain();
+        boolean full = fullSync || structural || basis == null || state.version() < 0;
+        structural = false;
+        return full ? Optional.empty() : AddressDelta.of(pending, state.program(), basis, cluster,
+                this::claimedElsewhere);
     }
 
     /** The cheap path: only addresses of known identities moved since the last program. */
@@ -354,21 +371,6 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
 
     private static String abbreviate(String digest) {
         return digest.length() > 12 ? digest.substring(0, 12) : digest;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Optional<Map<String, Object>> parse(String key, String json, List<String> problems) {
-        try {
-            Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(json);
-            if (o instanceof Map<?, ?> m) {
-                return Optional.of((Map<String, Object>) m);
-            }
-            problems.add("policy " + key + ": not a JSON object; left out");
-        } catch (RuntimeException e) {
-            problems.add("policy " + key + ": not valid JSON (" + String.valueOf(e.getMessage()).lines().findFirst()
-                    .orElse("") + "); left out");
-        }
-        return Optional.empty();
     }
 
     /**

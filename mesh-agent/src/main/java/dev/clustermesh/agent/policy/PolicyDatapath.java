@@ -48,6 +48,14 @@ public interface PolicyDatapath extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * Housekeeping that must not delay a change, e.g. replacing a helper process: called by the policy worker after
+     * a run when no change waits (after one that applied everything, and once a second while idle). May take
+     * milliseconds; never throws.
+     */
+    default void idle() {
+    }
+
     @Override
     default void close() {
     }

@@ -202,6 +202,35 @@ class PolicyBookTest {
     }
 
     @Test
+    void anIdleWorkerLetsTheDatapathKeepHouseAndStatusesAloneApplyNothing() {
+        java.util.concurrent.atomic.AtomicInteger applies = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger idle = new java.util.concurrent.atomic.AtomicInteger();
+        PolicyDatapath counting = new PolicyDatapath() {
+            @Override
+            public void apply(PolicyProgram program, boolean fullSync) {
+                applies.incrementAndGet();
+            }
+
+            @Override
+            public void idle() {
+                idle.incrementAndGet();
+            }
+        };
+        book = new PolicyBook("c1", PolicyOptions.DEFAULTS, counting, settled::get, Duration.ofSeconds(60));
+        book.start();
+        book.configChanged("c1", config("c1", 1, "10.1.0.0/16", ""));
+        Eventually.await(WAIT, () -> assertThat(applies.get()).isEqualTo(1));
+        Instant session = Instant.parse("2026-12-07T00:00:00Z");
+        for (long revision = 1; revision <= 20; revision++) {
+            // A status follows every watch response of a cluster.
+            book.statusChanged(synced("c2", revision, session, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
+        }
+        // After its run, and at its polls (once a second), the worker has nothing left to apply.
+        Eventually.await(WAIT, () -> assertThat(idle.get()).isPositive());
+        assertThat(applies.get()).isEqualTo(1);
+    }
+
+    @Test
     void theFirstProgramWaitsUntilTheMeshHasSettled() {
         settled.set(false);
         book = start(Duration.ofSeconds(60));

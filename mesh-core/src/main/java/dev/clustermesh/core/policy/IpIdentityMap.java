@@ -3,12 +3,14 @@ package dev.clustermesh.core.policy;
 import java.net.InetAddress;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * An immutable address → identity map that is cheap to derive from with a few addresses moved: a base map plus
@@ -45,6 +47,15 @@ public final class IpIdentityMap extends AbstractMap<InetAddress, Integer> {
             return m;
         }
         return map.isEmpty() ? EMPTY : new IpIdentityMap(Map.copyOf(map), Map.of(), Set.of());
+    }
+
+    /**
+     * A map over {@code map} itself, not a copy: for a caller that built it and hands it over, never changing it
+     * afterwards (a compile's 20,000 addresses are not copied again).
+     */
+    static IpIdentityMap owning(Map<InetAddress, Integer> map) {
+        return map.isEmpty() ? EMPTY : new IpIdentityMap(Collections.unmodifiableMap(map), Map.of(),
+                Set.of());
     }
 
     /** This map with {@code gone} removed, then {@code now} put. */
@@ -88,6 +99,20 @@ public final class IpIdentityMap extends AbstractMap<InetAddress, Integer> {
     @Override
     public int size() {
         return size;
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super InetAddress, ? super Integer> action) {
+        if (changed.isEmpty() && removed.isEmpty()) {
+            base.forEach(action); // a render walks every address: no view and entry wrappers in between
+        } else {
+            super.forEach(action);
+        }
+    }
+
+    @Override
+    public Set<InetAddress> keySet() {
+        return changed.isEmpty() && removed.isEmpty() ? base.keySet() : super.keySet();
     }
 
     @Override

@@ -35,7 +35,9 @@ public record MeshEndpoints(List<PolicyEndpoint> endpoints, List<Cidr> podCidrs)
     public Map<Integer, Map<String, String>> identityLabels() {
         Map<Integer, Map<String, String>> out = new HashMap<>();
         for (PolicyEndpoint e : endpoints) {
-            out.putIfAbsent(e.identity(), e.selectionLabels());
+            if (!out.containsKey(e.identity())) { // building a pod's selection labels is the cost: once per identity
+                out.put(e.identity(), e.selectionLabels());
+            }
         }
         return out;
     }

@@ -31,14 +31,19 @@ public final class PolicyCompiler {
     // costs rules × identities plus endpoints × selected rules, not their product.
     private final Map<Rule, List<PeerMatch>> peersByRule = new IdentityHashMap<>();
     private final Map<Rule, Map<PortRule, List<ProgramEntry>>> namedEgressByRule = new IdentityHashMap<>();
+    /** The identities each distinct peer selects: policies repeat selectors ("from the monitoring namespace"). */
+    private final Map<Peer, List<Integer>> selectedBy = new HashMap<>();
+    /** The applied policies by namespace, in their order: a policy's subjects are pods of its own namespace. */
+    private final Map<String, List<Policy>> byNamespace = new HashMap<>();
 
     private PolicyCompiler(PolicySet set, MeshEndpoints mesh, PolicyOptions options) {
         this.set = set;
         this.mesh = mesh;
         this.options = options;
-        this.identityLabels = new TreeMap<>(mesh.identityLabels());
+        this.identityLabels = mesh.identityLabels();
         identityLabels.forEach((id, labels) -> labels.forEach((k, v) ->
                 byLabel.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(v, x -> new ArrayList<>()).add(id)));
+        set.applied().forEach(p -> byNamespace.computeIfAbsent(p.ref().namespace(), x -> new ArrayList<>()).add(p));
     }
 
     /** The program for the local endpoints of {@code set.cluster()}. Never throws for a parsed policy set. */
@@ -51,25 +56,29 @@ public final class PolicyCompiler {
         Map<InetAddress, Integer> ips = new HashMap<>();
         // A pod's program depends only on its selection labels (cluster, namespace and labels) and its named ports:
         // the replicas of a Deployment share one, computed once.
+        // Keyed by what the selection labels are made of (the cluster is this one's): building those per pod would
+        // cost more than the rest of the loop.
         Map<List<Object>, DirectionProgram[]> shared = new HashMap<>();
         for (PolicyEndpoint e : mesh.endpoints()) {
             ips.putIfAbsent(e.ip(), e.identity());
             if (e.cluster().equals(set.cluster())) {
-                Map<String, String> labels = e.selectionLabels();
-                DirectionProgram[] d = shared.computeIfAbsent(List.of(labels, e.namedPorts()),
-                        k -> new DirectionProgram[] {direction(e, labels, Direction.INGRESS),
-                            direction(e, labels, Direction.EGRESS)});
+                DirectionProgram[] d = shared.computeIfAbsent(List.of(e.namespace(), e.labels(), e.namespaceLabels(),
+                        e.namedPorts()), k -> {
+                            Map<String, String> labels = e.selectionLabels();
+                            return new DirectionProgram[] {direction(e, labels, Direction.INGRESS),
+                                direction(e, labels, Direction.EGRESS)};
+                        });
                 programs.add(new EndpointProgram(e.namespace(), e.pod(), e.ip(), e.identity(), d[0], d[1]));
             }
         }
-        return new PolicyProgram(set.cluster(), programs, ips, mesh.podCidrs());
+        return new PolicyProgram(set.cluster(), programs, IpIdentityMap.owning(ips), mesh.podCidrs());
     }
 
     private DirectionProgram direction(PolicyEndpoint pod, Map<String, String> labels, Direction direction) {
         boolean enforced = false;
         List<ProgramEntry> allows = new ArrayList<>();
         List<ProgramEntry> denies = new ArrayList<>();
-        for (Policy policy : set.applied()) {
+        for (Policy policy : byNamespace.getOrDefault(pod.namespace(), List.of())) {
             for (PolicySpec spec : policy.specs()) {
                 if (!policy.selects(spec, pod, labels, set.cluster())) {
                     continue;
@@ -121,11 +130,7 @@ public final class PolicyCompiler {
         if (!byIdentity.isEmpty()) {
             Set<Integer> ids = new TreeSet<>();
             for (Peer p : byIdentity) {
-                for (int id : candidates(p)) {
-                    if (p.selectsPod(identityLabels.get(id), set.cluster(), options)) {
-                        ids.add(id);
-                    }
-                }
+                ids.addAll(selectedBy.computeIfAbsent(p, this::selected));
             }
             if (byIdentity.contains(Peer.Entity.WORLD)) {
                 ids.add(Identities.WORLD);
@@ -138,23 +143,39 @@ public final class PolicyCompiler {
         return out;
     }
 
+    /** The identities of known pods {@code peer} selects. */
+    private List<Integer> selected(Peer peer) {
+        List<Integer> out = new ArrayList<>();
+        for (int id : candidates(peer)) {
+            if (peer.selectsPod(identityLabels.get(id), set.cluster(), options)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     /**
-     * The identities that may match {@code peer}: those carrying a value its first {@code In} requirement (or the
-     * cluster entity) asks for, else all. Avoids testing every identity against every selector.
+     * The identities that may match {@code peer}: those carrying a value its narrowest {@code In} requirement (or
+     * the cluster entity) asks for, else all. Avoids testing every identity against every selector.
      */
     private Collection<Integer> candidates(Peer peer) {
         if (peer == Peer.Entity.CLUSTER) {
             return byLabel.getOrDefault(PolicyEndpoint.CLUSTER_LABEL, Map.of()).getOrDefault(set.cluster(), List.of());
         }
+        Collection<Integer> narrowest = identityLabels.keySet();
         if (peer instanceof Peer.Pods pods) {
             for (LabelSelector.Requirement r : pods.selector().requirements()) {
                 if (r.operator() == LabelSelector.Operator.IN) {
                     Map<String, List<Integer>> values = byLabel.getOrDefault(r.key(), Map.of());
-                    return r.values().stream().flatMap(v -> values.getOrDefault(v, List.of()).stream()).toList();
+                    List<Integer> carrying = new ArrayList<>();
+                    r.values().forEach(v -> carrying.addAll(values.getOrDefault(v, List.of())));
+                    if (carrying.size() < narrowest.size()) {
+                        narrowest = carrying;
+                    }
                 }
             }
         }
-        return identityLabels.keySet();
+        return narrowest;
     }
 
     /**

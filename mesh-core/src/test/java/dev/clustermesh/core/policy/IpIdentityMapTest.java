@@ -29,6 +29,10 @@ class IpIdentityMapTest {
             map = map.with(Set.of(gone), Map.of(now, id));
             if (step % 97 == 0) {
                 assertThat(map).isEqualTo(plain);
+                Map<InetAddress, Integer> walked = new HashMap<>();
+                map.forEach(walked::put);
+                assertThat(walked).as("forEach, with or without changes since the base").isEqualTo(plain);
+                assertThat(map.keySet()).isEqualTo(plain.keySet());
                 assertThat(map.size()).isEqualTo(plain.size());
                 assertThat(Map.copyOf(map)).isEqualTo(plain);
             }
@@ -47,6 +51,21 @@ class IpIdentityMapTest {
         assertThat(map).containsOnlyKeys(ip(1));
         assertThat(IpIdentityMap.of(map)).isSameAs(map);
         assertThat(new PolicyProgram("c1", java.util.List.of(), map, java.util.List.of()).ipIdentities()).isSameAs(map);
+    }
+
+    @Test
+    void anOwnedMapIsWrappedNotCopiedAndCannotBeChangedThroughIt() throws Exception {
+        Map<InetAddress, Integer> built = new HashMap<>(Map.of(ip(1), 5, ip(2), 6));
+        IpIdentityMap map = IpIdentityMap.owning(built);
+        assertThat(map).isEqualTo(built);
+        Map<InetAddress, Integer> walked = new HashMap<>();
+        map.forEach(walked::put);
+        assertThat(walked).isEqualTo(built);
+        assertThat(map.keySet()).containsExactlyInAnyOrder(ip(1), ip(2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> map.keySet().remove(ip(1)))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(map.with(Set.of(ip(1)), Map.of(ip(3), 7))).containsOnlyKeys(ip(2), ip(3));
+        assertThat(map).as("deriving leaves it as it was").containsOnlyKeys(ip(1), ip(2));
     }
 
     private static InetAddress ip(int i) throws Exception {

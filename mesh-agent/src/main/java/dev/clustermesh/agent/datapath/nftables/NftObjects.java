@@ -2,7 +2,6 @@ package dev.clustermesh.agent.datapath.nftables;
 
 import dev.clustermesh.core.net.IpAddresses;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The nftables objects a {@link NftTransaction} adds, deletes or flushes: plain values, checked only when a
@@ -11,7 +10,6 @@ import java.util.regex.Pattern;
  */
 final class NftObjects {
     /** Table, chain and set names: what nft's parser reads as one identifier whatever follows it. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     /** nft keeps at most 128 characters of a comment. */
     static final int MAX_COMMENT = 128;
 
@@ -202,7 +200,21 @@ final class NftObjects {
 
     /** Whether {@code name} can name a table, chain or set. */
     static boolean validName(String name) {
-        return name != null && NAME.matcher(name).matches();
+        // [A-Za-z][A-Za-z0-9_]{0,63}, by hand: a full sync checks the verdict of every map element
+        if (name == null || name.isEmpty() || name.length() > 64 || !letter(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!letter(c) && !(c >= '0' && c <= '9') && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean letter(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
     /** What is wrong with a comment; null when nothing. */

@@ -102,7 +102,27 @@ final class NftPolicy {
 
     /** An address as the table's elements write it (RFC 5952 for IPv6). */
     static String key(InetAddress ip) {
-        return ip instanceof Inet4Address ? ip.getHostAddress() : IpAddresses.format(ip);
+        return ip instanceof Inet4Address ? dotted(ip.getAddress()) : IpAddresses.format(ip);
+    }
+
+    /** An IPv4 address in dotted decimal: what {@link InetAddress#getHostAddress()} gives, a render's hot spot. */
+    private static String dotted(byte[] a) {
+        char[] out = new char[15];
+        int n = 0;
+        for (int i = 0; i < 4; i++) {
+            int b = a[i] & 0xff;
+            if (i > 0) {
+                out[n++] = '.';
+            }
+            if (b >= 100) {
+                out[n++] = (char) ('0' + b / 100);
+            }
+            if (b >= 10) {
+                out[n++] = (char) ('0' + b / 10 % 10);
+            }
+            out[n++] = (char) ('0' + b % 10);
+        }
+        return new String(out, 0, n);
     }
 
     /**

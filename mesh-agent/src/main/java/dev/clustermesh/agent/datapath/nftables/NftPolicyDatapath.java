@@ -39,10 +39,21 @@ public final class NftPolicyDatapath implements PolicyDatapath {
 
     @Override
     public synchronized void apply(PolicyProgram program, boolean fullSync) {
-        Desired want = NftPolicy.render(program);
-        NftTransaction tx = fullSync || have == null ? NftPolicyDiff.full(want) : NftPolicyDiff.between(have, want);
+        Desired before = fullSync ? null : have;
         have = null;
-        transact(tx);
+        Desired want;
+        if (before == null) {
+            // The table made anew, in a fresh nft: it starts (process, namespace) while the table is rendered.
+            Desired[] rendered = new Desired[1];
+            runner.apply(() -> {
+                rendered[0] = NftPolicy.render(program);
+                return NftPolicyDiff.full(rendered[0]);
+            });
+            want = rendered[0];
+        } else {
+            want = NftPolicy.render(program);
+            transact(NftPolicyDiff.between(before, want));
+        }
         have = want;
         ruleComments = want.ruleComments();
     }
@@ -66,6 +77,12 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         if (!tx.isEmpty()) {
             sessionOrFile.apply(tx, tx.size() <= 256);
         }
+    }
+
+    /** Replaces the {@code nft -i} process once it has run its share of transactions ({@link NftSession}). */
+    @Override
+    public synchronized void idle() {
+        session.refresh();
     }
 
     /** Deletes the conntrack entries of the node's connections {@code program} denies (strict mode). */

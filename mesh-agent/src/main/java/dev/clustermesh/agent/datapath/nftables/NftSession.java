@@ -23,8 +23,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * rendered on one line ({@link NftBlock#line}; checked here: an error anywhere leaves the table untouched).
  * nft prints nothing on success, so each transaction is followed by a barrier line that is a syntax error:
  * its error message marks the end of the transaction's output, and anything printed before it is the
- * transaction's error. {@code HOME} points nowhere so that nft's line editor writes no history file; its history
- * in memory grows with every line, so the process is replaced after {@link #MAX_INPUT} bytes.
+ * transaction's error. {@code HOME} points nowhere so that nft's line editor writes no history file. Its history
+ * in memory grows with every line, and nft 1.0.6 with libedit walks it for every line it reads (to skip a
+ * duplicate entry): a process that has read 6,000 lines takes 0.5 ms per transaction instead of 0.2 (most of it in
+ * libedit's {@code history}). So the process is replaced once it has run {@link #MAX_TRANSACTIONS} transactions:
+ * by {@link #refresh()}, which the owner calls when it is idle, or at the latest right after transaction
+ * {@code 4 × MAX_TRANSACTIONS} (or {@link #MAX_INPUT} bytes), so that a busy owner too keeps transactions fast. The
+ * next transaction finds the successor started and, unless it comes within the few milliseconds nft takes to
+ * start, probed.
  *
  * <p>What protects it from a changed nft: that protocol rests on three behaviours of nft 1.0.6's interactive
  * mode (a line is one batch, success is silent on stderr, an error is reported before the next line is read and
@@ -41,6 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class NftSession implements NftRunner {
     static final long MAX_INPUT = 1 << 20;
+    static final int MAX_TRANSACTIONS = 256;
     /** Read-only; nft 1.0.6 answers "No such file or directory". */
     private static final String FAILING_PROBE = "list table inet clustermesh_probe_absent";
     private final NetworkNamespace netns;
@@ -54,6 +61,8 @@ final class NftSession implements NftRunner {
     private volatile Process process;
     private OutputStream stdin;
     private long written;
+    /** Transactions sent to the current process. */
+    private int sent;
     private long seq;
     private boolean probePending;
     /** The current process was seen to end on its own (its output closed, or it could not be written to). */
@@ -104,6 +113,9 @@ final class NftSession implements NftRunner {
         prestart();
         awaitProbe();
         String error = send(line, timeout);
+        if (++sent >= 4 * MAX_TRANSACTIONS || written > MAX_INPUT) {
+            restart();
+        }
         if (!error.isBlank()) {
             throw new DatapathException("nft in " + netns + " refused the transaction: " + error.strip(), null);
         }
@@ -113,6 +125,16 @@ final class NftSession implements NftRunner {
     @Override
     public String list(List<String> what) {
         return NftFileRunner.list(netns, what, timeout);
+    }
+
+    /**
+     * Replaces the process when it has run {@link #MAX_TRANSACTIONS} transactions (see the class description);
+     * takes the start of a process (milliseconds), so it is for moments when no transaction waits.
+     */
+    void refresh() {
+        if (process != null && sent >= MAX_TRANSACTIONS && !refused()) {
+            restart();
+        }
     }
 
     /**
@@ -247,7 +269,7 @@ final class NftSession implements NftRunner {
 
     /** Starts a process and writes its probe; a failure to do so refuses the session like a failed probe. */
     private void restart() {
-        close();
+        end(false);
         ProcessBuilder pb = new ProcessBuilder(netns.command(command))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("HOME", "/nonexistent/clustermesh");
@@ -259,6 +281,7 @@ final class NftSession implements NftRunner {
         }
         stdin = process.getOutputStream();
         written = 0;
+        sent = 0;
         processEnded = false;
         lock.lock();
         try {
@@ -307,7 +330,10 @@ final class NftSession implements NftRunner {
         try {
             if (p == process) {
                 stderr.append(text);
-                output.signalAll();
+                if (text.endsWith("\n")) {
+                    // nft writes an error in pieces (five for a barrier's); what a waiter looks for ends a line.
+                    output.signalAll();
+                }
             }
         } finally {
             lock.unlock();
@@ -317,22 +343,39 @@ final class NftSession implements NftRunner {
     /** Stops the process; the next transaction starts a new one. */
     @Override
     public void close() {
+        end(true);
+    }
+
+    /**
+     * Ends the current process: its input is closed, which makes nft exit; one still running a second later is
+     * killed. {@code await}: waits for that here, else the process ends on its own (a replaced one, idle).
+     */
+    private void end(boolean await) {
         Process p = process;
         process = null;
-        if (p != null) {
-            try {
-                stdin.close();
-            } catch (IOException e) {
-                // Ending it anyway.
-            }
-            try {
-                if (!p.waitFor(1, TimeUnit.SECONDS)) {
+        if (p == null) {
+            return;
+        }
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // Ending it anyway.
+        }
+        if (!await) {
+            p.onExit().orTimeout(1, TimeUnit.SECONDS).whenComplete((done, late) -> {
+                if (late != null) {
                     p.destroyForcibly();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            });
+            return;
+        }
+        try {
+            if (!p.waitFor(1, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
         }
     }
 }

@@ -6,9 +6,10 @@ import java.io.UncheckedIOException;
 
 /**
  * Rendered nft text, either kept whole ({@link #whole()}) or streamed into nft's standard input in pieces while
- * the rest is still being rendered ({@link #streaming}): nft parses the beginning of a full sync (5 MB for 10,000
- * services × 10 backends) while the agent renders its end, instead of after it. The text is ASCII: addresses,
- * numbers, names and hex digests.
+ * the rest is still being rendered ({@link #streaming}): nft reads the beginning of a full sync (5 MB for 10,000
+ * services × 10 backends) while the agent renders its end, and the text is never held whole (nft 1.0.6 does the
+ * bulk of its work once the input has ended, see {@link NftFileRunner}). The text is ASCII: addresses, numbers,
+ * names and hex digests.
  */
 final class NftText {
     /** Written once this much is buffered, at an element boundary. */

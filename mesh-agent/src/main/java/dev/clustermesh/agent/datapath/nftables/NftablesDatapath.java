@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
  * {@link RouteProgrammer}, in this process's network namespace or a named one.
  *
  * <p>Every change is one {@link NftTransaction}. A full sync (when asked, and after any failure) replaces the
- * whole table through {@link NftFileRunner} ({@code nft -f -}, the text streamed into nft while nft already
- * parses it). Otherwise only the difference with the last applied maps is sent: small ones through a long-lived
+ * whole table through {@link NftFileRunner} ({@code nft -f -}, the text streamed into nft as it is rendered).
+ * Otherwise only the difference with the last applied maps is sent: small ones through a long-lived
  * {@code nft -i} ({@link NftSession}), large ones through {@code nft -f -}, which parses big input faster; while
  * the session is refused (its process failed the start-up probe: for good when nft changed, until a retry when
  * it did not answer), every difference goes through {@code nft -f -}. Either way the kernel applies all of it or

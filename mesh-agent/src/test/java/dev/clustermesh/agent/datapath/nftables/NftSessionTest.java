@@ -8,6 +8,7 @@ import dev.clustermesh.agent.datapath.NetworkNamespace;
 import dev.clustermesh.agent.datapath.nftables.NftObjects.Table;
 import dev.clustermesh.core.worker.Backoff;
 import dev.clustermesh.testing.Eventually;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +60,37 @@ class NftSessionTest {
             session.prestart();
             assertThatThrownBy(() -> session.apply(tx)).as("for good").isInstanceOf(DatapathException.class)
                     .hasMessageContaining("not used");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aProcessIsReplacedWhenIdleAfterItsShareOfTransactionsAndAtTheLatestAfterFourTimesThat(@TempDir Path dir)
+            throws Exception {
+        // nft's line editor walks its history for every line: a long-lived process gets slower with every one.
+        Path starts = dir.resolve("starts");
+        String script = "echo started >> " + starts + "; " + WORKING;
+        try (NftSession session = new NftSession(NetworkNamespace.host(), List.of("sh", "-c", script),
+                Duration.ofSeconds(10), Duration.ofSeconds(10), new Backoff(Duration.ofSeconds(1),
+                        Duration.ofSeconds(1), 2, 0))) {
+            NftTransaction tx = new NftTransaction(TABLE, List.of()).add(TABLE);
+            for (int i = 0; i < NftSession.MAX_TRANSACTIONS - 1; i++) {
+                session.apply(tx);
+            }
+            session.refresh();
+            session.apply(tx);
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(starts))
+                    .as("one process until its share is done").hasSize(1));
+            session.refresh();
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(starts))
+                    .as("replaced when idle").hasSize(2));
+            for (int i = 0; i < 4 * NftSession.MAX_TRANSACTIONS; i++) {
+                session.apply(tx);
+            }
+            assertThat(session.refused()).isFalse();
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(starts))
+                    .as("a busy session without idle moments: replaced after four shares").hasSize(3));
+            session.apply(tx);
         }
     }
 
