@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (issue 13): network policy in nftables. P policies in cluster c1 over two clusters of N pods: full apply
-# (compile + render + one nft -f) against raw `nft -f` of the same ruleset text, alternating, same run; then one
+# (compile, then the agent's NftPolicyDatapath: render + one nft -f -) against raw `nft -f` of the same ruleset text,
+# alternating, same run, `runs` measured after 10 warm-up applies (the first, cold one reported apart); then one
 # remote pod added at a time (existing identity) with N/10 and with N pods per cluster. Needs root and nft.
 # Usage: bench/policy.sh [pods=10000] [policies=1000] [runs=3] [changes=50]
 # Output: on stdout and in bench/results/policy.txt; the last line is

@@ -1,5 +1,7 @@
 package dev.clustermesh.agent.policy;
 
+import static dev.clustermesh.agent.policy.PolicyInputs.abbreviate;
+
 import dev.clustermesh.core.keys.MeshKey;
 import dev.clustermesh.core.policy.Cidr;
 import dev.clustermesh.core.policy.MeshEndpoints;
@@ -32,8 +34,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The first program waits until every configured cluster has listed its endpoints and identities (an unreachable
  * or misconfigured one too, as Cilium waits for its remote clusters), or {@code syncWait} has passed: a pod of a
- * cluster not yet listed would otherwise be "unknown" to policy and its allowed connections refused at start-up. An endpoint without identity, a policy that is not a JSON object and a
- * policy the parser refuses are left out, each named in {@link #state()}; nothing else is affected.
+ * cluster not yet listed would otherwise be "unknown" to policy and its allowed connections refused at start-up.
+ * An endpoint without identity, a policy that is not a JSON object and a policy the parser refuses are left out,
+ * each named in {@link #state()}; nothing else is affected.
  *
  * <p>{@link #caughtUp()} tells readiness whether the program enforced holds what each cluster had listed when its
  * current session synced (see there).
@@ -232,10 +235,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         synchronized (lock) {
             sessions.status(status, version);
         }
-        if (state.version() < 0) {
-            // Only the first program waits for statuses (the clusters to settle). A status follows every watch
-            // response: waking the worker for it later would only run it once more for nothing, beside the run
-            // that applies the response's changes.
+        if (state.version() < 0) { // only the first program waits for statuses (one follows every watch response)
             worker.wake();
         }
     }
@@ -255,7 +255,7 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
         comparable.forEach((c, byIp) -> byIp.forEach((ip, e) -> Endpoints.of(c, e).ifPresentOrElse(mesh::add,
                 () -> problems.add("endpoint " + c + "/" + ip + " (" + e.getNamespace() + "/" + e.getPod()
                         + "): no identity or a bad address; no policy selects it"))));
-        policies.forEach((key, json) -> PolicyObjects.parse(key, json, problems).ifPresent(objects::add));
+        policies.forEach((key, json) -> PolicyInputs.parse(key, json, problems).ifPresent(objects::add));
         podCidrs.values().forEach(cidrs::addAll);
     }
 
@@ -266,7 +266,11 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
                 return;
             }
         }
-        datapath.idle(); // nothing waits: the datapath's moment for its housekeeping
+        try {
+            datapath.idle(); // nothing waits: the datapath's moment for its housekeeping
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "policy datapath housekeeping failed: {0}", e.getMessage());
+        }
     }
 
     private void work(boolean fullSync) {
@@ -367,10 +371,6 @@ public final class PolicyBook implements MeshListener, AutoCloseable {
     /** Whether a cluster other than {@code from} has a pod at {@code ip} (the caller holds the lock). */
     private boolean claimedElsewhere(String from, String ip) {
         return endpoints.entrySet().stream().anyMatch(e -> !e.getKey().equals(from) && e.getValue().containsKey(ip));
-    }
-
-    private static String abbreviate(String digest) {
-        return digest.length() > 12 ? digest.substring(0, 12) : digest;
     }
 
     /**

@@ -167,12 +167,9 @@ public final class PolicyPropagationBench {
             }
         }
         System.out.printf("(after %,d unmeasured changes)%n", warmup);
-        agentNanos = Arrays.copyOfRange(agentNanos, warmup, total);
-        raw = Arrays.copyOfRange(raw, warmup, total);
-        received = Arrays.copyOfRange(received, warmup, total);
-        Arrays.sort(agentNanos);
-        Arrays.sort(raw);
-        Arrays.sort(received);
+        agentNanos = measured(agentNanos, warmup);
+        raw = measured(raw, warmup);
+        received = measured(received, warmup);
         System.out.printf("%n| path (%d changes: pods of known identities added and removed in turn, %,d pods per "
                 + "cluster) | p50 | p99 | max |%n|---|---|---|---|%n", changes, pods);
         System.out.printf("| raw etcd put -> watch event | %.2f ms | %.2f ms | %.2f ms |%n", ms(raw, 0.5), ms(raw, 0.99),
@@ -183,6 +180,13 @@ public final class PolicyPropagationBench {
                 ms(agentNanos, 0.5), ms(agentNanos, 0.99), ms(agentNanos, 1));
         return String.format(java.util.Locale.ROOT, "policy propagation ratio p50 %.2f p99 %.2f",
                 ms(agentNanos, 0.5) / ms(raw, 0.5), ms(agentNanos, 0.99) / ms(raw, 0.99));
+    }
+
+    /** The measured values (after the warm-up), sorted. */
+    private static long[] measured(long[] all, int warmup) {
+        long[] m = Arrays.copyOfRange(all, warmup, all.length);
+        Arrays.sort(m);
+        return m;
     }
 
     /** What an exporter writes: config with the pod CIDR, heartbeat, one cluster's pods, policies, canaries. */

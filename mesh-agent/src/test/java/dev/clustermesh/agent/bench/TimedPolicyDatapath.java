@@ -55,6 +55,11 @@ final class TimedPolicyDatapath implements PolicyDatapath {
     }
 
     @Override
+    public void idle() {
+        inner.idle();
+    }
+
+    @Override
     public int cutDenied(PolicyProgram program) {
         return inner.cutDenied(program);
     }

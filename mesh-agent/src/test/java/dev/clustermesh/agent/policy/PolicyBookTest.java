@@ -202,7 +202,7 @@ class PolicyBookTest {
     }
 
     @Test
-    void anIdleWorkerLetsTheDatapathKeepHouseAndStatusesAloneApplyNothing() {
+    void statusesAfterTheFirstProgramApplyNothingAndTheIdleWorkerLetsTheDatapathKeepHouse() {
         java.util.concurrent.atomic.AtomicInteger applies = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger idle = new java.util.concurrent.atomic.AtomicInteger();
         PolicyDatapath counting = new PolicyDatapath() {

@@ -54,7 +54,7 @@ class IpIdentityMapTest {
     }
 
     @Test
-    void anOwnedMapIsWrappedNotCopiedAndCannotBeChangedThroughIt() throws Exception {
+    void anOwnedMapAnswersAsTheMapItWrapsAndCannotBeChangedThroughIt() throws Exception {
         Map<InetAddress, Integer> built = new HashMap<>(Map.of(ip(1), 5, ip(2), 6));
         IpIdentityMap map = IpIdentityMap.owning(built);
         assertThat(map).isEqualTo(built);

@@ -9,7 +9,6 @@ import java.util.List;
  * thrown wherever it was built). Every object lives in the transaction's one table.
  */
 final class NftObjects {
-    /** Table, chain and set names: what nft's parser reads as one identifier whatever follows it. */
     /** nft keeps at most 128 characters of a comment. */
     static final int MAX_COMMENT = 128;
 
@@ -198,7 +197,10 @@ final class NftObjects {
         }
     }
 
-    /** Whether {@code name} can name a table, chain or set. */
+    /**
+     * Whether {@code name} can name a table, chain or set: what nft's parser reads as one identifier whatever
+     * follows it.
+     */
     static boolean validName(String name) {
         // [A-Za-z][A-Za-z0-9_]{0,63}, by hand: a full sync checks the verdict of every map element
         if (name == null || name.isEmpty() || name.length() > 64 || !letter(name.charAt(0))) {

@@ -20,6 +20,8 @@ import java.util.Map;
  */
 public final class NftPolicyDatapath implements PolicyDatapath {
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(30);
+    /** Transactions of at most this many operations go through the {@code nft -i} session. */
+    private static final int SMALL = 256;
     private final NetworkNamespace netns;
     private final NftFileRunner runner;
     private final NftSession session;
@@ -42,8 +44,9 @@ public final class NftPolicyDatapath implements PolicyDatapath {
         Desired before = fullSync ? null : have;
         have = null;
         Desired want;
-        if (before == null) {
-            // The table made anew, in a fresh nft: it starts (process, namespace) while the table is rendered.
+        if (before == null && program.ipIdentities().size() > SMALL) {
+            // A large table made anew (an element per address at least), in a fresh nft: it starts (process,
+            // namespace) while the table is rendered.
             Desired[] rendered = new Desired[1];
             runner.apply(() -> {
                 rendered[0] = NftPolicy.render(program);
@@ -52,7 +55,7 @@ public final class NftPolicyDatapath implements PolicyDatapath {
             want = rendered[0];
         } else {
             want = NftPolicy.render(program);
-            transact(NftPolicyDiff.between(before, want));
+            transact(before == null ? NftPolicyDiff.full(want) : NftPolicyDiff.between(before, want));
         }
         have = want;
         ruleComments = want.ruleComments();
@@ -75,7 +78,7 @@ public final class NftPolicyDatapath implements PolicyDatapath {
 
     private void transact(NftTransaction tx) {
         if (!tx.isEmpty()) {
-            sessionOrFile.apply(tx, tx.size() <= 256);
+            sessionOrFile.apply(tx, tx.size() <= SMALL);
         }
     }
 

@@ -27,10 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * in memory grows with every line, and nft 1.0.6 with libedit walks it for every line it reads (to skip a
  * duplicate entry): a process that has read 6,000 lines takes 0.5 ms per transaction instead of 0.2 (most of it in
  * libedit's {@code history}). So the process is replaced once it has run {@link #MAX_TRANSACTIONS} transactions:
- * by {@link #refresh()}, which the owner calls when it is idle, or at the latest right after transaction
- * {@code 4 × MAX_TRANSACTIONS} (or {@link #MAX_INPUT} bytes), so that a busy owner too keeps transactions fast. The
- * next transaction finds the successor started and, unless it comes within the few milliseconds nft takes to
- * start, probed.
+ * by {@link #refresh()}, which the owner calls when it is idle and which acts once no transaction has come for
+ * {@link #QUIET} (a change arriving while the successor starts would wait for it), or at the latest right after
+ * transaction {@code 4 × MAX_TRANSACTIONS} (or {@link #MAX_INPUT} bytes), so that a busy owner too keeps
+ * transactions fast. The next transaction finds the successor started and, unless it comes within the few
+ * milliseconds nft takes to start, probed.
  *
  * <p>What protects it from a changed nft: that protocol rests on three behaviours of nft 1.0.6's interactive
  * mode (a line is one batch, success is silent on stderr, an error is reported before the next line is read and
@@ -48,6 +49,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class NftSession implements NftRunner {
     static final long MAX_INPUT = 1 << 20;
     static final int MAX_TRANSACTIONS = 256;
+    static final Duration QUIET = Duration.ofMillis(100);
     /** Read-only; nft 1.0.6 answers "No such file or directory". */
     private static final String FAILING_PROBE = "list table inet clustermesh_probe_absent";
     private final NetworkNamespace netns;
@@ -63,6 +65,7 @@ final class NftSession implements NftRunner {
     private long written;
     /** Transactions sent to the current process. */
     private int sent;
+    private long lastSentAt;
     private long seq;
     private boolean probePending;
     /** The current process was seen to end on its own (its output closed, or it could not be written to). */
@@ -113,6 +116,7 @@ final class NftSession implements NftRunner {
         prestart();
         awaitProbe();
         String error = send(line, timeout);
+        lastSentAt = System.nanoTime();
         if (++sent >= 4 * MAX_TRANSACTIONS || written > MAX_INPUT) {
             restart();
         }
@@ -128,11 +132,13 @@ final class NftSession implements NftRunner {
     }
 
     /**
-     * Replaces the process when it has run {@link #MAX_TRANSACTIONS} transactions (see the class description);
-     * takes the start of a process (milliseconds), so it is for moments when no transaction waits.
+     * Replaces the process when it has run {@link #MAX_TRANSACTIONS} transactions and none has come for
+     * {@link #QUIET} (see the class description); takes the start of a process (milliseconds), so it is for moments
+     * when no transaction waits.
      */
     void refresh() {
-        if (process != null && sent >= MAX_TRANSACTIONS && !refused()) {
+        if (process != null && sent >= MAX_TRANSACTIONS && System.nanoTime() - lastSentAt > QUIET.toNanos()
+                && !refused()) {
             restart();
         }
     }
@@ -267,18 +273,29 @@ final class NftSession implements NftRunner {
         }
     }
 
-    /** Starts a process and writes its probe; a failure to do so refuses the session like a failed probe. */
+    /**
+     * Starts a process and writes its probe; a failure to do so refuses the session like a failed probe, unless a
+     * working process is there to be replaced (after its share of transactions): that one then goes on, and the
+     * start is tried again after another share.
+     */
     private void restart() {
-        end(false);
         ProcessBuilder pb = new ProcessBuilder(netns.command(command))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("HOME", "/nonexistent/clustermesh");
+        Process next;
         try {
-            process = pb.start();
+            next = pb.start();
         } catch (IOException e) {
+            if (process != null && process.isAlive() && !processEnded && !probePending) {
+                sent = 0;
+                return;
+            }
+            end(false);
             refused = "cannot start " + String.join(" ", command) + ": " + e.getMessage();
             return;
         }
+        end(false);
+        process = next;
         stdin = process.getOutputStream();
         written = 0;
         sent = 0;

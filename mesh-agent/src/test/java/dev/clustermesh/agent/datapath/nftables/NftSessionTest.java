@@ -69,7 +69,8 @@ class NftSessionTest {
             throws Exception {
         // nft's line editor walks its history for every line: a long-lived process gets slower with every one.
         Path starts = dir.resolve("starts");
-        String script = "echo started >> " + starts + "; " + WORKING;
+        Path ends = dir.resolve("ends");
+        String script = "trap 'echo ended >> " + ends + "' EXIT; echo started >> " + starts + "; " + WORKING;
         try (NftSession session = new NftSession(NetworkNamespace.host(), List.of("sh", "-c", script),
                 Duration.ofSeconds(10), Duration.ofSeconds(10), new Backoff(Duration.ofSeconds(1),
                         Duration.ofSeconds(1), 2, 0))) {
@@ -81,9 +82,10 @@ class NftSessionTest {
             session.apply(tx);
             Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(starts))
                     .as("one process until its share is done").hasSize(1));
-            session.refresh();
-            Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(starts))
-                    .as("replaced when idle").hasSize(2));
+            Eventually.await(Duration.ofSeconds(10), () -> {
+                session.refresh(); // acts once no transaction has come for a while
+                assertThat(Files.readAllLines(starts)).as("replaced when idle").hasSize(2);
+            });
             for (int i = 0; i < 4 * NftSession.MAX_TRANSACTIONS; i++) {
                 session.apply(tx);
             }
@@ -91,6 +93,8 @@ class NftSessionTest {
             Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(starts))
                     .as("a busy session without idle moments: replaced after four shares").hasSize(3));
             session.apply(tx);
+            Eventually.await(Duration.ofSeconds(10), () -> assertThat(Files.readAllLines(ends))
+                    .as("the replaced processes have ended").hasSize(2));
         }
     }
 

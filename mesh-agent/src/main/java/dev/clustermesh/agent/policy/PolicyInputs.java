@@ -7,9 +7,14 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-/** A stored policy's JSON as the object the parser reads, or a named problem. */
-final class PolicyObjects {
-    private PolicyObjects() {
+/** How the policy book reads and names its inputs: a stored policy's JSON, a label filter's digest. */
+final class PolicyInputs {
+    private PolicyInputs() {
+    }
+
+    /** The start of a digest, as problems name it. */
+    static String abbreviate(String digest) {
+        return digest.length() > 12 ? digest.substring(0, 12) : digest;
     }
 
     /** The JSON object stored under {@code key}; empty, with the reason added to {@code problems}, when it is none. */
