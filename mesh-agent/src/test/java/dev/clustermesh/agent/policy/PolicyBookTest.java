@@ -217,8 +217,9 @@ class PolicyBookTest {
             }
         };
         book = new PolicyBook("c1", PolicyOptions.DEFAULTS, counting, settled::get, Duration.ofSeconds(60));
-        book.start();
+        // Before the start, so that the worker's first run sees it (else that run and the config's make two applies).
         book.configChanged("c1", config("c1", 1, "10.1.0.0/16", ""));
+        book.start();
         Eventually.await(WAIT, () -> assertThat(applies.get()).isEqualTo(1));
         Instant session = Instant.parse("2026-12-07T00:00:00Z");
         for (long revision = 1; revision <= 20; revision++) {
