@@ -197,8 +197,11 @@ class PolicyBookTest {
                 dev.clustermesh.core.policy.Protocol.TCP, 80).allowed()).isFalse();
 
         book.configChanged("c2", config("c2", 2, "10.2.0.0/16", "aaaa"));
-        Eventually.await(WAIT, () -> assertThat(datapath.last().ipIdentities()).containsKey(ip("10.2.1.2")));
-        assertThat(book.state().problems()).isEmpty();
+        Eventually.await(WAIT, () -> {
+            // The datapath has the program before the book's state does: both are awaited.
+            assertThat(datapath.last().ipIdentities()).containsKey(ip("10.2.1.2"));
+            assertThat(book.state().problems()).isEmpty();
+        });
     }
 
     @Test
@@ -226,8 +229,10 @@ class PolicyBookTest {
             // A status follows every watch response of a cluster.
             book.statusChanged(synced("c2", revision, session, ResourceKind.ENDPOINTS, ResourceKind.IDENTITIES));
         }
-        // After its run, and at its polls (once a second), the worker has nothing left to apply.
-        Eventually.await(WAIT, () -> assertThat(idle.get()).isPositive());
+        // At its polls (once a second) the worker has nothing left to apply: two idle calls after the statuses mean
+        // a whole run began after the last of them.
+        int before = idle.get();
+        Eventually.await(WAIT, () -> assertThat(idle.get()).isGreaterThan(before + 1));
         assertThat(applies.get()).isEqualTo(1);
     }
 
