@@ -40,6 +40,17 @@ final class NftConntrack {
     private NftConntrack() {
     }
 
+    /** Whether {@code token} is [A-Z_]+ (a TCP state), by hand: every word of every listed connection is asked. */
+    private static boolean upperWord(String token) {
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if ((c < 'A' || c > 'Z') && c != '_') {
+                return false;
+            }
+        }
+        return !token.isEmpty();
+    }
+
     /** The connections of {@code conntrack -L} output with ports (TCP, UDP, SCTP); other lines are skipped. */
     static List<Flow> parse(String listing) {
         List<Flow> out = new ArrayList<>();
@@ -57,7 +68,7 @@ final class NftConntrack {
                 int eq = token.indexOf('=');
                 if (eq > 0) {
                     fields.computeIfAbsent(token.substring(0, eq), k -> new ArrayList<>()).add(token.substring(eq + 1));
-                } else if (state.isEmpty() && protocol.equals(Optional.of(Protocol.TCP)) && token.matches("[A-Z_]+")) {
+                } else if (state.isEmpty() && protocol.orElse(null) == Protocol.TCP && upperWord(token)) {
                     state = token; // TCP lines: "tcp 6 <timeout> <STATE> src=..."
                 }
             }

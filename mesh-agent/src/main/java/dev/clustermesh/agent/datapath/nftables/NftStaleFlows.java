@@ -197,11 +197,6 @@ final class NftStaleFlows implements AutoCloseable {
         return deleted;
     }
 
-    /** {@link #match(NftConntrack.Flow, Map)} for one {@code conntrack -L} line (empty for a line of no flow). */
-    static Optional<List<String>> match(String line, Map<Frontend, Watched> watched) {
-        return NftConntrack.parse(line).stream().map(f -> match(f, watched)).flatMap(Optional::stream).findFirst();
-    }
-
     /**
      * The {@code conntrack -D} arguments that name {@code flow}'s entry exactly (its original tuple and its state),
      * when it is one to delete: TCP in TIME_WAIT or CLOSE, its original destination a watched frontend, its reply's

@@ -123,13 +123,20 @@ class NftStaleFlowsTest {
         Map<NftStaleFlows.Frontend, NftStaleFlows.Watched> watched = Map.of(new NftStaleFlows.Frontend(
                 ip("10.11.0.10"), 80), new NftStaleFlows.Watched(Set.of(new NftStaleFlows.Backend(ip("10.10.1.2"),
                 80)), Long.MAX_VALUE, "ipv4"));
-        assertThat(NftStaleFlows.match(TIME_WAIT_TO_ONE, watched)).isPresent();
-        assertThat(NftStaleFlows.match(ESTABLISHED_TO_ONE, watched)).isEmpty();
-        assertThat(NftStaleFlows.match(CLOSE_TO_TWO, watched)).as("in the slots").isEmpty();
-        assertThat(NftStaleFlows.match(TIME_WAIT_OTHER_VIP, watched)).isEmpty();
-        assertThat(NftStaleFlows.match("conntrack v1.4.7 (conntrack-tools): 4 flow entries", watched)).isEmpty();
-        assertThat(NftStaleFlows.match("tcp 6 TIME_WAIT src=10.10.1.100", watched)).as("cut short").isEmpty();
-        assertThat(NftStaleFlows.match(TIME_WAIT_TO_ONE.replace("dport=80 src", "dport=x src"), watched)).isEmpty();
+        assertThat(match(TIME_WAIT_TO_ONE, watched)).isPresent();
+        assertThat(match(ESTABLISHED_TO_ONE, watched)).isEmpty();
+        assertThat(match(CLOSE_TO_TWO, watched)).as("in the slots").isEmpty();
+        assertThat(match(TIME_WAIT_OTHER_VIP, watched)).isEmpty();
+        assertThat(match("conntrack v1.4.7 (conntrack-tools): 4 flow entries", watched)).isEmpty();
+        assertThat(match("tcp 6 TIME_WAIT src=10.10.1.100", watched)).as("cut short").isEmpty();
+        assertThat(match(TIME_WAIT_TO_ONE.replace("dport=80 src", "dport=x src"), watched)).isEmpty();
+    }
+
+    /** {@link NftStaleFlows#match} for one {@code conntrack -L} line (empty for a line of no flow). */
+    private static Optional<List<String>> match(String line,
+            Map<NftStaleFlows.Frontend, NftStaleFlows.Watched> watched) {
+        return NftConntrack.parse(line).stream().map(f -> NftStaleFlows.match(f, watched)).flatMap(Optional::stream)
+                .findFirst();
     }
 
     @Test
